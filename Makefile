@@ -1,0 +1,70 @@
+# iotcp: meson + ninja behind make. `make help` lists the targets.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+MESON_OPTS ?=
+
+.PHONY: all deps build test test-fast fuzz fuzz-smoke bench bench-quick demo down clean help format
+
+all: build
+
+help:
+	@echo "make            build (release-ish, -O2 -g) into $(BUILD)/"
+	@echo "make test       unit, simulator, fuzz-smoke and interop tests; also under ASan+UBSan"
+	@echo "make fuzz       run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME) seconds each"
+	@echo "make bench      benchmarks (tables and plots under bench/results/)"
+	@echo "make demo       install deps, build, start the testbed, fetch a file with curl"
+	@echo "make down       stop the testbed"
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug $(MESON_OPTS)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false -Dbuildtype=debugoptimized \
+		-Ddpdk=disabled $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
+	ninja -C $(BUILD)
+	ninja -C $(ASAN_BUILD)
+	ninja -C $(FUZZ_BUILD)
+	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# Quick loop for development: one build, no sanitizers, no interop.
+test-fast: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	meson test -C $(BUILD) --no-suite interop --print-errorlogs
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
+bench: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	scripts/run-bench.sh $(BUILD)
+
+bench-quick: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	QUICK=1 scripts/run-bench.sh $(BUILD)
+
+demo: deps build
+	scripts/demo.sh $(BUILD)
+
+down:
+	tools/iotcp-lab down
+
+format:
+	find src include apps tests bench tools -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the test suites of each build directory given and prints one closing line:
+#   "N passed, N failed, N skipped"
+# usage: run-tests.sh BUILD [ASAN_BUILD [FUZZ_BUILD]]
+# BUILD runs every suite (interop too); ASAN_BUILD the unit and simulator suites under
+# ASan+UBSan; FUZZ_BUILD (clang, -Dfuzz=true) the libFuzzer smoke runs.
+set -uo pipefail
+pass=0 fail=0 skip=0
+run() {
+	local dir=$1; shift
+	local log="$dir/meson-logs/testlog.txt"
+	echo "=== meson test -C $dir $*"
+	meson test -C "$dir" --print-errorlogs "$@"
+	local rc=$?
+	# meson prints "Ok: N", "Fail: N", "Skipped: N", "Timeout: N" in its summary.
+	local ok f s t ef up
+	ok=$(awk '/^Ok:/{print $2}' "$log" | tail -1)
+	f=$(awk '/^Fail:/{print $2}' "$log" | tail -1)
+	s=$(awk '/^Skipped:/{print $2}' "$log" | tail -1)
+	t=$(awk '/^Timeout:/{print $2}' "$log" | tail -1)
+	ef=$(awk '/^Expected Fail:/{print $3}' "$log" | tail -1)
+	up=$(awk '/^Unexpected Pass:/{print $3}' "$log" | tail -1)
+	pass=$((pass + ${ok:-0} + ${ef:-0}))
+	fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
+	skip=$((skip + ${s:-0}))
+	if [ $rc -ne 0 ] && [ $((${f:-0} + ${t:-0} + ${up:-0})) -eq 0 ]; then
+		fail=$((fail + 1)) # meson itself failed
+	fi
+}
+main=$1 asan=${2:-} fuzz=${3:-}
+run "$main" --num-processes 2
+[ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --timeout-multiplier 4
+[ -n "$fuzz" ] && run "$fuzz" --suite fuzz-smoke
+echo
+echo "${pass} passed, ${fail} failed, ${skip} skipped"
+[ $fail -eq 0 ]
