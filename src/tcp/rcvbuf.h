@@ -1,0 +1,52 @@
+/* The receive buffer: in-order bytes the application has not read yet, and out-of-order
+ * segments held for reassembly (RFC 9293 section 3.10.7.4) in the same ring at their stream
+ * offsets. It also produces the SACK blocks we report (RFC 2018 section 4). */
+#ifndef IOTCP_TCP_RCVBUF_H
+#define IOTCP_TCP_RCVBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/tcp_hdr.h"
+
+struct tcp_rcvbuf;
+
+struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity);
+void tcp_rcvbuf_free(struct tcp_rcvbuf *rb);
+
+/* Start the stream at rcv_nxt (IRS + 1). Discards any content. */
+void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt);
+
+/* Change the capacity (SO_RCVBUF); -1 on ENOMEM or when shrinking below what is held. */
+int tcp_rcvbuf_resize(struct tcp_rcvbuf *rb, uint32_t capacity);
+
+/* Store segment data [seq, seq+len). Bytes before rcv_nxt or beyond rcv_nxt + window are
+ * trimmed (window = capacity - readable). Duplicates are harmless. Returns how many bytes
+ * became in order (rcv_nxt advanced by that much). */
+uint32_t tcp_rcvbuf_insert(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *data, uint32_t len);
+
+/* Next expected sequence number. */
+uint32_t tcp_rcvbuf_nxt(const struct tcp_rcvbuf *rb);
+/* In-order bytes waiting for the application. */
+uint32_t tcp_rcvbuf_readable(const struct tcp_rcvbuf *rb);
+/* Receive window we can offer from rcv_nxt: capacity - readable. */
+uint32_t tcp_rcvbuf_window(const struct tcp_rcvbuf *rb);
+/* Whether out-of-order data is held. */
+bool tcp_rcvbuf_has_ooo(const struct tcp_rcvbuf *rb);
+/* Highest sequence number held out of order + 1 (rcv_nxt when none). */
+uint32_t tcp_rcvbuf_ooo_end(const struct tcp_rcvbuf *rb);
+
+/* Read up to len in-order bytes (consumes them). Returns bytes copied. */
+size_t tcp_rcvbuf_read(struct tcp_rcvbuf *rb, void *dst, size_t len);
+/* Peek without consuming: pointers to up to two pieces of the readable bytes. */
+uint32_t tcp_rcvbuf_peek(const struct tcp_rcvbuf *rb, const uint8_t *p[2], uint32_t plen[2]);
+/* Consume len readable bytes after a peek. */
+void tcp_rcvbuf_consume(struct tcp_rcvbuf *rb, uint32_t len);
+
+/* SACK blocks for the out-of-order data, at most max: the block holding the most recently
+ * inserted segment first, then the others most recent first (RFC 2018 section 4). Returns the
+ * count. */
+int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *out, int max);
+
+#endif
