@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT 65536
+#define FUZZ_MAX_INPUT 65536
 
 struct input {
 	uint8_t *data;
@@ -41,7 +41,7 @@ static void load_file(const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return;
-	static uint8_t buf[MAX_INPUT];
+	static uint8_t buf[FUZZ_MAX_INPUT];
 	size_t n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	add_input(buf, n);
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ninputs; i++)
 		LLVMFuzzerTestOneInput(inputs[i].data, inputs[i].len);
-	static uint8_t buf[MAX_INPUT];
+	static uint8_t buf[FUZZ_MAX_INPUT];
 	for (long it = 0; it < iterations; it++) {
 		size_t len;
 		if (ninputs && (next_rand() % 8) != 0) {
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 				case 0: buf[next_rand() % len] ^= (uint8_t)(1u << (next_rand() % 8)); break;
 				case 1: buf[next_rand() % len] = (uint8_t)next_rand(); break;
 				case 2: len = next_rand() % (len + 1); break;
-				default: if (len < MAX_INPUT - 16) { for (int j = 0; j < 8; j++) buf[len++] = (uint8_t)next_rand(); } break;
+				default: if (len < FUZZ_MAX_INPUT - 16) { for (int j = 0; j < 8; j++) buf[len++] = (uint8_t)next_rand(); } break;
 				}
 			}
 		} else {
