@@ -1,0 +1,217 @@
+/* iotcp-httpd: static HTTP/1.1 server on the IO-TCP host stack.
+ *   iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR] [--ip A.B.C.D/N]
+ *               [--port 80] [--lcore N] [--file-prefix P] [--stats-file F] [--access-log F]
+ *               [--log-file F] [--max-conns N] [--hello-timeout MS]
+ *               [--request-timeout MS] [--idle-timeout MS]
+ * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
+ * the baseline for benchmarks. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iotcp/iotcp.h"
+#include "server.h"
+
+static volatile bool stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = true;
+}
+
+struct tick_ctx {
+	struct iotcp_ctx *ctx;
+	const char *stats_file;
+};
+
+/* Counters: the stack's, then the server's, written to a temporary file renamed into place. */
+static void write_stats(struct httpd *h, void *arg)
+{
+	struct tick_ctx *t = arg;
+	char tmp[4096];
+	if (!t->stats_file)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", t->stats_file);
+	if (iotcp_dump_stats(t->ctx, tmp) < 0)
+		return;
+	FILE *f = fopen(tmp, "a");
+	if (!f)
+		return;
+	struct httpd_stats st;
+	httpd_get_stats(h, &st);
+	fprintf(f,
+		"httpd_accepted %llu\nhttpd_requests %llu\nhttpd_active %llu\nhttpd_503 %llu\n"
+		"httpd_2xx %llu\nhttpd_3xx %llu\nhttpd_4xx %llu\nhttpd_5xx %llu\n"
+		"httpd_body_bytes %llu\nhttpd_timeouts %llu\n",
+		(unsigned long long)st.accepted, (unsigned long long)st.requests,
+		(unsigned long long)st.active, (unsigned long long)st.rejected_503,
+		(unsigned long long)st.status_2xx, (unsigned long long)st.status_3xx,
+		(unsigned long long)st.status_4xx, (unsigned long long)st.status_5xx,
+		(unsigned long long)st.body_bytes, (unsigned long long)st.timeouts);
+	fclose(f);
+	rename(tmp, t->stats_file);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR]\n"
+		"         [--ip A.B.C.D/N] [--port N] [--lcore N] [--file-prefix P]\n"
+		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
+		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n");
+}
+
+static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *slash = strchr(buf, '/');
+	long p = 24;
+	if (slash) {
+		*slash = '\0';
+		char *end;
+		p = strtol(slash + 1, &end, 10);
+		if (*end || p < 1 || p > 32)
+			return -1;
+	}
+	struct in_addr a;
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*ip = ntohl(a.s_addr);
+	*prefix = (uint8_t)p;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct iotcp_config icfg;
+	struct httpd_config hcfg;
+	const char *access_log = NULL;
+	int rc = 1;
+
+	iotcp_config_default(&icfg);
+	httpd_config_default(&hcfg);
+	static const struct option opts[] = {
+		{"nic-socket", required_argument, NULL, 's'},
+		{"mode", required_argument, NULL, 'm'},
+		{"docroot", required_argument, NULL, 'd'},
+		{"ip", required_argument, NULL, 'i'},
+		{"port", required_argument, NULL, 'p'},
+		{"lcore", required_argument, NULL, 'l'},
+		{"file-prefix", required_argument, NULL, 'f'},
+		{"stats-file", required_argument, NULL, 'S'},
+		{"access-log", required_argument, NULL, 'a'},
+		{"log-file", required_argument, NULL, 'L'},
+		{"max-conns", required_argument, NULL, 'c'},
+		{"hello-timeout", required_argument, NULL, 'H'},
+		{"request-timeout", required_argument, NULL, 'R'},
+		{"idle-timeout", required_argument, NULL, 'I'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end = NULL;
+		long v;
+		switch (o) {
+		case 's': icfg.nic_socket = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "offload") == 0)
+				hcfg.mode = HTTPD_MODE_OFFLOAD;
+			else if (strcmp(optarg, "copy") == 0)
+				hcfg.mode = HTTPD_MODE_COPY;
+			else {
+				fprintf(stderr, "iotcp-httpd: --mode must be offload or copy\n");
+				return 2;
+			}
+			break;
+		case 'd': hcfg.docroot = optarg; break;
+		case 'i':
+			if (parse_cidr(optarg, &icfg.ip, &icfg.prefix_len) < 0) {
+				fprintf(stderr, "iotcp-httpd: bad --ip %s (want A.B.C.D/N)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 65535) {
+				fprintf(stderr, "iotcp-httpd: bad --port %s\n", optarg);
+				return 2;
+			}
+			hcfg.port = (uint16_t)v;
+			break;
+		case 'l': icfg.lcore = atoi(optarg); break;
+		case 'f': icfg.file_prefix = optarg; break;
+		case 'S': icfg.stats_file = optarg; break;
+		case 'a': access_log = optarg; break;
+		case 'L': icfg.log_file = optarg; break;
+		case 'c':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1) {
+				fprintf(stderr, "iotcp-httpd: bad --max-conns %s\n", optarg);
+				return 2;
+			}
+			hcfg.max_conns = (unsigned)v;
+			break;
+		case 'H': icfg.hello_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'R': hcfg.request_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'I': hcfg.idle_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (hcfg.mode == HTTPD_MODE_COPY && !hcfg.docroot) {
+		fprintf(stderr, "iotcp-httpd: --mode copy needs --docroot\n");
+		return 2;
+	}
+	if (access_log) {
+		hcfg.access_log = fopen(access_log, "a");
+		if (!hcfg.access_log) {
+			fprintf(stderr, "iotcp-httpd: %s: %s\n", access_log, strerror(errno));
+			return 1;
+		}
+		setvbuf(hcfg.access_log, NULL, _IOLBF, 0);
+	}
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct iotcp_ctx *ctx = iotcp_create(&icfg);
+	if (!ctx) {
+		fprintf(stderr, "iotcp-httpd: cannot start the host stack: %s\n", strerror(errno));
+		goto out;
+	}
+	struct tick_ctx tick = {.ctx = ctx, .stats_file = icfg.stats_file};
+	hcfg.on_tick = write_stats;
+	hcfg.tick_arg = &tick;
+	struct httpd *h = httpd_new(ctx, &hcfg);
+	if (!h) {
+		fprintf(stderr, "iotcp-httpd: cannot listen on port %u: %s\n", hcfg.port,
+			strerror(errno));
+		iotcp_destroy(ctx);
+		goto out;
+	}
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a = {.s_addr = htonl(icfg.ip)};
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	fprintf(stderr, "iotcp-httpd: serving http://%s:%u/ (%s mode)\n", ip, hcfg.port,
+		hcfg.mode == HTTPD_MODE_OFFLOAD ? "offload" : "copy");
+	httpd_run(h, &stop);
+	write_stats(h, &tick);
+	httpd_free(h);
+	iotcp_destroy(ctx);
+	rc = 0;
+out:
+	if (hcfg.access_log)
+		fclose(hcfg.access_log);
+	return rc;
+}

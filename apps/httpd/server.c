@@ -1,0 +1,819 @@
+/* iotcp-httpd request handling: one state machine per connection, driven by iotcp epoll events.
+ *
+ *   READ ──request parsed──> OPEN_WAIT ──file opened──> SEND ──body queued──> READ (keep-alive)
+ *                                                                        └──> close
+ * Responses are produced strictly in request order, so pipelined requests are handled by parsing
+ * the next one only once the previous response is fully queued. In offload mode the host never
+ * opens a file: iotcp_offload_open/fstat/write ask the NIC. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http.h"
+#include "util/beneath.h"
+#include "server.h"
+
+#define IN_CAP       (HTTP_MAX_HEADER_BYTES + 1024)
+#define HEAD_CAP     1024
+#define COPY_CHUNK   (64 * 1024)
+#define MAX_BODY_DISCARD (1u << 20) /* request bodies we read and drop; larger: 413 */
+#define MAX_EVENTS   256
+
+enum hconn_state {
+	ST_READ,      /* waiting for (the rest of) a request */
+	ST_OPEN_WAIT, /* offload open pending on the NIC */
+	ST_SEND,      /* response head and/or body being queued */
+	ST_DRAIN,     /* discarding a request body */
+};
+
+struct hconn {
+	int sd;
+	enum hconn_state st;
+	struct sockaddr_in peer;
+	uint64_t deadline_ms;
+	uint64_t last_progress_ms;
+
+	char in[IN_CAP];
+	size_t inlen;
+	size_t req_len;          /* bytes of in[] the current request occupies */
+	uint64_t discard_left;   /* request body bytes still to drop */
+	struct http_request req;
+	bool keep_alive;
+	bool close_after;        /* close once this response is queued */
+	bool head_only;
+
+	/* response */
+	char head[HEAD_CAP];
+	size_t headlen, headoff;
+	int status;
+	char path[PATH_MAX];
+	char reqline[256];
+	int fid;                 /* offload fid, or kernel fd in copy mode; -1 none */
+	bool tried_index;
+	uint64_t body_off, body_end; /* [off, end) still to queue */
+	uint64_t body_total;
+	/* copy mode: bytes read from the file but not yet taken by the socket */
+	uint8_t *copybuf;
+	size_t copylen, copyoff;
+};
+
+struct httpd {
+	struct iotcp_ctx *ctx;
+	struct httpd_config cfg;
+	int lsd, epd;
+	int docroot_fd; /* copy mode */
+	struct hconn **conns; /* by descriptor */
+	size_t nconns_cap;
+	struct httpd_stats st;
+	char date[30];
+	time_t date_t;
+	uint64_t next_sweep_ms, next_tick_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void httpd_config_default(struct httpd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = HTTPD_MODE_OFFLOAD;
+	c->port = 80;
+	c->backlog = 1024;
+	c->max_conns = 4096;
+	c->request_timeout_ms = 10000;
+	c->idle_timeout_ms = 30000;
+	c->send_timeout_ms = 60000;
+	c->server_name = "iotcp-httpd";
+}
+
+static const char *http_date_now(struct httpd *h)
+{
+	time_t t = time(NULL);
+	if (t != h->date_t) {
+		h->date_t = t;
+		http_format_date(t, h->date);
+	}
+	return h->date;
+}
+
+static int conn_events(const struct hconn *c)
+{
+	switch (c->st) {
+	case ST_SEND:
+		return EPOLLOUT | EPOLLRDHUP;
+	case ST_OPEN_WAIT:
+		return EPOLLRDHUP; /* IOTCP_EPOLLOFFLOAD is always reported */
+	default:
+		return EPOLLIN | EPOLLRDHUP;
+	}
+}
+
+static void conn_watch(struct httpd *h, struct hconn *c)
+{
+	struct epoll_event ev = {.events = (uint32_t)conn_events(c), .data.fd = c->sd};
+	iotcp_epoll_ctl(h->ctx, h->epd, EPOLL_CTL_MOD, c->sd, &ev);
+}
+
+static void body_release(struct httpd *h, struct hconn *c)
+{
+	if (c->fid >= 0) {
+		if (h->cfg.mode == HTTPD_MODE_OFFLOAD)
+			iotcp_offload_close(h->ctx, c->fid);
+		else
+			close(c->fid);
+		c->fid = -1;
+	}
+	free(c->copybuf);
+	c->copybuf = NULL;
+	c->copylen = c->copyoff = 0;
+}
+
+static void conn_close(struct httpd *h, struct hconn *c, bool abort_conn)
+{
+	body_release(h, c);
+	iotcp_epoll_ctl(h->ctx, h->epd, EPOLL_CTL_DEL, c->sd, NULL);
+	if (abort_conn) {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		iotcp_setsockopt(h->ctx, c->sd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	iotcp_close(h->ctx, c->sd);
+	if ((size_t)c->sd < h->nconns_cap)
+		h->conns[c->sd] = NULL;
+	h->st.active--;
+	free(c);
+}
+
+static void access_log(struct httpd *h, struct hconn *c)
+{
+	if (!h->cfg.access_log)
+		return;
+	char addr[INET_ADDRSTRLEN];
+	struct tm tm;
+	char when[64];
+	time_t t = time(NULL);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	inet_ntop(AF_INET, &c->peer.sin_addr, addr, sizeof(addr));
+	uint64_t bytes = c->head_only ? 0 : c->body_total;
+	if (bytes)
+		fprintf(h->cfg.access_log, "%s - - [%s] \"%s\" %d %" PRIu64 "\n", addr, when,
+			c->reqline, c->status, bytes);
+	else
+		fprintf(h->cfg.access_log, "%s - - [%s] \"%s\" %d -\n", addr, when, c->reqline,
+			c->status);
+}
+
+static void count_status(struct httpd *h, int status)
+{
+	if (status < 300)
+		h->st.status_2xx++;
+	else if (status < 400)
+		h->st.status_3xx++;
+	else if (status < 500)
+		h->st.status_4xx++;
+	else
+		h->st.status_5xx++;
+}
+
+/* Start a response: status line and the headers every response carries. */
+static int head_begin(struct httpd *h, struct hconn *c, int status)
+{
+	c->status = status;
+	count_status(h, status);
+	return snprintf(c->head, HEAD_CAP,
+			"HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s", status,
+			http_reason(status), h->cfg.server_name, http_date_now(h),
+			c->keep_alive ? "" : "Connection: close\r\n");
+}
+
+static void head_finish(struct hconn *c, int n)
+{
+	if (n < 0 || n >= HEAD_CAP - 2)
+		n = HEAD_CAP - 3;
+	memcpy(c->head + n, "\r\n", 3);
+	c->headlen = (size_t)n + 2;
+	c->headoff = 0;
+	c->st = ST_SEND;
+}
+
+/* An error or bodiless response with a short text body. */
+static void respond_simple(struct httpd *h, struct hconn *c, int status, const char *extra)
+{
+	char body[128];
+	int blen = 0;
+	bool has_body = status != 304 && status >= 200;
+	if (has_body)
+		blen = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
+	if (status >= 400 && status != 404 && status != 416 && status != 405)
+		c->keep_alive = false; /* the request stream may be out of sync */
+	int n = head_begin(h, c, status);
+	if (extra)
+		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n), "%s", extra);
+	if (has_body)
+		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
+			      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n",
+			      blen);
+	head_finish(c, n);
+	if (has_body && !c->head_only && c->headlen + (size_t)blen < HEAD_CAP) {
+		memcpy(c->head + c->headlen, body, (size_t)blen);
+		c->headlen += (size_t)blen;
+	}
+	c->body_off = c->body_end = 0;
+	c->body_total = c->head_only ? 0 : (uint64_t)blen;
+	c->close_after = !c->keep_alive;
+}
+
+/* ---- files: copy mode opens them itself, offload mode asks the NIC ---- */
+
+/* Returns 0 opened (c->fid valid), -EINPROGRESS (offload: wait for the event), or -errno. */
+static int file_open(struct httpd *h, struct hconn *c)
+{
+	if (h->cfg.mode == HTTPD_MODE_OFFLOAD) {
+		int fid = iotcp_offload_open(h->ctx, c->sd, c->path[0] == '/' ? c->path + 1 : c->path);
+		if (fid < 0)
+			return -errno;
+		c->fid = fid;
+		return -EINPROGRESS;
+	}
+	int fd = open_beneath(h->docroot_fd, c->path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	c->fid = fd;
+	return 0;
+}
+
+static int file_stat(struct httpd *h, struct hconn *c, struct stat *st)
+{
+	if (h->cfg.mode == HTTPD_MODE_OFFLOAD)
+		return iotcp_offload_fstat(h->ctx, c->fid, st) == 0 ? 0 : -errno;
+	return fstat(c->fid, st) == 0 ? 0 : -errno;
+}
+
+static int errno_status(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return 404;
+	case EACCES:
+	case EPERM:
+	case EXDEV:
+	case ELOOP:
+		return 403;
+	case ENAMETOOLONG:
+		return 414;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOSPC:
+	case EAGAIN:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+static bool not_modified(struct hconn *c, const char *etag, const struct stat *st)
+{
+	const struct http_request *r = &c->req;
+	if (r->if_none_match.len) /* RFC 9110 section 13.2.2: INM takes precedence over IMS */
+		return http_etag_matches(r->if_none_match.p, r->if_none_match.len, etag);
+	time_t ims;
+	if (r->if_modified_since.len &&
+	    http_parse_date(r->if_modified_since.p, r->if_modified_since.len, &ims))
+		return st->st_mtim.tv_sec <= ims;
+	return false;
+}
+
+/* If-Range (RFC 9110 section 13.1.5): the range applies only if the validator matches. */
+static bool if_range_ok(struct hconn *c, const char *etag, const char *lastmod)
+{
+	const struct http_str *v = &c->req.if_range;
+	if (!v->len)
+		return true;
+	if (v->p[0] == '"')
+		return v->len == strlen(etag) && memcmp(v->p, etag, v->len) == 0;
+	return v->len == strlen(lastmod) && memcmp(v->p, lastmod, v->len) == 0;
+}
+
+/* The file is open: decide the response from its metadata. */
+static void respond_file(struct httpd *h, struct hconn *c)
+{
+	struct stat st;
+	int rc = file_stat(h, c, &st);
+	if (rc < 0) {
+		body_release(h, c);
+		respond_simple(h, c, errno_status(-rc), NULL);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		body_release(h, c);
+		size_t len = strlen(c->path);
+		if (len && c->path[len - 1] != '/') {
+			char loc[PATH_MAX + 16];
+			snprintf(loc, sizeof(loc), "Location: %s/\r\n", c->path);
+			respond_simple(h, c, 301, loc);
+			return;
+		}
+		if (c->tried_index || len + 10 >= sizeof(c->path)) {
+			respond_simple(h, c, 403, NULL);
+			return;
+		}
+		c->tried_index = true;
+		strcat(c->path, "index.html");
+		rc = file_open(h, c);
+		if (rc == -EINPROGRESS) {
+			c->st = ST_OPEN_WAIT;
+			return;
+		}
+		if (rc < 0) {
+			respond_simple(h, c, errno_status(-rc), NULL);
+			return;
+		}
+		respond_file(h, c);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		body_release(h, c);
+		respond_simple(h, c, 403, NULL);
+		return;
+	}
+
+	char etag[48], lastmod[30];
+	uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
+	http_make_etag(size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, etag);
+	http_format_date(st.st_mtim.tv_sec, lastmod);
+
+	if (not_modified(c, etag, &st)) {
+		body_release(h, c);
+		char extra[160];
+		snprintf(extra, sizeof(extra), "ETag: %s\r\nLast-Modified: %s\r\n", etag, lastmod);
+		respond_simple(h, c, 304, extra);
+		return;
+	}
+	int status = 200;
+	if (c->req.range.len && if_range_ok(c, etag, lastmod)) {
+		switch (http_parse_range(c->req.range.p, c->req.range.len, size, &first, &last)) {
+		case HTTP_RANGE_OK:
+			status = 206;
+			break;
+		case HTTP_RANGE_UNSATISFIABLE: {
+			body_release(h, c);
+			char extra[64];
+			snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n", size);
+			respond_simple(h, c, 416, extra);
+			return;
+		}
+		case HTTP_RANGE_NONE:
+			first = 0;
+			last = size ? size - 1 : 0;
+			break;
+		}
+	}
+	uint64_t len = size ? last - first + 1 : 0;
+	int n = head_begin(h, c, status);
+	n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
+		      "Content-Type: %s\r\nContent-Length: %" PRIu64
+		      "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
+		      http_mime_type(c->path), len, lastmod, etag);
+	if (status == 206)
+		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
+			      "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n", first,
+			      last, size);
+	head_finish(c, n);
+	c->body_total = c->head_only ? 0 : len;
+	c->body_off = first;
+	c->body_end = c->head_only ? first : first + len;
+	c->close_after = !c->keep_alive;
+	if (c->body_off == c->body_end)
+		body_release(h, c);
+}
+
+/* ---- request intake ---- */
+
+static void start_request(struct httpd *h, struct hconn *c)
+{
+	const struct http_request *r = &c->req;
+	snprintf(c->reqline, sizeof(c->reqline), "%.*s %.*s HTTP/1.%d", (int)r->method_str.len,
+		 r->method_str.p, (int)(r->target.len > 200 ? 200 : r->target.len), r->target.p,
+		 r->version_minor);
+	h->st.requests++;
+	c->keep_alive = r->keep_alive;
+	c->head_only = r->method == HTTP_M_HEAD;
+	c->tried_index = false;
+	c->body_total = 0;
+
+	if (r->method == HTTP_M_OTHER) {
+		c->keep_alive = false; /* we do not read its body */
+		respond_simple(h, c, 405, "Allow: GET, HEAD\r\n");
+		return;
+	}
+	int n = http_decode_path(r->target.p, r->target.len, c->path, sizeof(c->path) - 16);
+	if (n < 0) {
+		respond_simple(h, c, -n, NULL);
+		return;
+	}
+	if (c->path[n - 1] == '/') {
+		strcat(c->path, "index.html");
+		c->tried_index = true;
+	}
+	int rc = file_open(h, c);
+	if (rc == -EINPROGRESS) {
+		c->st = ST_OPEN_WAIT;
+		return;
+	}
+	if (rc < 0) {
+		respond_simple(h, c, errno_status(-rc), NULL);
+		return;
+	}
+	respond_file(h, c);
+}
+
+/* Parse what is buffered; start the next response if a request is complete. */
+static void parse_next(struct httpd *h, struct hconn *c)
+{
+	if (c->inlen == 0)
+		return;
+	int rc = http_parse_request(c->in, c->inlen, &c->req);
+	if (rc == 0) {
+		if (c->deadline_ms == 0)
+			c->deadline_ms = now_ms() + h->cfg.request_timeout_ms;
+		return;
+	}
+	c->deadline_ms = 0;
+	if (rc < 0) {
+		snprintf(c->reqline, sizeof(c->reqline), "-");
+		c->keep_alive = false;
+		c->head_only = false;
+		h->st.requests++;
+		respond_simple(h, c, -rc, NULL);
+		c->req_len = c->inlen;
+		return;
+	}
+	c->req_len = (size_t)rc;
+	if (c->req.content_length > 0) {
+		if ((uint64_t)c->req.content_length > MAX_BODY_DISCARD) {
+			snprintf(c->reqline, sizeof(c->reqline), "-");
+			c->keep_alive = false;
+			c->head_only = false;
+			h->st.requests++;
+			respond_simple(h, c, 413, NULL);
+			c->req_len = c->inlen;
+			return;
+		}
+		/* The body follows the header; drop it once the response is queued. */
+		c->discard_left = (uint64_t)c->req.content_length;
+	}
+	start_request(h, c);
+}
+
+/* The response is fully queued: log, then move on to the next request or close. */
+static bool response_done(struct httpd *h, struct hconn *c)
+{
+	access_log(h, c);
+	h->st.body_bytes += c->body_total;
+	body_release(h, c);
+	if (c->close_after) {
+		conn_close(h, c, false);
+		return false;
+	}
+	memmove(c->in, c->in + c->req_len, c->inlen - c->req_len);
+	c->inlen -= c->req_len;
+	c->req_len = 0;
+	/* Drop a request body that followed. */
+	uint64_t drop = c->discard_left < c->inlen ? c->discard_left : c->inlen;
+	memmove(c->in, c->in + drop, c->inlen - drop);
+	c->inlen -= drop;
+	c->discard_left -= drop;
+	c->st = c->discard_left ? ST_DRAIN : ST_READ;
+	c->deadline_ms = 0;
+	c->last_progress_ms = now_ms();
+	return true;
+}
+
+/* Queue as much of the response as the socket takes. Returns false if c was freed. */
+static bool send_some(struct httpd *h, struct hconn *c)
+{
+	while (c->headoff < c->headlen) {
+		ssize_t w = iotcp_write(h->ctx, c->sd, c->head + c->headoff, c->headlen - c->headoff);
+		if (w < 0) {
+			if (errno == EAGAIN)
+				return true;
+			conn_close(h, c, true);
+			return false;
+		}
+		c->headoff += (size_t)w;
+		c->last_progress_ms = now_ms();
+	}
+	while (c->body_off < c->body_end || c->copyoff < c->copylen) {
+		uint64_t want = c->body_end - c->body_off;
+		if (h->cfg.mode == HTTPD_MODE_OFFLOAD) {
+			off_t off = (off_t)c->body_off;
+			ssize_t w = iotcp_offload_write(h->ctx, c->sd, c->fid, &off,
+							want > SIZE_MAX ? SIZE_MAX : (size_t)want);
+			if (w < 0) {
+				if (errno == EAGAIN)
+					return true;
+				conn_close(h, c, true);
+				return false;
+			}
+			c->body_off = (uint64_t)off;
+		} else {
+			if (c->copyoff == c->copylen) {
+				if (!c->copybuf && !(c->copybuf = malloc(COPY_CHUNK))) {
+					conn_close(h, c, true);
+					return false;
+				}
+				size_t n = want > COPY_CHUNK ? COPY_CHUNK : (size_t)want;
+				ssize_t r = pread(c->fid, c->copybuf, n, (off_t)c->body_off);
+				if (r <= 0) {
+					/* file shrank or I/O error: the length is promised, abort */
+					conn_close(h, c, true);
+					return false;
+				}
+				c->copylen = (size_t)r;
+				c->copyoff = 0;
+				c->body_off += (uint64_t)r;
+			}
+			ssize_t w = iotcp_write(h->ctx, c->sd, c->copybuf + c->copyoff,
+						c->copylen - c->copyoff);
+			if (w < 0) {
+				if (errno == EAGAIN)
+					return true;
+				conn_close(h, c, true);
+				return false;
+			}
+			c->copyoff += (size_t)w;
+		}
+		c->last_progress_ms = now_ms();
+	}
+	if (!response_done(h, c))
+		return false;
+	return true;
+}
+
+/* Read what the socket has. Returns false if c was freed. */
+static bool read_some(struct httpd *h, struct hconn *c)
+{
+	for (;;) {
+		if (c->st == ST_DRAIN) {
+			char sink[4096];
+			size_t n = c->discard_left < sizeof(sink) ? (size_t)c->discard_left : sizeof(sink);
+			ssize_t r = iotcp_read(h->ctx, c->sd, sink, n);
+			if (r == 0 || (r < 0 && errno != EAGAIN)) {
+				conn_close(h, c, false);
+				return false;
+			}
+			if (r < 0)
+				return true;
+			c->discard_left -= (uint64_t)r;
+			if (c->discard_left == 0)
+				c->st = ST_READ;
+			continue;
+		}
+		if (c->inlen == sizeof(c->in))
+			return true; /* parse_next answers 431 */
+		ssize_t r = iotcp_read(h->ctx, c->sd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+		if (r == 0) {
+			conn_close(h, c, false);
+			return false;
+		}
+		if (r < 0) {
+			if (errno == EAGAIN)
+				return true;
+			conn_close(h, c, true);
+			return false;
+		}
+		c->inlen += (size_t)r;
+		c->last_progress_ms = now_ms();
+		if (c->st != ST_READ)
+			return true;
+		parse_next(h, c);
+		if (c->st != ST_READ)
+			return true;
+	}
+}
+
+/* Run c as far as it goes without waiting. */
+static void drive(struct httpd *h, struct hconn *c)
+{
+	for (int rounds = 0; rounds < 64; rounds++) {
+		enum hconn_state before = c->st;
+		if (c->st == ST_READ || c->st == ST_DRAIN) {
+			if (!read_some(h, c))
+				return;
+			if (c->st == ST_READ)
+				parse_next(h, c);
+		}
+		if (c->st == ST_SEND) {
+			if (!send_some(h, c))
+				return;
+			if (c->st == ST_READ && c->inlen) {
+				parse_next(h, c); /* pipelined request already buffered */
+				continue;
+			}
+		}
+		if (c->st == before)
+			break;
+	}
+	conn_watch(h, c);
+}
+
+static void accept_all(struct httpd *h)
+{
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int sd = iotcp_accept(h->ctx, h->lsd, (struct sockaddr *)&peer, &plen);
+		if (sd < 0)
+			return;
+		h->st.accepted++;
+		if (h->st.active >= h->cfg.max_conns || (size_t)sd >= 1u << 24) {
+			static const char busy[] =
+				"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+				"Content-Length: 0\r\nRetry-After: 1\r\n\r\n";
+			iotcp_write(h->ctx, sd, busy, sizeof(busy) - 1);
+			iotcp_close(h->ctx, sd);
+			h->st.rejected_503++;
+			continue;
+		}
+		if ((size_t)sd >= h->nconns_cap) {
+			size_t cap = h->nconns_cap ? h->nconns_cap : 1024;
+			while (cap <= (size_t)sd)
+				cap *= 2;
+			struct hconn **n = realloc(h->conns, cap * sizeof(*n));
+			if (!n) {
+				iotcp_close(h->ctx, sd);
+				continue;
+			}
+			memset(n + h->nconns_cap, 0, (cap - h->nconns_cap) * sizeof(*n));
+			h->conns = n;
+			h->nconns_cap = cap;
+		}
+		struct hconn *c = calloc(1, sizeof(*c));
+		if (!c) {
+			iotcp_close(h->ctx, sd);
+			continue;
+		}
+		c->sd = sd;
+		c->fid = -1;
+		c->peer = peer;
+		c->st = ST_READ;
+		c->last_progress_ms = now_ms();
+		h->conns[sd] = c;
+		h->st.active++;
+		int one = 1;
+		iotcp_setsockopt(h->ctx, sd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = sd};
+		if (iotcp_epoll_ctl(h->ctx, h->epd, EPOLL_CTL_ADD, sd, &ev) < 0) {
+			conn_close(h, c, true);
+			continue;
+		}
+		drive(h, c);
+	}
+}
+
+/* Request, idle and send timeouts. */
+static void sweep(struct httpd *h)
+{
+	uint64_t now = now_ms();
+	if (now < h->next_sweep_ms)
+		return;
+	h->next_sweep_ms = now + 200;
+	if (h->cfg.on_tick && now >= h->next_tick_ms) {
+		h->next_tick_ms = now + 1000;
+		h->cfg.on_tick(h, h->cfg.tick_arg);
+	}
+	for (size_t i = 0; i < h->nconns_cap; i++) {
+		struct hconn *c = h->conns[i];
+		if (!c)
+			continue;
+		if (c->st == ST_READ && c->deadline_ms && now >= c->deadline_ms) {
+			h->st.timeouts++;
+			c->keep_alive = false;
+			c->head_only = false;
+			snprintf(c->reqline, sizeof(c->reqline), "-");
+			h->st.requests++;
+			respond_simple(h, c, 408, NULL);
+			c->req_len = c->inlen;
+			drive(h, c);
+		} else if (c->st == ST_READ && c->inlen == 0 &&
+			   now - c->last_progress_ms >= h->cfg.idle_timeout_ms) {
+			h->st.timeouts++;
+			conn_close(h, c, false);
+		} else if (c->st != ST_READ && now - c->last_progress_ms >= h->cfg.send_timeout_ms) {
+			h->st.timeouts++;
+			conn_close(h, c, true);
+		}
+	}
+}
+
+struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
+{
+	struct httpd *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->ctx = ctx;
+	h->cfg = *cfg;
+	h->lsd = h->epd = h->docroot_fd = -1;
+	int err;
+
+	if (cfg->mode == HTTPD_MODE_COPY) {
+		h->docroot_fd = open(cfg->docroot ? cfg->docroot : ".",
+				     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (h->docroot_fd < 0)
+			goto fail;
+	}
+	h->lsd = iotcp_socket(ctx, AF_INET, SOCK_STREAM, 0);
+	if (h->lsd < 0)
+		goto fail;
+	int one = 1;
+	iotcp_setsockopt(ctx, h->lsd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
+	if (iotcp_bind(ctx, h->lsd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    iotcp_listen(ctx, h->lsd, cfg->backlog) < 0)
+		goto fail;
+	h->epd = iotcp_epoll_create(ctx);
+	if (h->epd < 0)
+		goto fail;
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = h->lsd};
+	if (iotcp_epoll_ctl(ctx, h->epd, EPOLL_CTL_ADD, h->lsd, &ev) < 0)
+		goto fail;
+	return h;
+fail:
+	err = errno;
+	httpd_free(h);
+	errno = err;
+	return NULL;
+}
+
+int httpd_run(struct httpd *h, volatile bool *stop)
+{
+	struct epoll_event evs[MAX_EVENTS];
+	while (!*stop) {
+		int n = iotcp_epoll_wait(h->ctx, h->epd, evs, MAX_EVENTS, 200);
+		for (int i = 0; i < n; i++) {
+			int sd = evs[i].data.fd;
+			if (sd == h->lsd) {
+				accept_all(h);
+				continue;
+			}
+			if (sd < 0 || (size_t)sd >= h->nconns_cap || !h->conns[sd])
+				continue;
+			struct hconn *c = h->conns[sd];
+			if (evs[i].events & EPOLLERR) {
+				conn_close(h, c, true);
+				continue;
+			}
+			if (c->st == ST_OPEN_WAIT && (evs[i].events & IOTCP_EPOLLOFFLOAD)) {
+				struct stat st;
+				if (iotcp_offload_fstat(h->ctx, c->fid, &st) < 0 && errno == EINPROGRESS)
+					continue;
+				respond_file(h, c);
+			}
+			if (c->st == ST_OPEN_WAIT) {
+				if (evs[i].events & (EPOLLHUP | EPOLLRDHUP))
+					conn_close(h, c, false);
+				continue;
+			}
+			drive(h, c);
+		}
+		sweep(h);
+	}
+	return 0;
+}
+
+void httpd_get_stats(const struct httpd *h, struct httpd_stats *st)
+{
+	*st = h->st;
+}
+
+void httpd_free(struct httpd *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nconns_cap; i++)
+		if (h->conns[i])
+			conn_close(h, h->conns[i], true);
+	free(h->conns);
+	if (h->epd >= 0)
+		iotcp_close(h->ctx, h->epd);
+	if (h->lsd >= 0)
+		iotcp_close(h->ctx, h->lsd);
+	if (h->docroot_fd >= 0)
+		close(h->docroot_fd);
+	free(h);
+}
