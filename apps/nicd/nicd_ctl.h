@@ -1,0 +1,60 @@
+/* The NIC side of the host link's control protocol (HELLO / HEARTBEAT), free of DPDK so it can
+ * be tested alone: it consumes 0x88B5 frames from the host port and builds the frames to send
+ * back. Malformed frames are counted and ignored as a whole. */
+#ifndef IOTCP_NICD_CTL_H
+#define IOTCP_NICD_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/proto.h"
+
+#define NICD_CTL_FRAME_MAX 128 /* our control frames fit in this */
+#define NICD_ETH_MIN_FRAME 60  /* without FCS; shorter frames are zero-padded */
+#define NICD_HOST_DEAD_S   3   /* host silent this long: counted as a host timeout */
+
+struct nicd_ctl_counters {
+	uint64_t hello_rx, hello_tx, heartbeat_rx, heartbeat_tx;
+	uint64_t malformed;	   /* frames rejected by validation */
+	uint64_t unknown_cmds;	   /* well-formed commands of types not handled yet */
+	uint64_t host_restarts;	   /* HELLO with a new boot id from a known host */
+	uint64_t stale_heartbeats; /* HEARTBEAT with a boot id we have no HELLO for */
+	uint64_t host_timeouts;
+};
+
+struct nicd_ctl {
+	uint8_t nic_mac[PROTO_MAC_LEN]; /* our host-facing port */
+	uint64_t boot_id;
+	uint32_t caps;
+	uint64_t store_size;
+	bool host_known;
+	bool host_alive;
+	uint8_t host_mac[PROTO_MAC_LEN];
+	uint64_t host_boot_id;
+	uint64_t host_last_heard_s;
+	uint64_t hb_seq;
+	struct nicd_ctl_counters c;
+};
+
+void nicd_ctl_init(struct nicd_ctl *ctl, const uint8_t nic_mac[PROTO_MAC_LEN], uint64_t boot_id,
+		   uint32_t caps, uint64_t store_size);
+
+/* Handle one 0x88B5 frame (Ethernet header included) received from the host at time now_s.
+ * When an answer is due it is built in reply (cap >= NICD_CTL_FRAME_MAX) and its length
+ * returned; 0 when nothing is to be sent; -1 when the frame was malformed (counted). */
+int nicd_ctl_input(struct nicd_ctl *ctl, const uint8_t *frame, size_t len, uint64_t now_s,
+		   uint8_t *reply, size_t cap);
+
+/* Once a second: build the frame to send to the host (HELLO to broadcast while the host is
+ * unknown, HEARTBEAT otherwise) and note a silent host. Returns its length (0 if cap too small). */
+int nicd_ctl_tick(struct nicd_ctl *ctl, uint64_t now_s, uint8_t *out, size_t cap);
+
+/* Build our HELLO (reply flag as given) addressed to the host or broadcast. Length or 0. */
+int nicd_ctl_hello(struct nicd_ctl *ctl, bool reply, uint8_t *out, size_t cap);
+
+/* The EtherType of a frame after at most two VLAN tags (0x8100 / 0x88A8), or -1 if the frame is
+ * too short to say. tagged is set when a tag was skipped. */
+int nicd_frame_ethertype(const uint8_t *frame, size_t len, bool *tagged);
+
+#endif

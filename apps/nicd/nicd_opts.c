@@ -1,0 +1,199 @@
+#include "nicd_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "port/eal_args.h"
+
+const char *nicd_usage(void)
+{
+	return "usage: iotcp-nicd --host-socket PATH [options]\n"
+	       "  --host-socket PATH       memif socket for the host link (server role)\n"
+	       "  --wire tap:IF|afpacket:IF wire port (default " NICD_DEFAULT_WIRE ")\n"
+	       "  --lcore N                EAL core (default 0)\n"
+	       "  --file-prefix P          EAL file prefix (default " NICD_DEFAULT_PREFIX ")\n"
+	       "  --mem-mb N               EAL memory, MB (default 256, no hugepages)\n"
+	       "  --docroot DIR            directory of files to serve (checked)\n"
+	       "  --stats-file PATH        counters, rewritten every second and at exit\n"
+	       "  --log-file PATH          log here instead of stderr\n"
+	       "  --pid-file PATH          write the daemon's pid\n"
+	       "  --log-level L            DPDK log level (default notice)\n"
+	       "  --foreground             do not daemonize\n"
+	       "  --help\n";
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+						      ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= NICD_IFNAME_MAX)
+		return false;
+	for (const char *c = s; *c; c++)
+		if (*c == '/' || *c == ',' || *c == '=' || *c == ':' || *c <= ' ' || *c == 0x7f)
+			return false;
+	return true;
+}
+
+int nicd_parse_wire(const char *s, struct nicd_opts *o)
+{
+	const char *name;
+
+	if (strncmp(s, "tap:", 4) == 0) {
+		o->wire_kind = NICD_WIRE_TAP;
+		name = s + 4;
+	} else if (strncmp(s, "afpacket:", 9) == 0) {
+		o->wire_kind = NICD_WIRE_AF_PACKET;
+		name = s + 9;
+	} else {
+		return -1;
+	}
+	if (!ifname_ok(name))
+		return -1;
+	snprintf(o->wire_ifname, sizeof(o->wire_ifname), "%s", name);
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_HOST_SOCKET = 256,
+	OPT_WIRE,
+	OPT_LCORE,
+	OPT_PREFIX,
+	OPT_MEM,
+	OPT_DOCROOT,
+	OPT_STATS,
+	OPT_LOG,
+	OPT_PID,
+	OPT_LOG_LEVEL,
+	OPT_FOREGROUND,
+	OPT_HELP,
+};
+
+int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+	    {"host-socket", required_argument, NULL, OPT_HOST_SOCKET},
+	    {"wire", required_argument, NULL, OPT_WIRE},
+	    {"lcore", required_argument, NULL, OPT_LCORE},
+	    {"file-prefix", required_argument, NULL, OPT_PREFIX},
+	    {"mem-mb", required_argument, NULL, OPT_MEM},
+	    {"docroot", required_argument, NULL, OPT_DOCROOT},
+	    {"stats-file", required_argument, NULL, OPT_STATS},
+	    {"log-file", required_argument, NULL, OPT_LOG},
+	    {"pid-file", required_argument, NULL, OPT_PID},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	    {"foreground", no_argument, NULL, OPT_FOREGROUND},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	nicd_parse_wire(NICD_DEFAULT_WIRE, o);
+	o->file_prefix = NICD_DEFAULT_PREFIX;
+	o->mem_mb = NICD_DEFAULT_MEM_MB;
+	o->log_level = "notice";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HOST_SOCKET:
+			if (!*optarg || strlen(optarg) > 107 || strchr(optarg, ','))
+				return fail(err, errlen, "--host-socket: bad path '%s'", optarg);
+			o->host_socket = optarg;
+			break;
+		case OPT_WIRE:
+			if (nicd_parse_wire(optarg, o))
+				return fail(
+				    err, errlen,
+				    "--wire: expected tap:IFNAME or afpacket:IFNAME, got '%s'",
+				    optarg);
+			break;
+		case OPT_LCORE:
+			if (parse_uint(optarg, 1023, &v))
+				return fail(err, errlen, "--lcore: bad core '%s'", optarg);
+			o->lcore = (int)v;
+			break;
+		case OPT_PREFIX:
+			if (!port_prefix_valid(optarg))
+				return fail(err, errlen, "--file-prefix: bad prefix '%s'", optarg);
+			o->file_prefix = optarg;
+			break;
+		case OPT_MEM:
+			if (parse_uint(optarg, 65536, &v) || v < 16)
+				return fail(err, errlen, "--mem-mb: bad size '%s' (16..65536)",
+					    optarg);
+			o->mem_mb = (unsigned)v;
+			break;
+		case OPT_DOCROOT: {
+			struct stat st;
+			if (stat(optarg, &st) != 0)
+				return fail(err, errlen, "--docroot: %s: %s", optarg,
+					    strerror(errno));
+			if (!S_ISDIR(st.st_mode))
+				return fail(err, errlen, "--docroot: %s: not a directory", optarg);
+			o->docroot = optarg;
+			break;
+		}
+		case OPT_STATS:
+			o->stats_file = optarg;
+			break;
+		case OPT_LOG:
+			o->log_file = optarg;
+			break;
+		case OPT_PID:
+			o->pid_file = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			if (!*optarg || strchr(optarg, ' '))
+				return fail(err, errlen, "--log-level: bad level '%s'", optarg);
+			o->log_level = optarg;
+			break;
+		case OPT_FOREGROUND:
+			o->foreground = true;
+			break;
+		case OPT_HELP:
+			o->help = true;
+			return 0;
+		default:
+			return fail(err, errlen, "unknown or incomplete option '%s'",
+				    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (!o->host_socket)
+		return fail(err, errlen, "--host-socket PATH is required");
+	if (o->stats_file && !*o->stats_file)
+		return fail(err, errlen, "--stats-file: empty path");
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* iotcp-nicd command line. */
+#ifndef IOTCP_NICD_OPTS_H
+#define IOTCP_NICD_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum nicd_wire_kind {
+	NICD_WIRE_TAP,
+	NICD_WIRE_AF_PACKET,
+};
+
+#define NICD_IFNAME_MAX 16
+
+struct nicd_opts {
+	const char *host_socket; /* memif server socket (required) */
+	enum nicd_wire_kind wire_kind;
+	char wire_ifname[NICD_IFNAME_MAX];
+	int lcore;
+	const char *file_prefix;
+	const char *docroot;
+	const char *stats_file;
+	const char *log_file;
+	const char *pid_file;
+	const char *log_level; /* DPDK --log-level */
+	unsigned mem_mb;
+	bool foreground;
+	bool help;
+};
+
+#define NICD_DEFAULT_WIRE   "tap:iotcp0"
+#define NICD_DEFAULT_PREFIX "iotcp-nicd"
+#define NICD_DEFAULT_MEM_MB 256
+
+/* Parse argv into o (defaults first). 0 on success; -1 with err filled on a bad option or value
+ * (including a --docroot that is not a directory). --help sets o->help and returns 0. */
+int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen);
+/* Parse "tap:IFNAME" or "afpacket:IFNAME". 0 or -1. */
+int nicd_parse_wire(const char *s, struct nicd_opts *o);
+/* The usage text. */
+const char *nicd_usage(void);
+
+#endif

@@ -1,0 +1,781 @@
+/* NIC offload engine. Objects:
+ *   file  - an open fid: fd, identity key for the store, size; closed when the host closed it and
+ *           no job references it any more.
+ *   job   - one SEND: its header template and the store blocks it covers (pinned). Jobs wait in
+ *           the global FIFO until their blocks are read, are transmitted in per-flow order, then
+ *           stay on their flow's list, still pinning the blocks, until ACKD passes their end.
+ *   flow  - the host's connection id: the list of transmitted, unacknowledged jobs.
+ * fids carry a generation in their top bits so a stale fid is rejected, not confused. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nic/engine.h"
+#include "nic/io.h"
+#include "nic/segment.h"
+#include "nic/store.h"
+#include "proto/offload.h"
+#include "tcp/seq.h"
+
+#define FID_INDEX_BITS 20
+#define FID_INDEX_MASK ((1u << FID_INDEX_BITS) - 1)
+#define FLOW_BUCKETS   4096
+#define REAP_BATCH     64
+#define MAX_JOB_LEN    (4u << 20) /* one SEND covers at most this much */
+
+/* io user data: kind in the top byte */
+#define IO_OPEN  1ull
+#define IO_READ  2ull
+#define IO_USER(kind, v) (((kind) << 56) | (v))
+
+struct nic_file {
+	int fd;
+	bool used, closing;
+	uint16_t gen;
+	uint32_t refs;   /* jobs holding it */
+	uint64_t key, size;
+	uint32_t mode;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+};
+
+struct pending_open {
+	bool used;
+	bool orphan; /* the host that asked is gone (reset): close the result */
+	uint32_t req_id;
+	char path[PROTO_PATH_MAX + 1];
+};
+
+struct nic_job {
+	struct nic_job *next;      /* FIFO or flow list */
+	struct nic_flow *flow;
+	uint32_t fid_index;
+	uint64_t file_off;
+	uint32_t len, sent;        /* bytes of the burst, bytes already transmitted */
+	uint16_t mss, ip_k;        /* MSS, segments emitted */
+	uint32_t flags;
+	uint64_t cookie, arrival;
+	struct nic_tmpl tmpl;
+	uint32_t nblocks;
+	struct nic_block *blocks[]; /* pinned */
+};
+
+struct nic_flow {
+	struct nic_flow *hnext;
+	uint32_t id;
+	uint32_t waiting;             /* jobs of this flow in the FIFO */
+	uint64_t scan_blocked;        /* poll round in which an older job of it was not ready */
+	struct nic_job *sent_head, *sent_tail;
+};
+
+struct nic_engine {
+	struct nic_engine_config cfg;
+	struct nic_engine_out out;
+	struct nic_store *store;
+	struct nic_io *io;
+	struct nic_file *files;
+	struct pending_open *opens;
+	uint32_t nopens;
+	struct nic_flow *flows[FLOW_BUCKETS];
+	struct nic_job *fifo_head, *fifo_tail;
+	uint64_t round;
+	uint32_t jobs;
+	/* command frame to the host being filled */
+	uint8_t hbuf[2048];
+	struct proto_writer w;
+	bool w_open;
+	struct nic_engine_stats st;
+};
+
+/* ---- commands to the host ---- */
+
+static void host_flush(struct nic_engine *e)
+{
+	if (!e->w_open)
+		return;
+	int len = proto_writer_finish(&e->w);
+	if (len > 0)
+		e->out.host_send(e->out.ctx, e->hbuf, (size_t)len);
+	e->w_open = false;
+}
+
+static struct proto_writer *host_writer(struct nic_engine *e)
+{
+	if (!e->w_open) {
+		size_t cap = e->cfg.host_mtu < sizeof(e->hbuf) ? e->cfg.host_mtu : sizeof(e->hbuf);
+		proto_writer_init(&e->w, e->hbuf, cap);
+		e->w_open = true;
+	}
+	return &e->w;
+}
+
+/* Run put against the open frame; when it is full, flush and retry in a new one. */
+#define HOST_PUT(e, call)                                                   \
+	do {                                                                \
+		struct proto_writer *w_ = host_writer(e);                   \
+		if ((call) == -PROTO_E_NOSPACE) {                           \
+			e->w.err = 0;                                       \
+			host_flush(e);                                      \
+			w_ = host_writer(e);                                \
+			(void)(call);                                       \
+		}                                                           \
+		(void)w_;                                                   \
+	} while (0)
+
+static void send_error(struct nic_engine *e, uint16_t cmd_type, uint16_t reason, int err,
+		       uint32_t req_id, uint32_t flow, uint32_t fid, uint32_t seq, uint32_t len,
+		       uint64_t cookie)
+{
+	struct proto_error pe = {.cmd_type = cmd_type, .reason = reason, .err = err,
+				 .req_id = req_id, .flow = flow, .fid = fid, .seq = seq,
+				 .len = len, .cookie = cookie};
+	e->st.errors_sent++;
+	HOST_PUT(e, proto_put_error(w_, &pe));
+}
+
+/* ---- files ---- */
+
+static uint32_t fid_make(const struct nic_engine *e, uint32_t index)
+{
+	return ((uint32_t)e->files[index].gen << FID_INDEX_BITS) | index;
+}
+
+static struct nic_file *fid_lookup(struct nic_engine *e, uint32_t fid, uint32_t *index)
+{
+	uint32_t i = fid & FID_INDEX_MASK;
+	if (i >= e->cfg.max_files)
+		return NULL;
+	struct nic_file *f = &e->files[i];
+	if (!f->used || f->closing || f->gen != (uint16_t)(fid >> FID_INDEX_BITS))
+		return NULL;
+	*index = i;
+	return f;
+}
+
+static void file_release(struct nic_engine *e, uint32_t index)
+{
+	struct nic_file *f = &e->files[index];
+	if (!f->used || !f->closing || f->refs)
+		return;
+	uint32_t fid = fid_make(e, index);
+	close(f->fd);
+	f->used = false;
+	f->closing = false;
+	f->gen++;
+	e->st.files_open--;
+	HOST_PUT(e, proto_put_close_done(w_, fid, 0));
+}
+
+static void fill_done(const struct nic_file *f, struct proto_open_done *d)
+{
+	d->mode = f->mode;
+	d->size = f->size;
+	d->mtime_sec = f->mtime_sec;
+	d->mtime_nsec = f->mtime_nsec;
+}
+
+static void open_complete(struct nic_engine *e, uint32_t slot, int res)
+{
+	struct pending_open *po = &e->opens[slot];
+	struct proto_open_done d = {.req_id = po->req_id};
+	struct stat st;
+	uint32_t i;
+
+	po->used = false;
+	e->nopens--;
+	if (po->orphan) {
+		po->orphan = false;
+		if (res >= 0)
+			close(res);
+		return;
+	}
+	if (res < 0) {
+		d.err = res;
+		e->st.open_errors++;
+		goto reply;
+	}
+	if (fstat(res, &st) < 0) {
+		d.err = -errno;
+		close(res);
+		e->st.open_errors++;
+		goto reply;
+	}
+	for (i = 0; i < e->cfg.max_files && e->files[i].used; i++)
+		;
+	if (i == e->cfg.max_files) {
+		d.err = -EMFILE;
+		close(res);
+		e->st.open_errors++;
+		goto reply;
+	}
+	struct nic_file *f = &e->files[i];
+	f->used = true;
+	f->closing = false;
+	f->fd = res;
+	f->refs = 0;
+	f->size = (uint64_t)st.st_size;
+	f->mode = st.st_mode;
+	f->mtime_sec = st.st_mtim.tv_sec;
+	f->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	f->key = nic_store_file_key(st.st_dev, st.st_ino,
+				    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+				    f->size);
+	e->st.files_open++;
+	d.fid = fid_make(e, i);
+	fill_done(f, &d);
+reply:
+	HOST_PUT(e, proto_put_open_done(w_, PROTO_T_OPEN_DONE, &d));
+}
+
+static void cmd_open(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_open o;
+	if (proto_open_decode(cmd, &o) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	e->st.opens++;
+	uint32_t slot;
+	for (slot = 0; slot < e->cfg.max_files && e->opens[slot].used; slot++)
+		;
+	if (slot == e->cfg.max_files) {
+		struct proto_open_done d = {.req_id = o.req_id, .err = -EMFILE};
+		e->st.open_errors++;
+		HOST_PUT(e, proto_put_open_done(w_, PROTO_T_OPEN_DONE, &d));
+		return;
+	}
+	struct pending_open *po = &e->opens[slot];
+	po->used = true;
+	po->req_id = o.req_id;
+	memcpy(po->path, o.path, o.path_len);
+	po->path[o.path_len] = '\0';
+	e->nopens++;
+	if (nic_io_open_beneath(e->io, e->cfg.docroot_fd, po->path, IO_USER(IO_OPEN, slot)) < 0)
+		open_complete(e, slot, -EBUSY);
+}
+
+static void cmd_fstat(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_fstat fs;
+	uint32_t i;
+	if (proto_fstat_decode(cmd, &fs) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	e->st.fstats++;
+	struct proto_open_done d = {.req_id = fs.req_id, .fid = fs.fid};
+	struct nic_file *f = fid_lookup(e, fs.fid, &i);
+	if (!f)
+		d.err = -EBADF;
+	else
+		fill_done(f, &d);
+	HOST_PUT(e, proto_put_open_done(w_, PROTO_T_FSTAT_DONE, &d));
+}
+
+static void cmd_close(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_close c;
+	uint32_t i;
+	if (proto_close_decode(cmd, &c) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	if (!fid_lookup(e, c.fid, &i)) {
+		send_error(e, PROTO_T_CLOSE, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, 0, c.fid, 0, 0, 0);
+		return;
+	}
+	e->st.closes++;
+	e->files[i].closing = true;
+	file_release(e, i);
+}
+
+/* ---- flows and jobs ---- */
+
+static struct nic_flow **flow_slot(struct nic_engine *e, uint32_t id)
+{
+	struct nic_flow **p = &e->flows[(id * 2654435761u) >> 20 & (FLOW_BUCKETS - 1)];
+	while (*p && (*p)->id != id)
+		p = &(*p)->hnext;
+	return p;
+}
+
+static struct nic_flow *flow_get(struct nic_engine *e, uint32_t id, bool create)
+{
+	struct nic_flow **p = flow_slot(e, id);
+	if (*p || !create)
+		return *p;
+	struct nic_flow *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->id = id;
+	*p = f;
+	e->st.flows++;
+	return f;
+}
+
+static void flow_maybe_free(struct nic_engine *e, struct nic_flow *f)
+{
+	if (f->waiting || f->sent_head)
+		return;
+	struct nic_flow **p = flow_slot(e, f->id);
+	*p = f->hnext;
+	free(f);
+	e->st.flows--;
+}
+
+static void job_free(struct nic_engine *e, struct nic_job *j)
+{
+	for (uint32_t k = 0; k < j->nblocks; k++)
+		if (j->blocks[k])
+			nic_store_unpin(e->store, j->blocks[k]);
+	struct nic_file *f = &e->files[j->fid_index];
+	if (f->refs)
+		f->refs--;
+	file_release(e, j->fid_index);
+	e->jobs--;
+	e->st.jobs_released++;
+	free(j);
+}
+
+/* Start the read of a fresh block. */
+static void block_read(struct nic_engine *e, struct nic_block *b, const struct nic_file *f)
+{
+	uint32_t bs = nic_store_block_size(e->store);
+	uint64_t off = (uint64_t)b->index * bs;
+	if (nic_io_read(e->io, f->fd, b->data, bs, off, IO_USER(IO_READ, (uintptr_t)b)) < 0)
+		nic_store_read_done(e->store, b, -EBUSY);
+	else
+		e->st.reads++;
+}
+
+static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t now)
+{
+	struct proto_send s;
+	uint32_t fi;
+	if (proto_send_decode(cmd, &s) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	e->st.sends++;
+	if (s.flags & PROTO_SEND_F_RETRANSMIT)
+		e->st.retransmits++;
+	struct nic_tmpl tmpl;
+	if (nic_tmpl_init(&tmpl, s.tmpl, s.tmpl_len) < 0) {
+		send_error(e, PROTO_T_SEND, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
+			   s.len, s.cookie);
+		return;
+	}
+	struct nic_file *f = fid_lookup(e, s.fid, &fi);
+	if (!f) {
+		send_error(e, PROTO_T_SEND, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, s.flow, s.fid,
+			   tmpl.seq, s.len, s.cookie);
+		return;
+	}
+	if (s.len > MAX_JOB_LEN || s.file_off + s.len > f->size) {
+		send_error(e, PROTO_T_SEND, PROTO_ERR_RANGE, -EINVAL, 0, s.flow, s.fid, tmpl.seq,
+			   s.len, s.cookie);
+		return;
+	}
+	if (e->jobs >= e->cfg.max_jobs) {
+		send_error(e, PROTO_T_SEND, PROTO_ERR_BUSY, -EBUSY, 0, s.flow, s.fid, tmpl.seq,
+			   s.len, s.cookie);
+		return;
+	}
+	uint32_t bs = nic_store_block_size(e->store);
+	uint64_t first = s.file_off / bs, last = (s.file_off + s.len - 1) / bs;
+	uint32_t nb = (uint32_t)(last - first + 1);
+	struct nic_flow *fl = flow_get(e, s.flow, true);
+	struct nic_job *j = calloc(1, sizeof(*j) + nb * sizeof(j->blocks[0]));
+	if (!fl || !j) {
+		free(j);
+		send_error(e, PROTO_T_SEND, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
+			   s.len, s.cookie);
+		return;
+	}
+	j->flow = fl;
+	j->fid_index = fi;
+	j->file_off = s.file_off;
+	j->len = s.len;
+	j->mss = s.mss;
+	j->flags = s.flags;
+	j->cookie = s.cookie;
+	j->arrival = now;
+	j->tmpl = tmpl;
+	j->nblocks = nb;
+	f->refs++;
+	e->jobs++;
+	for (uint32_t k = 0; k < nb; k++) {
+		bool fresh;
+		struct nic_block *b = nic_store_get(e->store, f->key, (uint32_t)(first + k), &fresh);
+		if (!b) {
+			e->st.store_full++;
+			send_error(e, PROTO_T_SEND, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
+				   s.fid, tmpl.seq, s.len, s.cookie);
+			job_free(e, j);
+			flow_maybe_free(e, fl);
+			return;
+		}
+		j->blocks[k] = b;
+		if (fresh)
+			block_read(e, b, f);
+	}
+	fl->waiting++;
+	if (e->fifo_tail)
+		e->fifo_tail->next = j;
+	else
+		e->fifo_head = j;
+	e->fifo_tail = j;
+}
+
+static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_ackd a;
+	if (proto_ackd_decode(cmd, &a) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	e->st.ackds++;
+	struct nic_flow *fl = flow_get(e, a.flow, false);
+	if (!fl) {
+		e->st.ackd_unknown_flow++;
+		return;
+	}
+	bool end = a.flags & PROTO_ACKD_F_END;
+	while (fl->sent_head) {
+		struct nic_job *j = fl->sent_head;
+		if (!end && SEQ_GT(j->tmpl.seq + j->len, a.acked))
+			break;
+		fl->sent_head = j->next;
+		if (!fl->sent_head)
+			fl->sent_tail = NULL;
+		job_free(e, j);
+	}
+	if (end && fl->waiting) {
+		/* drop its jobs still waiting in the FIFO */
+		struct nic_job **p = &e->fifo_head, *prev = NULL;
+		while (*p) {
+			struct nic_job *j = *p;
+			if (j->flow == fl) {
+				*p = j->next;
+				if (e->fifo_tail == j)
+					e->fifo_tail = prev;
+				fl->waiting--;
+				job_free(e, j);
+			} else {
+				prev = j;
+				p = &j->next;
+			}
+		}
+	}
+	flow_maybe_free(e, fl);
+}
+
+void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t len, uint64_t now)
+{
+	struct proto_iter it;
+	struct proto_cmd cmd;
+	int rc;
+
+	if (proto_frame_open(&it, payload, len) < 0) {
+		e->st.malformed++;
+		return;
+	}
+	while ((rc = proto_next(&it, &cmd)) > 0) {
+		e->st.cmds++;
+		switch (cmd.type) {
+		case PROTO_T_OPEN: cmd_open(e, &cmd); break;
+		case PROTO_T_FSTAT: cmd_fstat(e, &cmd); break;
+		case PROTO_T_CLOSE: cmd_close(e, &cmd); break;
+		case PROTO_T_SEND: cmd_send(e, &cmd, now); break;
+		case PROTO_T_ACKD: cmd_ackd(e, &cmd); break;
+		case PROTO_T_HELLO:
+		case PROTO_T_HEARTBEAT: break;
+		default:
+			e->st.malformed++;
+			send_error(e, cmd.type, PROTO_ERR_UNSUPPORTED, -EOPNOTSUPP, 0, 0, 0, 0, 0, 0);
+			break;
+		}
+	}
+	if (rc < 0)
+		e->st.malformed++;
+}
+
+/* ---- transmission ---- */
+
+enum job_state { JOB_WAIT, JOB_READY, JOB_FAILED };
+
+static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_t *reason,
+				int *err)
+{
+	uint32_t bs = nic_store_block_size(e->store);
+	uint64_t end = j->file_off + j->len;
+	for (uint32_t k = 0; k < j->nblocks; k++) {
+		struct nic_block *b = j->blocks[k];
+		if (b->state == NIC_BLOCK_READING)
+			return JOB_WAIT;
+		if (b->state == NIC_BLOCK_ERROR) {
+			*reason = PROTO_ERR_IO;
+			*err = b->err;
+			return JOB_FAILED;
+		}
+		uint64_t bstart = (uint64_t)b->index * bs;
+		uint64_t need = end - bstart < bs ? end - bstart : bs;
+		if (b->len < need) {
+			*reason = PROTO_ERR_TRUNCATED;
+			*err = -ENODATA;
+			return JOB_FAILED;
+		}
+	}
+	return JOB_READY;
+}
+
+/* Transmit what the wire takes of j. Returns true when the whole burst went out. */
+static bool job_transmit(struct nic_engine *e, struct nic_job *j)
+{
+	uint32_t bs = nic_store_block_size(e->store);
+	uint64_t first_block = j->file_off / bs;
+	while (j->sent < j->len) {
+		uint32_t n = j->len - j->sent < j->mss ? j->len - j->sent : j->mss;
+		uint8_t *buf = e->out.wire_alloc(e->out.ctx, (size_t)j->tmpl.hlen + n);
+		if (!buf) {
+			e->st.wire_stalls++;
+			return false;
+		}
+		struct iovec iov[3];
+		int niov = 0;
+		uint64_t pos = j->file_off + j->sent;
+		uint32_t left = n;
+		while (left && niov < 3) {
+			struct nic_block *b = j->blocks[pos / bs - first_block];
+			uint32_t boff = (uint32_t)(pos % bs);
+			uint32_t take = bs - boff < left ? bs - boff : left;
+			iov[niov].iov_base = b->data + boff;
+			iov[niov].iov_len = take;
+			niov++;
+			pos += take;
+			left -= take;
+		}
+		bool last = j->sent + n == j->len;
+		size_t fl = nic_seg_write(&j->tmpl, j->sent, j->ip_k, last, iov, niov, n, buf,
+					  (size_t)j->tmpl.hlen + n, e->cfg.tcp_csum_offload);
+		e->out.wire_send(e->out.ctx, buf, fl);
+		j->sent += n;
+		j->ip_k++;
+		e->st.segments++;
+		e->st.send_bytes += n;
+	}
+	return true;
+}
+
+static void fifo_remove(struct nic_engine *e, struct nic_job **link, struct nic_job *prev)
+{
+	struct nic_job *j = *link;
+	*link = j->next;
+	if (e->fifo_tail == j)
+		e->fifo_tail = prev;
+	j->next = NULL;
+	j->flow->waiting--;
+}
+
+static bool run_fifo(struct nic_engine *e, uint64_t now)
+{
+	bool work = false;
+	struct nic_job **link = &e->fifo_head, *prev = NULL;
+	e->round++;
+	while (*link) {
+		struct nic_job *j = *link;
+		struct nic_flow *fl = j->flow;
+		if (fl->scan_blocked == e->round) {
+			prev = j;
+			link = &j->next;
+			continue;
+		}
+		uint16_t reason = 0;
+		int err = 0;
+		enum job_state s = job_check(e, j, &reason, &err);
+		if (s == JOB_WAIT) {
+			fl->scan_blocked = e->round; /* keep the flow's order */
+			prev = j;
+			link = &j->next;
+			continue;
+		}
+		if (s == JOB_FAILED) {
+			if (reason == PROTO_ERR_TRUNCATED)
+				e->st.truncated++;
+			else
+				e->st.read_errors++;
+			send_error(e, PROTO_T_SEND, reason, err, 0, fl->id,
+				   fid_make(e, j->fid_index), j->tmpl.seq, j->len, j->cookie);
+			fifo_remove(e, link, prev);
+			job_free(e, j);
+			flow_maybe_free(e, fl);
+			work = true;
+			continue;
+		}
+		if (!job_transmit(e, j)) {
+			work = true;
+			break; /* wire full: try again next poll */
+		}
+		work = true;
+		if (j->flags & PROTO_SEND_F_ECHO) {
+			uint64_t d = now - j->arrival;
+			struct proto_echo ec = {.flow = fl->id, .seq = j->tmpl.seq, .len = j->len,
+						.nic_delay_ns = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d,
+						.cookie = j->cookie};
+			e->st.echoes++;
+			HOST_PUT(e, proto_put_echo(w_, &ec));
+		}
+		fifo_remove(e, link, prev);
+		if (fl->sent_tail)
+			fl->sent_tail->next = j;
+		else
+			fl->sent_head = j;
+		fl->sent_tail = j;
+	}
+	return work;
+}
+
+bool nic_engine_poll(struct nic_engine *e, uint64_t now)
+{
+	struct nic_io_done done[REAP_BATCH];
+	bool work = false;
+	int n;
+
+	nic_io_submit(e->io);
+	while ((n = nic_io_reap(e->io, done, REAP_BATCH)) > 0) {
+		work = true;
+		for (int i = 0; i < n; i++) {
+			uint64_t kind = done[i].user >> 56, v = done[i].user & ((1ull << 56) - 1);
+			if (kind == IO_OPEN) {
+				open_complete(e, (uint32_t)v, done[i].res);
+			} else if (kind == IO_READ) {
+				struct nic_block *b = (struct nic_block *)(uintptr_t)v;
+				if (done[i].res < 0)
+					e->st.read_errors++;
+				else
+					e->st.read_bytes += (uint64_t)done[i].res;
+				nic_store_read_done(e->store, b, done[i].res);
+			}
+		}
+		nic_io_submit(e->io);
+	}
+	if (e->fifo_head && run_fifo(e, now))
+		work = true;
+	host_flush(e);
+	return work;
+}
+
+bool nic_engine_busy(const struct nic_engine *e)
+{
+	return e->fifo_head != NULL || nic_io_inflight(e->io) > 0;
+}
+
+struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
+				  const struct nic_engine_out *out)
+{
+	struct nic_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	if (!e->cfg.max_files)
+		e->cfg.max_files = 4096;
+	if (e->cfg.max_files > FID_INDEX_MASK)
+		e->cfg.max_files = FID_INDEX_MASK;
+	if (!e->cfg.max_jobs)
+		e->cfg.max_jobs = 65536;
+	if (!e->cfg.host_mtu)
+		e->cfg.host_mtu = 1500;
+	if (!e->cfg.block_size)
+		e->cfg.block_size = 64 * 1024;
+	e->out = *out;
+	e->io = cfg->io;
+	e->store = nic_store_new(cfg->store_bytes, e->cfg.block_size);
+	e->files = calloc(e->cfg.max_files, sizeof(*e->files));
+	e->opens = calloc(e->cfg.max_files, sizeof(*e->opens));
+	if (!e->store || !e->files || !e->opens || !e->io) {
+		nic_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void nic_engine_reset(struct nic_engine *e)
+{
+	/* Flows: free every job; the FIFO holds the rest. */
+	for (unsigned b = 0; b < FLOW_BUCKETS; b++) {
+		struct nic_flow *fl = e->flows[b];
+		while (fl) {
+			struct nic_flow *next = fl->hnext;
+			while (fl->sent_head) {
+				struct nic_job *j = fl->sent_head;
+				fl->sent_head = j->next;
+				job_free(e, j);
+			}
+			fl->sent_tail = NULL;
+			fl = next;
+		}
+	}
+	while (e->fifo_head) {
+		struct nic_job *j = e->fifo_head;
+		e->fifo_head = j->next;
+		j->flow->waiting--;
+		job_free(e, j);
+	}
+	e->fifo_tail = NULL;
+	for (unsigned b = 0; b < FLOW_BUCKETS; b++) {
+		while (e->flows[b]) {
+			struct nic_flow *fl = e->flows[b];
+			e->flows[b] = fl->hnext;
+			free(fl);
+			e->st.flows--;
+		}
+	}
+	for (uint32_t i = 0; i < e->cfg.max_files; i++) {
+		if (e->files[i].used) {
+			close(e->files[i].fd);
+			e->files[i].used = false;
+			e->files[i].gen++;
+			e->st.files_open--;
+		}
+	}
+	/* Pending opens complete later; their results are dropped with the host's state. */
+	for (uint32_t i = 0; i < e->cfg.max_files; i++)
+		if (e->opens[i].used)
+			e->opens[i].orphan = true;
+	e->w_open = false;
+}
+
+void nic_engine_free(struct nic_engine *e)
+{
+	if (!e)
+		return;
+	if (e->files && e->store)
+		nic_engine_reset(e);
+	nic_store_free(e->store);
+	free(e->files);
+	free(e->opens);
+	free(e);
+}
+
+void nic_engine_get_stats(const struct nic_engine *e, struct nic_engine_stats *st)
+{
+	struct nic_store_stats ss;
+	*st = e->st;
+	st->jobs_pending = 0;
+	for (struct nic_job *j = e->fifo_head; j; j = j->next)
+		st->jobs_pending++;
+	st->jobs_pinned = e->jobs - st->jobs_pending;
+	nic_store_get_stats(e->store, &ss);
+	st->store_hits = ss.hits;
+	st->store_misses = ss.misses;
+	st->store_evictions = ss.evictions;
+	st->store_pinned_blocks = ss.blocks_pinned;
+	st->store_blocks = ss.blocks;
+}

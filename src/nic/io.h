@@ -1,0 +1,34 @@
+/* File I/O for the NIC: asynchronous opens and reads through io_uring, so the poll loop never
+ * blocks on the disk. A synchronous mode (pread/openat2 completing at once) serves the
+ * deterministic simulator and machines without io_uring. Completions are reaped explicitly. */
+#ifndef IOTCP_NIC_IO_H
+#define IOTCP_NIC_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nic_io;
+
+struct nic_io_done {
+	uint64_t user;
+	int res; /* bytes read / fd opened, or -errno */
+};
+
+/* entries: queue depth. sync: no io_uring. NULL with errno on failure. */
+struct nic_io *nic_io_new(unsigned entries, bool sync);
+void nic_io_free(struct nic_io *io);
+bool nic_io_is_sync(const struct nic_io *io);
+
+/* Open path (read-only) strictly beneath dirfd (openat2 RESOLVE_BENEATH). path must stay valid
+ * until the completion is reaped. 0, or -EAGAIN when the queue is full. */
+int nic_io_open_beneath(struct nic_io *io, int dirfd, const char *path, uint64_t user);
+/* Read len bytes at off from fd into buf. 0 or -EAGAIN. */
+int nic_io_read(struct nic_io *io, int fd, void *buf, uint32_t len, uint64_t off, uint64_t user);
+/* Submit queued operations (one syscall). */
+void nic_io_submit(struct nic_io *io);
+/* Reap up to max completions without waiting. Returns how many. */
+int nic_io_reap(struct nic_io *io, struct nic_io_done *out, int max);
+/* Operations submitted and not reaped. */
+unsigned nic_io_inflight(const struct nic_io *io);
+
+#endif

@@ -1,0 +1,80 @@
+#include <errno.h>
+#include <string.h>
+
+#include "nic/segment.h"
+#include "wire/bytes.h"
+#include "wire/checksum.h"
+#include "wire/tcp_hdr.h"
+
+int nic_tmpl_init(struct nic_tmpl *t, const uint8_t *hdr, size_t hlen)
+{
+	if (hlen < 14 + 20 + TCP_HDR_MIN || hlen > NIC_TMPL_MAX)
+		return -EINVAL;
+	if (get_be16(hdr + 12) != 0x0800)
+		return -EINVAL;
+	const uint8_t *ip = hdr + 14;
+	if (ip[0] != 0x45 || ip[9] != 6) /* IPv4, IHL 5; TCP */
+		return -EINVAL;
+	const uint8_t *tcp = ip + 20;
+	unsigned doff = (unsigned)(tcp[12] >> 4) * 4;
+	if (doff < TCP_HDR_MIN || 14 + 20 + doff != hlen)
+		return -EINVAL;
+	memcpy(t->hdr, hdr, hlen);
+	t->hlen = (uint16_t)hlen;
+	t->l3off = 14;
+	t->l4off = 34;
+	t->seq = get_be32(tcp + 4);
+	t->ip_id = get_be16(ip + 4);
+	t->tcp_flags = tcp[13];
+	t->pseudo = csum_pseudo_ipv4(get_be32(ip + 12), get_be32(ip + 16), 6, 0);
+	return 0;
+}
+
+size_t nic_seg_write(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
+		     const struct iovec *pl, int npl, uint32_t plen, uint8_t *out, size_t cap,
+		     bool tcp_csum_offload)
+{
+	size_t flen = (size_t)t->hlen + plen;
+	if (flen > cap)
+		return 0;
+	memcpy(out, t->hdr, t->hlen);
+	uint8_t *ip = out + t->l3off, *tcp = out + t->l4off;
+	uint16_t l4len = (uint16_t)(t->hlen - t->l4off + plen);
+
+	/* IPv4: total length, id, header checksum. */
+	put_be16(ip + 2, (uint16_t)(20 + l4len));
+	put_be16(ip + 4, (uint16_t)(t->ip_id + ip_id_delta));
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, inet_csum(ip, 20));
+
+	/* TCP: sequence number, flags, checksum. */
+	put_be32(tcp + 4, t->seq + off);
+	uint8_t flags = t->tcp_flags;
+	if (!last)
+		flags &= (uint8_t) ~(TH_PSH | TH_FIN);
+	if (off != 0)
+		flags &= (uint8_t)~TH_CWR;
+	tcp[13] = flags;
+	put_be16(tcp + 16, 0);
+
+	uint32_t sum = csum_add(t->pseudo, l4len);
+	if (tcp_csum_offload) {
+		uint8_t *dst = out + t->hlen;
+		for (int i = 0; i < npl; i++) {
+			memcpy(dst, pl[i].iov_base, pl[i].iov_len);
+			dst += pl[i].iov_len;
+		}
+		put_be16(tcp + 16, csum_reduce(sum));
+		return flen;
+	}
+	sum = csum_partial(tcp, (size_t)(t->hlen - t->l4off), sum);
+	size_t pos = 0;
+	uint8_t *dst = out + t->hlen;
+	for (int i = 0; i < npl; i++) {
+		uint32_t part = csum_partial_copy(dst + pos, pl[i].iov_base, pl[i].iov_len, 0);
+		sum = csum_block_add(sum, part, pos);
+		pos += pl[i].iov_len;
+	}
+	put_be16(tcp + 16, csum_fold(sum));
+	return flen;
+}

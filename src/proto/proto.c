@@ -1,0 +1,304 @@
+/* Host <-> NIC command framing: see proto.h for the layout. Every read is bounds-checked
+ * against the remaining buffer before it happens. */
+#include "proto/proto.h"
+
+#include <string.h>
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+const char *proto_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case PROTO_OK:
+		return "ok";
+	case PROTO_E_SHORT:
+		return "truncated frame";
+	case PROTO_E_MAGIC:
+		return "bad magic";
+	case PROTO_E_VERSION:
+		return "unsupported version";
+	case PROTO_E_COUNT:
+		return "bad command count";
+	case PROTO_E_TYPE:
+		return "bad command type";
+	case PROTO_E_LEN:
+		return "command payload too short";
+	case PROTO_E_VALUE:
+		return "invalid field value";
+	case PROTO_E_NOSPACE:
+		return "output buffer full";
+	default:
+		return "unknown error";
+	}
+}
+
+const char *proto_type_name(uint16_t type)
+{
+	switch (type) {
+	case PROTO_T_HELLO:
+		return "HELLO";
+	case PROTO_T_HEARTBEAT:
+		return "HEARTBEAT";
+	case PROTO_T_OPEN:
+		return "OPEN";
+	case PROTO_T_OPEN_DONE:
+		return "OPEN_DONE";
+	case PROTO_T_FSTAT:
+		return "FSTAT";
+	case PROTO_T_FSTAT_DONE:
+		return "FSTAT_DONE";
+	case PROTO_T_CLOSE:
+		return "CLOSE";
+	case PROTO_T_CLOSE_DONE:
+		return "CLOSE_DONE";
+	case PROTO_T_SEND:
+		return "SEND";
+	case PROTO_T_ECHO:
+		return "ECHO";
+	case PROTO_T_ACKD:
+		return "ACKD";
+	case PROTO_T_ERROR:
+		return "ERROR";
+	case PROTO_T_TLS_KEY:
+		return "TLS_KEY";
+	case PROTO_T_STATS:
+		return "STATS";
+	default:
+		return "unknown";
+	}
+}
+
+int proto_frame_open(struct proto_iter *it, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	memset(it, 0, sizeof(*it));
+	if (!p || len < PROTO_FRAME_HLEN)
+		return -PROTO_E_SHORT;
+	if (get_le32(p) != PROTO_MAGIC)
+		return -PROTO_E_MAGIC;
+	if (p[4] != PROTO_VERSION)
+		return -PROTO_E_VERSION;
+	it->count = get_le16(p + 6);
+	if (it->count == 0)
+		return -PROTO_E_COUNT;
+	it->p = p + PROTO_FRAME_HLEN;
+	it->left = len - PROTO_FRAME_HLEN;
+	return 0;
+}
+
+int proto_next(struct proto_iter *it, struct proto_cmd *cmd)
+{
+	if (it->seen >= it->count)
+		return 0;
+	if (it->left < PROTO_CMD_HLEN)
+		return it->left == 0 ? -PROTO_E_COUNT : -PROTO_E_SHORT;
+	uint16_t type = get_le16(it->p);
+	uint16_t len = get_le16(it->p + 2);
+	if (type == 0)
+		return -PROTO_E_TYPE;
+	if ((size_t)len > it->left - PROTO_CMD_HLEN)
+		return -PROTO_E_SHORT;
+	cmd->type = type;
+	cmd->len = len;
+	cmd->payload = it->p + PROTO_CMD_HLEN;
+	it->p += PROTO_CMD_HLEN + (size_t)len;
+	it->left -= PROTO_CMD_HLEN + (size_t)len;
+	it->seen++;
+	return 1;
+}
+
+static bool mac_is_valid_unicast(const uint8_t mac[PROTO_MAC_LEN])
+{
+	static const uint8_t zero[PROTO_MAC_LEN];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, PROTO_MAC_LEN) != 0;
+}
+
+int proto_hello_decode(const struct proto_cmd *cmd, struct proto_hello *out)
+{
+	const uint8_t *p = cmd->payload;
+
+	if (cmd->type != PROTO_T_HELLO)
+		return -PROTO_E_TYPE;
+	if (cmd->len < PROTO_HELLO_LEN)
+		return -PROTO_E_LEN;
+	out->version = get_le16(p);
+	out->role = p[2];
+	out->flags = p[3];
+	memcpy(out->mac, p + 4, PROTO_MAC_LEN);
+	/* p[10..11] reserved */
+	out->caps = get_le32(p + 12) & PROTO_CAP_ALL;
+	out->store_size = get_le64(p + 16);
+	out->boot_id = get_le64(p + 24);
+	if (out->version == 0)
+		return -PROTO_E_VALUE;
+	if (out->role != PROTO_ROLE_HOST && out->role != PROTO_ROLE_NIC)
+		return -PROTO_E_VALUE;
+	if (!mac_is_valid_unicast(out->mac))
+		return -PROTO_E_VALUE;
+	if (out->boot_id == 0)
+		return -PROTO_E_VALUE;
+	return 0;
+}
+
+int proto_heartbeat_decode(const struct proto_cmd *cmd, struct proto_heartbeat *out)
+{
+	if (cmd->type != PROTO_T_HEARTBEAT)
+		return -PROTO_E_TYPE;
+	if (cmd->len < PROTO_HEARTBEAT_LEN)
+		return -PROTO_E_LEN;
+	out->boot_id = get_le64(cmd->payload);
+	out->seq = get_le64(cmd->payload + 8);
+	if (out->boot_id == 0)
+		return -PROTO_E_VALUE;
+	return 0;
+}
+
+int proto_writer_init(struct proto_writer *w, void *buf, size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->cap = cap;
+	if (!buf || cap < PROTO_FRAME_HLEN) {
+		w->err = -PROTO_E_NOSPACE;
+		return w->err;
+	}
+	put_le32(w->buf, PROTO_MAGIC);
+	w->buf[4] = PROTO_VERSION;
+	w->buf[5] = 0;
+	put_le16(w->buf + 6, 0);
+	w->len = PROTO_FRAME_HLEN;
+	return 0;
+}
+
+/* Reserve a command header plus len payload bytes; NULL (and w->err set) when it cannot. */
+static uint8_t *cmd_reserve(struct proto_writer *w, uint16_t type, size_t len)
+{
+	if (w->err)
+		return NULL;
+	if (type == 0) {
+		w->err = -PROTO_E_TYPE;
+		return NULL;
+	}
+	if (len > UINT16_MAX) {
+		w->err = -PROTO_E_LEN;
+		return NULL;
+	}
+	if (w->count == UINT16_MAX) {
+		w->err = -PROTO_E_COUNT;
+		return NULL;
+	}
+	if (w->cap - w->len < PROTO_CMD_HLEN + len) {
+		w->err = -PROTO_E_NOSPACE;
+		return NULL;
+	}
+	uint8_t *p = w->buf + w->len;
+	put_le16(p, type);
+	put_le16(p + 2, (uint16_t)len);
+	w->len += PROTO_CMD_HLEN + len;
+	w->count++;
+	return p + PROTO_CMD_HLEN;
+}
+
+int proto_put_raw(struct proto_writer *w, uint16_t type, const void *payload, size_t len)
+{
+	uint8_t *p = cmd_reserve(w, type, len);
+
+	if (!p)
+		return w->err;
+	if (len)
+		memcpy(p, payload, len);
+	return 0;
+}
+
+int proto_put_hello(struct proto_writer *w, const struct proto_hello *h)
+{
+	uint8_t *p = cmd_reserve(w, PROTO_T_HELLO, PROTO_HELLO_LEN);
+
+	if (!p)
+		return w->err;
+	put_le16(p, h->version);
+	p[2] = h->role;
+	p[3] = h->flags;
+	memcpy(p + 4, h->mac, PROTO_MAC_LEN);
+	put_le16(p + 10, 0);
+	put_le32(p + 12, h->caps);
+	put_le64(p + 16, h->store_size);
+	put_le64(p + 24, h->boot_id);
+	return 0;
+}
+
+int proto_put_heartbeat(struct proto_writer *w, const struct proto_heartbeat *hb)
+{
+	uint8_t *p = cmd_reserve(w, PROTO_T_HEARTBEAT, PROTO_HEARTBEAT_LEN);
+
+	if (!p)
+		return w->err;
+	put_le64(p, hb->boot_id);
+	put_le64(p + 8, hb->seq);
+	return 0;
+}
+
+int proto_writer_finish(struct proto_writer *w)
+{
+	if (w->err)
+		return w->err;
+	if (w->count == 0)
+		return -PROTO_E_COUNT;
+	put_le16(w->buf + 6, w->count);
+	return (int)w->len;
+}
+
+void proto_eth_hdr_put(void *buf, const uint8_t dst[PROTO_MAC_LEN],
+		       const uint8_t src[PROTO_MAC_LEN])
+{
+	uint8_t *p = buf;
+
+	memcpy(p, dst, PROTO_MAC_LEN);
+	memcpy(p + 6, src, PROTO_MAC_LEN);
+	p[12] = (uint8_t)(PROTO_ETHERTYPE >> 8); /* EtherType is big-endian on the wire */
+	p[13] = (uint8_t)PROTO_ETHERTYPE;
+}
+
+bool proto_is_proto_frame(const void *frame, size_t len)
+{
+	const uint8_t *p = frame;
+
+	return len >= PROTO_ETH_HLEN && p[12] == (uint8_t)(PROTO_ETHERTYPE >> 8) &&
+	       p[13] == (uint8_t)PROTO_ETHERTYPE;
+}

@@ -1,0 +1,303 @@
+/* iotcp-nicd's DPDK-free parts: command line, stats file, and the HELLO/HEARTBEAT logic. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "nicd_ctl.h"
+#include "nicd_opts.h"
+#include "nicd_stats.h"
+
+static int parse(int argc, char **argv, struct nicd_opts *o)
+{
+	char err[256];
+	int rc = nicd_opts_parse(argc, argv, o, err, sizeof(err));
+	if (rc)
+		printf("  (rejected: %s)\n", err);
+	return rc;
+}
+
+static void test_opts(void)
+{
+	struct nicd_opts o;
+
+	char *minimal[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", NULL};
+	CHECK_EQ_U64(parse(3, minimal, &o), 0);
+	CHECK(strcmp(o.host_socket, "/tmp/h.sock") == 0);
+	CHECK_EQ_U64(o.wire_kind, NICD_WIRE_TAP);
+	CHECK(strcmp(o.wire_ifname, "iotcp0") == 0);
+	CHECK(strcmp(o.file_prefix, NICD_DEFAULT_PREFIX) == 0);
+	CHECK_EQ_U64(o.lcore, 0);
+	CHECK(!o.foreground);
+
+	char *full[] = {"iotcp-nicd",	  "--host-socket", "/tmp/h.sock", "--wire",
+			"afpacket:veth1", "--lcore",	   "1",		  "--file-prefix",
+			"nicd-x",	  "--docroot",	   "/tmp",	  "--stats-file",
+			"/tmp/s",	  "--log-file",	   "/tmp/l",	  "--foreground",
+			"--mem-mb",	  "128",	   NULL};
+	CHECK_EQ_U64(parse(18, full, &o), 0);
+	CHECK_EQ_U64(o.wire_kind, NICD_WIRE_AF_PACKET);
+	CHECK(strcmp(o.wire_ifname, "veth1") == 0);
+	CHECK_EQ_U64(o.lcore, 1);
+	CHECK_EQ_U64(o.mem_mb, 128);
+	CHECK(o.foreground);
+	CHECK(strcmp(o.docroot, "/tmp") == 0);
+
+	char *help[] = {"iotcp-nicd", "--help", NULL};
+	CHECK_EQ_U64(parse(2, help, &o), 0);
+	CHECK(o.help);
+
+	/* Rejected: each of these must fail, never crash. */
+	char *bad[][4] = {
+	    {"iotcp-nicd", NULL},
+	    {"iotcp-nicd", "--host-socket", NULL},
+	    {"iotcp-nicd", "--bogus", NULL},
+	    {"iotcp-nicd", "--wire", "eth:x", NULL},
+	    {"iotcp-nicd", "--wire", "tap:", NULL},
+	    {"iotcp-nicd", "--wire", "tap:a/b", NULL},
+	    {"iotcp-nicd", "--wire", "tap:waytoolongifname0", NULL},
+	    {"iotcp-nicd", "--lcore", "-1", NULL},
+	    {"iotcp-nicd", "--lcore", "1x", NULL},
+	    {"iotcp-nicd", "--lcore", "99999", NULL},
+	    {"iotcp-nicd", "--file-prefix", "../x", NULL},
+	    {"iotcp-nicd", "--docroot", "/nonexistent/iotcp", NULL},
+	    {"iotcp-nicd", "--docroot", "/etc/passwd", NULL},
+	    {"iotcp-nicd", "--mem-mb", "1", NULL},
+	    {"iotcp-nicd", "--host-socket", "/a,b", NULL},
+	    {"iotcp-nicd", "stray", NULL},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int argc = 0;
+		while (bad[i][argc])
+			argc++;
+		char *args[8] = {0};
+		memcpy(args, bad[i], (size_t)argc * sizeof(char *));
+		/* Add a valid --host-socket unless the case is about it. */
+		if (i >= 3 && i != 14) {
+			args[argc++] = "--host-socket";
+			args[argc++] = "/tmp/h.sock";
+		}
+		CHECK(parse(argc, args, &o) != 0);
+	}
+	CHECK(strstr(nicd_usage(), "--host-socket") != NULL);
+}
+
+static void test_stats(void)
+{
+	char dir[] = "/tmp/iotcp-nicd-test-XXXXXX";
+	char path[128], line[256];
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	const struct nicd_kv kv[] = {
+	    {"host_rx_frames", 12}, {"malformed", 0}, {"big", 18446744073709551615ull}};
+	CHECK_EQ_U64(nicd_stats_write(path, kv, 3), 0);
+	CHECK_EQ_U64(nicd_stats_write(path, kv, 3), 0); /* replaces */
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fgets(line, sizeof(line), f) && strcmp(line, "host_rx_frames 12\n") == 0);
+		CHECK(fgets(line, sizeof(line), f) && strcmp(line, "malformed 0\n") == 0);
+		CHECK(fgets(line, sizeof(line), f) &&
+		      strcmp(line, "big 18446744073709551615\n") == 0);
+		CHECK(fgets(line, sizeof(line), f) == NULL);
+		fclose(f);
+	}
+	/* No temporary file is left behind. */
+	snprintf(line, sizeof(line), "%s.tmp.%ld", path, (long)getpid());
+	CHECK(access(line, F_OK) != 0);
+	CHECK_EQ_U64(nicd_stats_write("", kv, 1), -EINVAL);
+	snprintf(line, sizeof(line), "%s/missing/stats", dir);
+	CHECK_EQ_U64(nicd_stats_write(line, kv, 1), -ENOENT);
+	unlink(path);
+	rmdir(dir);
+}
+
+static const uint8_t nic_mac[6] = {0x02, 0xaa, 0, 0, 0, 1};
+static const uint8_t host_mac[6] = {0x02, 0xbb, 0, 0, 0, 2};
+
+/* A frame from the host holding a HELLO (and optionally a HEARTBEAT). */
+static size_t host_frame(uint8_t *buf, size_t cap, const uint8_t src[6], uint8_t role,
+			 uint8_t flags, uint64_t boot, bool with_hb, uint64_t hb_boot)
+{
+	struct proto_writer w;
+	struct proto_hello h = {.version = 1, .role = role, .flags = flags, .boot_id = boot};
+	memcpy(h.mac, src, 6);
+	proto_eth_hdr_put(buf, nic_mac, src);
+	proto_writer_init(&w, buf + 14, cap - 14);
+	if (role)
+		proto_put_hello(&w, &h);
+	if (with_hb) {
+		struct proto_heartbeat hb = {.boot_id = hb_boot, .seq = 1};
+		proto_put_heartbeat(&w, &hb);
+	}
+	return 14 + (size_t)proto_writer_finish(&w);
+}
+
+/* Decode the single HELLO in a frame we built. */
+static bool reply_hello(const uint8_t *f, int len, struct proto_hello *h)
+{
+	struct proto_iter it;
+	struct proto_cmd cmd;
+
+	return len > 14 && proto_frame_open(&it, f + 14, (size_t)len - 14) == 0 &&
+	       proto_next(&it, &cmd) == 1 && proto_hello_decode(&cmd, h) == 0 &&
+	       proto_next(&it, &cmd) == 0;
+}
+
+static void test_ctl(void)
+{
+	struct nicd_ctl ctl;
+	uint8_t in[256], out[NICD_CTL_FRAME_MAX];
+	struct proto_hello h;
+	int n;
+
+	nicd_ctl_init(&ctl, nic_mac, 0x1234, PROTO_CAP_TX_CSUM, 0);
+
+	/* Before the host is known, the tick is a broadcast HELLO. */
+	n = nicd_ctl_tick(&ctl, 100, out, sizeof(out));
+	CHECK_EQ_U64(n, NICD_ETH_MIN_FRAME);
+	CHECK(memcmp(out, "\xff\xff\xff\xff\xff\xff", 6) == 0);
+	CHECK(memcmp(out + 6, nic_mac, 6) == 0);
+	CHECK(reply_hello(out, n, &h));
+	CHECK_EQ_U64(h.role, PROTO_ROLE_NIC);
+	CHECK_EQ_U64(h.flags, 0);
+	CHECK_EQ_U64(h.boot_id, 0x1234);
+	CHECK_EQ_U64(h.caps, PROTO_CAP_TX_CSUM);
+	CHECK(memcmp(h.mac, nic_mac, 6) == 0);
+
+	/* The host's HELLO is answered with a REPLY HELLO addressed to the learned MAC. */
+	size_t len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, 0, 77, false, 0);
+	n = nicd_ctl_input(&ctl, in, len, 101, out, sizeof(out));
+	CHECK(n > 0);
+	CHECK(ctl.host_known && ctl.host_alive);
+	CHECK(memcmp(ctl.host_mac, host_mac, 6) == 0);
+	CHECK(memcmp(out, host_mac, 6) == 0);
+	CHECK(reply_hello(out, n, &h));
+	CHECK_EQ_U64(h.flags, PROTO_HELLO_F_REPLY);
+	CHECK_EQ_U64(ctl.c.hello_rx, 1);
+
+	/* A REPLY HELLO is not answered again (no ping-pong); same boot id: no restart. */
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, PROTO_HELLO_F_REPLY, 77, false,
+			 0);
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 101, out, sizeof(out)), 0);
+	CHECK_EQ_U64(ctl.c.host_restarts, 0);
+
+	/* Heartbeats: after the host is known, ticks send HEARTBEAT with rising seq. */
+	for (uint64_t s = 1; s <= 2; s++) {
+		n = nicd_ctl_tick(&ctl, 102, out, sizeof(out));
+		struct proto_iter it;
+		struct proto_cmd cmd;
+		struct proto_heartbeat hb;
+		CHECK(n > 0 && proto_frame_open(&it, out + 14, (size_t)n - 14) == 0);
+		CHECK(proto_next(&it, &cmd) == 1 && proto_heartbeat_decode(&cmd, &hb) == 0);
+		CHECK_EQ_U64(hb.seq, s);
+		CHECK_EQ_U64(hb.boot_id, 0x1234);
+		CHECK(memcmp(out, host_mac, 6) == 0);
+	}
+	CHECK_EQ_U64(ctl.c.heartbeat_tx, 2);
+
+	/* The host's heartbeat keeps it alive; silence for 3 s is a timeout. */
+	len = host_frame(in, sizeof(in), host_mac, 0, 0, 0, true, 77);
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 103, out, sizeof(out)), 0);
+	CHECK_EQ_U64(ctl.c.heartbeat_rx, 1);
+	nicd_ctl_tick(&ctl, 105, out, sizeof(out));
+	CHECK(ctl.host_alive);
+	nicd_ctl_tick(&ctl, 106, out, sizeof(out));
+	CHECK(!ctl.host_alive);
+	CHECK_EQ_U64(ctl.c.host_timeouts, 1);
+
+	/* A heartbeat from an unknown boot: we introduce ourselves with a plain HELLO. */
+	len = host_frame(in, sizeof(in), host_mac, 0, 0, 0, true, 99);
+	n = nicd_ctl_input(&ctl, in, len, 107, out, sizeof(out));
+	CHECK(n > 0 && reply_hello(out, n, &h) && h.flags == 0);
+	CHECK_EQ_U64(ctl.c.stale_heartbeats, 1);
+
+	/* A restarted host (new boot id) is counted and learned. */
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, 0, 99, true, 99);
+	CHECK(nicd_ctl_input(&ctl, in, len, 108, out, sizeof(out)) > 0);
+	CHECK_EQ_U64(ctl.c.host_restarts, 1);
+	CHECK_EQ_U64(ctl.host_boot_id, 99);
+	CHECK(ctl.host_alive);
+
+	/* Unknown and reserved commands are counted, not fatal. */
+	struct proto_writer w;
+	proto_eth_hdr_put(in, nic_mac, host_mac);
+	proto_writer_init(&w, in + 14, sizeof(in) - 14);
+	proto_put_raw(&w, PROTO_T_OPEN, "x", 1);
+	proto_put_raw(&w, 0x4242, NULL, 0);
+	len = 14 + (size_t)proto_writer_finish(&w);
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 108, out, sizeof(out)), 0);
+	CHECK_EQ_U64(ctl.c.unknown_cmds, 2);
+
+	/* Malformed: each is counted and changes nothing. */
+	uint64_t before = ctl.c.malformed, hello_rx = ctl.c.hello_rx;
+	const uint8_t other_mac[6] = {0x02, 0xcc, 0, 0, 0, 3};
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_NIC, 0, 5, false, 0); /* wrong role */
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 109, out, sizeof(out)), -1);
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, 0, 5, false, 0);
+	memcpy(in + 6, other_mac, 6); /* HELLO MAC is not the frame's source */
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 109, out, sizeof(out)), -1);
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, 0, 5, true, 0); /* hb boot 0 */
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 109, out, sizeof(out)), -1);
+	len = host_frame(in, sizeof(in), host_mac, PROTO_ROLE_HOST, 0, 5, false, 0);
+	for (size_t cut = 0; cut < len; cut++) /* every truncation */
+		CHECK_EQ_U64(nicd_ctl_input(&ctl, in, cut, 109, out, sizeof(out)), -1);
+	in[12] = 0x08; /* not 0x88B5 */
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 109, out, sizeof(out)), -1);
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, NULL, 0, 109, out, sizeof(out)), -1);
+	CHECK_EQ_U64(ctl.c.malformed, before + 4 + len + 1);
+	CHECK_EQ_U64(ctl.c.hello_rx, hello_rx);
+	CHECK_EQ_U64(ctl.host_boot_id, 99);
+
+	/* VLAN-tagged 0x88B5 is not a command. */
+	uint8_t tag[80] = {0};
+	memcpy(tag + 6, host_mac, 6);
+	tag[12] = 0x81;
+	tag[16] = 0x88;
+	tag[17] = 0xB5;
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, tag, sizeof(tag), 109, out, sizeof(out)), -1);
+}
+
+static void test_ethertype(void)
+{
+	uint8_t f[64] = {0};
+	bool tagged;
+
+	f[12] = 0x08;
+	f[13] = 0x06;
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 14, &tagged), 0x0806);
+	CHECK(!tagged);
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 13, &tagged), (uint64_t)-1);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[16] = 0x88;
+	f[17] = 0xB5;
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 18, &tagged), 0x88B5);
+	CHECK(tagged);
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 17, &tagged), (uint64_t)-1);
+	f[16] = 0x88; /* QinQ: 0x88A8 then 0x8100 then the type */
+	f[17] = 0xA8;
+	f[12] = 0x88;
+	f[13] = 0xA8;
+	f[16] = 0x81;
+	f[17] = 0x00;
+	f[20] = 0x88;
+	f[21] = 0xB5;
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 22, &tagged), 0x88B5);
+	/* A third tag is reported as the type (never skipped without bound). */
+	f[20] = 0x81;
+	f[21] = 0x00;
+	CHECK_EQ_U64(nicd_frame_ethertype(f, 64, &tagged), 0x8100);
+}
+
+int main(void)
+{
+	test_opts();
+	test_stats();
+	test_ctl();
+	test_ethertype();
+	CHECK_DONE();
+}
