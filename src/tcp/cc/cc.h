@@ -23,6 +23,7 @@ struct tcp_cc_ack {
 	tcp_time_t srtt;        /* smoothed RTT, 0 when unknown */
 	tcp_time_t min_rtt;     /* minimum RTT seen, 0 when unknown */
 	bool app_limited;       /* sender had nothing to send: do not grow beyond use (RFC 7661) */
+	tcp_time_t rtt_sample;  /* RTT measured by this ACK, 0 if none (HyStart++, RFC 9406) */
 };
 
 struct tcp_cc_ops {
@@ -34,13 +35,55 @@ struct tcp_cc_ops {
 	/* Loss detected by duplicate ACKs, SACK or RACK: set ssthresh (and the algorithm's own
 	 * state); the core then runs recovery toward cwnd = ssthresh. */
 	void (*on_congestion)(struct tcp_cc *cc, uint32_t flight, tcp_time_t now);
-	/* Recovery finished (ACK reached the recovery point). */
+	/* Recovery finished (ACK reached the recovery point): both algorithms set cwnd = ssthresh
+	 * (RFC 6582 section 3.2 step 3 option 2, RFC 6937 section 3); a core that prefers option 1
+	 * may lower cwnd afterwards. */
 	void (*on_recovery_end)(struct tcp_cc *cc, tcp_time_t now);
-	/* Retransmission timeout: RFC 5681 section 3.1 eq. (4), cwnd = 1 SMSS (loss window). */
+	/* Retransmission timeout: RFC 5681 section 3.1 eq. (4), cwnd = 1 SMSS (loss window).
+	 * A second timeout with no on_ack in between (the same segment timing out again) holds
+	 * ssthresh constant (RFC 5681 section 3.1, the paragraph after eq. (4)). */
 	void (*on_rto)(struct tcp_cc *cc, uint32_t flight, tcp_time_t now);
 	/* Idle restart (RFC 5681 section 4.1): cwnd = min(cwnd, IW) after an idle RTO. Optional. */
 	void (*on_idle)(struct tcp_cc *cc, tcp_time_t now);
 };
+
+/* cwnd never grows beyond this (keeps byte arithmetic far from overflow). */
+#define TCP_CC_CWND_MAX (1u << 30)
+/* Used for an smss of 0; larger values are capped at TCP_CC_SMSS_MAX. */
+#define TCP_CC_SMSS_DEFAULT 536u
+#define TCP_CC_SMSS_MAX     65535u
+
+/* Helpers shared by the algorithms (cc.c). */
+/* cc->smss made safe to divide by: 0 -> TCP_CC_SMSS_DEFAULT, capped at TCP_CC_SMSS_MAX. */
+uint32_t tcp_cc_smss(const struct tcp_cc *cc);
+/* RFC 6928 section 2: IW = min(10*SMSS, max(2*SMSS, 14600)). */
+uint32_t tcp_cc_initial_window(uint32_t smss);
+/* RFC 5681 section 3.1 slow start with RFC 3465 byte counting, L = 2*SMSS: cwnd grows by
+ * min(acked, 2*SMSS) but not beyond ssthresh. Returns the acked bytes not used, for the caller's
+ * congestion avoidance (nonzero only when slow start ended on this ACK). */
+uint32_t tcp_cc_slow_start(struct tcp_cc *cc, uint32_t acked);
+
+/* HyStart++ (RFC 9406) for the initial slow start: leaves slow start when the per-round
+ * minimum RTT rises, through Conservative Slow Start (CSS), before losses. Rounds are tracked
+ * from the acked bytes against the flight at the start of a round; it needs ack->rtt_sample and
+ * ack->flight and behaves like plain slow start without them. Lives inside an algorithm's priv. */
+struct tcp_hystart {
+	tcp_time_t last_round_min_rtt, cur_round_min_rtt, css_baseline_min_rtt;
+	uint32_t rtt_sample_count;
+	uint32_t round_left; /* bytes still to be acked before the current round ends */
+	uint8_t css_rounds;  /* rounds completed in CSS */
+	bool in_css;
+	bool done;           /* not used again after the first congestion event or exit */
+};
+
+void tcp_hystart_init(struct tcp_hystart *h);
+/* Slow-start step for one ACK (cwnd < ssthresh): grows cwnd like tcp_cc_slow_start, or by a
+ * quarter of that in CSS; after CSS_ROUNDS rounds of CSS sets ssthresh = cwnd. Returns the acked
+ * bytes left for congestion avoidance (as tcp_cc_slow_start does). */
+uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
+			    const struct tcp_cc_ack *ack);
+/* A congestion event or timeout ends HyStart++ (RFC 9406 section 4.2: standard response). */
+void tcp_hystart_stop(struct tcp_hystart *h);
 
 extern const struct tcp_cc_ops tcp_cc_newreno; /* RFC 5681 + RFC 6582 windows */
 extern const struct tcp_cc_ops tcp_cc_cubic;   /* RFC 9438 (default) */

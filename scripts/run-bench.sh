@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make bench: micro-benchmarks of the TCP core, then the macro comparison (bench/macro/bench.py)
+# of iotcp-httpd against nginx and lighttpd. QUICK=1 runs a tiny matrix (CI checks that it runs).
+# Results: bench/results/ (results.md, results.csv, *.png).
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+quick=()
+[ "${QUICK:-0}" = 1 ] && quick=(--quick)
+
+echo "== micro-benchmarks"
+for b in "$build"/bench/*/bench_*; do
+	[ -x "$b" ] || continue
+	echo "-- $b"
+	if [ "${QUICK:-0}" = 1 ]; then "$b" --quick; else "$b"; fi
+done
+
+echo "== macro benchmark (servers over network namespaces)"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skipped: the macro benchmark needs root for network namespaces"
+	exit 0
+fi
+python3 bench/macro/bench.py --build "$build" "${quick[@]}" ${BENCH_ARGS:-}
