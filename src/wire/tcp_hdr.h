@@ -74,4 +74,9 @@ size_t tcp_opts_len(const struct tcp_opts *o);
 /* Human-readable name of a decode error. */
 const char *tcp_hdr_strerror(int err);
 
+/* TCP checksum with the IPv4 pseudo-header (RFC 9293 section 3.1) over seg[0, len) (header +
+ * payload) with the checksum field as found: 0 for a received segment that verifies; with the
+ * field zeroed, the value to store (host order). Addresses in host order. */
+uint16_t tcp_csum_ipv4(uint32_t saddr, uint32_t daddr, const uint8_t *seg, size_t len);
+
 #endif
