@@ -34,7 +34,8 @@ extern "C" {
 struct iotcp_ctx;
 
 struct iotcp_config {
-	/* Host link: the NIC daemon's memif socket (iotcp-nicd --host-socket). */
+	/* Host link: the NIC daemon's memif socket (iotcp-nicd --host-socket). Required by
+	 * iotcp_create (no default). */
 	const char *nic_socket;
 	/* DPDK EAL: core to run on (-1: any), unique --file-prefix, memory in MB, hugepages. */
 	int lcore;
@@ -113,7 +114,8 @@ int iotcp_offload_close(struct iotcp_ctx *ctx, int fid);
 struct iotcp_stats {
 	uint64_t rx_frames, tx_frames, rx_bytes, tx_bytes;
 	uint64_t rx_dropped; /* malformed, not for us, fragments, ... */
-	uint64_t arp_requests, arp_replies, icmp_echo;
+	uint64_t arp_requests, arp_replies, icmp_echo; /* ARP requests for our address and ARP
+							* replies received; echo requests answered */
 	uint64_t conns_open, conns_total;
 	uint64_t tcp_retrans_segs, tcp_rto;
 	uint64_t file_payload_bytes; /* file bytes the host itself handled: 0 in offload mode */

@@ -1,0 +1,98 @@
+/* The host's frame link: how Ethernet frames enter and leave the host stack. Two
+ * implementations: the DPDK memif port to the NIC daemon (link_dpdk.h) and an in-memory pair
+ * for tests and the offload simulator (link_mem.h). The stack never sees rte_mbufs.
+ *
+ * Buffer ownership: rx_burst hands out frames that stay valid until rx_free; tx_alloc hands
+ * out an empty buffer of `cap` bytes; tx_burst takes every frame it is given (sent or freed)
+ * and returns how many were sent; tx_free returns an unsent buffer. */
+#ifndef IOTCP_HOST_LINK_H
+#define IOTCP_HOST_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire/eth.h"
+
+struct host_frame {
+	uint8_t *data;
+	uint32_t len;
+	uint32_t cap;
+	void *priv; /* the implementation's handle (an rte_mbuf, a queue buffer) */
+};
+
+/* Link counters kept by every implementation. */
+struct host_link_stats {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t tx_frames, tx_bytes;
+	uint64_t tx_refused; /* frames the link did not take (queue full, port busy) */
+	uint64_t tx_nobuf;   /* tx_alloc failures */
+	uint64_t rx_bad;     /* frames the link itself discarded (e.g. multi-segment) */
+};
+
+struct host_link;
+
+struct host_link_ops {
+	unsigned (*rx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
+	void (*rx_free)(struct host_link *l, struct host_frame *f, unsigned n);
+	/* 0, or -ENOBUFS when no buffer is free. */
+	int (*tx_alloc)(struct host_link *l, struct host_frame *f);
+	void (*tx_free)(struct host_link *l, struct host_frame *f);
+	unsigned (*tx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
+	/* Sleep up to max_us or until a frame may have arrived. */
+	void (*idle_wait)(struct host_link *l, uint32_t max_us);
+	/* True while the link itself is up (a memif connected to its peer). */
+	bool (*is_up)(struct host_link *l);
+	/* Release everything (the link struct included). */
+	void (*close)(struct host_link *l);
+};
+
+struct host_link {
+	const struct host_link_ops *ops;
+	struct mac_addr mac; /* our port's address: the source of every frame we send */
+	uint32_t max_frame;  /* largest frame the link carries (without FCS) */
+	const char *kind;    /* "memif", "mem" */
+	struct host_link_stats stats;
+};
+
+static inline unsigned host_link_rx_burst(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	return l->ops->rx_burst(l, f, n);
+}
+
+static inline void host_link_rx_free(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	l->ops->rx_free(l, f, n);
+}
+
+static inline int host_link_tx_alloc(struct host_link *l, struct host_frame *f)
+{
+	return l->ops->tx_alloc(l, f);
+}
+
+static inline void host_link_tx_free(struct host_link *l, struct host_frame *f)
+{
+	l->ops->tx_free(l, f);
+}
+
+static inline unsigned host_link_tx_burst(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	return l->ops->tx_burst(l, f, n);
+}
+
+static inline void host_link_idle_wait(struct host_link *l, uint32_t max_us)
+{
+	l->ops->idle_wait(l, max_us);
+}
+
+static inline bool host_link_is_up(struct host_link *l)
+{
+	return l->ops->is_up ? l->ops->is_up(l) : true;
+}
+
+static inline void host_link_close(struct host_link *l)
+{
+	if (l)
+		l->ops->close(l);
+}
+
+#endif

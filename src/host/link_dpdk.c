@@ -1,0 +1,178 @@
+/* DPDK host link: see link_dpdk.h. Frames are rte_mbufs underneath; multi-segment frames are
+ * discarded on receive (the host link carries frames of at most one mbuf). */
+#include "host/link_dpdk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_mbuf.h>
+
+#include "port/port.h"
+#include "port/port_mbuf.h"
+
+#define LINK_DPDK_BURST 64
+
+struct dpdk_link {
+	struct host_link link; /* first */
+	struct port *port;
+	struct rte_mbuf *tx[LINK_DPDK_BURST];
+};
+
+static struct dpdk_link *to_dl(struct host_link *l)
+{
+	return (struct dpdk_link *)l;
+}
+
+static unsigned dpdk_rx_burst(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	struct dpdk_link *d = to_dl(l);
+	struct rte_mbuf *m[LINK_DPDK_BURST];
+	unsigned got, out = 0;
+
+	if (n > LINK_DPDK_BURST)
+		n = LINK_DPDK_BURST;
+	got = port_rx_burst(d->port, m, (uint16_t)n);
+	for (unsigned i = 0; i < got; i++) {
+		if (m[i]->nb_segs != 1) {
+			l->stats.rx_bad++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		f[out].data = rte_pktmbuf_mtod(m[i], uint8_t *);
+		f[out].len = rte_pktmbuf_data_len(m[i]);
+		f[out].cap = f[out].len;
+		f[out].priv = m[i];
+		l->stats.rx_frames++;
+		l->stats.rx_bytes += f[out].len;
+		out++;
+	}
+	return out;
+}
+
+static void dpdk_rx_free(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		rte_pktmbuf_free(f[i].priv);
+}
+
+static int dpdk_tx_alloc(struct host_link *l, struct host_frame *f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(to_dl(l)->port));
+
+	if (!m) {
+		l->stats.tx_nobuf++;
+		return -ENOBUFS;
+	}
+	f->data = rte_pktmbuf_mtod(m, uint8_t *);
+	f->len = 0;
+	f->cap = rte_pktmbuf_tailroom(m);
+	if (f->cap > l->max_frame)
+		f->cap = l->max_frame;
+	f->priv = m;
+	return 0;
+}
+
+static void dpdk_tx_free(struct host_link *l, struct host_frame *f)
+{
+	rte_pktmbuf_free(f->priv);
+}
+
+static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigned n)
+{
+	struct dpdk_link *d = to_dl(l);
+	unsigned sent_total = 0;
+
+	while (n) {
+		unsigned k = n > LINK_DPDK_BURST ? LINK_DPDK_BURST : n;
+		uint64_t bytes = 0;
+		for (unsigned i = 0; i < k; i++) {
+			struct rte_mbuf *m = f[i].priv;
+			m->data_len = (uint16_t)f[i].len;
+			m->pkt_len = f[i].len;
+			d->tx[i] = m;
+			bytes += f[i].len;
+		}
+		unsigned sent = port_tx_burst(d->port, d->tx, (uint16_t)k);
+		for (unsigned i = sent; i < k; i++) {
+			bytes -= f[i].len;
+			rte_pktmbuf_free(d->tx[i]);
+		}
+		l->stats.tx_frames += sent;
+		l->stats.tx_bytes += bytes;
+		l->stats.tx_refused += k - sent;
+		sent_total += sent;
+		f += k;
+		n -= k;
+	}
+	return sent_total;
+}
+
+static void dpdk_idle_wait(struct host_link *l, uint32_t max_us)
+{
+	/* memif has no rx interrupts in DPDK 22.11: a plain sleep (see PLATFORM.md). */
+	struct timespec ts = {.tv_sec = max_us / 1000000u,
+			      .tv_nsec = (long)(max_us % 1000000u) * 1000L};
+
+	if (max_us)
+		nanosleep(&ts, NULL);
+}
+
+static bool dpdk_is_up(struct host_link *l)
+{
+	return port_link_up(to_dl(l)->port);
+}
+
+static void dpdk_close(struct host_link *l)
+{
+	struct dpdk_link *d = to_dl(l);
+
+	port_close(d->port);
+	free(d);
+}
+
+static const struct host_link_ops dpdk_ops = {
+    .rx_burst = dpdk_rx_burst,
+    .rx_free = dpdk_rx_free,
+    .tx_alloc = dpdk_tx_alloc,
+    .tx_free = dpdk_tx_free,
+    .tx_burst = dpdk_tx_burst,
+    .idle_wait = dpdk_idle_wait,
+    .is_up = dpdk_is_up,
+    .close = dpdk_close,
+};
+
+struct host_link *link_dpdk_open_memif(const char *socket_path, char *err, size_t errlen)
+{
+	char devargs[512];
+	struct port_config pc = {0};
+	struct dpdk_link *d;
+	uint8_t mac[PORT_MAC_LEN];
+
+	if (port_vdev_memif(devargs, sizeof(devargs), 0, false, socket_path) < 0) {
+		snprintf(err, errlen, "bad memif socket path '%s'", socket_path);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pc.name = "net_memif0";
+	pc.devargs = devargs;
+	d->port = port_open(&pc, err, errlen);
+	if (!d->port) {
+		free(d);
+		return NULL;
+	}
+	port_mac(d->port, mac);
+	memcpy(d->link.mac.b, mac, ETH_ADDR_LEN);
+	d->link.ops = &dpdk_ops;
+	d->link.kind = "memif";
+	d->link.max_frame = port_get_caps(d->port)->max_rx_pktlen;
+	if (d->link.max_frame == 0 || d->link.max_frame > 9216)
+		d->link.max_frame = 1518;
+	return &d->link;
+}

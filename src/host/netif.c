@@ -1,0 +1,288 @@
+/* Frames in and out: Ethernet / IPv4 input checks and demultiplexing (ARP, ICMP echo, TCP, NIC
+ * commands), and the output path (TCP segments -> IPv4 frames -> next-hop MAC -> tx batch). */
+#include <errno.h>
+#include <string.h>
+
+#include "host/ctx.h"
+#include "proto/proto.h"
+
+#define IPV4_BCAST 0xffffffffu
+
+bool host_addr_is_local_net(const struct iotcp_ctx *ctx, uint32_t addr)
+{
+	return (addr & ctx->netmask) == (ctx->ip & ctx->netmask);
+}
+
+/* RFC 1122 section 3.2.1.3: addresses that may never be a packet's source. */
+static bool bad_source(const struct iotcp_ctx *ctx, uint32_t a)
+{
+	if (a == 0 || a == IPV4_BCAST || a == ctx->ip)
+		return true;
+	if ((a >> 28) == 0xe || (a >> 24) == 127) /* multicast, loopback */
+		return true;
+	return ctx->netmask != IPV4_BCAST && host_addr_is_local_net(ctx, a) &&
+	       (a & ~ctx->netmask) == ~ctx->netmask; /* directed broadcast */
+}
+
+uint32_t host_next_hop(const struct iotcp_ctx *ctx, uint32_t daddr)
+{
+	if (bad_source(ctx, daddr))
+		return 0;
+	if (host_addr_is_local_net(ctx, daddr))
+		return daddr;
+	return ctx->gateway;
+}
+
+static void drop(struct iotcp_ctx *ctx, uint64_t *reason)
+{
+	(*reason)++;
+	ctx->cnt.rx_dropped++;
+}
+
+static void icmp_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
+{
+	struct host_frame f;
+	size_t len;
+
+	if (v->icmp.type != ICMP_TYPE_ECHO_REQUEST || v->icmp.code != 0) {
+		drop(ctx, &ctx->cnt.drop_icmp_other);
+		return;
+	}
+	if (!host_tx_get(ctx, &f))
+		return;
+	/* RFC 792 / RFC 1122 3.2.2.6: same id, sequence and data, back to the sender's MAC. */
+	len = pkt_build_icmp_echo_reply(f.data, f.cap, v, &ctx->link->mac, HOST_TTL, ctx->ip_id++);
+	if (!len) {
+		ctx->cnt.tx_too_big++;
+		host_link_tx_free(ctx->link, &f);
+		return;
+	}
+	ctx->cnt.icmp_echo++;
+	host_tx_put(ctx, &f, (uint32_t)len);
+}
+
+static void ipv4_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
+{
+	if (v->ip.daddr != ctx->ip) {
+		drop(ctx, &ctx->cnt.drop_not_our_ip);
+		return;
+	}
+	if (bad_source(ctx, v->ip.saddr)) {
+		drop(ctx, &ctx->cnt.drop_bad_src);
+		return;
+	}
+	if (v->ip.ttl == 0) {
+		drop(ctx, &ctx->cnt.drop_ttl);
+		return;
+	}
+	if (v->kind == PKT_KIND_ICMP) {
+		icmp_input(ctx, v);
+		return;
+	}
+	if (tcp_stack_input(ctx->tcp, v->ip.saddr, v->ip.daddr, &v->tcp, v->payload,
+			    (uint32_t)v->payload_len, ctx->now) < 0)
+		ctx->cnt.rx_dropped++; /* counted by reason in the TCP stats */
+}
+
+void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
+{
+	struct pkt_view v;
+	enum pkt_err e;
+
+	ctx->cnt.rx_frames++;
+	ctx->cnt.rx_bytes += len;
+	e = pkt_decode_eth(frame, len, &v, 0);
+	pkt_count(&ctx->pkt, e);
+	if (e != PKT_OK) {
+		ctx->cnt.rx_dropped++;
+		if (e == PKT_E_TCP_TRUNC || e == PKT_E_TCP_DOFF || e == PKT_E_TCP_OPT ||
+		    e == PKT_E_TCP_CSUM)
+			tcp_stack_count_drop(ctx->tcp, TCP_DROP_MALFORMED);
+		return;
+	}
+	if (!mac_equal(&v.eth.dst, &ctx->link->mac) && !mac_is_broadcast(&v.eth.dst)) {
+		drop(ctx, &ctx->cnt.drop_not_our_mac);
+		return;
+	}
+	if (v.eth.has_vlan) {
+		drop(ctx, &ctx->cnt.drop_vlan);
+		return;
+	}
+	switch (v.kind) {
+	case PKT_KIND_ARP:
+		host_arp_input(ctx, &v);
+		break;
+	case PKT_KIND_IOTCP:
+		host_nic_input(ctx, &v);
+		break;
+	case PKT_KIND_TCP:
+	case PKT_KIND_ICMP:
+		if (mac_is_broadcast(&v.eth.dst)) {
+			drop(ctx, &ctx->cnt.drop_not_our_mac);
+			break;
+		}
+		ipv4_input(ctx, &v);
+		break;
+	default:
+		drop(ctx, &ctx->cnt.drop_proto);
+		break;
+	}
+}
+
+/* ---- output ---- */
+
+bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f)
+{
+	if (host_link_tx_alloc(ctx->link, f) != 0) {
+		ctx->cnt.tx_nobuf++;
+		return false;
+	}
+	return true;
+}
+
+void host_tx_put(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len)
+{
+	if (len < ETH_MIN_FRAME && f->cap >= ETH_MIN_FRAME) {
+		memset(f->data + len, 0, ETH_MIN_FRAME - len);
+		len = ETH_MIN_FRAME;
+	}
+	f->len = len;
+	ctx->tx[ctx->ntx++] = *f;
+	if (ctx->ntx == HOST_TX_BATCH)
+		host_tx_flush(ctx);
+}
+
+void host_tx_flush(struct iotcp_ctx *ctx)
+{
+	uint64_t bytes = 0;
+	unsigned n = ctx->ntx, sent;
+
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		bytes += ctx->tx[i].len;
+	ctx->ntx = 0;
+	sent = host_link_tx_burst(ctx->link, ctx->tx, n);
+	ctx->cnt.tx_frames += sent;
+	ctx->cnt.tx_refused += n - sent;
+	if (sent == n)
+		ctx->cnt.tx_bytes += bytes;
+}
+
+void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, uint32_t daddr)
+{
+	uint32_t nh = host_next_hop(ctx, daddr);
+	struct neigh_entry *e;
+
+	if (!nh) {
+		ctx->cnt.tx_no_route++;
+		goto free;
+	}
+	e = neigh_find(&ctx->neigh, nh);
+	if (e && e->state != NEIGH_INCOMPLETE) {
+		memcpy(f->data, e->mac.b, ETH_ADDR_LEN);
+		host_tx_put(ctx, f, len);
+		return;
+	}
+	if (!e) {
+		e = neigh_create(&ctx->neigh, nh, ctx->now);
+		if (!e) {
+			ctx->neigh.st.queue_drops++;
+			goto free;
+		}
+		/* RFC 1122 2.3.2.1: at most one request per second per address. */
+		e->probes = 1;
+		e->next_probe = ctx->now + NEIGH_RETRY;
+		host_arp_request(ctx, nh);
+	}
+	neigh_enqueue(&ctx->neigh, e, f->data, len);
+free:
+	host_link_tx_free(ctx->link, f);
+}
+
+/* The payload bytes [off, off + n) of an inline segment as an iovec (at most 2 pieces). */
+static int slice_iov(const struct tcp_seg *seg, uint32_t off, uint32_t n, struct iovec iov[2])
+{
+	int cnt = 0;
+
+	for (int i = 0; i < 2 && n; i++) {
+		if (off >= seg->plen[i]) {
+			off -= seg->plen[i];
+			continue;
+		}
+		uint32_t take = seg->plen[i] - off;
+		if (take > n)
+			take = n;
+		iov[cnt].iov_base = (void *)(seg->p[i] + off);
+		iov[cnt].iov_len = take;
+		cnt++;
+		n -= take;
+		off = 0;
+	}
+	return cnt;
+}
+
+/* Build and send one frame of seg: payload [off, off + n). */
+static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, uint32_t off,
+			     uint32_t n, bool last)
+{
+	static const struct mac_addr unresolved; /* filled by host_ip_output */
+	struct tcp_hdr h = seg->hdr;
+	struct iovec iov[2];
+	struct pkt_tcp_out o = {0};
+	struct host_frame f;
+	size_t len;
+
+	if (off) {
+		h.seq += off + ((h.flags & TH_SYN) ? 1u : 0u);
+		h.flags &= (uint8_t)~TH_SYN;
+	}
+	if (!last)
+		h.flags &= (uint8_t) ~(TH_FIN | TH_PSH);
+	if (!host_tx_get(ctx, &f))
+		return;
+	o.src_mac = &ctx->link->mac;
+	o.dst_mac = &unresolved;
+	o.saddr = seg->tuple.laddr;
+	o.daddr = seg->tuple.raddr;
+	o.ttl = HOST_TTL;
+	o.ip_id = ctx->ip_id++;
+	o.ip_frag_off = IPV4_DF;
+	o.tcp = &h;
+	o.iov = iov;
+	o.iovcnt = n ? slice_iov(seg, off, n, iov) : 0;
+	len = pkt_build_tcp(f.data, f.cap, &o);
+	if (!len) {
+		ctx->cnt.tx_too_big++;
+		host_link_tx_free(ctx->link, &f);
+		return;
+	}
+	host_ip_output(ctx, &f, (uint32_t)len, seg->tuple.raddr);
+}
+
+void host_tcp_output(struct iotcp_ctx *ctx)
+{
+	struct tcp_seg seg;
+
+	while (tcp_stack_output(ctx->tcp, &seg, ctx->now)) {
+		if (seg.kind == TCP_PAYLOAD_EXT) {
+			/* File ranges are the NIC's to send (offload issue). */
+			ctx->cnt.tx_ext_unsupported++;
+			continue;
+		}
+		/* Cut segments longer than the MSS or the IP MTU (RFC 9293 3.7.1). */
+		uint32_t room =
+		    ctx->mtu - IPV4_HDR_MIN - TCP_HDR_MIN - (uint32_t)tcp_opts_len(&seg.hdr.opts);
+		uint32_t step = seg.mss && seg.mss < room ? seg.mss : room;
+		uint32_t len = seg.kind == TCP_PAYLOAD_INLINE ? seg.len : 0;
+		if (step == 0)
+			step = 1;
+		uint32_t off = 0;
+		do {
+			uint32_t n = len - off > step ? step : len - off;
+			tcp_piece_output(ctx, &seg, off, n, off + n >= len);
+			off += n;
+		} while (off < len);
+	}
+	host_tx_flush(ctx);
+}

@@ -1,0 +1,145 @@
+/* The control channel to the NIC daemon (proto/proto.h): HELLO at start and until answered,
+ * HEARTBEAT every second, link loss after HOST_NIC_DEAD without word from the NIC, NIC restarts
+ * seen as a HELLO with a new boot id. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "host/ctx.h"
+#include "proto/proto.h"
+
+static void nic_send(struct iotcp_ctx *ctx, bool hello, uint8_t hello_flags)
+{
+	struct host_frame f;
+	struct proto_writer w;
+	struct mac_addr dst = ctx->nic.up ? ctx->nic.mac : mac_broadcast();
+	int n;
+
+	if (!host_tx_get(ctx, &f))
+		return;
+	if (f.cap <= PROTO_ETH_HLEN)
+		goto fail;
+	proto_eth_hdr_put(f.data, dst.b, ctx->link->mac.b);
+	if (proto_writer_init(&w, f.data + PROTO_ETH_HLEN, f.cap - PROTO_ETH_HLEN) < 0)
+		goto fail;
+	if (hello) {
+		struct proto_hello h = {0};
+		h.version = PROTO_VERSION;
+		h.role = PROTO_ROLE_HOST;
+		h.flags = hello_flags;
+		memcpy(h.mac, ctx->link->mac.b, PROTO_MAC_LEN);
+		h.boot_id = ctx->nic.my_boot_id;
+		proto_put_hello(&w, &h);
+		ctx->cnt.nic_hello_tx++;
+	} else {
+		struct proto_heartbeat hb = {.boot_id = ctx->nic.my_boot_id,
+					     .seq = ++ctx->nic.hb_seq};
+		proto_put_heartbeat(&w, &hb);
+		ctx->cnt.nic_heartbeat_tx++;
+	}
+	n = proto_writer_finish(&w);
+	if (n < 0)
+		goto fail;
+	host_tx_put(ctx, &f, PROTO_ETH_HLEN + (uint32_t)n);
+	return;
+fail:
+	host_link_tx_free(ctx->link, &f);
+}
+
+static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
+{
+	struct host_nic *nic = &ctx->nic;
+
+	if (h->role != PROTO_ROLE_NIC) {
+		ctx->cnt.drop_proto++;
+		ctx->cnt.rx_dropped++;
+		return;
+	}
+	ctx->cnt.nic_hello_rx++;
+	if (nic->boot_id && h->boot_id != nic->boot_id) {
+		ctx->cnt.nic_restarts++;
+		host_log(ctx, "NIC restarted (boot id %016" PRIx64 " -> %016" PRIx64 ")",
+			 nic->boot_id, h->boot_id);
+	} else if (!nic->up && nic->ever_up) {
+		host_log(ctx, "NIC link restored");
+	} else if (!nic->ever_up) {
+		host_log(ctx, "NIC daemon answered: version %u, caps 0x%x, store %" PRIu64 " bytes",
+			 h->version, h->caps, h->store_size);
+	}
+	memcpy(nic->mac.b, h->mac, ETH_ADDR_LEN);
+	nic->boot_id = h->boot_id;
+	nic->caps = h->caps;
+	nic->store_size = h->store_size;
+	nic->up = true;
+	nic->ever_up = true;
+	nic->last_rx = ctx->now;
+	nic->next_heartbeat = ctx->now;
+	if (!(h->flags & PROTO_HELLO_F_REPLY))
+		nic_send(ctx, true, PROTO_HELLO_F_REPLY);
+}
+
+void host_nic_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
+{
+	struct proto_iter it;
+	struct proto_cmd cmd;
+	struct proto_hello h;
+	struct proto_heartbeat hb;
+	int rc;
+
+	if (proto_frame_open(&it, v->payload, v->payload_len) < 0)
+		goto bad;
+	while ((rc = proto_next(&it, &cmd)) > 0) {
+		switch (cmd.type) {
+		case PROTO_T_HELLO:
+			if (proto_hello_decode(&cmd, &h) < 0)
+				goto bad;
+			hello_input(ctx, &h);
+			break;
+		case PROTO_T_HEARTBEAT:
+			if (proto_heartbeat_decode(&cmd, &hb) < 0)
+				goto bad;
+			ctx->cnt.nic_heartbeat_rx++;
+			if (ctx->nic.up && hb.boot_id == ctx->nic.boot_id)
+				ctx->nic.last_rx = ctx->now;
+			else
+				ctx->nic.next_hello =
+				    ctx->now; /* unknown NIC: introduce ourselves */
+			break;
+		default:
+			/* Offload commands: handled by the offload module (next issue). */
+			ctx->cnt.drop_proto++;
+			ctx->cnt.rx_dropped++;
+			break;
+		}
+	}
+	if (rc < 0)
+		goto bad;
+	return;
+bad:
+	ctx->cnt.drop_proto++;
+	ctx->cnt.rx_dropped++;
+}
+
+void host_nic_timers(struct iotcp_ctx *ctx)
+{
+	struct host_nic *nic = &ctx->nic;
+	tcp_time_t now = ctx->now;
+
+	if (!nic->enabled)
+		return;
+	if (nic->up && now - nic->last_rx > HOST_NIC_DEAD) {
+		nic->up = false;
+		ctx->cnt.nic_link_lost++;
+		host_log(ctx,
+			 "NIC link lost: no heartbeat from the NIC daemon for %u s; retrying HELLO",
+			 (unsigned)(HOST_NIC_DEAD / TCP_SEC));
+		nic->next_hello = now;
+	}
+	if (!nic->up && now >= nic->next_hello) {
+		nic_send(ctx, true, 0);
+		nic->next_hello = now + HOST_NIC_HELLO_RETRY;
+	}
+	if (nic->up && now >= nic->next_heartbeat) {
+		nic_send(ctx, false, 0);
+		nic->next_heartbeat = now + HOST_NIC_HEARTBEAT;
+	}
+}

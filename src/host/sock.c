@@ -1,0 +1,877 @@
+/* The socket API of iotcp.h: descriptor table, bind/listen/accept/connect, read/write,
+ * shutdown/close, socket options, names. POSIX errno values throughout. */
+#include <errno.h>
+#include <limits.h>
+#include <linux/tcp.h> /* option names; <netinet/tcp.h> clashes with enum tcp_state */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "host/ctx.h"
+
+#define SOCK_BUF_MIN	 2048u
+#define SOCK_BUF_MAX	 (1u << 30)
+#define SOCK_BACKLOG_MAX 4096
+#define HOST_IOV_MAX	 1024 /* UIO_MAXIOV */
+#define TCP_MSS_MIN	 88   /* Linux TCP_MIN_MSS */
+#define TCP_MSS_MAX	 32767
+
+static int fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* ---- descriptor table ---- */
+
+static int desc_grow(struct iotcp_ctx *ctx)
+{
+	uint32_t ncap = ctx->desc_cap ? ctx->desc_cap * 2 : 64;
+	struct host_desc *nd;
+
+	if (ctx->desc_cap >= HOST_MAX_DESC)
+		return -EMFILE;
+	if (ncap > HOST_MAX_DESC)
+		ncap = HOST_MAX_DESC;
+	nd = realloc(ctx->desc, ncap * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	memset(nd + ctx->desc_cap, 0, (ncap - ctx->desc_cap) * sizeof(*nd));
+	/* Lowest new descriptor first. */
+	for (uint32_t i = ncap; i-- > ctx->desc_cap;) {
+		nd[i].kind = HD_FREE;
+		nd[i].next_free = ctx->free_head;
+		ctx->free_head = (int32_t)i;
+	}
+	ctx->desc = nd;
+	ctx->desc_cap = ncap;
+	return 0;
+}
+
+int host_desc_alloc(struct iotcp_ctx *ctx, uint8_t kind, void *obj)
+{
+	int rc;
+
+	if (ctx->free_head < 0 && (rc = desc_grow(ctx)) < 0)
+		return rc;
+	int d = ctx->free_head;
+	ctx->free_head = ctx->desc[d].next_free;
+	ctx->desc[d].kind = kind;
+	ctx->desc[d].fid = obj;
+	return d;
+}
+
+void host_desc_release(struct iotcp_ctx *ctx, int d)
+{
+	ctx->desc[d].kind = HD_FREE;
+	ctx->desc[d].fid = NULL;
+	ctx->desc[d].next_free = ctx->free_head;
+	ctx->free_head = d;
+}
+
+static bool desc_room(struct iotcp_ctx *ctx)
+{
+	return ctx->free_head >= 0 || ctx->desc_cap < HOST_MAX_DESC;
+}
+
+struct host_sock *host_sock_get(struct iotcp_ctx *ctx, int sd)
+{
+	if (sd < 0 || (uint32_t)sd >= ctx->desc_cap || ctx->desc[sd].kind != HD_SOCK)
+		return NULL;
+	return ctx->desc[sd].sock;
+}
+
+/* The socket behind sd, or NULL with errno EBADF / ENOTSOCK. */
+static struct host_sock *sock_lookup(struct iotcp_ctx *ctx, int sd)
+{
+	struct host_sock *s;
+
+	if (!ctx) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = host_sock_get(ctx, sd);
+	if (!s)
+		errno = (sd >= 0 && (uint32_t)sd < ctx->desc_cap && ctx->desc[sd].kind != HD_FREE)
+			    ? ENOTSOCK
+			    : EBADF;
+	return s;
+}
+
+static void *user_of(int sd)
+{
+	return (void *)(uintptr_t)(sd + 1);
+}
+
+static void snapshot_bytes(struct host_sock *s)
+{
+	if (s->conn) {
+		s->snap_readable = tcp_conn_readable(s->conn);
+		s->snap_space = tcp_conn_send_space(s->conn);
+	}
+}
+
+void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn)
+{
+	uint32_t ev, edges;
+
+	if (!s->watchers)
+		return;
+	ev = host_sock_events(ctx, s);
+	edges = ev & ~s->snap_ev;
+	if (new_conn)
+		edges |= ev & (EPOLLIN | EPOLLRDNORM);
+	if (s->conn) {
+		if ((ev & EPOLLIN) && tcp_conn_readable(s->conn) > s->snap_readable)
+			edges |= EPOLLIN | EPOLLRDNORM;
+		if ((ev & EPOLLOUT) && tcp_conn_send_space(s->conn) > s->snap_space)
+			edges |= EPOLLOUT | EPOLLWRNORM;
+		snapshot_bytes(s);
+	}
+	s->snap_ev = ev;
+	for (struct host_epitem *it = s->watchers; it; it = it->sock_next) {
+		uint32_t want = it->events & ~(uint32_t)(EPOLLET | EPOLLONESHOT);
+		if ((it->events & EPOLLET) ? (edges & want) : (ev & want))
+			host_epoll_item_ready(it);
+	}
+}
+
+void host_collect_tcp_events(struct iotcp_ctx *ctx)
+{
+	struct tcp_event ev;
+
+	while (tcp_stack_next_event(ctx->tcp, &ev)) {
+		if (!ev.user)
+			continue;
+		struct host_sock *s = host_sock_get(ctx, (int)((uintptr_t)ev.user - 1));
+		if (!s)
+			continue;
+		bool new_conn = false;
+		if (ev.listener && s->lsn == ev.listener) {
+			new_conn = (ev.events & TCP_EV_ACCEPT) != 0;
+			s->acceptable |= new_conn;
+		} else if (!ev.conn || s->conn != ev.conn) {
+			continue; /* stale report for a reused descriptor */
+		}
+		host_sock_notify(ctx, s, new_conn);
+	}
+}
+
+static bool peer_closed(enum tcp_state st)
+{
+	return st == TCP_CLOSE_WAIT || st == TCP_CLOSING || st == TCP_LAST_ACK ||
+	       st == TCP_TIME_WAIT;
+}
+
+uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s)
+{
+	uint32_t ev = 0;
+
+	if (s->lsn)
+		return s->acceptable ? EPOLLIN | EPOLLRDNORM : 0;
+	if (!s->conn)
+		return s->err ? EPOLLERR | EPOLLHUP : EPOLLOUT | EPOLLHUP; /* as Linux */
+	uint32_t te = tcp_conn_events(s->conn);
+	enum tcp_state st = tcp_conn_state(s->conn);
+	bool peer_fin = peer_closed(st) || (te & TCP_EV_HUP);
+
+	if ((te & TCP_EV_READABLE) || s->shut_rd)
+		ev |= EPOLLIN | EPOLLRDNORM;
+	if ((te & TCP_EV_WRITABLE) && !s->shut_wr &&
+	    (st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT))
+		ev |= EPOLLOUT | EPOLLWRNORM;
+	if (peer_fin)
+		ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (te & TCP_EV_ERROR)
+		ev |= EPOLLERR;
+	if ((te & (TCP_EV_CLOSED | TCP_EV_ERROR)) || (peer_fin && s->shut_wr) || st == TCP_CLOSED)
+		ev |= EPOLLHUP;
+	return ev;
+}
+
+/* ---- addresses and ports ---- */
+
+static int get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *ip, uint16_t *port)
+{
+	struct sockaddr_in sin;
+
+	if (!addr)
+		return -EFAULT;
+	if (len < (socklen_t)sizeof(sin))
+		return -EINVAL;
+	memcpy(&sin, addr, sizeof(sin));
+	if (sin.sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	*ip = ntohl(sin.sin_addr.s_addr);
+	*port = ntohs(sin.sin_port);
+	return 0;
+}
+
+static void put_sin(struct sockaddr *addr, socklen_t *len, uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sin;
+
+	if (!addr || !len)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(ip);
+	sin.sin_port = htons(port);
+	memcpy(addr, &sin, *len < (socklen_t)sizeof(sin) ? *len : sizeof(sin));
+	*len = sizeof(sin);
+}
+
+/* Another socket holds port (RFC 9293 3.9.1.1: a local port identifies a listener). With
+ * SO_REUSEADDR on both, sharing is allowed unless one of them listens. */
+static bool port_in_use(struct iotcp_ctx *ctx, uint16_t port, const struct host_sock *self)
+{
+	for (uint32_t i = 0; i < ctx->desc_cap; i++) {
+		if (ctx->desc[i].kind != HD_SOCK)
+			continue;
+		const struct host_sock *o = ctx->desc[i].sock;
+		if (o == self || !o->bound || o->lport != port)
+			continue;
+		if (!(self && self->reuseaddr && o->reuseaddr) || o->lsn)
+			return true;
+	}
+	return false;
+}
+
+static uint16_t next_ephemeral(struct iotcp_ctx *ctx)
+{
+	uint32_t range = HOST_EPHEM_HI - HOST_EPHEM_LO + 1;
+
+	return (uint16_t)(HOST_EPHEM_LO + ctx->ephem_next++ % range);
+}
+
+static int autobind(struct iotcp_ctx *ctx, struct host_sock *s)
+{
+	for (uint32_t i = 0; i <= HOST_EPHEM_HI - HOST_EPHEM_LO; i++) {
+		uint16_t p = next_ephemeral(ctx);
+		if (!port_in_use(ctx, p, s)) {
+			s->lport = p;
+			s->bound = true;
+			return 0;
+		}
+	}
+	return -EADDRINUSE;
+}
+
+/* ---- the calls ---- */
+
+int iotcp_socket(struct iotcp_ctx *ctx, int domain, int type, int protocol)
+{
+	struct host_sock *s;
+	int sd;
+
+	if (!ctx)
+		return fail(EINVAL);
+	if (domain != AF_INET)
+		return fail(EAFNOSUPPORT);
+	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+		return fail(ESOCKTNOSUPPORT);
+	if (protocol != 0 && protocol != IPPROTO_TCP)
+		return fail(EPROTONOSUPPORT);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return fail(ENOMEM);
+	s->cfg = ctx->tcp_default;
+	sd = host_desc_alloc(ctx, HD_SOCK, s);
+	if (sd < 0) {
+		free(s);
+		return fail(-sd);
+	}
+	s->sd = sd;
+	ctx->nsocks++;
+	return sd;
+}
+
+int iotcp_bind(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	uint32_t ip;
+	uint16_t port;
+	int rc;
+
+	if (!s)
+		return -1;
+	if ((rc = get_sin(addr, len, &ip, &port)) < 0)
+		return fail(-rc);
+	if (s->bound || s->conn || s->lsn)
+		return fail(EINVAL);
+	if (ip != INADDR_ANY && ip != ctx->ip)
+		return fail(EADDRNOTAVAIL);
+	if (port == 0)
+		rc = autobind(ctx, s);
+	else if (port_in_use(ctx, port, s))
+		rc = -EADDRINUSE;
+	else
+		s->lport = port;
+	if (rc < 0)
+		return fail(-rc);
+	s->laddr = ip;
+	s->bound = true;
+	return 0;
+}
+
+int iotcp_listen(struct iotcp_ctx *ctx, int sd, int backlog)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	int err = 0, rc;
+
+	if (!s)
+		return -1;
+	if (s->conn)
+		return fail(EINVAL);
+	if (backlog < 1)
+		backlog = 1;
+	if (backlog > SOCK_BACKLOG_MAX)
+		backlog = SOCK_BACKLOG_MAX;
+	if (s->lsn) { /* like Linux: only the backlog changes, and it is fixed here */
+		return 0;
+	}
+	if (!s->bound && (rc = autobind(ctx, s)) < 0)
+		return fail(-rc);
+	s->lsn = tcp_listen(ctx->tcp, s->laddr, s->lport, (uint32_t)backlog, &s->cfg, &err);
+	if (!s->lsn)
+		return fail(err ? err : ENOMEM);
+	s->backlog = backlog;
+	tcp_listener_set_user(s->lsn, user_of(sd));
+	return 0;
+}
+
+int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd), *ns;
+	struct tcp_conn *c;
+	int nsd;
+
+	if (!s)
+		return -1;
+	if (!s->lsn)
+		return fail(EINVAL);
+	if (!desc_room(ctx))
+		return fail(EMFILE);
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return fail(ENOMEM);
+	c = tcp_accept(s->lsn);
+	if (!c) {
+		s->acceptable = false;
+		free(ns);
+		return fail(EAGAIN);
+	}
+	nsd = host_desc_alloc(ctx, HD_SOCK, ns);
+	if (nsd < 0) {
+		tcp_abort(c);
+		free(ns);
+		return fail(-nsd);
+	}
+	const struct tcp_tuple *t = tcp_conn_tuple(c);
+	ns->sd = nsd;
+	ns->conn = c;
+	ns->connected = true;
+	ns->laddr = t->laddr;
+	ns->lport = t->lport;
+	ns->cfg = s->cfg;
+	ns->reuseaddr = s->reuseaddr;
+	ns->linger_on = s->linger_on;
+	ns->linger_sec = s->linger_sec;
+	tcp_conn_set_user(c, user_of(nsd));
+	ctx->nsocks++;
+	put_sin(addr, len, t->raddr, t->rport);
+	return nsd;
+}
+
+int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	struct tcp_tuple t;
+	int err = 0, rc;
+
+	if (!s)
+		return -1;
+	if (s->lsn)
+		return fail(EISCONN);
+	if (s->conn) {
+		enum tcp_state st = tcp_conn_state(s->conn);
+		return fail(st == TCP_SYN_SENT || st == TCP_SYN_RECEIVED ? EALREADY : EISCONN);
+	}
+	if ((rc = get_sin(addr, len, &t.raddr, &t.rport)) < 0)
+		return fail(-rc);
+	if (t.raddr == INADDR_ANY)
+		return fail(EINVAL);
+	if (t.rport == 0)
+		return fail(ECONNREFUSED);
+	if (!host_next_hop(ctx, t.raddr))
+		return fail(ENETUNREACH);
+	t.laddr = ctx->ip;
+	host_now(ctx);
+	if (s->bound) {
+		t.lport = s->lport;
+		s->conn = tcp_connect(ctx->tcp, &t, &s->cfg, ctx->now, &err);
+	} else {
+		/* RFC 6056 section 3.3.1 style: walk the range from a random start. */
+		for (uint32_t i = 0; i <= HOST_EPHEM_HI - HOST_EPHEM_LO && !s->conn; i++) {
+			t.lport = next_ephemeral(ctx);
+			if (port_in_use(ctx, t.lport, s))
+				continue;
+			s->conn = tcp_connect(ctx->tcp, &t, &s->cfg, ctx->now, &err);
+			if (!s->conn && err != EADDRINUSE)
+				break;
+		}
+	}
+	if (!s->conn)
+		return fail(err ? err : EADDRNOTAVAIL);
+	s->laddr = t.laddr;
+	s->lport = t.lport;
+	s->bound = true;
+	s->connected = true;
+	s->err = 0;
+	tcp_conn_set_user(s->conn, user_of(sd));
+	return fail(EINPROGRESS);
+}
+
+static bool handshaking(const struct host_sock *s)
+{
+	enum tcp_state st = tcp_conn_state(s->conn);
+	return st == TCP_SYN_SENT || st == TCP_SYN_RECEIVED;
+}
+
+ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	ssize_t r;
+
+	if (!s)
+		return -1;
+	if (!s->conn)
+		return fail(ENOTCONN);
+	if (s->shut_rd || len == 0)
+		return 0;
+	if (!buf)
+		return fail(EFAULT);
+	r = tcp_recv(s->conn, buf, len);
+	snapshot_bytes(s);
+	if (r >= 0)
+		return r;
+	if (r == -ENOTCONN && handshaking(s))
+		r = -EAGAIN;
+	return fail((int)-r);
+}
+
+static ssize_t send_bytes(struct host_sock *s, const void *buf, size_t len)
+{
+	ssize_t r = tcp_send(s->conn, buf, len);
+
+	snapshot_bytes(s);
+	if (r == -ENOTCONN && handshaking(s))
+		r = -EAGAIN;
+	return r;
+}
+
+ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	ssize_t r;
+
+	if (!s)
+		return -1;
+	if (!s->conn)
+		return fail(ENOTCONN);
+	if (s->shut_wr)
+		return fail(EPIPE);
+	if (len == 0)
+		return 0;
+	if (!buf)
+		return fail(EFAULT);
+	r = send_bytes(s, buf, len);
+	return r < 0 ? fail((int)-r) : r;
+}
+
+ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	size_t total = 0;
+
+	if (!s)
+		return -1;
+	if (iovcnt < 0 || iovcnt > HOST_IOV_MAX)
+		return fail(EINVAL);
+	if (iovcnt && !iov)
+		return fail(EFAULT);
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+			return fail(EINVAL);
+		total += iov[i].iov_len;
+	}
+	if (!s->conn)
+		return fail(ENOTCONN);
+	if (s->shut_wr)
+		return fail(EPIPE);
+	total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		if (!iov[i].iov_base)
+			return total ? (ssize_t)total : fail(EFAULT);
+		ssize_t r = send_bytes(s, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return total ? (ssize_t)total : fail((int)-r);
+		total += (size_t)r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return (ssize_t)total;
+}
+
+int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+
+	if (!s)
+		return -1;
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return fail(EINVAL);
+	if (!s->conn)
+		return fail(ENOTCONN);
+	if (how != SHUT_WR)
+		s->shut_rd = true;
+	if (how != SHUT_RD && !s->shut_wr) {
+		int rc = tcp_shutdown(s->conn);
+		if (rc < 0 && rc != -ENOTCONN)
+			return fail(-rc);
+		s->shut_wr = true;
+	}
+	host_sock_notify(ctx, s, false);
+	return 0;
+}
+
+static void sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
+{
+	host_epoll_forget_sock(ctx, s);
+	if (s->conn) {
+		tcp_conn_set_user(s->conn, NULL);
+		if (abort || (s->linger_on && s->linger_sec == 0))
+			tcp_abort(s->conn); /* SO_LINGER 0: RFC 9293 3.10.7 ABORT, RST */
+		else
+			tcp_close(s->conn);
+	}
+	if (s->lsn) {
+		tcp_listener_set_user(s->lsn, NULL);
+		tcp_listener_close(s->lsn);
+	}
+	host_desc_release(ctx, s->sd);
+	ctx->nsocks--;
+	free(s);
+}
+
+int iotcp_close(struct iotcp_ctx *ctx, int sd)
+{
+	if (!ctx)
+		return fail(EINVAL);
+	if (sd < 0 || (uint32_t)sd >= ctx->desc_cap)
+		return fail(EBADF);
+	switch (ctx->desc[sd].kind) {
+	case HD_SOCK:
+		sock_release(ctx, ctx->desc[sd].sock, false);
+		return 0;
+	case HD_EPOLL:
+		host_epoll_free(ctx, ctx->desc[sd].ep);
+		host_desc_release(ctx, sd);
+		return 0;
+	case HD_FID:
+		return iotcp_offload_close(ctx, sd);
+	default:
+		return fail(EBADF);
+	}
+}
+
+void host_desc_free_all(struct iotcp_ctx *ctx)
+{
+	for (uint32_t i = 0; i < ctx->desc_cap; i++) {
+		switch (ctx->desc[i].kind) {
+		case HD_SOCK:
+			sock_release(ctx, ctx->desc[i].sock, true);
+			break;
+		case HD_EPOLL:
+			host_epoll_free(ctx, ctx->desc[i].ep);
+			host_desc_release(ctx, (int)i);
+			break;
+		case HD_FID:
+			free(ctx->desc[i].fid);
+			host_desc_release(ctx, (int)i);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+
+	if (!s)
+		return -1;
+	if (!addr || !len)
+		return fail(EFAULT);
+	put_sin(addr, len, s->laddr, s->lport);
+	return 0;
+}
+
+int iotcp_getpeername(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+
+	if (!s)
+		return -1;
+	if (!addr || !len)
+		return fail(EFAULT);
+	if (!s->conn || handshaking(s) || tcp_conn_state(s->conn) == TCP_CLOSED)
+		return fail(ENOTCONN);
+	const struct tcp_tuple *t = tcp_conn_tuple(s->conn);
+	put_sin(addr, len, t->raddr, t->rport);
+	return 0;
+}
+
+/* ---- options ---- */
+
+static int cc_name(const void *optval, socklen_t optlen, char out[16])
+{
+	size_t n = optlen < 15 ? optlen : 15;
+
+	memcpy(out, optval, n);
+	out[n] = '\0';
+	if (strcmp(out, "reno") == 0)
+		strcpy(out, "newreno");
+	if (strcmp(out, "cubic") != 0 && strcmp(out, "newreno") != 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int setopt_socket(struct iotcp_ctx *ctx, struct host_sock *s, int optname,
+			 const void *optval, socklen_t optlen)
+{
+	int v = 0;
+
+	if (optname == SO_LINGER) {
+		struct linger l;
+		if (optlen < (socklen_t)sizeof(l))
+			return -EINVAL;
+		memcpy(&l, optval, sizeof(l));
+		s->linger_on = l.l_onoff != 0;
+		s->linger_sec = l.l_linger < 0 ? 0 : l.l_linger;
+		return 0;
+	}
+	if (optlen < (socklen_t)sizeof(int))
+		return -EINVAL;
+	memcpy(&v, optval, sizeof(v));
+	switch (optname) {
+	case SO_REUSEADDR:
+		s->reuseaddr = v != 0;
+		return 0;
+	case SO_KEEPALIVE:
+		s->cfg.keepalive = v != 0; /* takes effect for connections opened after this */
+		return 0;
+	case SO_SNDBUF:
+	case SO_RCVBUF: {
+		uint32_t b = v < (int)SOCK_BUF_MIN ? SOCK_BUF_MIN : (uint32_t)v;
+		if (b > SOCK_BUF_MAX)
+			b = SOCK_BUF_MAX;
+		if (optname == SO_SNDBUF)
+			s->cfg.sndbuf = b;
+		else
+			s->cfg.rcvbuf = b;
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int setopt_tcp(struct iotcp_ctx *ctx, struct host_sock *s, int optname, const void *optval,
+		      socklen_t optlen)
+{
+	int v = 0;
+
+	if (optname == TCP_CONGESTION) {
+		char name[16];
+		int rc = cc_name(optval, optlen, name);
+		if (rc < 0)
+			return rc;
+		if (s->conn && (rc = tcp_conn_set_cc(s->conn, name, host_now(ctx))) < 0)
+			return rc;
+		memcpy(s->cfg.cc, name, sizeof(name));
+		return 0;
+	}
+	if (optlen < (socklen_t)sizeof(int))
+		return -EINVAL;
+	memcpy(&v, optval, sizeof(v));
+	switch (optname) {
+	case TCP_NODELAY:
+		s->cfg.nodelay = v != 0;
+		if (s->conn)
+			return tcp_conn_set_nodelay(s->conn, v != 0);
+		return 0;
+	case TCP_MAXSEG:
+		if (v < TCP_MSS_MIN || v > TCP_MSS_MAX)
+			return -EINVAL;
+		if ((uint32_t)v > ctx->tcp_default.mss)
+			v = ctx->tcp_default.mss; /* never above what the MTU carries */
+		s->cfg.mss = (uint16_t)v;
+		return 0;
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+		if (v < 1 || v > 32767)
+			return -EINVAL;
+		if (optname == TCP_KEEPIDLE)
+			s->cfg.keep_idle = (tcp_time_t)v * TCP_SEC;
+		else
+			s->cfg.keep_intvl = (tcp_time_t)v * TCP_SEC;
+		return 0;
+	case TCP_KEEPCNT:
+		if (v < 1 || v > 127)
+			return -EINVAL;
+		s->cfg.keep_cnt = (uint32_t)v;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int iotcp_setsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, const void *optval,
+		     socklen_t optlen)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (!optval)
+		return fail(EFAULT);
+	if (level == SOL_SOCKET)
+		rc = setopt_socket(ctx, s, optname, optval, optlen);
+	else if (level == IPPROTO_TCP)
+		rc = setopt_tcp(ctx, s, optname, optval, optlen);
+	else
+		rc = -ENOPROTOOPT;
+	return rc < 0 ? fail(-rc) : 0;
+}
+
+static int sock_error(struct host_sock *s)
+{
+	int e = s->err;
+
+	if (e) {
+		s->err = 0;
+		return e;
+	}
+	if (s->conn) {
+		e = tcp_conn_error(s->conn);
+		if (e && e != s->err_seen) {
+			s->err_seen = e; /* reported once, like Linux clearing sk_err */
+			return e;
+		}
+	}
+	return 0;
+}
+
+int iotcp_getsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, void *optval,
+		     socklen_t *optlen)
+{
+	struct host_sock *s = sock_lookup(ctx, sd);
+	int v;
+
+	if (!s)
+		return -1;
+	if (!optval || !optlen)
+		return fail(EFAULT);
+	if (level == IPPROTO_TCP && optname == TCP_CONGESTION) {
+		size_t n = strlen(s->cfg.cc) + 1;
+		if (s->conn) {
+			struct tcp_conn_info info;
+			tcp_conn_info(s->conn, &info);
+			if (info.cc) {
+				n = strlen(info.cc) + 1;
+				if (n > sizeof(s->cfg.cc))
+					n = sizeof(s->cfg.cc);
+				memcpy(s->cfg.cc, info.cc, n - 1);
+				s->cfg.cc[n - 1] = '\0';
+			}
+		}
+		if (*optlen < (socklen_t)n)
+			n = *optlen;
+		memcpy(optval, s->cfg.cc, n);
+		*optlen = (socklen_t)n;
+		return 0;
+	}
+	if (level == SOL_SOCKET && optname == SO_LINGER) {
+		struct linger l = {.l_onoff = s->linger_on, .l_linger = s->linger_sec};
+		if (*optlen < (socklen_t)sizeof(l))
+			return fail(EINVAL);
+		memcpy(optval, &l, sizeof(l));
+		*optlen = sizeof(l);
+		return 0;
+	}
+	if (*optlen < (socklen_t)sizeof(int))
+		return fail(EINVAL);
+	if (level == SOL_SOCKET) {
+		switch (optname) {
+		case SO_REUSEADDR:
+			v = s->reuseaddr;
+			break;
+		case SO_KEEPALIVE:
+			v = s->cfg.keepalive;
+			break;
+		case SO_SNDBUF:
+			v = (int)s->cfg.sndbuf;
+			break;
+		case SO_RCVBUF:
+			v = (int)s->cfg.rcvbuf;
+			break;
+		case SO_ERROR:
+			v = sock_error(s);
+			break;
+		case SO_TYPE:
+			v = SOCK_STREAM;
+			break;
+		case SO_ACCEPTCONN:
+			v = s->lsn != NULL;
+			break;
+		default:
+			return fail(ENOPROTOOPT);
+		}
+	} else if (level == IPPROTO_TCP) {
+		switch (optname) {
+		case TCP_NODELAY:
+			v = s->cfg.nodelay;
+			break;
+		case TCP_MAXSEG:
+			v = s->cfg.mss;
+			if (s->conn && !handshaking(s)) {
+				struct tcp_conn_info info;
+				tcp_conn_info(s->conn, &info);
+				v = (int)info.mss;
+			}
+			break;
+		case TCP_KEEPIDLE:
+			v = (int)(s->cfg.keep_idle / TCP_SEC);
+			break;
+		case TCP_KEEPINTVL:
+			v = (int)(s->cfg.keep_intvl / TCP_SEC);
+			break;
+		case TCP_KEEPCNT:
+			v = (int)s->cfg.keep_cnt;
+			break;
+		default:
+			return fail(ENOPROTOOPT);
+		}
+	} else {
+		return fail(ENOPROTOOPT);
+	}
+	memcpy(optval, &v, sizeof(v));
+	*optlen = sizeof(v);
+	return 0;
+}

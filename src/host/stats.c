@@ -1,0 +1,188 @@
+/* Counters: iotcp_get_stats, the "key value" stats file, lookup by name for tests. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host/ctx.h"
+#include "host/host.h"
+
+typedef void (*counter_fn)(void *arg, const char *prefix, const char *name, uint64_t v);
+
+static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
+{
+	const struct host_counters *c = &ctx->cnt;
+	const struct tcp_stats *t = tcp_stack_stats(ctx->tcp);
+	const struct host_link_stats *l = &ctx->link->stats;
+	const struct neigh_stats *n = &ctx->neigh.st;
+#define H(f) fn(arg, "host_", #f, c->f)
+	H(rx_frames);
+	H(rx_bytes);
+	H(tx_frames);
+	H(tx_bytes);
+	H(rx_dropped);
+	H(drop_not_our_mac);
+	H(drop_not_our_ip);
+	H(drop_bad_src);
+	H(drop_ttl);
+	H(drop_vlan);
+	H(drop_icmp_other);
+	H(drop_arp_other);
+	H(drop_proto);
+	H(tx_no_route);
+	H(tx_nobuf);
+	H(tx_refused);
+	H(tx_too_big);
+	H(tx_ext_unsupported);
+	H(arp_requests_rx);
+	H(arp_replies_rx);
+	H(arp_replies_tx);
+	H(arp_requests_tx);
+	H(arp_conflicts);
+	H(icmp_echo);
+	H(nic_hello_tx);
+	H(nic_hello_rx);
+	H(nic_heartbeat_tx);
+	H(nic_heartbeat_rx);
+	H(nic_restarts);
+	H(nic_link_lost);
+	H(idle_sleeps);
+	H(file_payload_bytes);
+	H(offload_bytes);
+#undef H
+	fn(arg, "host_", "sockets", ctx->nsocks);
+	fn(arg, "host_", "nic_up", ctx->nic.up);
+	for (int e = 0; e < PKT_E_MAX; e++)
+		fn(arg, "pkt_", pkt_err_name((enum pkt_err)e), ctx->pkt.err[e]);
+#define T(f) fn(arg, "tcp_", #f, t->f)
+	T(segs_in);
+	T(segs_out);
+	T(bytes_out);
+	T(retrans_segs);
+	T(retrans_bytes);
+	T(rto_timeouts);
+	T(fast_recoveries);
+	T(tlp_probes);
+	T(rsts_sent);
+	T(challenge_acks);
+	T(cookies_sent);
+	T(cookies_ok);
+	T(active_opens);
+	T(passive_opens);
+	T(conns_established);
+	T(conns_freed);
+#undef T
+	fn(arg, "tcp_", "conns", tcp_stack_conn_count(ctx->tcp));
+	for (int d = 0; d < TCP_DROP_MAX; d++) {
+		char name[64];
+		snprintf(name, sizeof(name), "drop_%s", tcp_drop_name((enum tcp_drop)d));
+		fn(arg, "tcp_", name, t->drops[d]);
+	}
+#define A(f) fn(arg, "arp_", #f, n->f)
+	A(learned);
+	A(resolved);
+	A(failed);
+	A(evicted);
+	A(queued);
+	A(queue_drops);
+	A(expired);
+#undef A
+	fn(arg, "arp_", "entries", ctx->neigh.count);
+#define L(f) fn(arg, "link_", #f, l->f)
+	L(rx_frames);
+	L(rx_bytes);
+	L(tx_frames);
+	L(tx_bytes);
+	L(tx_refused);
+	L(tx_nobuf);
+	L(rx_bad);
+#undef L
+}
+
+void iotcp_get_stats(struct iotcp_ctx *ctx, struct iotcp_stats *st)
+{
+	const struct tcp_stats *t;
+
+	memset(st, 0, sizeof(*st));
+	if (!ctx)
+		return;
+	t = tcp_stack_stats(ctx->tcp);
+	st->rx_frames = ctx->cnt.rx_frames;
+	st->tx_frames = ctx->cnt.tx_frames;
+	st->rx_bytes = ctx->cnt.rx_bytes;
+	st->tx_bytes = ctx->cnt.tx_bytes;
+	st->rx_dropped = ctx->cnt.rx_dropped + ctx->link->stats.rx_bad;
+	st->arp_requests = ctx->cnt.arp_requests_rx;
+	st->arp_replies = ctx->cnt.arp_replies_rx;
+	st->icmp_echo = ctx->cnt.icmp_echo;
+	st->conns_open = tcp_stack_conn_count(ctx->tcp);
+	st->conns_total = t->conns_established;
+	st->tcp_retrans_segs = t->retrans_segs;
+	st->tcp_rto = t->rto_timeouts;
+	st->file_payload_bytes = ctx->cnt.file_payload_bytes;
+	st->offload_bytes = ctx->cnt.offload_bytes;
+	st->idle_sleeps = ctx->cnt.idle_sleeps;
+}
+
+static void print_counter(void *arg, const char *prefix, const char *name, uint64_t v)
+{
+	fprintf(arg, "%s%s %llu\n", prefix, name, (unsigned long long)v);
+}
+
+int iotcp_dump_stats(struct iotcp_ctx *ctx, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!ctx || !path) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (strcmp(path, "-") == 0) {
+		for_each_counter(ctx, print_counter, stdout);
+		fflush(stdout);
+		return 0;
+	}
+	/* Written aside and renamed, so a reader never sees half a file. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	for_each_counter(ctx, print_counter, f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		remove(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+struct counter_query {
+	const char *name;
+	uint64_t value;
+	bool found;
+};
+
+static void match_counter(void *arg, const char *prefix, const char *name, uint64_t v)
+{
+	struct counter_query *q = arg;
+	size_t pl = strlen(prefix);
+
+	if (strncmp(q->name, prefix, pl) == 0 && strcmp(q->name + pl, name) == 0) {
+		q->value = v;
+		q->found = true;
+	}
+}
+
+bool host_counter(struct iotcp_ctx *ctx, const char *name, uint64_t *value)
+{
+	struct counter_query q = {.name = name};
+
+	for_each_counter(ctx, match_counter, &q);
+	if (q.found && value)
+		*value = q.value;
+	return q.found;
+}
