@@ -12,6 +12,14 @@
 
 struct tcp_rcvbuf;
 
+/* Largest capacity accepted (RFC 7323 windows never exceed 2^30). */
+#define TCP_RCVBUF_MAX_CAPACITY (1u << 30)
+/* Most disjoint out-of-order ranges held; a segment that would add one more is dropped (RFC 9293
+ * section 3.10.7.4 allows discarding out-of-order data) and counted (tcp_rcvbuf_ooo_dropped). */
+#define TCP_RCVBUF_MAX_OOO 32
+
+/* NULL on ENOMEM or when capacity exceeds TCP_RCVBUF_MAX_CAPACITY. The ring is allocated on the
+ * first segment and grows by doubling up to the capacity. */
 struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity);
 void tcp_rcvbuf_free(struct tcp_rcvbuf *rb);
 
@@ -22,8 +30,9 @@ void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt);
 int tcp_rcvbuf_resize(struct tcp_rcvbuf *rb, uint32_t capacity);
 
 /* Store segment data [seq, seq+len). Bytes before rcv_nxt or beyond rcv_nxt + window are
- * trimmed (window = capacity - readable). Duplicates are harmless. Returns how many bytes
- * became in order (rcv_nxt advanced by that much). */
+ * trimmed (window = capacity - readable). Duplicates are harmless: out-of-order bytes written
+ * again are overwritten (last copy wins), in-order bytes are never changed. Returns how many
+ * bytes became in order (rcv_nxt advanced by that much); NULL data counts as nothing. */
 uint32_t tcp_rcvbuf_insert(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *data, uint32_t len);
 
 /* Next expected sequence number. */
@@ -39,14 +48,28 @@ uint32_t tcp_rcvbuf_ooo_end(const struct tcp_rcvbuf *rb);
 
 /* Read up to len in-order bytes (consumes them). Returns bytes copied. */
 size_t tcp_rcvbuf_read(struct tcp_rcvbuf *rb, void *dst, size_t len);
-/* Peek without consuming: pointers to up to two pieces of the readable bytes. */
+/* Peek without consuming: pointers to up to two pieces of the readable bytes (unused pieces
+ * NULL/0; valid until the next insert, consume, read, resize or release). Returns readable. */
 uint32_t tcp_rcvbuf_peek(const struct tcp_rcvbuf *rb, const uint8_t *p[2], uint32_t plen[2]);
-/* Consume len readable bytes after a peek. */
+/* Consume len readable bytes after a peek (clamped to what is readable). */
 void tcp_rcvbuf_consume(struct tcp_rcvbuf *rb, uint32_t len);
 
 /* SACK blocks for the out-of-order data, at most max: the block holding the most recently
  * inserted segment first, then the others most recent first (RFC 2018 section 4). Returns the
  * count. */
 int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *out, int max);
+
+/* Disjoint out-of-order ranges held (at most TCP_RCVBUF_MAX_OOO). */
+uint32_t tcp_rcvbuf_ooo_ranges(const struct tcp_rcvbuf *rb);
+/* Segments dropped because they would have exceeded TCP_RCVBUF_MAX_OOO ranges. */
+uint64_t tcp_rcvbuf_ooo_dropped(const struct tcp_rcvbuf *rb);
+/* Segments dropped because the ring could not grow (ENOMEM). */
+uint64_t tcp_rcvbuf_nomem_dropped(const struct tcp_rcvbuf *rb);
+
+/* Bytes of memory the buffer holds (struct and ring). */
+size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb);
+/* When nothing is held, free the ring (an idle connection then costs only the struct); no-op
+ * otherwise. It is allocated again on the next segment. */
+void tcp_rcvbuf_release(struct tcp_rcvbuf *rb);
 
 #endif

@@ -11,6 +11,10 @@
 
 struct tcp_sndbuf;
 
+/* Largest capacity accepted: sequence comparisons need the stream to stay within 2^31, and RFC
+ * 7323 windows never exceed 2^30. */
+#define TCP_SNDBUF_MAX_CAPACITY (1u << 30)
+
 /* A maximal run of one kind starting at a given sequence number. */
 struct tcp_sndbuf_chunk {
 	uint32_t seq, len;
@@ -25,7 +29,9 @@ struct tcp_sndbuf_chunk {
 };
 
 /* capacity: bytes of stream (inline + external) that may be outstanding at once.
- * max_ext: how many external reservations may be outstanding at once. NULL on ENOMEM. */
+ * max_ext: how many external reservations may be outstanding at once. NULL on ENOMEM or when
+ * capacity exceeds TCP_SNDBUF_MAX_CAPACITY. No ring memory is allocated until bytes are
+ * appended; it then grows by doubling up to the capacity. */
 struct tcp_sndbuf *tcp_sndbuf_new(uint32_t capacity, uint32_t max_ext);
 void tcp_sndbuf_free(struct tcp_sndbuf *sb);
 
@@ -33,7 +39,7 @@ void tcp_sndbuf_free(struct tcp_sndbuf *sb);
 void tcp_sndbuf_reset(struct tcp_sndbuf *sb, uint32_t seq);
 
 /* Change the capacity (SO_SNDBUF); fails (returns -1) only on ENOMEM or when shrinking below what
- * is buffered. */
+ * is buffered (or above TCP_SNDBUF_MAX_CAPACITY). */
 int tcp_sndbuf_resize(struct tcp_sndbuf *sb, uint32_t capacity);
 
 /* Append inline bytes; returns how many were taken (0 when full). */
@@ -59,11 +65,23 @@ uint32_t tcp_sndbuf_used(const struct tcp_sndbuf *sb);
 bool tcp_sndbuf_ack(struct tcp_sndbuf *sb, uint32_t seq);
 
 /* Describe the stream from seq: the longest run of one kind, at most maxlen bytes. Returns false
- * when seq is outside [head, tail) or maxlen is 0. */
+ * when seq is outside [head, tail) or maxlen is 0. For inline chunks p/plen point into the ring
+ * (valid until the next append, ack, resize or release; unused pieces are NULL/0) and tag/tag_off
+ * are 0; for external chunks p is NULL. O(1) at the first and last run, O(log runs) otherwise. */
 bool tcp_sndbuf_peek(const struct tcp_sndbuf *sb, uint32_t seq, uint32_t maxlen,
 		     struct tcp_sndbuf_chunk *c);
 
 /* Copy inline bytes [seq, seq+len) to dst; false if any of them is external or not held. */
 bool tcp_sndbuf_copy(const struct tcp_sndbuf *sb, uint32_t seq, uint32_t len, void *dst);
+
+/* External reservations held (merged reservations count once). */
+uint32_t tcp_sndbuf_ext_count(const struct tcp_sndbuf *sb);
+
+/* Bytes of memory the buffer holds (struct, ring and run list). */
+size_t tcp_sndbuf_mem(const struct tcp_sndbuf *sb);
+
+/* When the buffer is empty, free its ring and run list (an idle connection then costs only the
+ * struct); no-op otherwise. Memory is allocated again on the next append. */
+void tcp_sndbuf_release(struct tcp_sndbuf *sb);
 
 #endif
