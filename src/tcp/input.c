@@ -1,0 +1,487 @@
+/* Segment arrival on a connection, RFC 9293 section 3.10.7 (SYN-SENT 3.10.7.3, other states
+ * 3.10.7.4), with RFC 7323 PAWS, RFC 5961 challenge ACKs and RFC 6675/6582 loss recovery. */
+#include <errno.h>
+
+#include "tcp/tcb.h"
+
+/* Send an ACK now (the segment carried something that needs one). */
+static void ack_now(struct tcp_conn *c)
+{
+	c->ack_now = true;
+}
+
+/* RFC 5961 section 7: challenge ACKs are rate limited per stack. */
+static void challenge_ack(struct tcp_conn *c, tcp_time_t now)
+{
+	if (tcp_stack_challenge_allowed(c->stack, now)) {
+		c->stack->st.challenge_acks++;
+		ack_now(c);
+	}
+}
+
+/* ---- SYN-SENT, RFC 9293 3.10.7.3 ---- */
+static void input_syn_sent(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len,
+			   tcp_time_t now)
+{
+	bool ack_ok = false;
+	/* first: check the ACK bit */
+	if (h->flags & TH_ACK) {
+		if (SEQ_LEQ(h->ack, c->iss) || SEQ_GT(h->ack, c->snd_nxt)) {
+			if (!(h->flags & TH_RST))
+				tcp_stack_reply_rst(c->stack, &c->t, h, len);
+			tcp_stack_drop(c->stack, TCP_DROP_BAD_ACK);
+			return;
+		}
+		ack_ok = true;
+	}
+	/* second: check the RST bit */
+	if (h->flags & TH_RST) {
+		if (ack_ok) {
+			tcp_conn_closed(c, ECONNREFUSED); /* "error: connection reset" */
+			return;
+		}
+		tcp_stack_drop(c->stack, TCP_DROP_BAD_RST);
+		return;
+	}
+	/* fourth: check the SYN bit */
+	if (!(h->flags & TH_SYN)) {
+		tcp_stack_drop(c->stack, TCP_DROP_STATE);
+		return;
+	}
+	c->irs = h->seq;
+	c->rcv_nxt = h->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	tcp_rcvbuf_reset(c->rb, c->rcv_nxt);
+	tcp_conn_syn_options(c, h, true);
+	c->snd_wl1 = h->seq;
+	c->snd_wl2 = h->ack;
+	c->last_rcv = now;
+	if (ack_ok) {
+		c->snd_una = h->ack;
+		/* RFC 7323 2.2: the window in a SYN is never scaled */
+		c->snd_wnd = h->wnd;
+		c->max_sndwnd = c->snd_wnd;
+		if (c->syn_tries == 0 && now >= c->syn_xmit) /* Karn: not after a retry */
+			tcp_rtt_sample(&c->rtt, now - c->syn_xmit);
+		tcp_conn_established(c, now);
+		ack_now(c);
+		return;
+	}
+	/* simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+	c->state = TCP_SYN_RECEIVED;
+	c->snd_wnd = h->wnd;
+	c->syn_pending = true;
+	tcp_conn_touch(c);
+}
+
+/* RFC 7323 section 5.3 PAWS: true when the segment must be dropped. */
+static bool paws_reject(struct tcp_conn *c, const struct tcp_hdr *h, tcp_time_t now)
+{
+	if (!c->ts_ok || !(h->opts.present & TCP_OPT_F_TS) || (h->flags & TH_RST))
+		return false;
+	if (!SEQ_LT(h->opts.ts_val, c->ts_recent))
+		return false;
+	/* R1 note: a ts_recent idle for over 24 days is invalid (RFC 7323 5.5) */
+	if (now - c->ts_recent_age > 24ull * 24 * 3600 * TCP_SEC)
+		return false;
+	return true;
+}
+
+/* RFC 9293 3.10.7.4 first: the four-case acceptability test. */
+static bool acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t seglen)
+{
+	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+	if (SEQ_LT(c->rcv_adv, c->rcv_nxt))
+		wnd = 0;
+	if (seglen == 0) {
+		if (wnd == 0)
+			return seq == c->rcv_nxt;
+		return seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	return seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+	       seq_in(seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+static void rst_received(struct tcp_conn *c)
+{
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+		/* passive open: back to LISTEN (the embryo goes away); active: refused */
+		tcp_conn_closed(c, c->listener ? 0 : ECONNREFUSED);
+		return;
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+	case TCP_CLOSE_WAIT:
+		tcp_conn_closed(c, ECONNRESET);
+		return;
+	default: /* CLOSING, LAST_ACK, TIME_WAIT: enter CLOSED quietly */
+		tcp_conn_closed(c, 0);
+		return;
+	}
+}
+
+static uint32_t sack_blocks_ok(const struct tcp_conn *c, const struct tcp_hdr *h)
+{
+	return c->sack_ok && (h->opts.present & TCP_OPT_F_SACK) ? h->opts.nsack : 0;
+}
+
+/* Enter loss recovery (RFC 6675 section 5 step 4 / RFC 6582 section 3.2 step 2). */
+void tcp_enter_recovery(struct tcp_conn *c, tcp_time_t now)
+{
+	c->in_recovery = true;
+	c->recover = c->snd_nxt;
+	c->fast_recoveries++;
+	c->stack->st.fast_recoveries++;
+	c->cc_ops->on_congestion(&c->cc, tcp_conn_pipe(c), now);
+	c->cc.cwnd = c->cc.ssthresh;
+	/* the first unacknowledged segment is retransmitted first */
+	if (c->sm.len)
+		tcp_sentmap_mark_lost(&c->sm, 0);
+}
+
+/* ACK processing for the sender (RFC 9293 3.10.7.4 fifth, ESTABLISHED and after). Returns
+ * false if the segment must be dropped. */
+static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len,
+			tcp_time_t now)
+{
+	uint32_t ack = h->ack;
+	uint32_t wnd = (uint32_t)h->wnd << c->snd_scale;
+	/* RFC 5961 5.2: acceptable range [SND.UNA - MAX.SND.WND, SND.NXT] */
+	if (SEQ_GT(ack, c->snd_nxt)) {
+		ack_now(c);
+		tcp_stack_drop(c->stack, TCP_DROP_BAD_ACK);
+		return false;
+	}
+	if (SEQ_LT(ack, c->snd_una - c->max_sndwnd)) {
+		challenge_ack(c, now);
+		tcp_stack_drop(c->stack, TCP_DROP_BAD_ACK);
+		return false;
+	}
+	uint32_t flight_before = tcp_conn_pipe(c);
+	struct tcp_sent_acked acked = {.rtt_xmit = TCP_TIME_NEVER};
+	bool new_ack = SEQ_GT(ack, c->snd_una);
+	bool had_outstanding = c->snd_una != c->snd_nxt;
+	uint32_t nsack = sack_blocks_ok(c, h);
+	uint32_t sacked_before = c->sm.sacked_bytes;
+
+	if (new_ack) {
+		uint32_t data_ack = SEQ_GT(ack, tcp_sndbuf_tail(c->sb)) ? tcp_sndbuf_tail(c->sb) : ack;
+		tcp_sndbuf_ack(c->sb, data_ack);
+		tcp_sentmap_ack(&c->sm, ack, &acked);
+		c->bytes_acked += ack - c->snd_una;
+		c->snd_una = ack;
+		c->rexmt_shift = 0;
+		c->persist_shift = 0;
+		tcp_rtt_reset_backoff(&c->rtt); /* new data acknowledged: backoff ends */
+	}
+	if (nsack)
+		tcp_sentmap_sack(&c->sm, h->opts.sack, (int)nsack, &acked);
+
+	/* RTT sample, Karn's rule: only from never-retransmitted data (RFC 6298 section 3) */
+	if (acked.rtt_xmit != TCP_TIME_NEVER && now >= acked.rtt_xmit && new_ack)
+		tcp_rtt_sample(&c->rtt, now - acked.rtt_xmit);
+	if (acked.last_xmit)
+		tcp_rack_update(c, &(struct tcp_sent){.xmit = acked.last_xmit, .end = acked.last_end,
+						      .flags = acked.last_retx ? TCP_SENT_EVER_RETX : 0},
+				now);
+
+	/* window update, RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ or (= and SND.WL2 =< SEG.ACK) */
+	bool wnd_changed = false;
+	if (SEQ_LT(c->snd_wl1, h->seq) || (c->snd_wl1 == h->seq && SEQ_LEQ(c->snd_wl2, ack))) {
+		wnd_changed = c->snd_wnd != wnd;
+		c->snd_wnd = wnd;
+		c->snd_wl1 = h->seq;
+		c->snd_wl2 = ack;
+		if (wnd > c->max_sndwnd)
+			c->max_sndwnd = wnd;
+		if (wnd)
+			c->t_persist = TCP_TIME_NEVER;
+	}
+
+	/* duplicate ACK, RFC 5681 section 2 (with SACK: any ACK carrying new SACK info) */
+	bool dup = !new_ack && had_outstanding && len == 0 && !(h->flags & (TH_SYN | TH_FIN)) &&
+		   (!wnd_changed || c->sm.sacked_bytes != sacked_before);
+	if (dup)
+		c->dupacks++;
+	else if (new_ack)
+		c->dupacks = 0;
+
+	if (c->sack_ok && c->sm.sacked_bytes)
+		tcp_sentmap_update_lost(&c->sm, c->t_maxseg);
+	if (c->cfg.rack && c->sack_ok)
+		tcp_rack_detect(c, now);
+
+	if (c->in_recovery) {
+		if (SEQ_GEQ(c->snd_una, c->recover)) {
+			/* full ACK: recovery ends (RFC 6582 3.2 step 3, RFC 6675 section 5) */
+			c->in_recovery = false;
+			c->dupacks = 0;
+			c->cc_ops->on_recovery_end(&c->cc, now);
+		} else if (new_ack && c->sm.len &&
+			   !(tcp_sentmap_at(&c->sm, 0)->flags & (TCP_SENT_RETX | TCP_SENT_SACKED))) {
+			/* partial ACK: the next hole is lost (RFC 6582 3.2 step 5); with SACK this
+			 * also covers receivers that report few SACK blocks */
+			tcp_sentmap_mark_lost(&c->sm, 0);
+		}
+	} else if (had_outstanding && SEQ_GEQ(c->snd_una, c->recover) &&
+		   (c->dupacks >= 3 || (c->sack_ok && c->sm.lost_bytes))) {
+		/* RFC 6582 3.2 step 1 / section 4: no fast recovery for data sent before the
+		 * previous recovery point or the last RTO */
+		tcp_enter_recovery(c, now);
+	} else if (new_ack && acked.bytes) {
+		struct tcp_cc_ack a = {
+			.acked = acked.bytes,
+			.flight = flight_before,
+			.srtt = c->rtt.has_sample ? c->rtt.srtt : 0,
+			.min_rtt = c->rtt.has_sample ? c->rtt.min_rtt : 0,
+			.app_limited = c->app_limited,
+		};
+		c->cc_ops->on_ack(&c->cc, &a, now);
+	}
+
+	if (new_ack) {
+		/* RFC 6298 5.2/5.3: stop the timer when all is acked, else restart it */
+		if (c->snd_una == c->snd_nxt)
+			c->t_rexmt = TCP_TIME_NEVER;
+		else
+			tcp_timer_arm_rexmt(c, now);
+		tcp_timer_arm_tlp(c, now);
+	}
+	if (acked.fin_acked || (c->fin_sent && SEQ_GT(c->snd_una, c->fin_seq)))
+		c->fin_sent = true;
+	return true;
+}
+
+static bool our_fin_acked(const struct tcp_conn *c)
+{
+	return c->fin_sent && SEQ_GT(c->snd_una, c->fin_seq);
+}
+
+/* Seventh and eighth steps: segment text and FIN. */
+static void process_data(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *data,
+			 uint32_t len, bool fin, tcp_time_t now)
+{
+	uint32_t seq = h->seq;
+	if (len) {
+		bool was_ooo = tcp_rcvbuf_has_ooo(c->rb);
+		uint32_t adv = tcp_rcvbuf_insert(c->rb, seq, data, len);
+		c->rcv_nxt = tcp_rcvbuf_nxt(c->rb);
+		c->bytes_received += adv;
+		if (seq != c->rcv_nxt - adv || was_ooo || tcp_rcvbuf_has_ooo(c->rb) || !adv) {
+			/* out of order, filling a hole, or duplicate: ACK at once (RFC 5681 4.2) */
+			ack_now(c);
+		} else {
+			/* RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full segment */
+			c->unacked_segs += (adv + c->t_maxseg - 1) / c->t_maxseg;
+			if (c->unacked_segs >= 2)
+				ack_now(c);
+			else if (c->t_delack == TCP_TIME_NEVER)
+				c->t_delack = now + c->cfg.delack;
+		}
+	}
+	if (fin) {
+		uint32_t fseq = seq + len;
+		if (c->rcv_nxt != fseq) {
+			/* FIN beyond a hole: remember it until the hole is filled */
+			c->ooo_fin = true;
+			c->ooo_fin_seq = fseq;
+			ack_now(c);
+		}
+	}
+	if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq && !c->fin_rcvd) {
+		c->ooo_fin = false;
+		fin = true;
+	} else if (!(fin && c->rcv_nxt == seq + len) || c->fin_rcvd) {
+		return;
+	}
+	/* eighth: FIN. RCV.NXT advances over it; ACK it */
+	c->fin_rcvd = true;
+	c->rcv_nxt++;
+	ack_now(c);
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		c->state = TCP_CLOSE_WAIT;
+		break;
+	case TCP_FIN_WAIT_1:
+		if (our_fin_acked(c))
+			tcp_enter_time_wait(c, now);
+		else
+			c->state = TCP_CLOSING; /* simultaneous close */
+		break;
+	case TCP_FIN_WAIT_2:
+		tcp_enter_time_wait(c, now);
+		break;
+	default:
+		break;
+	}
+}
+
+void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *data,
+		    uint32_t len, tcp_time_t now)
+{
+	struct tcp_stack *s = c->stack;
+	uint8_t flags = h->flags;
+
+	if (c->state == TCP_SYN_SENT) {
+		input_syn_sent(c, h, len, now);
+		goto out;
+	}
+	if (c->state == TCP_CLOSED) {
+		tcp_stack_drop(s, TCP_DROP_STATE);
+		return;
+	}
+
+	/* RFC 7323 5.3 R1: PAWS before the acceptability test */
+	if (paws_reject(c, h, now)) {
+		ack_now(c);
+		tcp_stack_drop(s, TCP_DROP_PAWS);
+		goto out;
+	}
+
+	/* SYN-RECEIVED after a simultaneous open: the peer's SYN-ACK repeats its SYN (seq = IRS)
+	 * and acknowledges ours; process it as the ACK it carries. A bare repeated SYN means our
+	 * SYN-ACK was lost: send it again. */
+	struct tcp_hdr hcopy;
+	if (c->state == TCP_SYN_RECEIVED && (flags & TH_SYN) && h->seq == c->irs &&
+	    !(flags & TH_RST)) {
+		if (!(flags & TH_ACK)) {
+			c->syn_pending = true;
+			goto out;
+		}
+		ack_now(c); /* our SYN-ACK may not have arrived: the ACK completes the peer */
+		hcopy = *h;
+		hcopy.seq++;
+		hcopy.flags &= (uint8_t)~TH_SYN;
+		h = &hcopy;
+		flags = h->flags;
+	}
+
+	/* first: sequence number */
+	uint32_t seq = h->seq;
+	bool fin = flags & TH_FIN;
+	uint32_t seglen = len + ((flags & TH_SYN) ? 1 : 0) + (fin ? 1 : 0);
+	if (!acceptable(c, seq, seglen)) {
+		if (!(flags & TH_RST))
+			ack_now(c);
+		tcp_stack_drop(s, TCP_DROP_OUT_OF_WINDOW);
+		goto out;
+	}
+
+	/* second: RST, RFC 5961 3.2: reset only if SEG.SEQ == RCV.NXT, else challenge ACK */
+	if (flags & TH_RST) {
+		if (seq == c->rcv_nxt) {
+			rst_received(c);
+			return;
+		}
+		challenge_ack(c, now);
+		tcp_stack_drop(s, TCP_DROP_BAD_RST);
+		goto out;
+	}
+
+	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent */
+	if (c->ts_ok && (h->opts.present & TCP_OPT_F_TS) && SEQ_LEQ(seq, c->last_ack_sent) &&
+	    SEQ_GEQ(h->opts.ts_val, c->ts_recent)) {
+		c->ts_recent = h->opts.ts_val;
+		c->ts_recent_age = now;
+	}
+
+	/* fourth: SYN in a synchronized state, RFC 5961 4.2: challenge ACK. A SYN in SYN-RECEIVED
+	 * that repeats the peer's SYN is a retransmission: resend our SYN-ACK. */
+	if (flags & TH_SYN) {
+		challenge_ack(c, now);
+		tcp_stack_drop(s, TCP_DROP_BAD_SYN);
+		goto out;
+	}
+
+	/* fifth: ACK field */
+	if (!(flags & TH_ACK)) {
+		tcp_stack_drop(s, TCP_DROP_STATE);
+		goto out;
+	}
+	c->last_rcv = now;
+	c->keep_probes = 0;
+	if (c->cfg.keepalive)
+		tcp_timer_keep_reset(c, now);
+
+	if (c->state == TCP_SYN_RECEIVED) {
+		/* If SND.UNA < SEG.ACK =< SND.NXT, ESTABLISHED; else send <SEQ=SEG.ACK><CTL=RST> */
+		if (!(SEQ_LT(c->snd_una, h->ack) && SEQ_LEQ(h->ack, c->snd_nxt))) {
+			tcp_stack_reply_rst(s, &c->t, h, len);
+			tcp_stack_drop(s, TCP_DROP_BAD_ACK);
+			goto out;
+		}
+		c->snd_wnd = (uint32_t)h->wnd << c->snd_scale;
+		c->max_sndwnd = c->snd_wnd;
+		c->snd_wl1 = seq;
+		c->snd_wl2 = h->ack;
+		c->snd_una = h->ack;
+		if (c->syn_tries == 0 && now >= c->syn_xmit)
+			tcp_rtt_sample(&c->rtt, now - c->syn_xmit);
+		tcp_conn_established(c, now);
+		if (c->fin_queued)
+			c->state = TCP_FIN_WAIT_1;
+	}
+
+	/* trim what precedes RCV.NXT (already received) */
+	if (SEQ_LT(seq, c->rcv_nxt)) {
+		uint32_t skip = c->rcv_nxt - seq;
+		if (skip >= len) {
+			if (fin && skip > len)
+				fin = false; /* an old FIN */
+			skip = len;
+		}
+		data += skip;
+		len -= skip;
+		seq += skip;
+	}
+
+	if (!process_ack(c, h, len, now))
+		goto out;
+	switch (c->state) {
+	case TCP_FIN_WAIT_1:
+		if (our_fin_acked(c))
+			c->state = TCP_FIN_WAIT_2;
+		break;
+	case TCP_CLOSING:
+		if (our_fin_acked(c))
+			tcp_enter_time_wait(c, now);
+		break;
+	case TCP_LAST_ACK:
+		if (our_fin_acked(c)) {
+			tcp_conn_closed(c, 0);
+			return;
+		}
+		break;
+	case TCP_TIME_WAIT:
+		/* a retransmitted FIN: acknowledge it and restart the 2 MSL timeout */
+		if (fin) {
+			ack_now(c);
+			c->t_2msl = now + c->cfg.time_wait;
+		}
+		goto out;
+	default:
+		break;
+	}
+
+	/* seventh: text, in ESTABLISHED / FIN-WAIT-1 / FIN-WAIT-2 only */
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2: {
+		struct tcp_hdr th = *h;
+		th.seq = seq;
+		process_data(c, &th, data, len, fin, now);
+		break;
+	}
+	default:
+		if (fin && !c->fin_rcvd)
+			ack_now(c);
+		break;
+	}
+out:
+	tcp_conn_touch(c);
+}

@@ -1,0 +1,192 @@
+/* Internal: the transmission control block (struct tcp_conn), the stack and the functions the
+ * core's modules share. Not for users of the core (they include tcp/tcp.h). */
+#ifndef IOTCP_TCP_TCB_H
+#define IOTCP_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcp/cc/cc.h"
+#include "tcp/rcvbuf.h"
+#include "tcp/rtt.h"
+#include "tcp/sack.h"
+#include "tcp/seq.h"
+#include "tcp/sndbuf.h"
+#include "tcp/tcp.h"
+
+/* Intrusive doubly linked list node (output and event queues). */
+struct tcp_link {
+	struct tcp_link *prev, *next;
+};
+
+struct tcp_conn {
+	struct tcp_stack *stack;
+	struct tcp_listener *listener; /* until accepted */
+	struct tcp_conn *hnext;        /* flow-table chain */
+	struct tcp_conn *aq_next;      /* listener accept queue */
+	struct tcp_link out_link, ev_link;
+	int heap_idx;                  /* timer heap position, -1 if not in it */
+	bool in_table, in_accept_q;
+	bool app_ref;                  /* application holds a handle */
+	void *user;
+
+	struct tcp_tuple t;
+	struct tcp_config cfg;
+	const struct tcp_cc_ops *cc_ops;
+	enum tcp_state state;
+	int error;                     /* positive errno */
+
+	/* send sequence space, RFC 9293 3.3.1. Retransmissions come from the sent map, so
+	 * snd_nxt never moves back: it is also the highest sequence sent (FreeBSD snd_max). */
+	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
+	uint16_t t_maxseg;             /* payload bytes per packet, options accounted */
+	uint16_t peer_mss;
+	uint8_t snd_scale, rcv_scale;
+	bool sack_ok, ts_ok, ws_ok;
+	bool fin_queued, fin_sent;     /* application shut down; FIN at sndbuf tail */
+	uint32_t fin_seq;
+
+	/* receive sequence space */
+	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
+	bool fin_rcvd;                 /* FIN processed (rcv_nxt counts it) */
+	bool ooo_fin;                  /* FIN seen beyond a hole */
+	uint32_t ooo_fin_seq;
+	uint32_t ts_recent, ts_offset;
+	tcp_time_t ts_recent_age;
+
+	struct tcp_sndbuf *sb;
+	struct tcp_rcvbuf *rb;
+	struct tcp_sentmap sm;
+
+	/* loss recovery, RFC 6675 / RFC 6582 */
+	bool in_recovery;
+	uint32_t recover;              /* RecoveryPoint */
+	uint32_t dupacks;
+	struct tcp_cc cc;
+	struct tcp_rtt rtt;
+	bool app_limited;
+
+	/* RACK, RFC 8985 section 6 */
+	tcp_time_t rack_xmit;          /* RACK.xmit_ts */
+	uint32_t rack_end;             /* RACK.end_seq */
+	tcp_time_t rack_rtt;           /* RACK.rtt */
+
+	/* timers: absolute deadlines, TCP_TIME_NEVER when off */
+	tcp_time_t t_rexmt, t_persist, t_delack, t_keep, t_2msl, t_tlp, t_rack;
+	unsigned rexmt_shift, persist_shift, keep_probes, syn_tries;
+	tcp_time_t last_rcv, deadline, syn_xmit;
+
+	/* pending output */
+	bool syn_pending, rst_pending, ack_now, probe_pending, keep_probe, tlp_pending;
+	uint32_t unacked_segs;         /* full segments received since our last ACK */
+
+	/* statistics */
+	uint64_t retrans_segs, retrans_bytes, rto_timeouts, fast_recoveries;
+	uint64_t bytes_acked, bytes_received;
+};
+
+struct tcp_listener {
+	struct tcp_stack *stack;
+	struct tcp_listener *next;
+	struct tcp_link ev_link;
+	uint32_t addr;
+	uint16_t port;
+	uint32_t backlog, embryonic, queued;
+	struct tcp_conn *aq_head, *aq_tail;
+	struct tcp_config cfg;
+	void *user;
+};
+
+struct tcp_ctl {                      /* a queued stateless reply */
+	struct tcp_tuple t;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t mss;                      /* SYN-ACK cookie: MSS option */
+	uint16_t wnd;
+};
+
+#define TCP_CTLQ 64
+
+struct tcp_stack {
+	struct tcp_stack_config cfg;
+	uint64_t hash_key;
+	struct tcp_conn **buckets;
+	size_t nbuckets, nconns;
+	struct tcp_listener *listeners;
+	struct tcp_conn **heap;
+	size_t heap_len, heap_cap;
+	struct tcp_link outq, evq, levq;
+	struct tcp_ctl ctl[TCP_CTLQ];
+	unsigned ctl_head, ctl_len;
+	tcp_time_t chal_window;           /* RFC 5961 7: start of the current second */
+	uint32_t chal_count;
+	struct tcp_stats st;
+};
+
+/* list.c-like helpers (stack.c) */
+void tcp_list_init(struct tcp_link *l);
+void tcp_list_remove(struct tcp_link *n);
+void tcp_list_push(struct tcp_link *head, struct tcp_link *n);
+bool tcp_list_linked(const struct tcp_link *n);
+
+/* stack.c */
+void tcp_stack_drop(struct tcp_stack *s, enum tcp_drop why);
+int tcp_stack_insert(struct tcp_stack *s, struct tcp_conn *c);
+void tcp_stack_unlink(struct tcp_stack *s, struct tcp_conn *c);
+struct tcp_conn *tcp_stack_lookup(const struct tcp_stack *s, const struct tcp_tuple *t);
+bool tcp_stack_queue_ctl(struct tcp_stack *s, const struct tcp_tuple *t, uint32_t seq,
+			 uint32_t ack, uint8_t flags, uint16_t mss, uint16_t wnd);
+/* RST in reply to segment h that arrived on tuple t (RFC 9293 3.10.7.1). */
+void tcp_stack_reply_rst(struct tcp_stack *s, const struct tcp_tuple *t, const struct tcp_hdr *h,
+			 uint32_t len);
+bool tcp_stack_challenge_allowed(struct tcp_stack *s, tcp_time_t now);
+void tcp_heap_update(struct tcp_stack *s, struct tcp_conn *c);
+
+/* conn.c */
+struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
+			      const struct tcp_config *cfg, tcp_time_t now);
+void tcp_conn_destroy(struct tcp_conn *c);
+/* Move to CLOSED with error err (0 for an orderly end). The stack frees it later (reap). */
+void tcp_conn_closed(struct tcp_conn *c, int err);
+/* Free c if it is CLOSED, unreferenced and has nothing left to send. True if freed. */
+bool tcp_conn_reap(struct tcp_conn *c);
+void tcp_conn_set_state(struct tcp_conn *c, enum tcp_state st);
+/* Something changed: requeue for output/events and refresh the timer heap. */
+void tcp_conn_touch(struct tcp_conn *c);
+void tcp_conn_established(struct tcp_conn *c, tcp_time_t now);
+/* Apply the options of a SYN / SYN-ACK (RFC 7323, RFC 2018, MSS). */
+void tcp_conn_syn_options(struct tcp_conn *c, const struct tcp_hdr *h, bool syn_ack);
+void tcp_conn_update_maxseg(struct tcp_conn *c);
+
+/* input.c */
+void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *data,
+		    uint32_t len, tcp_time_t now);
+
+void tcp_enter_recovery(struct tcp_conn *c, tcp_time_t now);
+
+/* output.c */
+bool tcp_conn_output(struct tcp_conn *c, struct tcp_seg *out, tcp_time_t now);
+uint32_t tcp_conn_pipe(const struct tcp_conn *c);
+uint32_t tcp_ts_now(const struct tcp_conn *c, tcp_time_t now);
+
+/* timer.c */
+void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now);
+void tcp_conn_compute_deadline(struct tcp_conn *c);
+void tcp_timer_arm_rexmt(struct tcp_conn *c, tcp_time_t now);
+void tcp_timer_arm_tlp(struct tcp_conn *c, tcp_time_t now);
+void tcp_timer_arm_persist(struct tcp_conn *c, tcp_time_t now);
+void tcp_timer_keep_reset(struct tcp_conn *c, tcp_time_t now);
+void tcp_enter_time_wait(struct tcp_conn *c, tcp_time_t now);
+
+/* listen.c */
+void tcp_listen_input(struct tcp_listener *l, const struct tcp_tuple *t, const struct tcp_hdr *h,
+		      const uint8_t *data, uint32_t len, tcp_time_t now);
+struct tcp_listener *tcp_listener_find(const struct tcp_stack *s, uint32_t addr, uint16_t port);
+void tcp_listener_conn_ready(struct tcp_conn *c);
+void tcp_listener_conn_gone(struct tcp_conn *c);
+
+/* rack.c (RFC 8985) */
+void tcp_rack_update(struct tcp_conn *c, const struct tcp_sent *e, tcp_time_t now);
+void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now);
+
+#endif

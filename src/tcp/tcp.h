@@ -1,0 +1,233 @@
+/* The sans-I/O TCP core: the only header (with tcp/types.h) a runtime includes.
+ *
+ * The core never reads a clock, touches a socket or keeps globals. The caller
+ *   - feeds it decoded segments with the current time (tcp_stack_input),
+ *   - pulls segments to transmit and encodes them itself (tcp_stack_output),
+ *   - calls tcp_stack_timers() when tcp_stack_deadline() has passed,
+ *   - polls application events (tcp_stack_next_event, tcp_conn_events),
+ *   - and makes the application calls (tcp_connect, tcp_listen, tcp_send, tcp_recv, ...).
+ *
+ * Output payload comes in one of two kinds, never mixed in one segment:
+ *   TCP_PAYLOAD_INLINE: up to two pieces pointing into the send ring, valid until the next call
+ *     into the stack;
+ *   TCP_PAYLOAD_EXT: a range of an external reservation (tcp_send_ext): sequence range plus the
+ *     reservation's tag and the offset inside it. The core never holds those bytes (IO-TCP
+ *     offload: the NIC reads them). First transmissions and retransmissions alike.
+ * A data segment may be longer than the MSS, up to tso_max: the caller (or NIC) cuts it into
+ * segments of seg.mss bytes; congestion control counts it as ceil(len/mss) packets.
+ */
+#ifndef IOTCP_TCP_TCP_H
+#define IOTCP_TCP_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tcp/types.h"
+#include "wire/tcp_hdr.h"
+
+struct tcp_stack;
+struct tcp_conn;
+struct tcp_listener;
+
+/* RFC 9293 section 3.3.2 states. */
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+};
+
+const char *tcp_state_name(enum tcp_state s);
+
+/* Per-connection configuration (socket options). tcp_config_default() fills sane values. */
+struct tcp_config {
+	uint16_t mss;              /* MSS we advertise and the most we send (TCP_MAXSEG) */
+	uint32_t sndbuf, rcvbuf;   /* SO_SNDBUF / SO_RCVBUF in bytes */
+	uint32_t max_ext;          /* external reservations outstanding at once */
+	uint32_t tso_max;          /* largest segment handed out (>= mss; the NIC cuts it) */
+	bool nodelay;              /* TCP_NODELAY: Nagle (RFC 9293 3.7.4) off */
+	bool sack;                 /* RFC 2018 */
+	bool timestamps;           /* RFC 7323 timestamps and PAWS */
+	bool wscale;               /* RFC 7323 window scaling */
+	bool rack;                 /* RFC 8985 RACK-TLP loss detection */
+	bool ext_echo;             /* external data: RTO/RTT timing starts at tcp_ext_sent() */
+	bool keepalive;            /* SO_KEEPALIVE */
+	char cc[16];               /* TCP_CONGESTION: "cubic" (default), "newreno" */
+	tcp_time_t rto_initial, rto_min, rto_max;
+	tcp_time_t delack;         /* delayed ACK timeout (RFC 9293 3.8.6.3: < 0.5 s) */
+	tcp_time_t time_wait;      /* 2*MSL */
+	tcp_time_t keep_idle, keep_intvl;
+	uint32_t keep_cnt;
+	uint32_t syn_retries;      /* SYN / SYN-ACK retransmissions before ETIMEDOUT */
+	uint32_t data_retries;     /* consecutive RTOs before ETIMEDOUT (R2, RFC 9293 3.8.3) */
+};
+
+void tcp_config_default(struct tcp_config *c);
+
+/* Stack-wide settings. */
+struct tcp_stack_config {
+	struct tcp_secret secret;      /* ISNs, SYN cookies, timestamp offsets */
+	uint32_t challenge_ack_limit;  /* RFC 5961 section 7: challenge ACKs per second */
+	uint32_t max_conns;            /* 0 = unlimited */
+};
+
+/* Why a segment was dropped (counters in tcp_stats.drops). */
+enum tcp_drop {
+	TCP_DROP_MALFORMED,     /* header did not decode */
+	TCP_DROP_BAD_ADDR,      /* port 0, or broadcast/multicast address */
+	TCP_DROP_NO_CONN,       /* no connection or listener (answered with RST if allowed) */
+	TCP_DROP_BAD_FLAGS,     /* flag combination never valid (e.g. SYN+RST) */
+	TCP_DROP_PAWS,          /* RFC 7323 5.3 old timestamp */
+	TCP_DROP_OUT_OF_WINDOW, /* RFC 9293 3.10.7.4 unacceptable segment */
+	TCP_DROP_BAD_ACK,       /* ACK outside the acceptable range (RFC 5961 5.2) */
+	TCP_DROP_BAD_RST,       /* RST not exactly at rcv_nxt (RFC 5961 3.2) */
+	TCP_DROP_BAD_SYN,       /* SYN on a synchronized connection (RFC 5961 4.2) */
+	TCP_DROP_LISTEN_OVERFLOW, /* accept queue full */
+	TCP_DROP_BAD_COOKIE,    /* ACK to a listener with an invalid SYN cookie */
+	TCP_DROP_NO_MEM,        /* allocation failed or max_conns reached */
+	TCP_DROP_STATE,         /* segment not meaningful in the current state */
+	TCP_DROP_CTL_QUEUE,     /* stateless reply queue full */
+	TCP_DROP_MAX
+};
+
+const char *tcp_drop_name(enum tcp_drop d);
+
+struct tcp_stats {
+	uint64_t segs_in, segs_out, bytes_out;
+	uint64_t retrans_segs, retrans_bytes;
+	uint64_t rto_timeouts, fast_recoveries, tlp_probes;
+	uint64_t rsts_sent, challenge_acks;
+	uint64_t cookies_sent, cookies_ok;
+	uint64_t active_opens, passive_opens, conns_established, conns_freed;
+	uint64_t drops[TCP_DROP_MAX];
+};
+
+/* Per-connection information (like Linux TCP_INFO). */
+struct tcp_conn_info {
+	enum tcp_state state;
+	uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
+	uint32_t cwnd, ssthresh, mss;
+	uint32_t in_flight;
+	tcp_time_t srtt, rttvar, rto, min_rtt;
+	uint64_t retrans_segs, retrans_bytes, rto_timeouts, fast_recoveries;
+	uint64_t bytes_acked, bytes_received;
+	bool sack_ok, ts_ok;
+	uint8_t snd_wscale, rcv_wscale;
+	const char *cc;
+};
+
+/* Event flags (tcp_conn_events, tcp_event.events). */
+#define TCP_EV_READABLE  0x01 /* data to read, or EOF, or error */
+#define TCP_EV_WRITABLE  0x02 /* send buffer has room */
+#define TCP_EV_CONNECTED 0x04 /* handshake completed */
+#define TCP_EV_HUP       0x08 /* peer sent FIN and all data was read */
+#define TCP_EV_CLOSED    0x10 /* connection reached CLOSED (or TIME_WAIT after our close) */
+#define TCP_EV_ERROR     0x20 /* tcp_conn_error() is non-zero */
+#define TCP_EV_ACCEPT    0x40 /* listener: tcp_accept() has a connection */
+
+struct tcp_event {
+	struct tcp_conn *conn;         /* one of conn / listener is set */
+	struct tcp_listener *listener;
+	void *user;
+	uint32_t events;
+};
+
+enum tcp_payload_kind { TCP_PAYLOAD_NONE, TCP_PAYLOAD_INLINE, TCP_PAYLOAD_EXT };
+
+/* A segment to transmit: the caller builds the IPv4 packet (src = tuple.laddr). */
+struct tcp_seg {
+	struct tcp_tuple tuple;
+	struct tcp_hdr hdr;         /* seq, ack, flags, raw window, options; hlen/csum unset */
+	enum tcp_payload_kind kind;
+	uint32_t len;               /* payload bytes (FIN not counted) */
+	uint16_t mss;               /* cut longer segments into pieces of this size */
+	const uint8_t *p[2];        /* INLINE */
+	uint32_t plen[2];
+	uint64_t tag, tag_off;      /* EXT: tcp_send_ext tag and offset of hdr.seq inside it */
+	bool retransmit;
+	struct tcp_conn *conn;      /* NULL for stateless replies (RST, cookie SYN-ACK) */
+};
+
+/* Stack lifecycle. NULL on ENOMEM. */
+struct tcp_stack *tcp_stack_new(const struct tcp_stack_config *cfg);
+void tcp_stack_free(struct tcp_stack *s);
+
+/* A decoded segment arrived (addresses host order, checksum already verified). Returns 0 when
+ * accepted, or -(1 + enum tcp_drop) when dropped (also counted). */
+int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const struct tcp_hdr *h,
+		    const uint8_t *data, uint32_t len, tcp_time_t now);
+/* Same, from the raw TCP header + payload bytes (decodes with tcp_hdr_decode). */
+int tcp_stack_input_raw(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const uint8_t *tcp,
+			size_t len, tcp_time_t now);
+/* Next segment to send; false when there is none right now. */
+bool tcp_stack_output(struct tcp_stack *s, struct tcp_seg *out, tcp_time_t now);
+/* Earliest time tcp_stack_timers must run (TCP_TIME_NEVER when none). */
+tcp_time_t tcp_stack_deadline(const struct tcp_stack *s);
+/* Run every timer due at now. */
+void tcp_stack_timers(struct tcp_stack *s, tcp_time_t now);
+/* Next connection or listener whose events may have changed; false when none. */
+bool tcp_stack_next_event(struct tcp_stack *s, struct tcp_event *ev);
+const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
+/* Count a drop the caller detected (e.g. bad checksum as TCP_DROP_MALFORMED). */
+void tcp_stack_count_drop(struct tcp_stack *s, enum tcp_drop why);
+/* Connections in the flow table (all states). */
+size_t tcp_stack_conn_count(const struct tcp_stack *s);
+
+/* Passive open: listen on addr:port (addr 0 = any). backlog bounds embryonic + unaccepted
+ * connections; past it, SYN cookies answer (RFC 4987). NULL with *err (EADDRINUSE, ENOMEM). */
+struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port,
+				uint32_t backlog, const struct tcp_config *cfg, int *err);
+/* Next established connection, or NULL (EAGAIN). */
+struct tcp_conn *tcp_accept(struct tcp_listener *l);
+/* Stop listening: pending connections are reset. */
+void tcp_listener_close(struct tcp_listener *l);
+void tcp_listener_set_user(struct tcp_listener *l, void *user);
+
+/* Active open (sends SYN). NULL with *err (EADDRINUSE, ENOMEM, EINVAL). */
+struct tcp_conn *tcp_connect(struct tcp_stack *s, const struct tcp_tuple *t,
+			     const struct tcp_config *cfg, tcp_time_t now, int *err);
+
+/* Queue inline bytes. Returns bytes taken, or -EAGAIN (full), -EPIPE (shut down / closed),
+ * -ENOTCONN (handshake not done), or the pending error (-ECONNRESET, ...). */
+ssize_t tcp_send(struct tcp_conn *c, const void *buf, size_t len);
+/* Reserve len external bytes tagged tag at tag_off (see TCP_PAYLOAD_EXT). Returns bytes
+ * reserved or a negative errno as tcp_send. */
+ssize_t tcp_send_ext(struct tcp_conn *c, uint32_t len, uint64_t tag, uint64_t tag_off);
+/* Read in-order bytes. Returns bytes, 0 at EOF, -EAGAIN, or the pending error. */
+ssize_t tcp_recv(struct tcp_conn *c, void *buf, size_t len);
+/* Half close (SHUT_WR): FIN after the queued data. */
+int tcp_shutdown(struct tcp_conn *c);
+/* Graceful close; the application's handle is released (the core finishes the close). */
+void tcp_close(struct tcp_conn *c);
+/* Abortive close: RST now (when synchronized); the handle is released. */
+void tcp_abort(struct tcp_conn *c);
+
+/* The NIC transmitted [seq, end) at now after nic_queue_delay of queueing (ext_echo mode):
+ * RTT timing for that range starts now - nic_queue_delay is excluded. */
+void tcp_ext_sent(struct tcp_conn *c, uint32_t seq, uint32_t end, tcp_time_t now,
+		  tcp_time_t nic_queue_delay);
+
+uint32_t tcp_conn_events(const struct tcp_conn *c);
+int tcp_conn_error(const struct tcp_conn *c); /* positive errno, 0 if none */
+enum tcp_state tcp_conn_state(const struct tcp_conn *c);
+const struct tcp_tuple *tcp_conn_tuple(const struct tcp_conn *c);
+void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *info);
+void tcp_conn_set_user(struct tcp_conn *c, void *user);
+void *tcp_conn_user(const struct tcp_conn *c);
+/* Bytes of send-buffer space free / bytes readable. */
+uint32_t tcp_conn_send_space(const struct tcp_conn *c);
+uint32_t tcp_conn_readable(const struct tcp_conn *c);
+/* Runtime option changes (setsockopt). Return 0 or -EINVAL/-ENOMEM. */
+int tcp_conn_set_nodelay(struct tcp_conn *c, bool on);
+int tcp_conn_set_cc(struct tcp_conn *c, const char *name, tcp_time_t now);
+
+#endif

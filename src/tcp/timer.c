@@ -1,0 +1,163 @@
+/* Connection timers: retransmission (RFC 6298), persist (RFC 9293 3.8.6.1), delayed ACK
+ * (RFC 9293 3.8.6.3), keep-alive (RFC 1122 4.2.3.6), TIME-WAIT (RFC 9293 3.10.8), tail loss
+ * probe and RACK reordering timer (RFC 8985). All deadlines are absolute; the stack keeps the
+ * earliest of each connection in its timer heap. */
+#include <errno.h>
+
+#include "tcp/tcb.h"
+
+static tcp_time_t tmin(tcp_time_t a, tcp_time_t b)
+{
+	return a < b ? a : b;
+}
+
+void tcp_conn_compute_deadline(struct tcp_conn *c)
+{
+	tcp_time_t d = tmin(tmin(c->t_rexmt, c->t_persist), tmin(c->t_delack, c->t_keep));
+	d = tmin(d, tmin(c->t_2msl, tmin(c->t_tlp, c->t_rack)));
+	c->deadline = d;
+}
+
+void tcp_timer_arm_rexmt(struct tcp_conn *c, tcp_time_t now)
+{
+	tcp_time_t rto = tcp_rtt_rto(&c->rtt);
+	/* ext_echo: the timer really starts when the NIC reports the first range sent */
+	if (c->sm.len && (tcp_sentmap_at(&c->sm, 0)->flags & TCP_SENT_ECHO_WAIT))
+		rto += c->cfg.rto_max;
+	c->t_rexmt = now + rto;
+}
+
+void tcp_timer_arm_tlp(struct tcp_conn *c, tcp_time_t now)
+{
+	c->t_tlp = TCP_TIME_NEVER;
+	if (!c->cfg.rack || !c->sack_ok || c->in_recovery || c->snd_una == c->snd_nxt ||
+	    !c->rtt.has_sample || c->rexmt_shift)
+		return;
+	if (c->sm.len && (tcp_sentmap_at(&c->sm, c->sm.len - 1)->flags & TCP_SENT_ECHO_WAIT))
+		return; /* ext_echo: timing starts when the NIC reports the send */
+	/* RFC 8985 7.2: PTO = 2*SRTT, plus the worst-case delayed ACK when one segment is out */
+	tcp_time_t pto = 2 * c->rtt.srtt;
+	if (c->snd_nxt - c->snd_una <= c->t_maxseg)
+		pto += c->cfg.delack > 200 * TCP_MSEC ? c->cfg.delack : 200 * TCP_MSEC;
+	if (pto < 10 * TCP_MSEC)
+		pto = 10 * TCP_MSEC;
+	if (c->t_rexmt != TCP_TIME_NEVER && now + pto >= c->t_rexmt)
+		return;
+	c->t_tlp = now + pto;
+}
+
+void tcp_timer_arm_persist(struct tcp_conn *c, tcp_time_t now)
+{
+	tcp_time_t t = tcp_rtt_rto(&c->rtt);
+	for (unsigned i = 0; i < c->persist_shift && t < c->cfg.rto_max; i++)
+		t *= 2;
+	if (t > c->cfg.rto_max)
+		t = c->cfg.rto_max;
+	c->t_persist = now + t;
+}
+
+void tcp_timer_keep_reset(struct tcp_conn *c, tcp_time_t now)
+{
+	c->t_keep = c->cfg.keepalive ? now + c->cfg.keep_idle : TCP_TIME_NEVER;
+}
+
+void tcp_enter_time_wait(struct tcp_conn *c, tcp_time_t now)
+{
+	c->state = TCP_TIME_WAIT;
+	c->t_rexmt = c->t_persist = c->t_keep = c->t_tlp = c->t_rack = TCP_TIME_NEVER;
+	c->t_2msl = now + c->cfg.time_wait;
+}
+
+/* RFC 6298 section 5.4-5.7 and RFC 5681 3.1 on expiry of the retransmission timer. */
+static void rexmt_expired(struct tcp_conn *c, tcp_time_t now)
+{
+	c->t_rexmt = TCP_TIME_NEVER;
+	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
+		if (++c->syn_tries > c->cfg.syn_retries) {
+			tcp_conn_closed(c, ETIMEDOUT);
+			return;
+		}
+		tcp_rtt_backoff(&c->rtt);
+		c->syn_pending = true;
+		return;
+	}
+	if (c->snd_una == c->snd_nxt)
+		return;
+	if (++c->rexmt_shift > c->cfg.data_retries) {
+		tcp_conn_closed(c, ETIMEDOUT); /* R2 reached, RFC 9293 3.8.3 */
+		return;
+	}
+	c->rto_timeouts++;
+	c->stack->st.rto_timeouts++;
+	tcp_rtt_backoff(&c->rtt);
+	c->cc_ops->on_rto(&c->cc, tcp_conn_pipe(c), now);
+	/* RFC 6582 section 4: no fast retransmit for duplicate ACKs of data sent before the RTO */
+	c->in_recovery = false;
+	c->recover = c->snd_nxt;
+	c->dupacks = 0;
+	c->t_tlp = TCP_TIME_NEVER;
+	c->tlp_pending = false;
+	tcp_sentmap_all_lost(&c->sm);
+}
+
+static void keep_expired(struct tcp_conn *c, tcp_time_t now)
+{
+	c->t_keep = TCP_TIME_NEVER;
+	if (!c->cfg.keepalive || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT)
+		return;
+	if (now - c->last_rcv < c->cfg.keep_idle && !c->keep_probes) {
+		c->t_keep = c->last_rcv + c->cfg.keep_idle;
+		return;
+	}
+	if (c->keep_probes >= c->cfg.keep_cnt) {
+		tcp_conn_closed(c, ETIMEDOUT);
+		return;
+	}
+	c->keep_probes++;
+	c->keep_probe = true;
+	c->t_keep = now + c->cfg.keep_intvl;
+}
+
+void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
+{
+	if (c->t_2msl <= now) {
+		c->t_2msl = TCP_TIME_NEVER;
+		tcp_conn_closed(c, 0);
+		return;
+	}
+	if (c->t_rexmt <= now) {
+		rexmt_expired(c, now);
+		if (c->state == TCP_CLOSED)
+			return;
+	}
+	if (c->t_persist <= now) {
+		c->t_persist = TCP_TIME_NEVER;
+		bool pending = tcp_sndbuf_tail(c->sb) != c->snd_nxt ||
+			       (c->fin_queued && !c->fin_sent);
+		if (!c->snd_wnd && pending) {
+			c->probe_pending = true;
+			c->persist_shift++;
+			tcp_timer_arm_persist(c, now);
+		}
+	}
+	if (c->t_delack <= now) {
+		c->t_delack = TCP_TIME_NEVER;
+		c->ack_now = true;
+	}
+	if (c->t_keep <= now) {
+		keep_expired(c, now);
+		if (c->state == TCP_CLOSED)
+			return;
+	}
+	if (c->t_tlp <= now) {
+		c->t_tlp = TCP_TIME_NEVER;
+		c->tlp_pending = true;
+	}
+	if (c->t_rack <= now) {
+		c->t_rack = TCP_TIME_NEVER;
+		tcp_rack_detect(c, now);
+		if (c->sm.lost_bytes && !c->in_recovery)
+			tcp_enter_recovery(c, now);
+	}
+	tcp_conn_touch(c);
+}
