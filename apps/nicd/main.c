@@ -1,7 +1,14 @@
-/* iotcp-nicd v1: the NIC daemon. Host port = net_memif (server role), wire port = net_tap or
+/* iotcp-nicd: the NIC daemon. Host port = net_memif (server role), wire port = net_tap or
  * net_af_packet. Forwards every frame that is not a host<->NIC command (EtherType 0x88B5)
  * between the two ports unchanged, answers HELLO and sends a heartbeat every second on the host
- * port, and never lets a 0x88B5 frame out on the wire. See nicd_opts.c for the command line. */
+ * port, and never lets a 0x88B5 frame out on the wire.
+ *
+ * With --docroot it runs the offload engine (src/nic/engine.h): every well-formed command frame
+ * from the host goes to the control protocol (HELLO/HEARTBEAT) and then to the engine, which
+ * builds TCP segments into wire-port mbufs (nicd_wire_tx.h) and answers the host. A frame the
+ * control protocol finds malformed is ignored as a whole. A new host boot id resets the engine.
+ * Without --docroot there is no engine and offload commands are answered ERROR(unsupported).
+ * See nicd_opts.c for the command line. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,15 +26,23 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "nic/engine.h"
+#include "nic/io.h"
 #include "nicd_ctl.h"
 #include "nicd_opts.h"
 #include "nicd_stats.h"
+#include "nicd_wire_tx.h"
 #include "port/port_mbuf.h"
+#include "proto/offload.h"
 #include "proto/proto.h"
 
 #define BURST	      32
-#define HDR_PEEK      22 /* Ethernet header plus two VLAN tags */
-#define CTL_FRAME_MAX 2048
+#define HDR_PEEK      22   /* Ethernet header plus two VLAN tags */
+#define CMD_FRAME_MAX 9216 /* largest command frame accepted from the host (jumbo) */
+#define REPLY_MAX     2048 /* our answers without the engine (HELLO, ERROR) */
+#define IO_DEPTH      256  /* io_uring entries */
+#define ERR_REASONS   (PROTO_ERR_UNSUPPORTED + 1)
+#define ERR_KEY_LEN   40
 
 static volatile sig_atomic_t stop_requested;
 static FILE *log_stream;
@@ -57,6 +72,14 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static uint64_t now_seconds(void)
 {
 	struct timespec ts;
@@ -72,6 +95,9 @@ struct fwd_counters {
 	uint64_t wire_proto_dropped;		   /* 0x88B5 frames arriving from the wire */
 	uint64_t ctl_tx_dropped;		   /* our control frames the host port refused */
 	uint64_t link_changes;
+	uint64_t cmd_tx_dropped;		/* engine answers the host port refused */
+	uint64_t engine_resets;			/* host restarts seen by the engine */
+	uint64_t errors_by_reason[ERR_REASONS]; /* ERRORs sent to the host, by reason */
 };
 
 struct nicd {
@@ -80,58 +106,145 @@ struct nicd {
 	struct port *wire;
 	struct nicd_ctl ctl;
 	struct fwd_counters fwd;
-	struct port_backoff backoff;
+	struct port_backoff backoff;	  /* idle: nothing to do at all */
+	struct port_backoff busy_backoff; /* reads in flight or the wire full: short naps */
 	uint64_t start_s;
 	bool host_link_up;
 	bool wire_link_up;
+	/* offload */
+	int docroot_fd;
+	struct nic_io *io;
+	struct nic_engine *engine; /* NULL without --docroot */
+	struct nicd_wire_tx wtx;
+	bool wtx_ready;
+	uint8_t cmd_src[PROTO_MAC_LEN]; /* sender of the last command frame */
+	uint8_t frame_copy[CMD_FRAME_MAX];
+	char err_keys[ERR_REASONS][ERR_KEY_LEN];
 };
 
-static void send_ctl(struct nicd *d, const uint8_t *frame, int len)
+/* Send dst <- our host-port MAC, EtherType 0x88B5, payload (the command frame), padded to the
+ * Ethernet minimum, on the host port. False when the port or its pool refused it. */
+static bool host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, size_t len)
 {
-	if (len <= 0)
-		return;
+	size_t flen = PROTO_ETH_HLEN + len;
+	size_t padded = flen < NICD_ETH_MIN_FRAME ? NICD_ETH_MIN_FRAME : flen;
+
 	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(d->host));
-	if (!m) {
-		d->fwd.ctl_tx_dropped++;
-		return;
-	}
-	char *p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (!m)
+		return false;
+	uint8_t *p =
+	    padded <= UINT16_MAX ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)padded) : NULL;
 	if (!p) {
 		rte_pktmbuf_free(m);
-		d->fwd.ctl_tx_dropped++;
-		return;
+		return false;
 	}
-	memcpy(p, frame, (size_t)len);
+	proto_eth_hdr_put(p, dst, d->ctl.nic_mac);
+	memcpy(p + PROTO_ETH_HLEN, payload, len);
+	memset(p + flen, 0, padded - flen);
 	if (port_tx_burst(d->host, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
-		d->fwd.ctl_tx_dropped++;
+		return false;
 	}
+	return true;
 }
 
-/* A 0x88B5 frame from the host: hand it to the control protocol. */
+/* A complete control frame built by nicd_ctl (Ethernet header included). */
+static void send_ctl(struct nicd *d, const uint8_t *frame, int len)
+{
+	if (len < (int)PROTO_ETH_HLEN)
+		return;
+	if (!host_tx(d, frame, frame + PROTO_ETH_HLEN, (size_t)len - PROTO_ETH_HLEN))
+		d->fwd.ctl_tx_dropped++;
+}
+
+/* ---- offload engine output ---- */
+
+static uint8_t *engine_wire_alloc(void *ctx, size_t cap)
+{
+	struct nicd *d = ctx;
+	return nicd_wire_tx_alloc(&d->wtx, cap);
+}
+
+static void engine_wire_send(void *ctx, uint8_t *buf, size_t len)
+{
+	struct nicd *d = ctx;
+	nicd_wire_tx_send(&d->wtx, buf, len);
+}
+
+/* Count the ERRORs of an outgoing command frame by reason (for the stats file). */
+static void count_errors(struct nicd *d, const uint8_t *payload, size_t len)
+{
+	struct proto_iter it;
+	struct proto_cmd cmd;
+	struct proto_error pe;
+
+	if (proto_frame_open(&it, payload, len) < 0)
+		return;
+	while (proto_next(&it, &cmd) > 0)
+		if (cmd.type == PROTO_T_ERROR && proto_error_decode(&cmd, &pe) == 0)
+			d->fwd.errors_by_reason[pe.reason < ERR_REASONS ? pe.reason : 0]++;
+}
+
+static void engine_host_send(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct nicd *d = ctx;
+	/* The host's MAC from its HELLO; before any HELLO, whoever sent the commands. */
+	const uint8_t *dst = d->ctl.host_known ? d->ctl.host_mac : d->cmd_src;
+
+	count_errors(d, payload, len);
+	/* An ECHO must not overtake the segments it reports: hand them to the port first. */
+	nicd_wire_tx_flush(&d->wtx);
+	if (!host_tx(d, dst, payload, len))
+		d->fwd.cmd_tx_dropped++;
+}
+
+/* A 0x88B5 frame from the host: the control protocol first (HELLO/HEARTBEAT; it rejects a
+ * malformed frame as a whole), then the offload engine, or ERROR(unsupported) without one. */
 static void host_command(struct nicd *d, struct rte_mbuf *m)
 {
-	static uint8_t copy[CTL_FRAME_MAX]; /* only when the frame is segmented */
-	uint8_t reply[NICD_CTL_FRAME_MAX];
+	uint8_t reply[REPLY_MAX];
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const uint8_t *frame;
 
-	if (len > CTL_FRAME_MAX) {
+	if (len > CMD_FRAME_MAX) {
 		d->ctl.c.malformed++;
 		return;
 	}
-	frame = rte_pktmbuf_read(m, 0, len, copy);
+	frame = rte_pktmbuf_read(m, 0, len, d->frame_copy);
 	if (!frame) {
 		d->ctl.c.malformed++;
 		return;
 	}
+	uint64_t old_boot = d->ctl.host_known ? d->ctl.host_boot_id : 0;
 	int n = nicd_ctl_input(&d->ctl, frame, len, now_seconds(), reply, sizeof(reply));
+	if (n < 0)
+		return;
 	if (n > 0) {
 		send_ctl(d, reply, n);
 		logmsg("HELLO from host %02x:%02x:%02x:%02x:%02x:%02x boot %016" PRIx64,
 		       d->ctl.host_mac[0], d->ctl.host_mac[1], d->ctl.host_mac[2],
 		       d->ctl.host_mac[3], d->ctl.host_mac[4], d->ctl.host_mac[5],
 		       d->ctl.host_boot_id);
+	}
+	if (old_boot && d->ctl.host_boot_id != old_boot) {
+		/* docs/protocol.md HELLO: a new host boot id forgets all flows and files. */
+		logmsg("host restarted (boot %016" PRIx64 " -> %016" PRIx64 ")%s", old_boot,
+		       d->ctl.host_boot_id, d->engine ? ": offload state reset" : "");
+		if (d->engine) {
+			nic_engine_reset(d->engine);
+			d->fwd.engine_resets++;
+		}
+	}
+	memcpy(d->cmd_src, frame + 6, PROTO_MAC_LEN);
+	if (d->engine) {
+		nic_engine_host_frame(d->engine, frame + PROTO_ETH_HLEN, len - PROTO_ETH_HLEN,
+				      now_ns());
+		return;
+	}
+	n = nicd_ctl_reject_offload(&d->ctl, frame, len, reply, sizeof(reply));
+	if (n > 0) {
+		count_errors(d, reply + PROTO_ETH_HLEN, (size_t)n - PROTO_ETH_HLEN);
+		send_ctl(d, reply, n);
 	}
 }
 
@@ -182,52 +295,120 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 	return n;
 }
 
+#define KV(name, val)                                                                              \
+	do {                                                                                       \
+		if (k < KV_MAX)                                                                    \
+			kv[k++] = (struct nicd_kv){(name), (val)};                                 \
+	} while (0)
+#define KV_MAX 128
+
+/* The engine's counters, prefixed nic_ (docs: nic_engine_stats in src/nic/engine.h). */
+static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
+{
+	struct nic_engine_stats es;
+
+	memset(&es, 0, sizeof(es));
+	if (d->engine)
+		nic_engine_get_stats(d->engine, &es);
+	KV("offload_enabled", d->engine != NULL);
+	KV("nic_cmds", es.cmds);
+	KV("nic_malformed", es.malformed);
+	KV("nic_errors_sent", es.errors_sent);
+	KV("nic_opens", es.opens);
+	KV("nic_open_errors", es.open_errors);
+	KV("nic_closes", es.closes);
+	KV("nic_fstats", es.fstats);
+	KV("nic_sends", es.sends);
+	KV("nic_retransmits", es.retransmits);
+	KV("nic_send_bytes", es.send_bytes);
+	KV("nic_segments", es.segments);
+	KV("nic_echoes", es.echoes);
+	KV("nic_ackds", es.ackds);
+	KV("nic_ackd_unknown_flow", es.ackd_unknown_flow);
+	KV("nic_jobs_released", es.jobs_released);
+	KV("nic_reads", es.reads);
+	KV("nic_read_errors", es.read_errors);
+	KV("nic_read_bytes", es.read_bytes);
+	KV("nic_store_full", es.store_full);
+	KV("nic_truncated", es.truncated);
+	KV("nic_wire_stalls", es.wire_stalls);
+	KV("nic_files_open", es.files_open);
+	KV("nic_jobs_pending", es.jobs_pending);
+	KV("nic_jobs_pinned", es.jobs_pinned);
+	KV("nic_flows", es.flows);
+	KV("nic_store_hits", es.store_hits);
+	KV("nic_store_misses", es.store_misses);
+	KV("nic_store_evictions", es.store_evictions);
+	KV("nic_store_pinned_blocks", es.store_pinned_blocks);
+	KV("nic_store_blocks", es.store_blocks);
+	KV("nic_io_inflight", d->io ? nic_io_inflight(d->io) : 0);
+	for (unsigned r = 1; r < ERR_REASONS; r++)
+		KV(d->err_keys[r], d->fwd.errors_by_reason[r]);
+	KV("nic_error_other", d->fwd.errors_by_reason[0]);
+	KV("engine_resets", d->fwd.engine_resets);
+	KV("offload_rejected", d->ctl.c.offload_rejected);
+	KV("offload_reject_overflow", d->ctl.c.reject_overflow);
+	KV("cmd_tx_dropped", d->fwd.cmd_tx_dropped);
+	KV("wire_seg_frames", d->wtx.c.frames);
+	KV("wire_seg_bytes", d->wtx.c.bytes);
+	KV("wire_seg_queued", d->wtx.n);
+	KV("wire_seg_refused", d->wtx.c.refused);
+	KV("wire_seg_stall_rounds", d->wtx.c.stall_rounds);
+	KV("wire_seg_pool_empty", d->wtx.c.pool_empty);
+	KV("wire_seg_batch_full", d->wtx.c.batch_full);
+	KV("wire_seg_oversize", d->wtx.c.oversize);
+	KV("wire_seg_bad_send", d->wtx.c.bad_send);
+	return k;
+}
+
 static void write_stats(struct nicd *d)
 {
+	struct nicd_kv kv[KV_MAX];
 	struct port_stats h, w;
+	size_t k = 0;
 
 	if (!d->opts.stats_file)
 		return;
 	port_stats_get(d->host, &h);
 	port_stats_get(d->wire, &w);
-	const struct nicd_kv kv[] = {
-	    {"uptime_s", now_seconds() - d->start_s},
-	    {"boot_id", d->ctl.boot_id},
-	    {"host_link_up", d->host_link_up},
-	    {"wire_link_up", d->wire_link_up},
-	    {"host_rx_frames", h.rx_frames},
-	    {"host_rx_bytes", h.rx_bytes},
-	    {"host_tx_frames", h.tx_frames},
-	    {"host_tx_bytes", h.tx_bytes},
-	    {"wire_rx_frames", w.rx_frames},
-	    {"wire_rx_bytes", w.rx_bytes},
-	    {"wire_tx_frames", w.tx_frames},
-	    {"wire_tx_bytes", w.tx_bytes},
-	    {"wire_rx_missed", w.hw_imissed},
-	    {"wire_rx_nombuf", w.hw_rx_nombuf},
-	    {"host_rx_nombuf", h.hw_rx_nombuf},
-	    {"forwarded_to_wire", d->fwd.to_wire},
-	    {"forwarded_to_host", d->fwd.to_host},
-	    {"dropped_to_wire", d->fwd.dropped_to_wire},
-	    {"dropped_to_host", d->fwd.dropped_to_host},
-	    {"dropped_runt", d->fwd.runts},
-	    {"dropped_wire_proto", d->fwd.wire_proto_dropped},
-	    {"ctl_tx_dropped", d->fwd.ctl_tx_dropped},
-	    {"hello_rx", d->ctl.c.hello_rx},
-	    {"hello_tx", d->ctl.c.hello_tx},
-	    {"heartbeat_rx", d->ctl.c.heartbeat_rx},
-	    {"heartbeat_tx", d->ctl.c.heartbeat_tx},
-	    {"malformed", d->ctl.c.malformed},
-	    {"unknown_cmds", d->ctl.c.unknown_cmds},
-	    {"stale_heartbeats", d->ctl.c.stale_heartbeats},
-	    {"host_known", d->ctl.host_known},
-	    {"host_alive", d->ctl.host_alive},
-	    {"host_restarts", d->ctl.c.host_restarts},
-	    {"host_timeouts", d->ctl.c.host_timeouts},
-	    {"link_changes", d->fwd.link_changes},
-	    {"idle_sleeps", d->backoff.sleeps},
-	};
-	int rc = nicd_stats_write(d->opts.stats_file, kv, sizeof(kv) / sizeof(kv[0]));
+	KV("uptime_s", now_seconds() - d->start_s);
+	KV("boot_id", d->ctl.boot_id);
+	KV("host_link_up", d->host_link_up);
+	KV("wire_link_up", d->wire_link_up);
+	KV("host_rx_frames", h.rx_frames);
+	KV("host_rx_bytes", h.rx_bytes);
+	KV("host_tx_frames", h.tx_frames);
+	KV("host_tx_bytes", h.tx_bytes);
+	KV("wire_rx_frames", w.rx_frames);
+	KV("wire_rx_bytes", w.rx_bytes);
+	KV("wire_tx_frames", w.tx_frames);
+	KV("wire_tx_bytes", w.tx_bytes);
+	KV("wire_rx_missed", w.hw_imissed);
+	KV("wire_rx_nombuf", w.hw_rx_nombuf);
+	KV("host_rx_nombuf", h.hw_rx_nombuf);
+	KV("forwarded_to_wire", d->fwd.to_wire);
+	KV("forwarded_to_host", d->fwd.to_host);
+	KV("dropped_to_wire", d->fwd.dropped_to_wire);
+	KV("dropped_to_host", d->fwd.dropped_to_host);
+	KV("dropped_runt", d->fwd.runts);
+	KV("dropped_wire_proto", d->fwd.wire_proto_dropped);
+	KV("ctl_tx_dropped", d->fwd.ctl_tx_dropped);
+	KV("hello_rx", d->ctl.c.hello_rx);
+	KV("hello_tx", d->ctl.c.hello_tx);
+	KV("heartbeat_rx", d->ctl.c.heartbeat_rx);
+	KV("heartbeat_tx", d->ctl.c.heartbeat_tx);
+	KV("malformed", d->ctl.c.malformed);
+	KV("unknown_cmds", d->ctl.c.unknown_cmds);
+	KV("stale_heartbeats", d->ctl.c.stale_heartbeats);
+	KV("host_known", d->ctl.host_known);
+	KV("host_alive", d->ctl.host_alive);
+	KV("host_restarts", d->ctl.c.host_restarts);
+	KV("host_timeouts", d->ctl.c.host_timeouts);
+	KV("link_changes", d->fwd.link_changes);
+	KV("idle_sleeps", d->backoff.sleeps);
+	KV("busy_sleeps", d->busy_backoff.sleeps);
+	k = engine_stats_kv(d, kv, k);
+	int rc = nicd_stats_write(d->opts.stats_file, kv, k);
 	if (rc)
 		logmsg("cannot write %s: %s", d->opts.stats_file, strerror(-rc));
 }
@@ -263,21 +444,33 @@ static void run(struct nicd *d)
 	uint64_t last_tick = 0;
 
 	port_backoff_init(&d->backoff, 0, 0, 0);
+	/* While the engine waits for file reads or a full wire: naps of at most 50 us. */
+	port_backoff_init(&d->busy_backoff, 16, 10, 50);
 	while (!stop_requested) {
 		uint16_t n = forward(d, d->host, d->wire, true);
 		n += forward(d, d->wire, d->host, false);
+		bool work = d->engine && nic_engine_poll(d->engine, now_ns());
+		uint16_t queued = d->wtx_ready ? nicd_wire_tx_flush(&d->wtx) : 0;
 		uint64_t now = now_seconds();
 		if (now != last_tick) {
 			last_tick = now;
 			tick(d, now);
 		}
-		if (n)
+		if (n || (work && !queued)) {
 			port_backoff_reset(&d->backoff);
-		else
+			port_backoff_reset(&d->busy_backoff);
+		} else if (queued || (d->engine && nic_engine_busy(d->engine))) {
+			/* The wire refused frames or reads are in flight: give the kernel and
+			 * the disk a moment, but never the 1 ms idle sleep. */
+			port_backoff_reset(&d->backoff);
+			port_backoff_idle_sleep(&d->busy_backoff);
+		} else {
+			port_backoff_reset(&d->busy_backoff);
 			/* While no host is connected (link down, checked every tick) only the
 			 * wire needs watching: with tap rx interrupts that is a blocking wait. */
 			port_idle_wait(ports, d->host_link_up ? 2 : 1, &d->backoff,
 				       ms_to_next_second());
+		}
 	}
 }
 
@@ -336,6 +529,61 @@ static int open_ports(struct nicd *d)
 	       port_name(d->wire), wc->driver, o->wire_ifname,
 	       wc->tx_ipv4_csum && wc->tx_tcp_csum ? "yes" : "no", wc->tso ? "yes" : "no",
 	       wc->rx_intr ? "yes" : "no");
+	return 0;
+}
+
+/* The offload engine on the opened docroot: io_uring file I/O (synchronous reads if io_uring is
+ * unavailable), segments into wire mbufs, checksums by the wire port when it offers TCP checksum
+ * offload. 0 or -1 (logged). */
+static int start_engine(struct nicd *d)
+{
+	const struct port_caps *wc = port_get_caps(d->wire);
+	const struct port_caps *hc = port_get_caps(d->host);
+	bool csum_offload = wc->tx_tcp_csum;
+
+	d->io = nic_io_new(IO_DEPTH, false);
+	if (!d->io) {
+		logmsg("io_uring unavailable (%s): synchronous file reads", strerror(errno));
+		d->io = nic_io_new(IO_DEPTH, true);
+		if (!d->io) {
+			logmsg("file I/O: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (nicd_wire_tx_init(&d->wtx, d->wire, csum_offload) != 0) {
+		logmsg("wire tx: out of memory");
+		return -1;
+	}
+	d->wtx_ready = true;
+	size_t host_mtu = hc->mtu ? hc->mtu : 1500;
+	if (host_mtu > RTE_MBUF_DEFAULT_DATAROOM - PROTO_ETH_HLEN)
+		host_mtu = RTE_MBUF_DEFAULT_DATAROOM - PROTO_ETH_HLEN;
+	struct nic_engine_config cfg = {
+	    .docroot_fd = d->docroot_fd,
+	    .store_bytes = (uint64_t)d->opts.store_mb << 20,
+	    .block_size = d->opts.block_kb << 10,
+	    .max_files = d->opts.max_files,
+	    .tcp_csum_offload = csum_offload,
+	    .io = d->io,
+	    .host_mtu = host_mtu,
+	};
+	struct nic_engine_out out = {
+	    .ctx = d,
+	    .wire_alloc = engine_wire_alloc,
+	    .wire_send = engine_wire_send,
+	    .host_send = engine_host_send,
+	};
+	d->engine = nic_engine_new(&cfg, &out);
+	if (!d->engine) {
+		logmsg("offload engine: cannot allocate a %u MiB store of %u KiB blocks",
+		       d->opts.store_mb, d->opts.block_kb);
+		return -1;
+	}
+	logmsg("offload engine: docroot %s, store %u MiB in %u KiB blocks, max %u files, "
+	       "%s file I/O, TCP checksums by %s",
+	       d->opts.docroot, d->opts.store_mb, d->opts.block_kb, d->opts.max_files,
+	       nic_io_is_sync(d->io) ? "synchronous" : "io_uring",
+	       csum_offload ? "the wire port" : "software");
 	return 0;
 }
 
@@ -411,6 +659,10 @@ int main(int argc, char **argv)
 		fputs(nicd_usage(), stdout);
 		return 0;
 	}
+	d.docroot_fd = -1;
+	for (unsigned r = 0; r < ERR_REASONS; r++)
+		snprintf(d.err_keys[r], ERR_KEY_LEN, "nic_error_%s",
+			 proto_error_reason_name((uint16_t)r));
 	if (d.opts.log_file) {
 		log_stream = fopen(d.opts.log_file, "a");
 		if (!log_stream) {
@@ -432,6 +684,15 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (d.opts.docroot) {
+		/* Files are opened beneath this directory only (openat2 RESOLVE_BENEATH). */
+		d.docroot_fd = open(d.opts.docroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d.docroot_fd < 0) {
+			logmsg("--docroot %s: %s", d.opts.docroot,
+			       errno == ENOTDIR ? "not a directory" : strerror(errno));
+			goto out;
+		}
+	}
 	if (log_stream)
 		rte_openlog_stream(log_stream);
 	struct port_eal_config eal = {
@@ -454,7 +715,10 @@ int main(int argc, char **argv)
 	uint32_t caps = (wc->tx_ipv4_csum && wc->tx_tcp_csum ? PROTO_CAP_TX_CSUM : 0) |
 			(wc->tso ? PROTO_CAP_TSO : 0);
 	port_mac(d.host, mac);
-	nicd_ctl_init(&d.ctl, mac, new_boot_id(), caps, 0);
+	if (d.opts.docroot && start_engine(&d) != 0)
+		goto out;
+	nicd_ctl_init(&d.ctl, mac, new_boot_id(), caps,
+		      d.engine ? (uint64_t)d.opts.store_mb << 20 : 0);
 	d.start_s = now_seconds();
 	if (d.opts.pid_file && write_pid_file(d.opts.pid_file) != 0)
 		logmsg("cannot write %s: %s", d.opts.pid_file, strerror(errno));
@@ -470,6 +734,12 @@ int main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 out:
 	startup_done(ready_fd, false);
+	nic_engine_free(d.engine);
+	nic_io_free(d.io);
+	if (d.wtx_ready)
+		nicd_wire_tx_fini(&d.wtx);
+	if (d.docroot_fd >= 0)
+		close(d.docroot_fd);
 	port_close(d.wire);
 	port_close(d.host);
 	if (eal_up)

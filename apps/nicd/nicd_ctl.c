@@ -1,6 +1,9 @@
 #include "nicd_ctl.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "proto/offload.h"
 
 static const uint8_t broadcast_mac[PROTO_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -158,6 +161,12 @@ int nicd_ctl_input(struct nicd_ctl *ctl, const uint8_t *frame, size_t len, uint6
 			ctl->host_last_heard_s = now_s;
 			break;
 		}
+		case PROTO_T_OPEN:
+		case PROTO_T_FSTAT:
+		case PROTO_T_CLOSE:
+		case PROTO_T_SEND:
+		case PROTO_T_ACKD:
+			break; /* the offload engine's (or nicd_ctl_reject_offload's) */
 		default:
 			ctl->c.unknown_cmds++;
 			break;
@@ -178,4 +187,81 @@ int nicd_ctl_tick(struct nicd_ctl *ctl, uint64_t now_s, uint8_t *out, size_t cap
 	if (!ctl->host_known)
 		return nicd_ctl_hello(ctl, false, out, cap);
 	return heartbeat(ctl, out, cap);
+}
+
+/* The ids an ERROR should echo for a command (docs/protocol.md, ERROR). */
+static void error_ids(const struct proto_cmd *cmd, struct proto_error *pe)
+{
+	struct proto_open o;
+	struct proto_fstat fs;
+	struct proto_close c;
+	struct proto_send sd;
+	struct proto_ackd a;
+
+	switch (cmd->type) {
+	case PROTO_T_OPEN:
+		if (proto_open_decode(cmd, &o) == 0)
+			pe->req_id = o.req_id;
+		break;
+	case PROTO_T_FSTAT:
+		if (proto_fstat_decode(cmd, &fs) == 0) {
+			pe->req_id = fs.req_id;
+			pe->fid = fs.fid;
+		}
+		break;
+	case PROTO_T_CLOSE:
+		if (proto_close_decode(cmd, &c) == 0)
+			pe->fid = c.fid;
+		break;
+	case PROTO_T_SEND:
+		if (proto_send_decode(cmd, &sd) == 0) {
+			pe->flow = sd.flow;
+			pe->fid = sd.fid;
+			pe->len = sd.len;
+			pe->cookie = sd.cookie;
+		}
+		break;
+	case PROTO_T_ACKD:
+		if (proto_ackd_decode(cmd, &a) == 0)
+			pe->flow = a.flow;
+		break;
+	default:
+		break;
+	}
+}
+
+int nicd_ctl_reject_offload(struct nicd_ctl *ctl, const uint8_t *frame, size_t len, uint8_t *reply,
+			    size_t cap)
+{
+	struct proto_iter it;
+	struct proto_writer w;
+	struct proto_cmd cmd;
+	bool tagged;
+	int rc, n = 0;
+
+	if (!frame || len < PROTO_ETH_HLEN || cap < PROTO_ETH_HLEN ||
+	    nicd_frame_ethertype(frame, len, &tagged) != (int)PROTO_ETHERTYPE || tagged ||
+	    proto_frame_open(&it, frame + PROTO_ETH_HLEN, len - PROTO_ETH_HLEN) < 0)
+		return -1;
+	proto_writer_init(&w, reply + PROTO_ETH_HLEN, cap - PROTO_ETH_HLEN);
+	while ((rc = proto_next(&it, &cmd)) > 0) {
+		if (cmd.type == PROTO_T_HELLO || cmd.type == PROTO_T_HEARTBEAT)
+			continue;
+		struct proto_error pe = {
+		    .cmd_type = cmd.type, .reason = PROTO_ERR_UNSUPPORTED, .err = -EOPNOTSUPP};
+		error_ids(&cmd, &pe);
+		ctl->c.offload_rejected++;
+		if (proto_put_error(&w, &pe) < 0) {
+			ctl->c.reject_overflow++;
+			w.err = 0;
+			continue;
+		}
+		n++;
+	}
+	if (rc < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	/* Answer whoever asked (frame + 6 is the sender's MAC). */
+	return seal_frame(ctl, &w, frame + 6, reply, cap);
 }

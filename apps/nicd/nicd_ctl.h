@@ -17,10 +17,12 @@
 struct nicd_ctl_counters {
 	uint64_t hello_rx, hello_tx, heartbeat_rx, heartbeat_tx;
 	uint64_t malformed;	   /* frames rejected by validation */
-	uint64_t unknown_cmds;	   /* well-formed commands of types not handled yet */
+	uint64_t unknown_cmds;	   /* well-formed commands of no type we know */
 	uint64_t host_restarts;	   /* HELLO with a new boot id from a known host */
 	uint64_t stale_heartbeats; /* HEARTBEAT with a boot id we have no HELLO for */
 	uint64_t host_timeouts;
+	uint64_t offload_rejected; /* offload commands answered ERROR(unsupported): no docroot */
+	uint64_t reject_overflow;  /* ... that did not fit in the answer frame */
 };
 
 struct nicd_ctl {
@@ -52,6 +54,14 @@ int nicd_ctl_tick(struct nicd_ctl *ctl, uint64_t now_s, uint8_t *out, size_t cap
 
 /* Build our HELLO (reply flag as given) addressed to the host or broadcast. Length or 0. */
 int nicd_ctl_hello(struct nicd_ctl *ctl, bool reply, uint8_t *out, size_t cap);
+
+/* Without a docroot the daemon runs no offload engine: build one frame (to the frame's sender)
+ * answering every command of the host frame other than HELLO/HEARTBEAT with
+ * ERROR(unsupported, -EOPNOTSUPP) carrying the command's ids (req_id, flow, fid, cookie). Returns
+ * its length, 0 when nothing is to be answered, -1 when the frame is malformed (not counted here:
+ * nicd_ctl_input counts it). */
+int nicd_ctl_reject_offload(struct nicd_ctl *ctl, const uint8_t *frame, size_t len, uint8_t *reply,
+			    size_t cap);
 
 /* The EtherType of a frame after at most two VLAN tags (0x8100 / 0x88A8), or -1 if the frame is
  * too short to say. tagged is set when a tag was skipped. */

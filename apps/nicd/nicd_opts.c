@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,11 @@ const char *nicd_usage(void)
 	       "  --lcore N                EAL core (default 0)\n"
 	       "  --file-prefix P          EAL file prefix (default " NICD_DEFAULT_PREFIX ")\n"
 	       "  --mem-mb N               EAL memory, MB (default 256, no hugepages)\n"
-	       "  --docroot DIR            directory of files to serve (checked)\n"
+	       "  --docroot DIR            directory of files to serve (checked); without it\n"
+	       "                           offload commands are answered with ERROR(unsupported)\n"
+	       "  --store-mb N             NIC block store, MiB (default 64)\n"
+	       "  --block-kb N             store block size, KiB, power of two >= 4 (default 64)\n"
+	       "  --max-files N            files open on the NIC at once (default 4096)\n"
 	       "  --stats-file PATH        counters, rewritten every second and at exit\n"
 	       "  --log-file PATH          log here instead of stderr\n"
 	       "  --pid-file PATH          write the daemon's pid\n"
@@ -89,6 +94,9 @@ enum {
 	OPT_PREFIX,
 	OPT_MEM,
 	OPT_DOCROOT,
+	OPT_STORE_MB,
+	OPT_BLOCK_KB,
+	OPT_MAX_FILES,
 	OPT_STATS,
 	OPT_LOG,
 	OPT_PID,
@@ -106,6 +114,9 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	    {"file-prefix", required_argument, NULL, OPT_PREFIX},
 	    {"mem-mb", required_argument, NULL, OPT_MEM},
 	    {"docroot", required_argument, NULL, OPT_DOCROOT},
+	    {"store-mb", required_argument, NULL, OPT_STORE_MB},
+	    {"block-kb", required_argument, NULL, OPT_BLOCK_KB},
+	    {"max-files", required_argument, NULL, OPT_MAX_FILES},
 	    {"stats-file", required_argument, NULL, OPT_STATS},
 	    {"log-file", required_argument, NULL, OPT_LOG},
 	    {"pid-file", required_argument, NULL, OPT_PID},
@@ -122,6 +133,9 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	o->file_prefix = NICD_DEFAULT_PREFIX;
 	o->mem_mb = NICD_DEFAULT_MEM_MB;
 	o->log_level = "notice";
+	o->store_mb = NICD_DEFAULT_STORE_MB;
+	o->block_kb = NICD_DEFAULT_BLOCK_KB;
+	o->max_files = NICD_DEFAULT_MAX_FILES;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -164,6 +178,25 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 			o->docroot = optarg;
 			break;
 		}
+		case OPT_STORE_MB:
+			if (parse_uint(optarg, NICD_MAX_STORE_MB, &v) || v < 1)
+				return fail(err, errlen, "--store-mb: bad size '%s' (1..%u)",
+					    optarg, NICD_MAX_STORE_MB);
+			o->store_mb = (unsigned)v;
+			break;
+		case OPT_BLOCK_KB:
+			if (parse_uint(optarg, NICD_MAX_BLOCK_KB, &v) || v < 4 || (v & (v - 1)))
+				return fail(err, errlen,
+					    "--block-kb: bad size '%s' (a power of two, 4..%u)",
+					    optarg, NICD_MAX_BLOCK_KB);
+			o->block_kb = (unsigned)v;
+			break;
+		case OPT_MAX_FILES:
+			if (parse_uint(optarg, NICD_MAX_FILES, &v) || v < 1)
+				return fail(err, errlen, "--max-files: bad count '%s' (1..%u)",
+					    optarg, NICD_MAX_FILES);
+			o->max_files = (unsigned)v;
+			break;
 		case OPT_STATS:
 			o->stats_file = optarg;
 			break;
@@ -193,6 +226,9 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!o->host_socket)
 		return fail(err, errlen, "--host-socket PATH is required");
+	if ((uint64_t)o->store_mb * 1024 < o->block_kb)
+		return fail(err, errlen, "--store-mb %u is smaller than one %u KiB block",
+			    o->store_mb, o->block_kb);
 	if (o->stats_file && !*o->stats_file)
 		return fail(err, errlen, "--stats-file: empty path");
 	return 0;

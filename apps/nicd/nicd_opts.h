@@ -24,16 +24,26 @@ struct nicd_opts {
 	const char *pid_file;
 	const char *log_level; /* DPDK --log-level */
 	unsigned mem_mb;
+	unsigned store_mb;  /* NIC block store, MiB */
+	unsigned block_kb;  /* store block size, KiB (power of two >= 4) */
+	unsigned max_files; /* files open at once on the NIC */
 	bool foreground;
 	bool help;
 };
 
-#define NICD_DEFAULT_WIRE   "tap:iotcp0"
-#define NICD_DEFAULT_PREFIX "iotcp-nicd"
-#define NICD_DEFAULT_MEM_MB 256
+#define NICD_DEFAULT_WIRE      "tap:iotcp0"
+#define NICD_DEFAULT_PREFIX    "iotcp-nicd"
+#define NICD_DEFAULT_MEM_MB    256
+#define NICD_DEFAULT_STORE_MB  64
+#define NICD_DEFAULT_BLOCK_KB  64
+#define NICD_DEFAULT_MAX_FILES 4096
+#define NICD_MAX_STORE_MB      65536
+#define NICD_MAX_BLOCK_KB      4096
+#define NICD_MAX_FILES	       1000000
 
 /* Parse argv into o (defaults first). 0 on success; -1 with err filled on a bad option or value
- * (including a --docroot that is not a directory). --help sets o->help and returns 0. */
+ * (including a --docroot that is not a directory, a --block-kb that is not a power of two or a
+ * store smaller than one block). --help sets o->help and returns 0. */
 int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen);
 /* Parse "tap:IFNAME" or "afpacket:IFNAME". 0 or -1. */
 int nicd_parse_wire(const char *s, struct nicd_opts *o);

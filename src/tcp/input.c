@@ -181,8 +181,11 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		tcp_sentmap_sack(&c->sm, h->opts.sack, (int)nsack, &acked);
 
 	/* RTT sample, Karn's rule: only from never-retransmitted data (RFC 6298 section 3) */
-	if (acked.rtt_xmit != TCP_TIME_NEVER && now >= acked.rtt_xmit && new_ack)
-		tcp_rtt_sample(&c->rtt, now - acked.rtt_xmit);
+	tcp_time_t rtt_sample = 0;
+	if (acked.rtt_xmit != TCP_TIME_NEVER && now >= acked.rtt_xmit && new_ack) {
+		rtt_sample = now - acked.rtt_xmit;
+		tcp_rtt_sample(&c->rtt, rtt_sample);
+	}
 	if (acked.last_xmit)
 		tcp_rack_update(c, &(struct tcp_sent){.xmit = acked.last_xmit, .end = acked.last_end,
 						      .flags = acked.last_retx ? TCP_SENT_EVER_RETX : 0},
@@ -238,6 +241,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 			.srtt = c->rtt.has_sample ? c->rtt.srtt : 0,
 			.min_rtt = c->rtt.has_sample ? c->rtt.min_rtt : 0,
 			.app_limited = c->app_limited,
+			.rtt_sample = rtt_sample, /* HyStart++ rounds, RFC 9406 */
 		};
 		c->cc_ops->on_ack(&c->cc, &a, now);
 	}

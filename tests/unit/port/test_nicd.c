@@ -9,6 +9,7 @@
 #include "nicd_ctl.h"
 #include "nicd_opts.h"
 #include "nicd_stats.h"
+#include "proto/offload.h"
 
 static int parse(int argc, char **argv, struct nicd_opts *o)
 {
@@ -222,11 +223,12 @@ static void test_ctl(void)
 	CHECK_EQ_U64(ctl.host_boot_id, 99);
 	CHECK(ctl.host_alive);
 
-	/* Unknown and reserved commands are counted, not fatal. */
+	/* Unknown and reserved commands are counted, not fatal (offload commands such as OPEN
+	 * belong to the engine: test_reject_offload). */
 	struct proto_writer w;
 	proto_eth_hdr_put(in, nic_mac, host_mac);
 	proto_writer_init(&w, in + 14, sizeof(in) - 14);
-	proto_put_raw(&w, PROTO_T_OPEN, "x", 1);
+	proto_put_raw(&w, PROTO_T_STATS, "x", 1);
 	proto_put_raw(&w, 0x4242, NULL, 0);
 	len = 14 + (size_t)proto_writer_finish(&w);
 	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 108, out, sizeof(out)), 0);
@@ -293,11 +295,125 @@ static void test_ethertype(void)
 	CHECK_EQ_U64(nicd_frame_ethertype(f, 64, &tagged), 0x8100);
 }
 
+/* The offload options: defaults, accepted values, and every rejection. */
+static void test_offload_opts(void)
+{
+	struct nicd_opts o;
+
+	char *minimal[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", NULL};
+	CHECK_EQ_U64(parse(3, minimal, &o), 0);
+	CHECK_EQ_U64(o.store_mb, NICD_DEFAULT_STORE_MB);
+	CHECK_EQ_U64(o.block_kb, NICD_DEFAULT_BLOCK_KB);
+	CHECK_EQ_U64(o.max_files, NICD_DEFAULT_MAX_FILES);
+	CHECK(o.docroot == NULL);
+
+	char *set[] = {
+	    "iotcp-nicd", "--host-socket", "/tmp/h.sock", "--store-mb", "8", "--block-kb",
+	    "16",	  "--max-files",   "10",	  NULL};
+	CHECK_EQ_U64(parse(9, set, &o), 0);
+	CHECK_EQ_U64(o.store_mb, 8);
+	CHECK_EQ_U64(o.block_kb, 16);
+	CHECK_EQ_U64(o.max_files, 10);
+
+	char *bad[][3] = {
+	    {"--store-mb", "0"},    {"--store-mb", "x"},  {"--store-mb", "99999999"},
+	    {"--block-kb", "3"},    {"--block-kb", "48"}, {"--block-kb", "8192"},
+	    {"--block-kb", "-64"},  {"--max-files", "0"}, {"--max-files", "2000000"},
+	    {"--max-files", "1e3"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *args[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock",
+				bad[i][0],    bad[i][1],       NULL};
+		CHECK(parse(5, args, &o) != 0);
+	}
+	/* A store smaller than one block. */
+	char *small[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--store-mb",
+			 "1",	       "--block-kb",	"2048",	       NULL};
+	CHECK(parse(7, small, &o) != 0);
+}
+
+/* Without a docroot every offload command gets ERROR(unsupported) with its ids; HELLO and
+ * HEARTBEAT get none; malformed frames are refused. */
+static void test_reject_offload(void)
+{
+	struct nicd_ctl ctl;
+	struct proto_writer w;
+	uint8_t in[512], out[512];
+	uint8_t tmpl[54] = {0};
+	struct proto_send sd = {.flow = 9,
+				.fid = 3,
+				.len = 100,
+				.mss = 1000,
+				.tmpl_len = sizeof(tmpl),
+				.cookie = 0xabcdef,
+				.tmpl = tmpl};
+	struct proto_heartbeat hb = {.boot_id = 5, .seq = 1};
+
+	nicd_ctl_init(&ctl, nic_mac, 0x1234, 0, 0);
+	proto_eth_hdr_put(in, nic_mac, host_mac);
+	proto_writer_init(&w, in + 14, sizeof(in) - 14);
+	proto_put_heartbeat(&w, &hb);
+	proto_put_open(&w, 42, "index.html", 10);
+	proto_put_send(&w, &sd);
+	size_t len = 14 + (size_t)proto_writer_finish(&w);
+	int n = nicd_ctl_reject_offload(&ctl, in, len, out, sizeof(out));
+	CHECK(n > 14);
+	CHECK(memcmp(out, host_mac, 6) == 0 && memcmp(out + 6, nic_mac, 6) == 0);
+	struct proto_iter it;
+	struct proto_cmd cmd;
+	struct proto_error pe;
+	CHECK(n > 14 && proto_frame_open(&it, out + 14, (size_t)n - 14) == 0);
+	CHECK(proto_next(&it, &cmd) == 1 && proto_error_decode(&cmd, &pe) == 0);
+	CHECK_EQ_U64(pe.cmd_type, PROTO_T_OPEN);
+	CHECK_EQ_U64(pe.reason, PROTO_ERR_UNSUPPORTED);
+	CHECK_EQ_U64(pe.req_id, 42);
+	CHECK(proto_next(&it, &cmd) == 1 && proto_error_decode(&cmd, &pe) == 0);
+	CHECK_EQ_U64(pe.cmd_type, PROTO_T_SEND);
+	CHECK_EQ_U64(pe.flow, 9);
+	CHECK_EQ_U64(pe.fid, 3);
+	CHECK_EQ_U64(pe.cookie, 0xabcdef);
+	CHECK(proto_next(&it, &cmd) == 0);
+	CHECK_EQ_U64(ctl.c.offload_rejected, 2);
+
+	/* Only a heartbeat: nothing to answer. */
+	proto_writer_init(&w, in + 14, sizeof(in) - 14);
+	proto_put_heartbeat(&w, &hb);
+	len = 14 + (size_t)proto_writer_finish(&w);
+	CHECK_EQ_U64(nicd_ctl_reject_offload(&ctl, in, len, out, sizeof(out)), 0);
+
+	/* Malformed: bad magic, truncated, NULL, a reply buffer too small for even a header. */
+	memcpy(in + 14, "XXXX", 4);
+	CHECK(nicd_ctl_reject_offload(&ctl, in, len, out, sizeof(out)) < 0);
+	CHECK(nicd_ctl_reject_offload(&ctl, in, 10, out, sizeof(out)) < 0);
+	CHECK(nicd_ctl_reject_offload(&ctl, NULL, 0, out, sizeof(out)) < 0);
+	CHECK(nicd_ctl_reject_offload(&ctl, in, len, out, 4) < 0);
+
+	/* More commands than fit in the answer: the rest are counted, nothing overflows. */
+	proto_writer_init(&w, in + 14, sizeof(in) - 14);
+	for (int i = 0; i < 20; i++)
+		proto_put_open(&w, (uint32_t)i, "a", 1);
+	len = 14 + (size_t)proto_writer_finish(&w);
+	uint64_t before = ctl.c.reject_overflow;
+	n = nicd_ctl_reject_offload(&ctl, in, len, out, 128);
+	CHECK(n > 14 && n <= 128);
+	CHECK(ctl.c.reject_overflow > before);
+
+	/* The control protocol does not count offload commands as unknown. */
+	proto_writer_init(&w, in + 14, sizeof(in) - 14);
+	proto_put_open(&w, 1, "a", 1);
+	len = 14 + (size_t)proto_writer_finish(&w);
+	uint64_t unknown = ctl.c.unknown_cmds;
+	CHECK_EQ_U64(nicd_ctl_input(&ctl, in, len, 1, out, sizeof(out)), 0);
+	CHECK_EQ_U64(ctl.c.unknown_cmds, unknown);
+}
+
 int main(void)
 {
 	test_opts();
+	test_offload_opts();
 	test_stats();
 	test_ctl();
 	test_ethertype();
+	test_reject_offload();
 	CHECK_DONE();
 }

@@ -1,0 +1,224 @@
+/* The netem relay's pure parts: value parsing, per-frame delay draws, the departure heap,
+ * checksum completion and corruption. No root, no network. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../unit/check.h"
+#include "frame_edit.h"
+#include "frame_heap.h"
+#include "impair.h"
+
+static void test_parse(void)
+{
+	uint64_t ns = 1, ab, ba;
+	double p = -1, pa, pb;
+
+	CHECK(impair_parse_time("10ms", &ns) == 0 && ns == 10000000);
+	CHECK(impair_parse_time("250us", &ns) == 0 && ns == 250000);
+	CHECK(impair_parse_time("1.5s", &ns) == 0 && ns == 1500000000);
+	CHECK(impair_parse_time("0", &ns) == 0 && ns == 0);
+	CHECK(impair_parse_time("10", &ns) == -1); /* no unit */
+	CHECK(impair_parse_time("-1ms", &ns) == -1);
+	CHECK(impair_parse_time("10msx", &ns) == -1);
+	CHECK(impair_parse_time("2h", &ns) == -1);
+	CHECK(impair_parse_time("7200s", &ns) == -1); /* over an hour */
+	CHECK(impair_parse_time("nanms", &ns) == -1);
+	CHECK(impair_parse_time("", &ns) == -1);
+	CHECK(impair_parse_pct("5%", &p) == 0 && p == 0.05);
+	CHECK(impair_parse_pct("100", &p) == 0 && p == 1.0);
+	CHECK(impair_parse_pct("100.5%", &p) == -1);
+	CHECK(impair_parse_pct("5%%", &p) == -1);
+	CHECK(impair_parse_pct("-0%", &p) == -1);
+	CHECK(impair_parse_time_pair("10ms/0", &ab, &ba) == 0 && ab == 10000000 && ba == 0);
+	CHECK(impair_parse_time_pair("3ms", &ab, &ba) == 0 && ab == 3000000 && ba == 3000000);
+	CHECK(impair_parse_time_pair("1ms/2ms/3ms", &ab, &ba) == -1);
+	CHECK(impair_parse_time_pair("1ms/", &ab, &ba) == -1);
+	CHECK(impair_parse_pct_pair("1%/2%", &pa, &pb) == 0 && pa == 0.01 && pb == 0.02);
+}
+
+static void test_delay_draws(void)
+{
+	struct impair_cfg c = {.delay_ns = 10000000, .jitter_ns = 2000000, .reorder = 0.25};
+	struct rng r;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned reordered = 0, n = 20000;
+
+	rng_seed(&r, 42);
+	for (unsigned i = 0; i < n; i++) {
+		bool re;
+		uint64_t d = impair_frame_delay(&c, &r, &re);
+
+		if (re) {
+			CHECK_EQ_U64(d, 0);
+			reordered++;
+			continue;
+		}
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	CHECK(lo >= 8000000 && lo < 8100000);	/* delay - jitter, reached */
+	CHECK(hi <= 12000000 && hi > 11900000); /* delay + jitter, reached */
+	CHECK(reordered > n / 4 - n / 20 && reordered < n / 4 + n / 20);
+
+	/* Jitter larger than the delay never goes below zero. */
+	c = (struct impair_cfg){.delay_ns = 1000, .jitter_ns = 5000};
+	for (unsigned i = 0; i < 1000; i++) {
+		bool re;
+
+		CHECK(impair_frame_delay(&c, &r, &re) <= 6000);
+	}
+	/* Reorder without delay does nothing (as netem). */
+	c = (struct impair_cfg){.reorder = 1.0};
+	bool re = true;
+	CHECK_EQ_U64(impair_frame_delay(&c, &r, &re), 0);
+	CHECK(!re);
+	CHECK(impair_is_noop(&c) == false);
+	c = (struct impair_cfg){0};
+	CHECK(impair_is_noop(&c));
+}
+
+static struct frame *mk(uint64_t due, uint64_t seq)
+{
+	struct frame *f = calloc(1, sizeof(*f));
+
+	f->due_ns = due;
+	f->seq = seq;
+	return f;
+}
+
+static void test_heap(void)
+{
+	struct frame_heap h;
+	struct rng r;
+	uint64_t last_due = 0, last_seq = 0;
+	unsigned n = 0;
+
+	CHECK(frame_heap_init(&h, 1000) == 0);
+	rng_seed(&r, 7);
+	for (uint64_t i = 0; i < 1000; i++)
+		CHECK(frame_heap_push(&h, mk(rng_below(&r, 50), i)) == 0);
+	struct frame *extra = mk(0, 1000);
+	CHECK(frame_heap_push(&h, extra) == -1); /* at the limit: the caller keeps it */
+	free(extra);
+	CHECK(frame_heap_peek(&h)->due_ns == 0);
+	for (struct frame *f; (f = frame_heap_pop(&h)); n++) {
+		/* Due order, and arrival order among equals. */
+		CHECK(f->due_ns > last_due ||
+		      (f->due_ns == last_due && (n == 0 || f->seq > last_seq)));
+		last_due = f->due_ns;
+		last_seq = f->seq;
+		free(f);
+	}
+	CHECK_EQ_U64(n, 1000);
+	CHECK(frame_heap_pop(&h) == NULL);
+	/* Frames left behind are freed by fini (ASan would notice a leak). */
+	CHECK(frame_heap_push(&h, mk(5, 1)) == 0);
+	frame_heap_fini(&h);
+}
+
+/* Internet checksum over buf (RFC 1071), for verification. */
+static uint16_t sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* An Ethernet + IPv4 + UDP frame with `plen` payload bytes; returns its length. */
+static size_t mk_udp(uint8_t *f, size_t plen)
+{
+	size_t ulen = 8 + plen, len = 14 + 20 + ulen;
+
+	memset(f, 0, len);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((20 + ulen) >> 8);
+	f[17] = (uint8_t)(20 + ulen);
+	f[22] = 64;
+	f[23] = 17;
+	memcpy(f + 26, (uint8_t[]){198, 18, 0, 2, 198, 18, 0, 1}, 8);
+	f[34] = 0x30;
+	f[35] = 0x39;
+	f[36] = 0x00;
+	f[37] = 0x35;
+	f[38] = (uint8_t)(ulen >> 8);
+	f[39] = (uint8_t)ulen;
+	for (size_t i = 0; i < plen; i++)
+		f[42 + i] = (uint8_t)(i * 7 + 1);
+	return len;
+}
+
+/* The UDP checksum verifies: pseudo-header + segment sums to 0xffff (RFC 768). */
+static bool udp_ok(const uint8_t *f, size_t len)
+{
+	uint32_t ps = 0;
+	size_t ulen = len - 34;
+
+	ps += (uint32_t)(f[26] << 8 | f[27]) + (uint32_t)(f[28] << 8 | f[29]);
+	ps += (uint32_t)(f[30] << 8 | f[31]) + (uint32_t)(f[32] << 8 | f[33]);
+	ps += 17 + (uint32_t)ulen;
+	return sum16(f + 34, ulen, ps) == 0xffff;
+}
+
+static void test_frames(void)
+{
+	uint8_t f[256];
+	struct rng r;
+	size_t len = mk_udp(f, 101);
+
+	/* NEEDS_CSUM: the field holds the folded pseudo-header sum; the relay completes it. */
+	uint32_t ps = (198 << 8 | 18) + 2 + (198 << 8 | 18) + 1 + 17 + (uint32_t)(len - 34);
+	while (ps >> 16)
+		ps = (ps & 0xffff) + (ps >> 16);
+	f[40] = (uint8_t)(ps >> 8);
+	f[41] = (uint8_t)ps;
+	CHECK(frame_finish_csum(f, len, 34, 6) == 0);
+	CHECK(udp_ok(f, len));
+	CHECK(frame_finish_csum(f, len, 34, len) == -1);
+	CHECK(frame_finish_csum(f, len, len + 1, 0) == -1);
+
+	/* Every corruption is caught by the checksum, and stays inside the UDP segment. */
+	rng_seed(&r, 1);
+	for (int i = 0; i < 500; i++) {
+		uint8_t g[256];
+		long pos;
+
+		memcpy(g, f, len);
+		pos = frame_corrupt(g, len, &r);
+		CHECK(pos >= 34 && pos < (long)len);
+		CHECK(memcmp(g, f, 34) == 0);
+		CHECK(!udp_ok(g, len));
+	}
+	/* Not corruptible: ARP, UDP without checksum, a later fragment, truncated frames. */
+	uint8_t g[256];
+	memcpy(g, f, len);
+	g[12] = 0x08;
+	g[13] = 0x06;
+	CHECK(frame_corrupt(g, len, &r) == -1);
+	memcpy(g, f, len);
+	g[40] = g[41] = 0;
+	CHECK(frame_corrupt(g, len, &r) == -1);
+	memcpy(g, f, len);
+	g[21] = 10; /* fragment offset */
+	CHECK(frame_corrupt(g, len, &r) == -1);
+	CHECK(frame_corrupt(f, 20, &r) == -1);
+	CHECK(frame_corrupt(f, 10, &r) == -1);
+	memcpy(g, f, len);
+	g[14] = 0x4f; /* IHL 60 bytes: header runs past the IP total length? still in frame */
+	g[16] = 0;
+	g[17] = 40; /* total length shorter than the header */
+	CHECK(frame_corrupt(g, len, &r) == -1);
+}
+
+int main(void)
+{
+	test_parse();
+	test_delay_draws();
+	test_heap();
+	test_frames();
+	CHECK_DONE();
+}
