@@ -566,6 +566,7 @@ static int start_engine(struct nicd *d)
 	    .tcp_csum_offload = csum_offload,
 	    .io = d->io,
 	    .host_mtu = host_mtu,
+	    .wire_max_frame = RTE_MBUF_DEFAULT_DATAROOM,
 	};
 	struct nic_engine_out out = {
 	    .ctx = d,

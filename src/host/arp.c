@@ -108,7 +108,7 @@ void host_arp_timers(struct iotcp_ctx *ctx)
 			e->state = NEIGH_STALE;
 			e->probes = 0;
 			e->next_probe = now;
-			/* fall through */
+			__attribute__((fallthrough));
 		case NEIGH_STALE:
 		case NEIGH_INCOMPLETE:
 			if (now < e->next_probe)

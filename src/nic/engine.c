@@ -366,7 +366,8 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	if (s.flags & PROTO_SEND_F_RETRANSMIT)
 		e->st.retransmits++;
 	struct nic_tmpl tmpl;
-	if (nic_tmpl_init(&tmpl, s.tmpl, s.tmpl_len) < 0) {
+	if (nic_tmpl_init(&tmpl, s.tmpl, s.tmpl_len) < 0 ||
+	    (e->cfg.wire_max_frame && (size_t)tmpl.hlen + s.mss > e->cfg.wire_max_frame)) {
 		send_error(e, PROTO_T_SEND, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
 			   s.len, s.cookie);
 		return;

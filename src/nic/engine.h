@@ -38,6 +38,8 @@ struct nic_engine_config {
 	bool tcp_csum_offload;  /* the wire port completes TCP checksums */
 	struct nic_io *io;      /* file I/O (io_uring or sync) */
 	size_t host_mtu;        /* largest host command frame payload */
+	size_t wire_max_frame;  /* largest frame wire_alloc can give (0 = no limit): a SEND whose
+				 * template + MSS exceeds it is refused with ERROR(bad_template) */
 };
 
 struct nic_engine_stats {
