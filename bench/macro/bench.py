@@ -253,7 +253,7 @@ class LabServer:
         r = sh([LAB, "status"], check=False)
         pids = {}
         for line in r.stdout.splitlines():
-            m = re.match(r"\s*(nicd|httpd)\S*\s+pid\s+(\d+)", line)
+            m = re.match(r"\s*(nicd|httpd): running \(pid (\d+)\)", line)
             if m:
                 pids[m.group(1)] = int(m.group(2))
         return pids

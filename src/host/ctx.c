@@ -166,6 +166,12 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 	ctx->tcp_default.tso_max = ctx->tcp_default.mss; /* copy path: no TSO on the host */
 
 	ctx->nic.enabled = opt->nic;
+	host_offload_init(ctx);
+	if (opt->nic) {
+		/* offloaded data: RTO timing from the NIC's ECHO, TSO-sized SENDs */
+		ctx->tcp_default.ext_echo = true;
+		ctx->tcp_default.tso_max = HOST_OFF_TSO_MAX;
+	}
 	do
 		ctx->nic.my_boot_id = rng_u64(&ctx->rng);
 	while (!ctx->nic.my_boot_id);
@@ -211,6 +217,7 @@ void iotcp_destroy(struct iotcp_ctx *ctx)
 		return;
 	if (ctx->tcp) {
 		host_desc_free_all(ctx);
+		host_offload_destroy(ctx);
 		if (ctx->link) {
 			host_now(ctx);
 			host_tcp_output(ctx); /* the RSTs of the aborted connections */
@@ -249,6 +256,8 @@ bool host_poll_once(struct iotcp_ctx *ctx)
 		ctx->next_neigh_timer = ctx->now + HOST_NEIGH_TICK;
 	}
 	host_nic_timers(ctx);
+	if (ctx->nic.enabled)
+		host_offload_pass(ctx);
 	host_tcp_output(ctx);
 	host_tx_flush(ctx);
 	host_collect_tcp_events(ctx);

@@ -11,6 +11,7 @@
 #include "host/clock.h"
 #include "host/link.h"
 #include "host/neigh.h"
+#include "host/offload.h"
 #include "iotcp/iotcp.h"
 #include "port/backoff.h"
 #include "tcp/tcp.h"
@@ -40,6 +41,12 @@ struct host_counters {
 	uint64_t nic_restarts, nic_link_lost;
 	uint64_t idle_sleeps;
 	uint64_t file_payload_bytes, offload_bytes;
+	/* offload (offload.h) */
+	uint64_t off_opens, off_open_errors, off_closes, off_sends, off_retransmit_sends;
+	uint64_t off_echoes, off_echo_timeouts, off_ackds, off_store_full_retries;
+	uint64_t off_flows_aborted, off_tx_unresolved, off_tx_no_fid, off_tx_nic_down;
+	uint64_t off_cmd_unexpected;
+	uint64_t off_errors[HOST_OFF_REASONS];
 };
 
 /* ---- descriptors ---- */
@@ -86,6 +93,8 @@ struct host_sock {
 	int err; /* pending host-side error for SO_ERROR */
 	struct tcp_config cfg;
 	struct host_epitem *watchers;
+	struct host_off_flow *off; /* external data queued on conn (offload.h) */
+	uint32_t off_events;	   /* offload opens completed and not yet reported */
 };
 
 struct host_desc {
@@ -126,6 +135,7 @@ struct iotcp_ctx {
 	struct neigh_table neigh;
 	tcp_time_t next_neigh_timer, next_stats;
 	struct host_nic nic;
+	struct host_offload off;
 	struct host_desc *desc;
 	uint32_t desc_cap;
 	int32_t free_head;

@@ -214,6 +214,8 @@ static int collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_ev
 			out[n].events = ev;
 			out[n].data = it->data;
 			n++;
+			if (ev & IOTCP_EPOLLOFFLOAD)
+				s->off_events--; /* reported once per completed open */
 			if (it->events & EPOLLONESHOT) {
 				it->disabled = true;
 				ready_del(it);

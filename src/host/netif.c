@@ -266,8 +266,11 @@ void host_tcp_output(struct iotcp_ctx *ctx)
 
 	while (tcp_stack_output(ctx->tcp, &seg, ctx->now)) {
 		if (seg.kind == TCP_PAYLOAD_EXT) {
-			/* File ranges are the NIC's to send (offload issue). */
-			ctx->cnt.tx_ext_unsupported++;
+			/* File ranges are the NIC's to send: a SEND with a header template. */
+			if (ctx->nic.enabled)
+				host_offload_output(ctx, &seg);
+			else
+				ctx->cnt.tx_ext_unsupported++;
 			continue;
 		}
 		/* Cut segments longer than the MSS or the IP MTU (RFC 9293 3.7.1). */
@@ -284,5 +287,6 @@ void host_tcp_output(struct iotcp_ctx *ctx)
 			off += n;
 		} while (off < len);
 	}
+	host_offload_flush(ctx);
 	host_tx_flush(ctx);
 }

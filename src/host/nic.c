@@ -59,6 +59,8 @@ static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
 		ctx->cnt.nic_restarts++;
 		host_log(ctx, "NIC restarted (boot id %016" PRIx64 " -> %016" PRIx64 ")",
 			 nic->boot_id, h->boot_id);
+		/* its files, flows and pinned data are gone */
+		host_offload_nic_restart(ctx);
 	} else if (!nic->up && nic->ever_up) {
 		host_log(ctx, "NIC link restored");
 	} else if (!nic->ever_up) {
@@ -105,9 +107,7 @@ void host_nic_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 				    ctx->now; /* unknown NIC: introduce ourselves */
 			break;
 		default:
-			/* Offload commands: handled by the offload module (next issue). */
-			ctx->cnt.drop_proto++;
-			ctx->cnt.rx_dropped++;
+			host_offload_input(ctx, &cmd);
 			break;
 		}
 	}

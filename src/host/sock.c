@@ -168,10 +168,12 @@ uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s)
 {
 	uint32_t ev = 0;
 
+	if (s->off_events)
+		ev |= IOTCP_EPOLLOFFLOAD;
 	if (s->lsn)
-		return s->acceptable ? EPOLLIN | EPOLLRDNORM : 0;
-	if (!s->conn)
-		return s->err ? EPOLLERR | EPOLLHUP : EPOLLOUT | EPOLLHUP; /* as Linux */
+		return ev | (s->acceptable ? EPOLLIN | EPOLLRDNORM : 0);
+	if (!s->conn) /* as Linux */
+		return ev | (s->err ? EPOLLERR | EPOLLHUP : EPOLLOUT | EPOLLHUP);
 	uint32_t te = tcp_conn_events(s->conn);
 	enum tcp_state st = tcp_conn_state(s->conn);
 	bool peer_fin = peer_closed(st) || (te & TCP_EV_HUP);
@@ -447,7 +449,7 @@ ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 	if (!s)
 		return -1;
 	if (!s->conn)
-		return fail(ENOTCONN);
+		return fail(s->err ? s->err : ENOTCONN); /* reset by the offload module */
 	if (s->shut_rd || len == 0)
 		return 0;
 	if (!buf)
@@ -465,6 +467,8 @@ static ssize_t send_bytes(struct host_sock *s, const void *buf, size_t len)
 {
 	ssize_t r = tcp_send(s->conn, buf, len);
 
+	if (r > 0)
+		host_offload_inline_written(s);
 	snapshot_bytes(s);
 	if (r == -ENOTCONN && handshaking(s))
 		r = -EAGAIN;
@@ -479,7 +483,7 @@ ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
 	if (!s)
 		return -1;
 	if (!s->conn)
-		return fail(ENOTCONN);
+		return fail(s->err ? s->err : ENOTCONN);
 	if (s->shut_wr)
 		return fail(EPIPE);
 	if (len == 0)
@@ -551,6 +555,8 @@ int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how)
 static void sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
 {
 	host_epoll_forget_sock(ctx, s);
+	if (host_offload_sock_release(ctx, s, abort || (s->linger_on && s->linger_sec == 0)))
+		s->conn = NULL; /* the offload module finishes it */
 	if (s->conn) {
 		tcp_conn_set_user(s->conn, NULL);
 		if (abort || (s->linger_on && s->linger_sec == 0))
@@ -600,8 +606,7 @@ void host_desc_free_all(struct iotcp_ctx *ctx)
 			host_desc_release(ctx, (int)i);
 			break;
 		case HD_FID:
-			free(ctx->desc[i].fid);
-			host_desc_release(ctx, (int)i);
+			host_fid_free(ctx, (int)i);
 			break;
 		default:
 			break;

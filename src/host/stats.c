@@ -49,6 +49,27 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	H(file_payload_bytes);
 	H(offload_bytes);
 #undef H
+#define O(f, name) fn(arg, "host_offload_", name, c->f)
+	O(off_opens, "opens");
+	O(off_open_errors, "open_errors");
+	O(off_closes, "closes");
+	O(off_sends, "sends");
+	O(off_retransmit_sends, "retransmit_sends");
+	O(off_echoes, "echoes");
+	O(off_echo_timeouts, "echo_timeouts");
+	O(off_ackds, "ackds");
+	O(off_store_full_retries, "store_full_retries");
+	O(off_flows_aborted, "flows_aborted");
+	O(off_tx_unresolved, "tx_unresolved");
+	O(off_tx_no_fid, "tx_no_fid");
+	O(off_tx_nic_down, "tx_nic_down");
+	O(off_cmd_unexpected, "cmd_unexpected");
+#undef O
+	for (unsigned r = 0; r < HOST_OFF_REASONS; r++) {
+		char name[64];
+		snprintf(name, sizeof(name), "err_%s", proto_error_reason_name((uint16_t)r));
+		fn(arg, "host_offload_", name, c->off_errors[r]);
+	}
 	fn(arg, "host_", "sockets", ctx->nsocks);
 	fn(arg, "host_", "nic_up", ctx->nic.up);
 	for (int e = 0; e < PKT_E_MAX; e++)

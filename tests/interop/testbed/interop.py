@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 LAB = os.path.join(ROOT, "tools", "iotcp-lab")
 URL = "http://198.18.0.1"
 FILES = [("0b.bin", 0), ("1b.bin", 1), ("1460b.bin", 1460), ("64k.bin", 65536),
@@ -170,8 +170,8 @@ def test_pcap(tmp):
     if not shutil.which("tshark"):
         skip("pcap analysis", "tshark not installed")
         return
-    r = lab("status")
-    m = re.search(r"client interface:\s*(\S+)", r.stdout)
+    r = lab("stats")
+    m = re.search(r"== client interface (\S+)", r.stdout)
     iface = m.group(1) if m else None
     if not iface:
         # the lab names the client-side interface in its status; fall back to the default route's
@@ -201,6 +201,33 @@ def test_pcap(tmp):
     bad = [l for l in r.stdout.splitlines() if l.strip()]
     report("pcap: %d TCP packets, none matching '%s'" % (total, flt), total > 100 and not bad,
            "\n".join(bad[:5]) or "only %d packets captured" % total)
+
+
+def lab_pid(name):
+    m = re.search(r"%s: running \(pid (\d+)\)" % name, lab("status").stdout)
+    return int(m.group(1)) if m else None
+
+
+def stats_value(text, key):
+    m = re.search(r"^%s (\d+)$" % re.escape(key), text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def test_no_file_bytes_on_host(docroot):
+    """Offload mode: the server cannot see the docroot and handled no file byte itself."""
+    pid = lab_pid("httpd")
+    if not pid:
+        report("offload proof: httpd pid known", False, lab("status").stdout)
+        return
+    r = run(["nsenter", "-t", str(pid), "-m", "ls", "-A", docroot])
+    report("offload proof: the docroot is empty inside the server's mount namespace",
+           r.returncode == 0 and r.stdout.strip() == "" and os.listdir(docroot),
+           "ls -> rc %d: %r" % (r.returncode, r.stdout[:200] + r.stderr[:200]))
+    time.sleep(1.5)  # the stats file is rewritten every second
+    st = lab("stats").stdout
+    fb, ob = stats_value(st, "host_file_payload_bytes"), stats_value(st, "host_offload_bytes")
+    report("offload proof: host_file_payload_bytes == 0 and host_offload_bytes > 0",
+           fb == 0 and ob is not None and ob > 0, "file_payload_bytes=%s offload_bytes=%s" % (fb, ob))
 
 
 def main():
@@ -237,6 +264,8 @@ def main():
             test_clients(docroot, tmp)
         if "ranges" in only:
             test_ranges(docroot, tmp)
+        if a.mode == "offload" and "clients" in only:
+            test_no_file_bytes_on_host(docroot)
         if "conns" in only:
             test_many_conns()
         if "pcap" in only:

@@ -1,0 +1,177 @@
+/* The host half of IO-TCP offload (docs/protocol.md): offload file ids, offloaded flows, and the
+ * command channel traffic they cause (OPEN, CLOSE, SEND, ACKD out; OPEN_DONE, CLOSE_DONE, ECHO,
+ * ERROR in).
+ *
+ * Fids are descriptors of kind HD_FID. A file range queued with iotcp_offload_write becomes an
+ * external reservation in the TCP core, tagged with the fid's descriptor and the file offset;
+ * every TCP_PAYLOAD_EXT segment the core emits (first transmissions and retransmissions alike)
+ * becomes a SEND with a header template. Each connection with external data has a flow (the
+ * NIC's flow id), which tracks:
+ *   - its reservations in stream order, to count per-fid unacknowledged bytes (CLOSE waits for
+ *     zero) -- a reservation's sequence number is learnt from its first segment;
+ *   - SENDs waiting for their ECHO: the ECHO starts the core's RTO/RTT timing
+ *     (tcp_ext_sent). A SEND without ECHO after HOST_OFF_ECHO_TIMEOUT (lost SEND or lost ECHO)
+ *     is treated as sent at SEND time, so TCP's RTO retransmits it; store_full / busy ERRORs
+ *     resend the same SEND every HOST_OFF_RETRY (the TCP RTO does not back off meanwhile) up
+ *     to HOST_OFF_RETRY_MAX times, then fall back to the RTO in the same way;
+ *   - the last ACKD sent: at most one per flow and loop pass, when 64 KiB more are acknowledged
+ *     or the flow goes idle, and ACKD(END) when the flow ends.
+ * A socket closed while its external data is unacknowledged keeps its connection as an
+ * orphan flow (FIN queued, arriving data discarded) until the data is acknowledged or the
+ * connection dies; only then is the handle given back to the core.
+ *
+ * Unresolved next hop when a SEND is built: the segment is dropped (counted) and an ARP request
+ * is started; TCP retransmits it (the peer's address is normally known from the handshake). */
+#ifndef IOTCP_HOST_OFFLOAD_H
+#define IOTCP_HOST_OFFLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/link.h"
+#include "proto/offload.h"
+#include "tcp/tcp.h"
+
+#define HOST_OFF_ECHO_TIMEOUT (100 * TCP_MSEC)
+#define HOST_OFF_RETRY	      (1 * TCP_MSEC)
+#define HOST_OFF_RETRY_MAX    1000u
+#define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
+#define HOST_OFF_ACKD_STEP    (64u * 1024u)
+#define HOST_OFF_TSO_MAX      (64u * 1024u) /* largest burst per SEND */
+#define HOST_OFF_FRAME_MAX    1514u /* command frames stay within a standard Ethernet frame */
+#define HOST_OFF_FLOW_BITS    20u   /* flow id = generation << 20 | slot */
+
+struct iotcp_ctx;
+struct host_sock;
+struct tcp_seg;
+
+enum host_fid_state {
+	FID_PENDING, /* OPEN sent, no OPEN_DONE yet */
+	FID_OPEN,    /* usable */
+	FID_FAILED,  /* the open failed (err) or the NIC restarted (EBADF) */
+};
+
+struct host_fid {
+	int desc;
+	uint32_t req_id;
+	enum host_fid_state state;
+	int err;	 /* positive errno when FAILED */
+	bool closing;	 /* iotcp_offload_close called: the descriptor is no longer usable */
+	bool close_sent; /* CLOSE sent, waiting for CLOSE_DONE */
+	uint32_t nic_fid;
+	uint32_t mode;
+	uint64_t size;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint64_t outstanding; /* bytes queued from this fid and not yet acknowledged */
+	int sd;		      /* socket told of the completion */
+	struct host_sock *sock;
+	tcp_time_t resend_at; /* OPEN / CLOSE retry */
+	uint16_t path_len;
+	char *path;
+	struct host_fid *close_next; /* list of fids with CLOSE pending */
+};
+
+/* A range of the stream queued from a fid. */
+struct host_off_res {
+	int fid_desc;
+	uint64_t off;
+	uint32_t len;
+	uint32_t acked; /* bytes of it acknowledged */
+	uint32_t seq;
+	bool seq_known;
+};
+
+/* A SEND waiting for its ECHO (or being retried after store_full / busy). */
+struct host_off_send {
+	uint64_t cookie;
+	uint32_t seq, len;
+	tcp_time_t sent_at;
+	tcp_time_t retry_at; /* TCP_TIME_NEVER unless a retry is scheduled */
+	uint32_t retries;
+	struct proto_send cmd; /* cmd.tmpl points to tmpl */
+	uint8_t tmpl[PROTO_TMPL_MAX];
+};
+
+struct host_off_flow {
+	uint32_t id;
+	struct tcp_conn *conn;
+	struct host_sock *sock; /* NULL once orphaned */
+	bool orphan;
+	int doomed;	   /* positive errno: reset the connection at the next pass */
+	bool inline_after; /* inline bytes were written after the last reservation */
+	bool sent_any;	   /* at least one SEND went to the NIC */
+	uint32_t ackd;	   /* acked value of the last ACKD */
+	bool ackd_valid;
+	struct host_off_res *res;
+	uint32_t nres, res_cap, res_head;
+	struct host_off_send *sends;
+	uint32_t nsends, sends_cap;
+	uint32_t nretry; /* sends waiting to be resent (store_full / busy) */
+	uint64_t send_serial;
+	struct host_off_flow *prev, *next; /* ctx list of live flows */
+};
+
+/* Per-context offload state (struct iotcp_ctx.off). */
+struct host_offload {
+	struct host_off_flow **flows; /* by slot */
+	uint32_t flows_cap;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	uint16_t flow_gen;
+	uint16_t req_gen;
+	struct host_off_flow list; /* sentinel */
+	struct host_fid *closing;  /* fids with CLOSE pending */
+	tcp_time_t next_open_scan; /* OPEN retries */
+	/* the command frame being filled */
+	bool frame_open;
+	struct host_frame frame;
+	struct proto_writer w;
+};
+
+/* Counters by ERROR reason (index = reason, 0 = out of range). */
+#define HOST_OFF_REASONS 11
+
+/* offload_cmd.c: the command frame being filled, sent at host_offload_flush or when full. */
+bool host_off_cmd_room(struct iotcp_ctx *ctx, size_t payload_len);
+struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_len);
+void host_offload_flush(struct iotcp_ctx *ctx);
+/* An offload command from the NIC (called by nic.c for every non-HELLO/HEARTBEAT command). */
+void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd);
+
+/* offload.c: fids */
+struct host_fid *host_fid_get(struct iotcp_ctx *ctx, int desc);
+void host_fid_open_done(struct iotcp_ctx *ctx, const struct proto_open_done *d);
+void host_fid_close_done(struct iotcp_ctx *ctx, const struct proto_close *c);
+void host_fid_open_error(struct iotcp_ctx *ctx, uint32_t req_id, int err);
+/* A fid's last unacknowledged byte went away: send CLOSE if it is closing. */
+void host_fid_release_bytes(struct iotcp_ctx *ctx, int desc, uint64_t n);
+void host_fid_timers(struct iotcp_ctx *ctx);
+/* The NIC restarted: pending opens fail with EIO, open fids become invalid (EBADF). */
+void host_fid_nic_restart(struct iotcp_ctx *ctx);
+void host_fid_free(struct iotcp_ctx *ctx, int desc);
+
+/* offload_flow.c: flows */
+struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *s);
+/* Record a reservation just made on the flow. */
+int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fid_desc,
+			  uint64_t off, uint32_t len);
+/* Build and queue the SEND for a TCP_PAYLOAD_EXT segment. */
+void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg);
+void host_off_echo(struct iotcp_ctx *ctx, const struct proto_echo *e);
+void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *e);
+/* Per loop pass: echo timeouts, SEND retries, ACKD, orphans, finished flows. */
+void host_offload_pass(struct iotcp_ctx *ctx);
+/* The socket is being closed (abort: RST). Returns true when the offload module took the
+ * connection (orphan or aborted): the caller must not close it. */
+bool host_offload_sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort);
+void host_offload_inline_written(struct host_sock *s);
+/* Reset the socket's connection (RST to the peer); the socket then reports err. */
+void host_offload_abort_sock(struct iotcp_ctx *ctx, struct host_sock *s, int err);
+/* The NIC restarted: every flow with external data is reset. */
+void host_offload_nic_restart(struct iotcp_ctx *ctx);
+/* iotcp_destroy: abort every flow, free every fid and the state. */
+void host_offload_destroy(struct iotcp_ctx *ctx);
+void host_offload_init(struct iotcp_ctx *ctx);
+
+#endif

@@ -1,0 +1,111 @@
+/* Offload commands on the host link: one command frame is filled per loop pass (several
+ * SENDs, ACKDs, OPENs and CLOSEs share it; a full frame is sent and a new one started) and
+ * sent at host_offload_flush. Commands from the NIC are dispatched here. */
+#include <string.h>
+
+#include "host/ctx.h"
+
+static void frame_send(struct iotcp_ctx *ctx)
+{
+	struct host_offload *o = &ctx->off;
+	int n;
+
+	if (!o->frame_open)
+		return;
+	o->frame_open = false;
+	n = proto_writer_finish(&o->w);
+	if (n < 0) {
+		host_link_tx_free(ctx->link, &o->frame);
+		return;
+	}
+	host_tx_put(ctx, &o->frame, PROTO_ETH_HLEN + (uint32_t)n);
+}
+
+static bool frame_start(struct iotcp_ctx *ctx)
+{
+	struct host_offload *o = &ctx->off;
+	uint32_t cap;
+
+	if (!host_tx_get(ctx, &o->frame))
+		return false;
+	cap = o->frame.cap < HOST_OFF_FRAME_MAX ? o->frame.cap : HOST_OFF_FRAME_MAX;
+	if (cap <= PROTO_ETH_HLEN ||
+	    proto_writer_init(&o->w, o->frame.data + PROTO_ETH_HLEN, cap - PROTO_ETH_HLEN) < 0) {
+		host_link_tx_free(ctx->link, &o->frame);
+		return false;
+	}
+	proto_eth_hdr_put(o->frame.data, ctx->nic.mac.b, ctx->link->mac.b);
+	o->frame_open = true;
+	return true;
+}
+
+/* 4 bytes of command header (type, len) precede each payload. */
+bool host_off_cmd_room(struct iotcp_ctx *ctx, size_t payload_len)
+{
+	const struct proto_writer *w = &ctx->off.w;
+
+	return ctx->off.frame_open && !w->err && w->len + 4 + payload_len <= w->cap;
+}
+
+struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_len)
+{
+	if (host_off_cmd_room(ctx, payload_len))
+		return &ctx->off.w;
+	frame_send(ctx);
+	if (!frame_start(ctx))
+		return NULL;
+	if (!host_off_cmd_room(ctx, payload_len)) {
+		host_link_tx_free(ctx->link, &ctx->off.frame);
+		ctx->off.frame_open = false;
+		return NULL;
+	}
+	return &ctx->off.w;
+}
+
+void host_offload_flush(struct iotcp_ctx *ctx)
+{
+	frame_send(ctx);
+}
+
+static void bad_cmd(struct iotcp_ctx *ctx)
+{
+	ctx->cnt.drop_proto++;
+	ctx->cnt.rx_dropped++;
+}
+
+void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd)
+{
+	struct proto_open_done d;
+	struct proto_close c;
+	struct proto_echo e;
+	struct proto_error er;
+
+	switch (cmd->type) {
+	case PROTO_T_OPEN_DONE:
+		if (proto_open_done_decode(cmd, &d) < 0)
+			goto bad;
+		host_fid_open_done(ctx, &d);
+		return;
+	case PROTO_T_CLOSE_DONE:
+		if (proto_close_done_decode(cmd, &c) < 0)
+			goto bad;
+		host_fid_close_done(ctx, &c);
+		return;
+	case PROTO_T_ECHO:
+		if (proto_echo_decode(cmd, &e) < 0)
+			goto bad;
+		host_off_echo(ctx, &e);
+		return;
+	case PROTO_T_ERROR:
+		if (proto_error_decode(cmd, &er) < 0)
+			goto bad;
+		host_off_error(ctx, &er);
+		return;
+	case PROTO_T_FSTAT_DONE: /* we never send FSTAT: metadata comes with OPEN_DONE */
+	default:
+		ctx->cnt.off_cmd_unexpected++;
+		goto bad;
+	}
+bad:
+	bad_cmd(ctx);
+}

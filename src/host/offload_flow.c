@@ -1,0 +1,636 @@
+/* Offloaded flows: SENDs built from TCP_PAYLOAD_EXT segments, ECHO and ERROR handling, ACKD,
+ * per-fid accounting of unacknowledged bytes, orphaned connections (see offload.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/ctx.h"
+#include "tcp/seq.h"
+
+#define FLOW_SLOT_MASK ((1u << HOST_OFF_FLOW_BITS) - 1u)
+#define FLOW_SLOT_MAX  (1u << HOST_OFF_FLOW_BITS)
+
+void host_offload_init(struct iotcp_ctx *ctx)
+{
+	ctx->off.list.next = ctx->off.list.prev = &ctx->off.list;
+}
+
+static struct host_off_flow *flow_lookup(struct iotcp_ctx *ctx, uint32_t id)
+{
+	uint32_t slot = id & FLOW_SLOT_MASK;
+
+	if (slot >= ctx->off.flows_cap || !ctx->off.flows[slot] || ctx->off.flows[slot]->id != id)
+		return NULL;
+	return ctx->off.flows[slot];
+}
+
+static int slot_alloc(struct iotcp_ctx *ctx, uint32_t *slot)
+{
+	struct host_offload *o = &ctx->off;
+
+	if (!o->nfree) {
+		uint32_t ncap = o->flows_cap ? o->flows_cap * 2 : 64;
+		if (o->flows_cap >= FLOW_SLOT_MAX)
+			return -ENOMEM;
+		if (ncap > FLOW_SLOT_MAX)
+			ncap = FLOW_SLOT_MAX;
+		struct host_off_flow **nf = realloc(o->flows, ncap * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		o->flows = nf;
+		uint32_t *ns = realloc(o->free_slots, ncap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		o->free_slots = ns;
+		for (uint32_t i = ncap; i-- > o->flows_cap;) {
+			nf[i] = NULL;
+			ns[o->nfree++] = i;
+		}
+		o->flows_cap = ncap;
+	}
+	*slot = o->free_slots[--o->nfree];
+	return 0;
+}
+
+struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *s)
+{
+	struct host_off_flow *f;
+	uint32_t slot;
+
+	if (s->off)
+		return s->off;
+	f = calloc(1, sizeof(*f));
+	if (!f || slot_alloc(ctx, &slot) < 0) {
+		free(f);
+		return NULL;
+	}
+	ctx->off.flow_gen = (uint16_t)((ctx->off.flow_gen + 1) & 0xfffu);
+	f->id = (uint32_t)ctx->off.flow_gen << HOST_OFF_FLOW_BITS | slot;
+	f->conn = s->conn;
+	f->sock = s;
+	ctx->off.flows[slot] = f;
+	f->next = &ctx->off.list;
+	f->prev = ctx->off.list.prev;
+	ctx->off.list.prev->next = f;
+	ctx->off.list.prev = f;
+	s->off = f;
+	return f;
+}
+
+static void put_ackd(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t acked, uint32_t fl)
+{
+	struct proto_ackd a = {.flow = f->id, .acked = acked, .flags = fl};
+	struct proto_writer *w;
+
+	if (!ctx->nic.up || !f->sent_any)
+		return;
+	w = host_off_cmd_writer(ctx, PROTO_ACKD_LEN);
+	if (w && proto_put_ackd(w, &a) == 0)
+		ctx->cnt.off_ackds++;
+}
+
+/* Forget the flow: ACKD(END) to the NIC (when it knows the flow), every unacknowledged
+ * reserved byte released from its fid. The connection is the caller's business. */
+static void flow_free(struct iotcp_ctx *ctx, struct host_off_flow *f, bool tell_nic)
+{
+	if (tell_nic)
+		put_ackd(ctx, f, f->ackd, PROTO_ACKD_F_END);
+	for (uint32_t i = f->res_head; i < f->nres; i++)
+		host_fid_release_bytes(ctx, f->res[i].fid_desc, f->res[i].len - f->res[i].acked);
+	f->prev->next = f->next;
+	f->next->prev = f->prev;
+	ctx->off.flows[f->id & FLOW_SLOT_MASK] = NULL;
+	ctx->off.free_slots[ctx->off.nfree++] = f->id & FLOW_SLOT_MASK;
+	if (f->sock)
+		f->sock->off = NULL;
+	free(f->res);
+	free(f->sends);
+	free(f);
+}
+
+int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fid_desc,
+			  uint64_t off, uint32_t len)
+{
+	struct host_off_res *last = f->nres > f->res_head ? &f->res[f->nres - 1] : NULL;
+
+	/* The core merges the same way (same tag, contiguous, nothing in between). */
+	if (last && !f->inline_after && last->fid_desc == fid_desc &&
+	    last->off + last->len == off && last->len <= UINT32_MAX - len) {
+		last->len += len;
+		return 0;
+	}
+	f->inline_after = false;
+	if (f->res_head && f->res_head == f->nres)
+		f->res_head = f->nres = 0;
+	if (f->nres == f->res_cap) {
+		if (f->res_head) { /* slide the live entries down */
+			memmove(f->res, f->res + f->res_head,
+				(f->nres - f->res_head) * sizeof(*f->res));
+			f->nres -= f->res_head;
+			f->res_head = 0;
+		} else {
+			uint32_t ncap = f->res_cap ? f->res_cap * 2 : 8;
+			struct host_off_res *nr = realloc(f->res, ncap * sizeof(*nr));
+			if (!nr)
+				return -ENOMEM;
+			f->res = nr;
+			f->res_cap = ncap;
+		}
+	}
+	f->res[f->nres++] = (struct host_off_res){.fid_desc = fid_desc, .off = off, .len = len};
+	return 0;
+}
+
+void host_offload_inline_written(struct host_sock *s)
+{
+	if (s->off)
+		s->off->inline_after = true;
+}
+
+/* A first transmission tells where its reservation starts in sequence space. */
+static void learn_seq(struct host_off_flow *f, const struct tcp_seg *seg)
+{
+	for (uint32_t i = f->res_head; i < f->nres; i++) {
+		struct host_off_res *r = &f->res[i];
+		if (r->seq_known)
+			continue;
+		if ((uint64_t)r->fid_desc != seg->tag || r->off < seg->tag_off ||
+		    r->off >= seg->tag_off + seg->len)
+			return;
+		r->seq = seg->hdr.seq + (uint32_t)(r->off - seg->tag_off);
+		r->seq_known = true;
+	}
+}
+
+/* Release acknowledged reservation bytes from their fids. */
+static void account_acks(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t snd_una)
+{
+	while (f->res_head < f->nres) {
+		struct host_off_res *r = &f->res[f->res_head];
+		uint32_t acked;
+		if (!r->seq_known || SEQ_LEQ(snd_una, r->seq))
+			return;
+		acked = SEQ_GEQ(snd_una, r->seq + r->len) ? r->len : snd_una - r->seq;
+		if (acked > r->acked) {
+			host_fid_release_bytes(ctx, r->fid_desc, acked - r->acked);
+			r->acked = acked;
+		}
+		if (acked < r->len)
+			return;
+		f->res_head++;
+	}
+}
+
+static struct host_off_flow *flow_of_seg(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
+{
+	void *user = seg->conn ? tcp_conn_user(seg->conn) : NULL;
+	struct host_sock *s = user ? host_sock_get(ctx, (int)((uintptr_t)user - 1)) : NULL;
+
+	if (s && s->off && s->off->conn == seg->conn)
+		return s->off;
+	/* orphans (no socket any more): a walk of the live flows */
+	for (struct host_off_flow *f = ctx->off.list.next; f != &ctx->off.list; f = f->next)
+		if (f->conn == seg->conn)
+			return f;
+	return NULL;
+}
+
+static bool put_send(struct iotcp_ctx *ctx, struct host_off_send *e)
+{
+	struct proto_writer *w = host_off_cmd_writer(ctx, PROTO_SEND_LEN + e->cmd.tmpl_len);
+
+	e->cmd.tmpl = e->tmpl; /* the array may have moved since */
+	return w && proto_put_send(w, &e->cmd) == 0;
+}
+
+static struct host_off_send *send_slot(struct host_off_flow *f)
+{
+	if (f->nsends == f->sends_cap) {
+		uint32_t ncap = f->sends_cap ? f->sends_cap * 2 : 8;
+		struct host_off_send *ns = realloc(f->sends, ncap * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		f->sends = ns;
+		f->sends_cap = ncap;
+	}
+	return &f->sends[f->nsends];
+}
+
+static void send_remove(struct host_off_flow *f, uint32_t i)
+{
+	if (f->sends[i].retry_at != TCP_TIME_NEVER)
+		f->nretry--;
+	f->sends[i] = f->sends[--f->nsends];
+}
+
+/* The NIC will not send it (or we could not ask): start TCP's timing as if it went out and was
+ * lost, so the RTO retransmits it without waiting for an ECHO that never comes. */
+static void ext_lost(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
+{
+	tcp_ext_sent(seg->conn, seg->hdr.seq, seg->hdr.seq + seg->len, ctx->now, 0);
+}
+
+/* Destination MAC of the next hop of daddr, or false (an ARP request is on its way). */
+static bool next_hop_mac(struct iotcp_ctx *ctx, uint32_t daddr, struct mac_addr *mac)
+{
+	uint32_t nh = host_next_hop(ctx, daddr);
+	struct neigh_entry *e;
+
+	if (!nh)
+		return false;
+	e = neigh_find(&ctx->neigh, nh);
+	if (e && e->state != NEIGH_INCOMPLETE) {
+		*mac = e->mac;
+		return true;
+	}
+	if (!e && (e = neigh_create(&ctx->neigh, nh, ctx->now)) != NULL) {
+		e->probes = 1;
+		e->next_probe = ctx->now + NEIGH_RETRY;
+		host_arp_request(ctx, nh);
+	}
+	return false;
+}
+
+void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
+{
+	struct host_off_flow *f = seg->conn ? flow_of_seg(ctx, seg) : NULL;
+	struct host_fid *fid = host_fid_get(ctx, seg->tag <= INT32_MAX ? (int)seg->tag : -1);
+	struct host_off_send *e;
+	struct tcp_hdr h = seg->hdr;
+	struct pkt_tcp_out o = {0};
+	struct mac_addr dst;
+	size_t tlen;
+	uint32_t room, mss, nseg;
+
+	if (!f || f->doomed) {
+		/* untracked, or being reset: never sent */
+		ctx->cnt.off_tx_no_fid++;
+		if (seg->conn)
+			ext_lost(ctx, seg);
+		return;
+	}
+	if (!fid || fid->state != FID_OPEN) {
+		/* the file is gone (NIC restart): the bytes can never be sent */
+		ctx->cnt.off_tx_no_fid++;
+		f->doomed = ECONNRESET;
+		ext_lost(ctx, seg);
+		return;
+	}
+	if (!ctx->nic.up) { /* the NIC is away: lost, TCP retransmits */
+		ctx->cnt.off_tx_nic_down++;
+		ext_lost(ctx, seg);
+		return;
+	}
+	if (!next_hop_mac(ctx, seg->tuple.raddr, &dst)) {
+		ctx->cnt.off_tx_unresolved++;
+		ext_lost(ctx, seg);
+		return;
+	}
+	room = ctx->mtu - IPV4_HDR_MIN - TCP_HDR_MIN - (uint32_t)tcp_opts_len(&seg->hdr.opts);
+	mss = seg->mss && seg->mss < room ? seg->mss : room;
+	if (mss == 0 || mss > UINT16_MAX)
+		mss = mss ? UINT16_MAX : 1;
+	nseg = (seg->len + mss - 1) / mss;
+	e = send_slot(f);
+	if (!e) {
+		ext_lost(ctx, seg);
+		return;
+	}
+	o.src_mac = &ctx->link->mac;
+	o.dst_mac = &dst;
+	o.saddr = seg->tuple.laddr;
+	o.daddr = seg->tuple.raddr;
+	o.ttl = HOST_TTL;
+	o.ip_id = ctx->ip_id;
+	o.ip_frag_off = IPV4_DF;
+	o.tcp = &h;
+	tlen = pkt_build_tcp(e->tmpl, sizeof(e->tmpl), &o); /* header only: the NIC fixes lengths */
+	if (!tlen) {
+		ctx->cnt.tx_too_big++;
+		ext_lost(ctx, seg);
+		return;
+	}
+	ctx->ip_id = (uint16_t)(ctx->ip_id + nseg);
+	memset(&e->cmd, 0, sizeof(e->cmd));
+	e->cookie = (uint64_t)f->id << 32 | (uint32_t)++f->send_serial;
+	e->seq = seg->hdr.seq;
+	e->len = seg->len;
+	e->sent_at = ctx->now;
+	e->retry_at = TCP_TIME_NEVER;
+	e->retries = 0;
+	e->cmd.flow = f->id;
+	e->cmd.fid = fid->nic_fid;
+	e->cmd.file_off = seg->tag_off;
+	e->cmd.len = seg->len;
+	e->cmd.mss = (uint16_t)mss;
+	e->cmd.tmpl_len = (uint16_t)tlen;
+	e->cmd.flags = PROTO_SEND_F_ECHO | (seg->retransmit ? PROTO_SEND_F_RETRANSMIT : 0u);
+	e->cmd.cookie = e->cookie;
+	e->cmd.tmpl = e->tmpl;
+	if (f->nretry) {
+		/* earlier ranges wait for store space: queue behind them, in order */
+		e->retry_at = ctx->now;
+		f->nretry++;
+	} else if (!put_send(ctx, e)) {
+		ext_lost(ctx, seg);
+		return;
+	}
+	f->nsends++;
+	if (!f->sent_any) {
+		f->sent_any = true;
+		f->ackd = seg->hdr.seq; /* nothing before it is the NIC's */
+	}
+	ctx->cnt.off_sends++;
+	if (seg->retransmit)
+		ctx->cnt.off_retransmit_sends++;
+	learn_seq(f, seg);
+}
+
+static struct host_off_send *find_send(struct host_off_flow *f, uint64_t cookie, uint32_t *idx)
+{
+	for (uint32_t i = 0; i < f->nsends; i++) {
+		if (f->sends[i].cookie == cookie) {
+			*idx = i;
+			return &f->sends[i];
+		}
+	}
+	return NULL;
+}
+
+void host_off_echo(struct iotcp_ctx *ctx, const struct proto_echo *m)
+{
+	struct host_off_flow *f = flow_lookup(ctx, m->flow);
+	struct host_off_send *e;
+	uint32_t i;
+
+	if (!f || !(e = find_send(f, m->cookie, &i))) {
+		ctx->cnt.off_cmd_unexpected++; /* late (timed out, acked, flow gone) */
+		return;
+	}
+	/* RFC 6298 timing starts when the bytes left the NIC, without its queueing delay. */
+	tcp_ext_sent(f->conn, e->seq, e->seq + e->len, ctx->now, m->nic_delay_ns);
+	ctx->cnt.offload_bytes += e->len;
+	ctx->cnt.off_echoes++;
+	send_remove(f, i);
+}
+
+static void close_error(struct iotcp_ctx *ctx, uint32_t nic_fid)
+{
+	for (struct host_fid *fid = ctx->off.closing; fid; fid = fid->close_next) {
+		if (fid->close_sent && fid->nic_fid == nic_fid) {
+			host_fid_free(ctx, fid->desc);
+			return;
+		}
+	}
+}
+
+void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
+{
+	struct host_off_flow *f;
+	struct host_off_send *e;
+	uint32_t i;
+
+	ctx->cnt.off_errors[m->reason < HOST_OFF_REASONS ? m->reason : 0]++;
+	switch (m->cmd_type) {
+	case PROTO_T_OPEN:
+		host_fid_open_error(ctx, m->req_id, m->err < 0 && m->err >= -4095 ? -m->err : EIO);
+		return;
+	case PROTO_T_CLOSE:
+		close_error(ctx, m->fid);
+		return;
+	case PROTO_T_SEND:
+		break;
+	default:
+		return; /* ACKD and others: nothing to undo */
+	}
+	f = flow_lookup(ctx, m->flow);
+	if (!f)
+		return;
+	e = find_send(f, m->cookie, &i);
+	switch (m->reason) {
+	case PROTO_ERR_STORE_FULL:
+	case PROTO_ERR_BUSY:
+		if (!e)
+			return;
+		if (e->retry_at != TCP_TIME_NEVER)
+			return; /* already waiting (a duplicate ERROR) */
+		if (e->retries < HOST_OFF_RETRY_MAX) {
+			e->retries++;
+			e->retry_at = ctx->now + HOST_OFF_RETRY;
+			f->nretry++;
+			ctx->cnt.off_store_full_retries++;
+			return;
+		}
+		tcp_ext_sent(f->conn, e->seq, e->seq + e->len, ctx->now, 0);
+		send_remove(f, i);
+		return;
+	case PROTO_ERR_MALFORMED:
+	case PROTO_ERR_UNSUPPORTED:
+	case PROTO_ERR_UNKNOWN_FLOW:
+		return; /* the SEND is lost: its echo timeout lets TCP retransmit */
+	default:
+		/* unknown_fid, io, truncated, range, bad_template: the peer must see a reset,
+		 * never wrong bytes */
+		f->doomed = m->reason == PROTO_ERR_IO ? EIO : ECONNRESET;
+		return;
+	}
+}
+
+void host_offload_abort_sock(struct iotcp_ctx *ctx, struct host_sock *s, int err)
+{
+	if (s->off)
+		flow_free(ctx, s->off, true);
+	if (s->conn) {
+		tcp_abort(s->conn);
+		s->conn = NULL;
+	}
+	s->err = err;
+	ctx->cnt.off_flows_aborted++;
+	host_sock_notify(ctx, s, false);
+}
+
+/* Reset the flow's connection (RST) and forget the flow. */
+static void flow_abort(struct iotcp_ctx *ctx, struct host_off_flow *f, int err, bool tell_nic)
+{
+	if (f->sock) {
+		struct host_sock *s = f->sock;
+		flow_free(ctx, f, tell_nic);
+		host_offload_abort_sock(ctx, s, err);
+		return;
+	}
+	tcp_abort(f->conn);
+	flow_free(ctx, f, tell_nic);
+	ctx->cnt.off_flows_aborted++;
+}
+
+/* Orphans discard what arrives (no application reads it any more). */
+static void drain(struct tcp_conn *c)
+{
+	uint8_t buf[2048];
+
+	while (tcp_recv(c, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Resend the due retries lowest sequence first, so that the oldest data gets the store's
+ * free blocks first (otherwise later ranges could pin every block and starve the range TCP
+ * needs acknowledged next). */
+static void resend_due(struct iotcp_ctx *ctx, struct host_off_flow *f)
+{
+	while (ctx->nic.up) {
+		struct host_off_send *best = NULL;
+		for (uint32_t i = 0; i < f->nsends; i++) {
+			struct host_off_send *e = &f->sends[i];
+			if (e->retry_at != TCP_TIME_NEVER && ctx->now >= e->retry_at &&
+			    (!best || SEQ_LT(e->seq, best->seq)))
+				best = e;
+		}
+		if (!best)
+			return;
+		best->retry_at = TCP_TIME_NEVER;
+		best->sent_at = ctx->now;
+		f->nretry--;
+		put_send(ctx, best);
+	}
+}
+
+/* Echo timeouts, acknowledged SENDs, retries. Returns true when a retry is pending. */
+static bool flow_sends(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t snd_una)
+{
+	for (uint32_t i = 0; i < f->nsends;) {
+		struct host_off_send *e = &f->sends[i];
+		if (SEQ_LEQ(e->seq + e->len, snd_una)) {
+			send_remove(f, i); /* acknowledged: its ECHO no longer matters */
+			continue;
+		}
+		if (e->retry_at == TCP_TIME_NEVER &&
+		    ctx->now - e->sent_at >= HOST_OFF_ECHO_TIMEOUT) {
+			/* lost SEND or lost ECHO: time it from the SEND, TCP's RTO does the rest */
+			tcp_ext_sent(f->conn, e->seq, e->seq + e->len, ctx->now,
+				     ctx->now - e->sent_at);
+			ctx->cnt.off_echo_timeouts++;
+			send_remove(f, i);
+			continue;
+		}
+		i++;
+	}
+	if (f->nretry)
+		resend_due(ctx, f);
+	return f->nretry > 0;
+}
+
+/* One flow's share of a loop pass; false when the flow is gone. */
+static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
+{
+	struct tcp_conn_info info;
+
+	if (f->doomed) {
+		flow_abort(ctx, f, f->doomed, true);
+		return false;
+	}
+	tcp_conn_info(f->conn, &info);
+	if (info.state == TCP_CLOSED || tcp_conn_error(f->conn)) {
+		/* reset, timed out: the NIC may forget everything */
+		struct tcp_conn *c = f->conn;
+		bool orphan = f->orphan;
+		flow_free(ctx, f, true);
+		if (orphan)
+			tcp_close(c);
+		return false;
+	}
+	if (f->orphan)
+		drain(f->conn);
+	account_acks(ctx, f, info.snd_una);
+	/* Under store pressure every acknowledged byte may free a block: no batching. */
+	bool pressure = flow_sends(ctx, f, info.snd_una);
+	bool idle = info.snd_una == info.snd_nxt || f->res_head == f->nres;
+	if (f->sent_any && SEQ_GT(info.snd_una, f->ackd) &&
+	    (info.snd_una - f->ackd >= HOST_OFF_ACKD_STEP || idle || pressure)) {
+		put_ackd(ctx, f, info.snd_una, 0);
+		f->ackd = info.snd_una;
+	}
+	if (f->res_head == f->nres && !f->nsends) {
+		/* every external byte acknowledged: the flow ends until the next offload write */
+		struct tcp_conn *c = f->conn;
+		bool orphan = f->orphan;
+		flow_free(ctx, f, true);
+		if (orphan)
+			tcp_close(c);
+		return false;
+	}
+	return true;
+}
+
+void host_offload_pass(struct iotcp_ctx *ctx)
+{
+	struct host_off_flow *f = ctx->off.list.next, *next;
+
+	for (; f != &ctx->off.list; f = next) {
+		next = f->next;
+		flow_pass(ctx, f);
+	}
+	host_fid_timers(ctx);
+}
+
+bool host_offload_sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
+{
+	struct host_off_flow *f = s->off;
+
+	if (!f)
+		return false;
+	if (s->conn)
+		tcp_conn_set_user(s->conn, NULL);
+	if (abort || !s->conn || tcp_conn_readable(s->conn)) {
+		/* RFC 9293 3.10.4 / RFC 2525 2.17: unread data resets, like tcp_close */
+		flow_free(ctx, f, true);
+		if (!s->conn)
+			return false;
+		tcp_abort(s->conn);
+		s->conn = NULL;
+		return true;
+	}
+	if (f->res_head == f->nres && !f->nsends) {
+		flow_free(ctx, f, true);
+		return false;
+	}
+	/* external data outstanding: keep the connection until it is acknowledged */
+	tcp_shutdown(s->conn);
+	f->sock = NULL;
+	f->orphan = true;
+	s->off = NULL;
+	s->conn = NULL;
+	return true;
+}
+
+void host_offload_nic_restart(struct iotcp_ctx *ctx)
+{
+	struct host_off_flow *f = ctx->off.list.next, *next;
+
+	/* commands still queued were for the old NIC */
+	if (ctx->off.frame_open) {
+		host_link_tx_free(ctx->link, &ctx->off.frame);
+		ctx->off.frame_open = false;
+	}
+	for (; f != &ctx->off.list; f = next) {
+		next = f->next;
+		flow_abort(ctx, f, ECONNRESET, false);
+	}
+	host_fid_nic_restart(ctx);
+}
+
+void host_offload_destroy(struct iotcp_ctx *ctx)
+{
+	struct host_off_flow *f = ctx->off.list.next, *next;
+
+	if (!ctx->off.list.next)
+		return;
+	for (; f != &ctx->off.list; f = next) {
+		next = f->next;
+		flow_abort(ctx, f, ECONNRESET, true);
+	}
+	host_offload_flush(ctx); /* the ACKD(END)s */
+	free(ctx->off.flows);
+	free(ctx->off.free_slots);
+	ctx->off.flows = NULL;
+	ctx->off.free_slots = NULL;
+}

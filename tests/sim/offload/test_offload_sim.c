@@ -1,0 +1,585 @@
+/* IO-TCP offload end to end on the deterministic simulator: the host runtime (libiotcp on
+ * virtual time) serving a file through the REAL NIC engine (test_nic.h) to a client TCP stack
+ * from the core, over simulated links (host link: host <-> NIC; wire: NIC <-> client).
+ *
+ * Scenarios (argv[1]):
+ *   clean      a 2 MiB response (inline header + offloaded body + inline trailer), byte-exact
+ *   lost_cmds  specific SEND, ECHO and ACKD command frames dropped on the host link: the
+ *              transfer still completes byte-exact (echo timeouts + TCP retransmission)
+ *   truncate   the file is truncated mid-transfer: the NIC reports truncated, the host resets
+ *              the connection; the client got a correct prefix, never wrong bytes
+ *   restart    the NIC restarts mid-transfer (engine reset, HELLO with a new boot id): the
+ *              connection is reset, then a new open and a new connection work
+ *   store_full a NIC block store of four blocks (256 KiB, the send buffer's size): SENDs meet
+ * ERROR(store_full) and are retried every millisecond until ACKDs free blocks; the transfer
+ * completes byte-exact Each prints its figures (virtual duration, retransmissions, command
+ * counters). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../unit/check.h"
+#include "../../unit/host/test_nic.h"
+#include "host/host.h"
+#include "host/link_mem.h"
+#include "link.h"
+#include "sim.h"
+#include "tcp/tcp.h"
+#include "wire/pkt.h"
+
+#define IP_HOST	  0xc6120001u
+#define IP_CLIENT 0xc6120002u
+#define PORT	  80
+#define BODY_LEN  (2u * 1024u * 1024u)
+#define TICK	  (200 * TCP_USEC)
+
+static const struct mac_addr MAC_HOST = {{0x02, 0, 0, 0, 0, 0x0a}};
+static const struct mac_addr MAC_NIC = {{0x02, 0, 0, 0, 0, 0x4e}};
+static const struct mac_addr MAC_CLIENT = {{0x02, 0, 0, 0, 0, 0x0b}};
+static const char HDR[] = "HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n";
+static const char TRL[] = "\r\n--end--\r\n";
+
+enum scenario { SC_CLEAN, SC_LOST, SC_TRUNCATE, SC_RESTART, SC_STORE };
+
+struct client {
+	struct tcp_stack *tcp;
+	struct tcp_conn *c;
+	struct sim_wakeup wake;
+	uint8_t *got;
+	size_t got_len, cap;
+	int err;
+	bool eof;
+	uint16_t ip_id;
+};
+
+struct world {
+	struct sim *sim;
+	enum scenario sc;
+	struct sim_link *h2n, *n2h, *n2c, *c2n;
+	struct host_link *lh, *ln; /* host's end, the frames it sends are taken from ln */
+	struct iotcp_ctx *host;
+	struct test_nic *nic;
+	struct client cl;
+	struct sim_wakeup host_wake;
+	sim_timer_t tick;
+	/* server application state */
+	int lsd, hs, fid, round;
+	off_t off;
+	int stage; /* 0 wait conn, 1 wait open, 2 header, 3 body, 4 trailer, 5 closed */
+	uint8_t *body;
+	/* command frame drops */
+	unsigned sends_seen, echoes_seen, ackds_seen;
+	unsigned send_drops, echo_drops, ackd_drops;
+	bool truncated, restarted;
+	tcp_time_t t_start, t_done;
+	uint8_t frame[SIM_PKT_MAX];
+};
+
+static struct world W;
+
+/* ---- the client: a core TCP stack on raw IPv4 ---- */
+
+static void client_timer(struct sim *sim, void *ctx);
+
+static void client_kick(struct world *w)
+{
+	struct client *cl = &w->cl;
+	struct tcp_seg seg;
+	uint8_t pkt[2048];
+
+	while (tcp_stack_output(cl->tcp, &seg, sim_now(w->sim))) {
+		struct iovec iov[2];
+		int n = 0;
+		for (int i = 0; i < 2 && seg.kind == TCP_PAYLOAD_INLINE; i++)
+			if (seg.plen[i]) {
+				iov[n].iov_base = (void *)seg.p[i];
+				iov[n++].iov_len = seg.plen[i];
+			}
+		struct pkt_tcp_out o = {.saddr = seg.tuple.laddr,
+					.daddr = seg.tuple.raddr,
+					.ttl = 64,
+					.ip_id = cl->ip_id++,
+					.ip_frag_off = IPV4_DF,
+					.tcp = &seg.hdr,
+					.iov = iov,
+					.iovcnt = n};
+		size_t len = pkt_build_tcp(pkt, sizeof(pkt), &o);
+		if (len)
+			sim_link_send(w->c2n, pkt, len);
+	}
+	sim_wakeup_set(w->sim, &cl->wake, tcp_stack_deadline(cl->tcp), client_timer, w);
+}
+
+static void client_read(struct world *w)
+{
+	struct client *cl = &w->cl;
+
+	if (!cl->c)
+		return;
+	for (;;) {
+		if (cl->got_len == cl->cap) {
+			cl->cap = cl->cap ? cl->cap * 2 : 1 << 20;
+			cl->got = realloc(cl->got, cl->cap);
+		}
+		ssize_t r = tcp_recv(cl->c, cl->got + cl->got_len, cl->cap - cl->got_len);
+		if (r > 0) {
+			cl->got_len += (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			cl->eof = true;
+		else if (r != -EAGAIN)
+			cl->err = (int)-r;
+		break;
+	}
+}
+
+static void client_timer(struct sim *sim, void *ctx)
+{
+	struct world *w = ctx;
+	tcp_stack_timers(w->cl.tcp, sim_now(sim));
+	client_read(w);
+	client_kick(w);
+}
+
+static void client_rx(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct world *w = ctx;
+	struct pkt_view v;
+
+	if (pkt_decode_ipv4(pkt, len, &v, 0) != PKT_OK || v.kind != PKT_KIND_TCP)
+		return;
+	tcp_stack_input(w->cl.tcp, v.ip.saddr, v.ip.daddr, &v.tcp, v.payload,
+			(uint32_t)v.payload_len, sim_now(w->sim));
+	client_read(w);
+	client_kick(w);
+}
+
+static void client_connect(struct world *w, uint16_t lport)
+{
+	struct tcp_config cfg;
+	struct tcp_tuple t = {.laddr = IP_CLIENT, .lport = lport, .raddr = IP_HOST, .rport = PORT};
+	int err = 0;
+
+	tcp_config_default(&cfg);
+	cfg.rcvbuf = 1u << 20;
+	if (w->cl.c)
+		tcp_close(w->cl.c);
+	w->cl.c = tcp_connect(w->cl.tcp, &t, &cfg, sim_now(w->sim), &err);
+	CHECK(w->cl.c != NULL);
+	w->cl.got_len = 0;
+	w->cl.err = 0;
+	w->cl.eof = false;
+	client_kick(w);
+}
+
+/* ---- the NIC's two sides ---- */
+
+static void nic_to_host(void *arg, const uint8_t *f, size_t len)
+{
+	struct world *w = arg;
+	sim_link_send(w->n2h, f, len);
+}
+
+/* Host frames that are not commands: IPv4 goes to the wire without its Ethernet header; ARP
+ * requests for the client are answered here (the client has no link layer). */
+static void nic_to_wire(void *arg, const uint8_t *f, size_t len)
+{
+	struct world *w = arg;
+	struct pkt_view v;
+
+	if (pkt_decode_eth(f, len, &v, PKT_NO_CSUM_CHECK) != PKT_OK)
+		return;
+	if (v.kind == PKT_KIND_ARP) {
+		if (v.arp.op == ARP_OP_REQUEST && v.arp.tpa == IP_CLIENT) {
+			struct arp_pkt a = {.op = ARP_OP_REPLY,
+					    .sha = MAC_CLIENT,
+					    .spa = IP_CLIENT,
+					    .tha = v.arp.sha,
+					    .tpa = v.arp.spa};
+			uint8_t b[64];
+			size_t n = pkt_build_arp(b, sizeof(b), &MAC_CLIENT, &v.arp.sha, &a);
+			if (n)
+				sim_link_send(w->n2h, b, n);
+		}
+		return;
+	}
+	if (v.kind == PKT_KIND_TCP)
+		sim_link_send(w->n2c, v.l3, v.l3_len);
+}
+
+/* Client packets: wrapped in Ethernet for the host. */
+static void wire_rx(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct world *w = ctx;
+	size_t off =
+	    eth_encode_simple(w->frame, sizeof(w->frame), &MAC_HOST, &MAC_CLIENT, ETH_P_IPV4);
+	if (off + len > sizeof(w->frame))
+		return;
+	memcpy(w->frame + off, pkt, len);
+	sim_link_send(w->n2h, w->frame, off + len);
+}
+
+static void nic_rx(void *ctx, const uint8_t *f, size_t len)
+{
+	struct world *w = ctx;
+	test_nic_from_host(w->nic, f, len, sim_now(w->sim));
+}
+
+static bool has_cmd(const uint8_t *p, size_t len, uint16_t type)
+{
+	struct proto_iter it;
+	struct proto_cmd cmd;
+	if (proto_frame_open(&it, p, len) < 0)
+		return false;
+	while (proto_next(&it, &cmd) > 0)
+		if (cmd.type == type)
+			return true;
+	return false;
+}
+
+/* lost_cmds: the 1st and 2nd frames carrying a SEND (the whole first flight: only the RTO,
+ * after the echo timeout, can recover it) and the 9th (recovered by SACK), the 2nd and 6th
+ * carrying an ECHO, and the first three carrying an ACKD never arrive. */
+static bool drop_cmd(void *arg, uint16_t first, const uint8_t *p, size_t len, bool to_host)
+{
+	struct world *w = arg;
+	bool drop = false;
+
+	if (w->sc != SC_LOST)
+		return false;
+	if (to_host && has_cmd(p, len, PROTO_T_ECHO)) {
+		w->echoes_seen++;
+		if (w->echoes_seen == 2 || w->echoes_seen == 6) {
+			w->echo_drops++;
+			drop = true;
+		}
+	}
+	if (!to_host && has_cmd(p, len, PROTO_T_SEND)) {
+		w->sends_seen++;
+		if (w->sends_seen <= 2 || w->sends_seen == 9) {
+			w->send_drops++;
+			drop = true;
+		}
+	}
+	if (!to_host && has_cmd(p, len, PROTO_T_ACKD)) {
+		w->ackds_seen++;
+		if (w->ackds_seen <= 3) {
+			w->ackd_drops++;
+			drop = true;
+		}
+	}
+	return drop;
+}
+
+/* ---- the host and its server application ---- */
+
+static void host_pass(struct sim *sim, void *ctx);
+
+static void host_rx(void *ctx, const uint8_t *f, size_t len)
+{
+	struct world *w = ctx;
+	link_mem_inject(w->lh, f, len);
+	sim_wakeup_set(w->sim, &w->host_wake, sim_now(w->sim), host_pass, w);
+}
+
+static void server_app(struct world *w)
+{
+	struct iotcp_ctx *h = w->host;
+	struct stat st;
+
+	if (w->stage == 0) {
+		w->hs = iotcp_accept(h, w->lsd, NULL, NULL);
+		if (w->hs < 0)
+			return;
+		w->fid = iotcp_offload_open(h, w->hs, "body.bin");
+		CHECK(w->fid >= 0);
+		w->stage = 1;
+	}
+	if (w->stage == 1) {
+		if (iotcp_offload_fstat(h, w->fid, &st) < 0) {
+			CHECK(errno == EINPROGRESS);
+			return;
+		}
+		CHECK_EQ_U64((uint64_t)st.st_size, BODY_LEN);
+		w->off = 0;
+		w->stage = 2;
+	}
+	if (w->stage == 2) {
+		if (iotcp_write(h, w->hs, HDR, sizeof(HDR) - 1) != (ssize_t)sizeof(HDR) - 1)
+			return;
+		w->stage = 3;
+	}
+	while (w->stage == 3) {
+		ssize_t r =
+		    iotcp_offload_write(h, w->hs, w->fid, &w->off, BODY_LEN - (size_t)w->off);
+		if (r < 0) {
+			if (errno != EAGAIN)
+				w->stage = 5; /* reset under us */
+			return;
+		}
+		if ((size_t)w->off == BODY_LEN)
+			w->stage = 4;
+	}
+	if (w->stage == 4) {
+		if (iotcp_write(h, w->hs, TRL, sizeof(TRL) - 1) != (ssize_t)sizeof(TRL) - 1)
+			return;
+		iotcp_offload_close(h, w->fid);
+		iotcp_close(h, w->hs); /* the host finishes the transfer */
+		w->stage = 5;
+	}
+}
+
+static void host_pass(struct sim *sim, void *ctx)
+{
+	struct world *w = ctx;
+	static uint8_t f[LINK_MEM_FRAME_MAX];
+	long n;
+
+	host_poll(w->host);
+	server_app(w);
+	host_poll(w->host);
+	while ((n = link_mem_take(w->ln, f, sizeof(f))) > 0)
+		sim_link_send(w->h2n, f, (size_t)n);
+}
+
+static void tick(struct sim *sim, void *ctx)
+{
+	struct world *w = ctx;
+	host_pass(sim, ctx);
+	test_nic_poll(w->nic, sim_now(sim));
+	w->tick = sim_schedule(sim, sim_now(sim) + TICK, tick, w);
+}
+
+static tcp_time_t virt_now(void *arg)
+{
+	return sim_now(arg);
+}
+
+static bool world_open(struct world *w, enum scenario sc)
+{
+	struct sim_link_cfg host_cfg = {.delay = 5 * TCP_USEC, .rate_bps = 10000000000ull};
+	struct sim_link_cfg wire_cfg = {.delay = 2 * TCP_MSEC, .rate_bps = 1000000000ull};
+	struct iotcp_config cfg;
+	struct host_options opt = {.nic = true, .seed = 7};
+	struct host_link *ln;
+
+	w->sc = sc;
+	w->sim = sim_new(42);
+	w->h2n = sim_link_new(w->sim, &host_cfg, 1);
+	w->n2h = sim_link_new(w->sim, &host_cfg, 2);
+	w->n2c = sim_link_new(w->sim, &wire_cfg, 3);
+	w->c2n = sim_link_new(w->sim, &wire_cfg, 4);
+	if (!w->sim || !w->h2n || !w->n2h || !w->n2c || !w->c2n)
+		return false;
+	w->body = malloc(BODY_LEN);
+	for (size_t i = 0; i < BODY_LEN; i++)
+		w->body[i] = (uint8_t)((i * 2654435761u) >> 13);
+	w->nic = test_nic_new(&MAC_NIC, 0x77, sc == SC_STORE ? 4u * 65536u : 1u << 20, nic_to_host,
+			      nic_to_wire, w);
+	if (!w->nic || !test_nic_write_file(w->nic, "body.bin", w->body, BODY_LEN))
+		return false;
+	w->nic->drop = drop_cmd;
+	sim_link_set_sink(w->h2n, nic_rx, w);
+	sim_link_set_sink(w->n2h, host_rx, w);
+	sim_link_set_sink(w->n2c, client_rx, w);
+	sim_link_set_sink(w->c2n, wire_rx, w);
+	if (link_mem_pair(&MAC_HOST, &MAC_NIC, 0, &w->lh, &ln) != 0)
+		return false;
+	w->ln = ln;
+	iotcp_config_default(&cfg);
+	cfg.ip = IP_HOST;
+	opt.clock.now = virt_now;
+	opt.clock.arg = w->sim;
+	w->host = host_create(&cfg, w->lh, &opt);
+	if (!w->host)
+		return false;
+	struct tcp_stack_config scfg = {.challenge_ack_limit = 1000};
+	scfg.secret.key[0] = 9;
+	w->cl.tcp = tcp_stack_new(&scfg);
+	w->tick = sim_schedule(w->sim, 0, tick, w);
+	sim_run_until(w->sim, 50 * TCP_MSEC);
+	if (!host_nic_up(w->host))
+		return false;
+	w->lsd = iotcp_socket(w->host, AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+	return iotcp_bind(w->host, w->lsd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	       iotcp_listen(w->host, w->lsd, 16) == 0;
+}
+
+static void world_close(struct world *w)
+{
+	static const char *const names[] = {"body.bin", NULL};
+	if (w->cl.c)
+		tcp_abort(w->cl.c);
+	tcp_stack_free(w->cl.tcp);
+	iotcp_destroy(w->host);
+	host_link_close(w->ln);
+	sim_link_free(w->h2n);
+	sim_link_free(w->n2h);
+	sim_link_free(w->n2c);
+	sim_link_free(w->c2n);
+	test_nic_free(w->nic, names);
+	sim_free(w->sim);
+	free(w->cl.got);
+	free(w->body);
+}
+
+/* Run until the client saw EOF or an error (or limit). */
+static void run_transfer(struct world *w, tcp_time_t limit, size_t truncate_at, bool restart_at)
+{
+	tcp_time_t end = sim_now(w->sim) + limit;
+	while (sim_now(w->sim) < end && !w->cl.eof && !w->cl.err) {
+		sim_run_until(w->sim, sim_now(w->sim) + TCP_MSEC);
+		if (truncate_at && !w->truncated && w->cl.got_len >= truncate_at) {
+			CHECK(test_nic_truncate(w->nic, "body.bin", BODY_LEN / 2));
+			w->truncated = true;
+		}
+		if (restart_at && !w->restarted && w->cl.got_len >= 512 * 1024) {
+			test_nic_restart(w->nic);
+			w->restarted = true;
+		}
+	}
+	w->t_done = sim_now(w->sim);
+}
+
+static uint64_t hc(struct world *w, const char *name)
+{
+	uint64_t v = 0;
+	if (!host_counter(w->host, name, &v))
+		fprintf(stderr, "no counter %s\n", name);
+	return v;
+}
+
+static void figures(struct world *w, const char *what)
+{
+	printf("%s: %.1f ms virtual, client got %zu bytes, err %d, eof %d\n", what,
+	       (double)(w->t_done - w->t_start) / 1e6, w->cl.got_len, w->cl.err, w->cl.eof);
+	printf("  host: tcp retrans %llu, rto %llu; offload sends %llu (retransmit %llu), echoes "
+	       "%llu, echo timeouts %llu, ackds %llu, store_full retries %llu, aborted %llu\n",
+	       (unsigned long long)hc(w, "tcp_retrans_segs"),
+	       (unsigned long long)hc(w, "tcp_rto_timeouts"),
+	       (unsigned long long)hc(w, "host_offload_sends"),
+	       (unsigned long long)hc(w, "host_offload_retransmit_sends"),
+	       (unsigned long long)hc(w, "host_offload_echoes"),
+	       (unsigned long long)hc(w, "host_offload_echo_timeouts"),
+	       (unsigned long long)hc(w, "host_offload_ackds"),
+	       (unsigned long long)hc(w, "host_offload_store_full_retries"),
+	       (unsigned long long)hc(w, "host_offload_flows_aborted"));
+	printf("  command frames dropped %llu; NIC errors:",
+	       (unsigned long long)w->nic->cmd_frames_dropped);
+	for (uint16_t r = 1; r <= PROTO_ERR_UNSUPPORTED; r++) {
+		char key[64];
+		snprintf(key, sizeof(key), "host_offload_err_%s", proto_error_reason_name(r));
+		uint64_t v = hc(w, key);
+		if (v)
+			printf(" %s %llu", proto_error_reason_name(r), (unsigned long long)v);
+	}
+	printf("\n");
+}
+
+/* The client's bytes are the response, or a prefix of it. */
+static bool response_ok(struct world *w, bool complete)
+{
+	size_t hl = sizeof(HDR) - 1, tl = sizeof(TRL) - 1, total = hl + BODY_LEN + tl;
+	const uint8_t *g = w->cl.got;
+	size_t n = w->cl.got_len;
+
+	if (n > total || (complete && n != total))
+		return false;
+	if (memcmp(g, HDR, n < hl ? n : hl) != 0)
+		return false;
+	if (n > hl && memcmp(g + hl, w->body, (n - hl < BODY_LEN ? n - hl : BODY_LEN)) != 0)
+		return false;
+	if (n > hl + BODY_LEN && memcmp(g + hl + BODY_LEN, TRL, n - hl - BODY_LEN) != 0)
+		return false;
+	return true;
+}
+
+static void start_round(struct world *w, uint16_t lport)
+{
+	w->stage = 0;
+	w->t_start = sim_now(w->sim);
+	client_connect(w, lport);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "clean";
+	enum scenario sc = SC_CLEAN;
+
+	if (strcmp(name, "lost_cmds") == 0)
+		sc = SC_LOST;
+	else if (strcmp(name, "truncate") == 0)
+		sc = SC_TRUNCATE;
+	else if (strcmp(name, "restart") == 0)
+		sc = SC_RESTART;
+	else if (strcmp(name, "store_full") == 0)
+		sc = SC_STORE;
+	else if (strcmp(name, "clean") != 0) {
+		fprintf(stderr, "unknown scenario %s\n", name);
+		return 2;
+	}
+	struct world *w = &W;
+	CHECK(world_open(w, sc));
+	if (check_failures)
+		CHECK_DONE();
+
+	start_round(w, 40000);
+	run_transfer(w, 30 * TCP_SEC, sc == SC_TRUNCATE ? 256 * 1024 : 0, sc == SC_RESTART);
+	figures(w, name);
+	switch (sc) {
+	case SC_CLEAN:
+	case SC_LOST:
+	case SC_STORE:
+		CHECK(w->cl.eof && !w->cl.err);
+		CHECK(response_ok(w, true));
+		CHECK_EQ_U64(hc(w, "host_file_payload_bytes"), 0);
+		if (sc == SC_STORE) {
+			CHECK(hc(w, "host_offload_store_full_retries") >= 1);
+			CHECK_EQ_U64(hc(w, "host_offload_flows_aborted"), 0);
+			CHECK(hc(w, "tcp_rto_timeouts") <= 1);
+		} else if (sc == SC_LOST) {
+			printf("  dropped frames with SEND %u, ECHO %u, ACKD %u\n", w->send_drops,
+			       w->echo_drops, w->ackd_drops);
+			CHECK(w->send_drops == 3 && w->echo_drops == 2 && w->ackd_drops == 3);
+			CHECK(hc(w, "host_offload_echo_timeouts") >= 1);
+			CHECK(hc(w, "host_offload_retransmit_sends") >= 3);
+
+		} else {
+			CHECK_EQ_U64(hc(w, "host_offload_bytes"), BODY_LEN);
+		}
+		break;
+	case SC_TRUNCATE:
+		CHECK(w->truncated);
+		CHECK(w->cl.err == ECONNRESET);
+		CHECK(response_ok(w, false)); /* a correct prefix, never wrong bytes */
+		CHECK(w->cl.got_len < sizeof(HDR) - 1 + BODY_LEN);
+		CHECK(hc(w, "host_offload_err_truncated") + hc(w, "host_offload_err_range") >= 1);
+		CHECK(hc(w, "host_offload_flows_aborted") >= 1);
+		break;
+	case SC_RESTART:
+		CHECK(w->restarted);
+		CHECK(w->cl.err == ECONNRESET);
+		CHECK(response_ok(w, false));
+		CHECK_EQ_U64(hc(w, "host_nic_restarts"), 1);
+		CHECK(hc(w, "host_offload_flows_aborted") >= 1);
+		/* the old fid is invalid; a new open on a new connection works */
+		struct stat st;
+		CHECK(iotcp_offload_fstat(w->host, w->fid, &st) == -1 && errno == EBADF);
+		iotcp_offload_close(w->host, w->fid);
+		iotcp_close(w->host, w->hs);
+		start_round(w, 40001);
+		run_transfer(w, 30 * TCP_SEC, 0, false);
+		figures(w, "restart: second connection");
+		CHECK(w->cl.eof && !w->cl.err);
+		CHECK(response_ok(w, true));
+		break;
+	}
+	world_close(w);
+	CHECK_DONE();
+}
