@@ -115,7 +115,7 @@ static int conn_events(const struct hconn *c)
 	case ST_SEND:
 		return EPOLLOUT | EPOLLRDHUP;
 	case ST_OPEN_WAIT:
-		return EPOLLRDHUP; /* IOTCP_EPOLLOFFLOAD is always reported */
+		return EPOLLRDHUP | IOTCP_EPOLLOFFLOAD;
 	default:
 		return EPOLLIN | EPOLLRDHUP;
 	}
@@ -193,10 +193,12 @@ static int head_begin(struct httpd *h, struct hconn *c, int status)
 {
 	c->status = status;
 	count_status(h, status);
-	return snprintf(c->head, HEAD_CAP,
-			"HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s", status,
-			http_reason(status), h->cfg.server_name, http_date_now(h),
-			c->keep_alive ? "" : "Connection: close\r\n");
+	/* HTTP/1.0 clients keep a connection only when told so (RFC 9112 section 9.3). */
+	const char *conn = !c->keep_alive ? "Connection: close\r\n"
+			   : c->req.version_minor == 0 ? "Connection: keep-alive\r\n"
+						       : "";
+	return snprintf(c->head, HEAD_CAP, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s",
+			status, http_reason(status), h->cfg.server_name, http_date_now(h), conn);
 }
 
 static void head_finish(struct hconn *c, int n)

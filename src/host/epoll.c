@@ -7,7 +7,9 @@
 
 #include "host/ctx.h"
 
-#define EPOLL_ALWAYS (EPOLLERR | EPOLLHUP) /* reported whether asked for or not */
+/* Reported whether asked for or not: EPOLLERR and EPOLLHUP as on Linux, and a completed
+ * offload_open (iotcp.h). */
+#define EPOLL_ALWAYS (EPOLLERR | EPOLLHUP | IOTCP_EPOLLOFFLOAD)
 
 static int fail(int e)
 {

@@ -21,6 +21,7 @@
 
 #define FID_INDEX_BITS 20
 #define FID_INDEX_MASK ((1u << FID_INDEX_BITS) - 1)
+#define FID_GEN_MASK   ((1u << (32 - FID_INDEX_BITS)) - 1) /* generations wrap in 12 bits */
 #define FLOW_BUCKETS   4096
 #define REAP_BATCH     64
 #define MAX_JOB_LEN    (4u << 20) /* one SEND covers at most this much */
@@ -148,7 +149,7 @@ static struct nic_file *fid_lookup(struct nic_engine *e, uint32_t fid, uint32_t 
 	if (i >= e->cfg.max_files)
 		return NULL;
 	struct nic_file *f = &e->files[i];
-	if (!f->used || f->closing || f->gen != (uint16_t)(fid >> FID_INDEX_BITS))
+	if (!f->used || f->closing || f->gen != (fid >> FID_INDEX_BITS))
 		return NULL;
 	*index = i;
 	return f;
@@ -163,7 +164,7 @@ static void file_release(struct nic_engine *e, uint32_t index)
 	close(f->fd);
 	f->used = false;
 	f->closing = false;
-	f->gen++;
+	f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK);
 	e->st.files_open--;
 	HOST_PUT(e, proto_put_close_done(w_, fid, 0));
 }
@@ -742,7 +743,7 @@ void nic_engine_reset(struct nic_engine *e)
 		if (e->files[i].used) {
 			close(e->files[i].fd);
 			e->files[i].used = false;
-			e->files[i].gen++;
+			e->files[i].gen = (uint16_t)((e->files[i].gen + 1) & FID_GEN_MASK);
 			e->st.files_open--;
 		}
 	}

@@ -198,6 +198,11 @@ def run_checks(host, port, docroot):
         check("request body discarded, next request served", r[0].status == 200 and r[1].status == 200 and len(r[1].body) == 1460)
         r = request(host, port, b"GET /one.bin HTTP/1.0\r\n\r\n")[0]
         check("HTTP/1.0 closes", r.status == 200 and r.headers.get("connection", "").lower() == "close")
+        rs = request(host, port, b"GET /one.bin HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                     b"GET /mss.bin HTTP/1.0\r\n\r\n", n=2)
+        check("HTTP/1.0 keep-alive is confirmed and honoured",
+              rs[0].headers.get("connection", "").lower() == "keep-alive" and rs[1].status == 200 and
+              len(rs[1].body) == 1460)
     attempt("keepalive", t_keepalive)
 
     return results

@@ -303,6 +303,41 @@ int main(void)
 	CHECK(st.malformed == mal + 3);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_UNSUPPORTED);
 
+	/* fid generations wrap: thousands of open/close cycles on one slot keep working */
+	snprintf(path, sizeof(path), "%s/file.bin", dir);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
+	close(fd);
+	frame_begin(&f);
+	proto_put_close(&f.w, fid);
+	frame_deliver(e, &f);
+	uint32_t first_fid = 0;
+	for (int k = 0; k < 5000; k++) {
+		uint32_t x = do_open(e, &cap, "file.bin", &err, NULL);
+		if (k == 0)
+			first_fid = x;
+		if (err != 0 || (k > 0 && x == first_fid))
+			break; /* a reused fid value would confuse a stale SEND with a new file */
+		if (k == 4999)
+			printf("5000 open/close cycles, last fid %#x\n", x);
+		frame_begin(&f);
+		proto_put_close(&f.w, x);
+		reset_capture(&cap);
+		frame_deliver(e, &f);
+		if (!find_cmd(&cap, PROTO_T_CLOSE_DONE) || find_cmd(&cap, PROTO_T_ERROR)) {
+			printf("close %d of fid %#x failed\n", k, x);
+			check_failures++;
+			break;
+		}
+		fid = x;
+	}
+	fid = do_open(e, &cap, "file.bin", &err, NULL);
+	frame_begin(&f);
+	put_send(&f, 9, fid, 0, 1000, 1);
+	reset_capture(&cap);
+	frame_deliver(e, &f);
+	CHECK(err == 0 && cap.nwire == 1 && find_cmd(&cap, PROTO_T_ERROR) == NULL);
+
 	/* host restart: everything forgotten, the engine keeps working */
 	nic_engine_reset(e);
 	nic_engine_get_stats(e, &st);
