@@ -1,9 +1,11 @@
 /* Fuzz the host <-> NIC command decoder: any input is either rejected with an error or decoded
- * within its bounds; decoded HELLO/HEARTBEAT commands re-encode to the same fields. */
+ * within its bounds; decoded HELLO/HEARTBEAT commands re-encode to the same fields; every
+ * offload decoder stays inside its command; a decoded SEND re-encodes to the same fields. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/offload.h"
 #include "proto/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +30,57 @@ static void check_hello(const struct proto_hello *h)
 		abort();
 }
 
+static void inside(const struct proto_cmd *cmd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	if (b < cmd->payload || b + len > cmd->payload + cmd->len)
+		abort();
+}
+
+static void check_offload(const struct proto_cmd *cmd)
+{
+	struct proto_open o;
+	struct proto_open_done od;
+	struct proto_fstat fs;
+	struct proto_close c;
+	struct proto_send s, s2;
+	struct proto_echo e;
+	struct proto_ackd a;
+	struct proto_error er;
+
+	if (proto_open_decode(cmd, &o) == 0) {
+		inside(cmd, o.path, o.path_len);
+		if (o.path_len == 0 || memchr(o.path, 0, o.path_len))
+			abort();
+	}
+	if (proto_open_done_decode(cmd, &od) == 0 && od.err > 0)
+		abort();
+	(void)proto_fstat_decode(cmd, &fs);
+	(void)proto_close_decode(cmd, &c);
+	(void)proto_close_done_decode(cmd, &c);
+	if (proto_send_decode(cmd, &s) == 0) {
+		inside(cmd, s.tmpl, s.tmpl_len);
+		uint8_t buf[256];
+		struct proto_writer w;
+		struct proto_iter it;
+		struct proto_cmd again;
+		proto_writer_init(&w, buf, sizeof(buf));
+		proto_put_send(&w, &s);
+		int n = proto_writer_finish(&w);
+		if (n < 0 || proto_frame_open(&it, buf, (size_t)n) != 0 ||
+		    proto_next(&it, &again) != 1 || proto_send_decode(&again, &s2) != 0 ||
+		    s2.flow != s.flow || s2.fid != s.fid || s2.file_off != s.file_off ||
+		    s2.len != s.len || s2.mss != s.mss || s2.flags != s.flags ||
+		    s2.cookie != s.cookie || s2.tmpl_len != s.tmpl_len ||
+		    memcmp(s2.tmpl, s.tmpl, s.tmpl_len) != 0)
+			abort();
+	}
+	(void)proto_echo_decode(cmd, &e);
+	(void)proto_ackd_decode(cmd, &a);
+	if (proto_error_decode(cmd, &er) == 0)
+		(void)proto_error_reason_name(er.reason);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proto_iter it;
@@ -45,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_hello(&h);
 		if (proto_heartbeat_decode(&cmd, &hb) == 0 && hb.boot_id == 0)
 			abort();
+		check_offload(&cmd);
 		(void)proto_type_name(cmd.type);
 	}
 	(void)proto_strerror(rc);
