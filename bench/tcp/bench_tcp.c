@@ -111,7 +111,12 @@ static void run(const char *name, bool ext, uint32_t tso, long rounds)
 
 int main(int argc, char **argv)
 {
-	long rounds = argc > 1 ? atol(argv[1]) : 20000;
+	/* bench_tcp [ROUNDS | --quick] */
+	long rounds = 20000;
+	if (argc > 1)
+		rounds = strcmp(argv[1], "--quick") == 0 ? 2000 : atol(argv[1]);
+	if (rounds < 4)
+		rounds = 4;
 	printf("%-22s %10s %12s %10s %10s %10s\n", "case", "ns/ACK", "ns/segment", "acks",
 	       "segments", "bytes/seg");
 	run("inline, mss", false, 1460, rounds);
