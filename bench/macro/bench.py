@@ -34,11 +34,16 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 SRV_NS, CLI_NS = "iotcp-bsrv", "iotcp-bcli"
 SRV_IP, CLI_IP = "198.19.0.1", "198.19.0.2"
 LAB = os.path.join(ROOT, "tools", "iotcp-lab")
+# The benchmark's own lab (names, state, logs): it never touches a lab brought up by hand.
+LAB_NS = "iotcp-bench"
+LAB_ENV = dict(os.environ, IOTCP_LAB_NS=LAB_NS, IOTCP_LAB_TAG="ibench",
+               IOTCP_LAB_STATE="/run/iotcp-bench", IOTCP_LAB_LOGROOT="/var/tmp/iotcp-bench")
 
 SIZES = {"4k": 4096, "64k": 65536, "1m": 1 << 20, "16m": 16 << 20, "256m": 256 << 20}
 
 
 def sh(cmd, check=True, **kw):
+    kw.setdefault("env", LAB_ENV)
     return subprocess.run(cmd, shell=isinstance(cmd, str), check=check, capture_output=True,
                           text=True, **kw)
 
@@ -234,7 +239,7 @@ def linux_httpd_server(build, docroot):
 
 class LabServer:
     """iotcp-httpd on the IO-TCP stack, through tools/iotcp-lab."""
-    client_ns = "iotcp-client"
+    client_ns = LAB_NS
     url = "http://198.18.0.1"
     kernel_stack = False
 

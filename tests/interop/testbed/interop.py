@@ -31,6 +31,11 @@ URL = "http://198.18.0.1"
 FILES = [("0b.bin", 0), ("1b.bin", 1), ("1460b.bin", 1460), ("64k.bin", 65536),
          ("1m.bin", 1 << 20)]
 
+# The tests run a lab of their own (names, state, logs), so they never touch a lab someone
+# brought up by hand with the default names; the same topology and addresses otherwise.
+LAB_ENV = dict(os.environ, IOTCP_LAB_NS="iotcp-itest", IOTCP_LAB_TAG="itest",
+               IOTCP_LAB_STATE="/run/iotcp-itest", IOTCP_LAB_LOGROOT="/var/tmp/iotcp-itest")
+
 results = []
 
 
@@ -45,7 +50,8 @@ def skip(name, why):
 
 
 def run(cmd, timeout=600, check=False):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=check)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=check,
+                          env=LAB_ENV)
 
 
 def lab(*args, timeout=120):
@@ -183,7 +189,7 @@ def test_pcap(tmp):
         return
     cap = os.path.join(tmp, "wire.pcap")
     p = subprocess.Popen([LAB, "exec", "tshark", "-q", "-i", iface, "-w", cap, "-f", "tcp port 80"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=LAB_ENV)
     time.sleep(2)
     out = os.path.join(tmp, "pcap-dl.bin")
     client(["curl", "-s", "-o", out, URL + "/1m.bin"])
