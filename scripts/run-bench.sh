@@ -10,7 +10,7 @@ quick=()
 
 echo "== micro-benchmarks"
 for b in "$build"/bench/*/bench_*; do
-	[ -x "$b" ] || continue
+	[ -f "$b" ] && [ -x "$b" ] || continue
 	echo "-- $b"
 	if [ "${QUICK:-0}" = 1 ]; then "$b" --quick; else "$b"; fi
 done
