@@ -31,13 +31,15 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-SRV_NS, CLI_NS = "iotcp-bsrv", "iotcp-bcli"
+SRV_NS, CLI_NS = "iotcp-bsrv%d" % os.getpid(), "iotcp-bcli%d" % os.getpid()
+SRV_IF, CLI_IF = "ibs%d" % (os.getpid() % 1000000), "ibc%d" % (os.getpid() % 1000000)
 SRV_IP, CLI_IP = "198.19.0.1", "198.19.0.2"
 LAB = os.path.join(ROOT, "tools", "iotcp-lab")
 # The benchmark's own lab (names, state, logs): it never touches a lab brought up by hand.
-LAB_NS = "iotcp-bench"
-LAB_ENV = dict(os.environ, IOTCP_LAB_NS=LAB_NS, IOTCP_LAB_TAG="ibench",
-               IOTCP_LAB_STATE="/run/iotcp-bench", IOTCP_LAB_LOGROOT="/var/tmp/iotcp-bench")
+_ID = "ib%d" % (os.getpid() % 1000000)  # two runs at once never collide
+LAB_NS = "iotcp-" + _ID
+LAB_ENV = dict(os.environ, IOTCP_LAB_NS=LAB_NS, IOTCP_LAB_TAG=_ID,
+               IOTCP_LAB_STATE="/run/iotcp-" + _ID, IOTCP_LAB_LOGROOT="/var/tmp/iotcp-bench")
 
 SIZES = {"4k": 4096, "64k": 65536, "1m": 1 << 20, "16m": 16 << 20, "256m": 256 << 20}
 
@@ -127,10 +129,10 @@ class LinuxNet:
         self.down()
         sh(["ip", "netns", "add", SRV_NS])
         sh(["ip", "netns", "add", CLI_NS])
-        sh(["ip", "link", "add", "iotcp-bs0", "type", "veth", "peer", "name", "iotcp-bc0"])
-        sh(["ip", "link", "set", "iotcp-bs0", "netns", SRV_NS])
-        sh(["ip", "link", "set", "iotcp-bc0", "netns", CLI_NS])
-        for ns, dev, ip in ((SRV_NS, "iotcp-bs0", SRV_IP), (CLI_NS, "iotcp-bc0", CLI_IP)):
+        sh(["ip", "link", "add", SRV_IF, "type", "veth", "peer", "name", CLI_IF])
+        sh(["ip", "link", "set", SRV_IF, "netns", SRV_NS])
+        sh(["ip", "link", "set", CLI_IF, "netns", CLI_NS])
+        for ns, dev, ip in ((SRV_NS, SRV_IF, SRV_IP), (CLI_NS, CLI_IF, CLI_IP)):
             sh(["ip", "-n", ns, "addr", "add", ip + "/24", "dev", dev])
             sh(["ip", "-n", ns, "link", "set", dev, "up"])
             sh(["ip", "-n", ns, "link", "set", "lo", "up"])
@@ -243,12 +245,13 @@ class LabServer:
     url = "http://198.18.0.1"
     kernel_stack = False
 
-    def __init__(self, name, mode, build, docroot):
+    def __init__(self, name, mode, build, docroot, wire="vtap"):
         self.name, self.mode, self.build, self.docroot = name, mode, build, docroot
+        self.wire = wire
 
     def start(self, tmp):
-        r = sh([LAB, "up", "--docroot", self.docroot, "--mode", self.mode, "--build", self.build],
-               check=False)
+        r = sh([LAB, "up", "--docroot", self.docroot, "--mode", self.mode, "--build", self.build,
+                "--wire", self.wire], check=False)
         if r.returncode != 0:
             log(r.stdout + r.stderr)
             return False
@@ -285,6 +288,33 @@ def make_docroot(d, sizes):
                 left -= n
 
 
+def read_cycles():
+    """The per-stage cycle counters of the lab's host and NIC (stats files, rewritten every
+    second): {"host": {stage: cycles}, "nic": {stage: cycles}}."""
+    state = LAB_ENV["IOTCP_LAB_STATE"]
+    out = {"host": {}, "nic": {}}
+    for side, fname, prefix in (("host", "host.stats", "host_cycles_"), ("nic", "nic.stats", "cycles_")):
+        try:
+            with open(os.path.join(state, fname)) as f:
+                for line in f:
+                    k, _, v = line.partition(" ")
+                    if k.startswith(prefix) and k != prefix + "hz":
+                        out[side][k[len(prefix):]] = int(v)
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def stage_shares(c0, c1):
+    """Each stage's share of the cycles between two read_cycles() snapshots, per side."""
+    shares = {}
+    for side in ("host", "nic"):
+        d = {k: c1[side].get(k, 0) - c0[side].get(k, 0) for k in c1[side]}
+        total = sum(v for v in d.values() if v > 0)
+        shares[side] = {k: v / total for k, v in d.items() if total > 0}
+    return shares
+
+
 def measure(server, size_name, conns, seconds):
     url = "%s/%s.bin" % (server.url, size_name)
     if isinstance(server, LabServer):
@@ -294,9 +324,14 @@ def measure(server, size_name, conns, seconds):
         host_pids, nic_pids = server.pids(), []
     h0, n0 = proc_cpu(host_pids), proc_cpu(nic_pids)
     b0, s0 = machine_cpu()
+    lab = isinstance(server, LabServer)
+    c0 = read_cycles() if lab else None
     res = run_wrk(server.client_ns, url, conns, seconds)
     h1, n1 = proc_cpu(host_pids), proc_cpu(nic_pids)
     b1, s1 = machine_cpu()
+    if lab:
+        time.sleep(1.1)  # the stats files are rewritten once a second
+        res["stages"] = stage_shares(c0, read_cycles())
     gb = res["bytes_per_s"] * seconds / 1e9
     res.update({
         "gbps": res["bytes_per_s"] * 8 / 1e9,
@@ -337,8 +372,20 @@ def fmt(v):
     return "%.3g" % v
 
 
+def write_stages(rows, out):
+    """stages.csv: where the host's and the NIC's cycles went (last run of each point)."""
+    with open(os.path.join(out, "stages.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["server", "size", "conns", "side", "stage", "share"])
+        for r in rows:
+            for side, shares in sorted((r.get("stages") or {}).items()):
+                for stage, v in sorted(shares.items()):
+                    w.writerow([r["server"], r["size"], r["conns"], side, stage, "%.4f" % v])
+
+
 def write_outputs(rows, out):
     os.makedirs(out, exist_ok=True)
+    write_stages(rows, out)
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["server", "size", "conns"] + ["%s_%s" % (m, s) for m in METRICS
@@ -408,6 +455,8 @@ def main():
     ap.add_argument("--conns", default="1,16,64,256")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--wire", default="vtap", choices=["vtap", "tap", "afpacket"],
+                    help="the lab's wire port (vtap: the NIC hands 64 KiB TSO frames to the kernel)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         log("bench: needs root (network namespaces)")
@@ -426,9 +475,9 @@ def main():
         net.up()
         for name in a.servers.split(","):
             if name == "iotcp-offload":
-                srv = LabServer(name, "offload", a.build, docroot)
+                srv = LabServer(name, "offload", a.build, docroot, a.wire)
             elif name == "iotcp-copy":
-                srv = LabServer(name, "copy", a.build, docroot)
+                srv = LabServer(name, "copy", a.build, docroot, a.wire)
             elif name.startswith("nginx-"):
                 srv = nginx_server(docroot, tmp, int(name[6:-1]))
             elif name == "lighttpd":
@@ -447,11 +496,16 @@ def main():
                     for c in conns:
                         runs = [measure(srv, sz, c, a.seconds) for _ in range(a.runs)]
                         rows.append({"server": name, "size": sz, "conns": c, "n": len(runs),
-                                     "sum": summarize(runs)})
+                                     "sum": summarize(runs), "stages": runs[-1].get("stages")})
                         s = rows[-1]["sum"]
                         log("%-14s %5s c=%-4d %10.0f req/s %7.2f Gb/s  host %.3f NIC %.3f CPU-s/GB" % (
                             name, sz, c, s["rps"][0], s["gbps"][0], s["host_cpu_per_gb"][0],
                             s["nic_cpu_per_gb"][0]))
+                        st = rows[-1]["stages"]
+                        for side in ("host", "nic") if st else ():
+                            log("    %s cycles: %s" % (side, " ".join(
+                                "%s %.1f%%" % (k, 100 * v) for k, v in
+                                sorted(st[side].items(), key=lambda kv: -kv[1]) if v >= 0.001)))
             finally:
                 srv.stop()
         if rows:

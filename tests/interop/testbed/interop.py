@@ -33,8 +33,10 @@ FILES = [("0b.bin", 0), ("1b.bin", 1), ("1460b.bin", 1460), ("64k.bin", 65536),
 
 # The tests run a lab of their own (names, state, logs), so they never touch a lab someone
 # brought up by hand with the default names; the same topology and addresses otherwise.
-LAB_ENV = dict(os.environ, IOTCP_LAB_NS="iotcp-itest", IOTCP_LAB_TAG="itest",
-               IOTCP_LAB_STATE="/run/iotcp-itest", IOTCP_LAB_LOGROOT="/var/tmp/iotcp-itest")
+# Names carry our pid, so two runs at once (two checkouts, two engineers) never collide.
+_ID = "it%d" % (os.getpid() % 1000000)
+LAB_ENV = dict(os.environ, IOTCP_LAB_NS="iotcp-" + _ID, IOTCP_LAB_TAG=_ID,
+               IOTCP_LAB_STATE="/run/iotcp-" + _ID, IOTCP_LAB_LOGROOT="/var/tmp/iotcp-itest")
 
 results = []
 
