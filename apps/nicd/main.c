@@ -32,6 +32,7 @@
 #include "nicd_opts.h"
 #include "nicd_stats.h"
 #include "nicd_wire_tx.h"
+#include "port/cycles.h"
 #include "port/port_mbuf.h"
 #include "proto/offload.h"
 #include "proto/proto.h"
@@ -100,12 +101,28 @@ struct fwd_counters {
 	uint64_t errors_by_reason[ERR_REASONS]; /* ERRORs sent to the host, by reason */
 };
 
+/* Where the NIC core's cycles go (stats "cycles_<name>"), each stage exclusive of the others:
+ * rounds that found nothing to do count as idle_poll, back-off sleeps as idle_sleep. */
+struct nicd_cycles {
+	uint64_t host_rx; /* host port rx and forwarding host frames to the wire */
+	uint64_t cmds;	  /* host commands (control protocol, engine command handling) */
+	uint64_t wire_rx; /* wire port rx and forwarding to the host */
+	uint64_t engine;  /* engine poll: file I/O reaping, segment building */
+	uint64_t host_tx; /* engine answers to the host port */
+	uint64_t ticks;	  /* once a second: links, heartbeat, stats */
+	uint64_t idle_poll, idle_sleep;
+	/* wire tx (segments to the wire port): nicd_wire_tx_counters.tx_cycles */
+	struct cycles_clock clock;
+};
+
 struct nicd {
 	struct nicd_opts opts;
 	struct port *host;
 	struct port *wire;
 	struct nicd_ctl ctl;
 	struct fwd_counters fwd;
+	struct nicd_cycles cyc;
+	struct nicd_cycles round;	  /* the current poll round's stages */
 	struct port_backoff backoff;	  /* idle: nothing to do at all */
 	struct port_backoff busy_backoff; /* reads in flight or the wire full: short naps */
 	uint64_t start_s;
@@ -141,11 +158,29 @@ static bool host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, 
 	proto_eth_hdr_put(p, dst, d->ctl.nic_mac);
 	memcpy(p + PROTO_ETH_HLEN, payload, len);
 	memset(p + flen, 0, padded - flen);
-	if (port_tx_burst(d->host, &m, 1) != 1) {
+	uint64_t t0 = cycles_now();
+	bool ok = port_tx_burst(d->host, &m, 1) == 1;
+	d->round.host_tx += cycles_now() - t0;
+	if (!ok)
 		rte_pktmbuf_free(m);
-		return false;
-	}
-	return true;
+	return ok;
+}
+
+/* Cycles already given to a stage nested in the one being timed (subtracted from it). */
+static uint64_t nested_cycles(const struct nicd *d)
+{
+	return d->wtx.c.tx_cycles + d->round.host_tx + d->round.cmds;
+}
+
+/* Close a stage begun at *t with *nested = nested_cycles(): add its own cycles to *stage and
+ * start the next one. */
+static void stage_end(struct nicd *d, uint64_t *stage, uint64_t *t, uint64_t *nested)
+{
+	uint64_t now = cycles_now(), inner = nested_cycles(d);
+
+	*stage += (now - *t) - (inner - *nested);
+	*t = now;
+	*nested = inner;
 }
 
 /* A complete control frame built by nicd_ctl (Ethernet header included). */
@@ -183,6 +218,20 @@ static void count_errors(struct nicd *d, const uint8_t *payload, size_t len)
 	while (proto_next(&it, &cmd) > 0)
 		if (cmd.type == PROTO_T_ERROR && proto_error_decode(&cmd, &pe) == 0)
 			d->fwd.errors_by_reason[pe.reason < ERR_REASONS ? pe.reason : 0]++;
+}
+
+static void engine_wire_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len,
+				 uint16_t mss)
+{
+	struct nicd *d = ctx;
+	nicd_wire_tx_send_tso(&d->wtx, buf, len, hdr_len, mss);
+}
+
+static bool engine_wire_send_iov(void *ctx, const uint8_t *hdr, size_t hlen,
+				 const struct iovec *iov, int niov, uint32_t plen, uint16_t mss)
+{
+	struct nicd *d = ctx;
+	return nicd_wire_tx_send_iov(&d->wtx, hdr, hlen, iov, niov, plen, mss);
 }
 
 static void engine_host_send(void *ctx, const uint8_t *payload, size_t len)
@@ -272,11 +321,13 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 			continue;
 		}
 		/* Commands (or unreadable headers) never cross to the other side. */
-		if (!from_host)
+		if (!from_host) {
 			d->fwd.wire_proto_dropped++;
-		else if (hdr && !tagged)
+		} else if (hdr && !tagged) {
+			uint64_t t = cycles_now(), nested = nested_cycles(d);
 			host_command(d, m);
-		else
+			stage_end(d, &d->round.cmds, &t, &nested);
+		} else
 			d->ctl.c.malformed++;
 		rte_pktmbuf_free(m);
 	}
@@ -300,7 +351,7 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		if (k < KV_MAX)                                                                    \
 			kv[k++] = (struct nicd_kv){(name), (val)};                                 \
 	} while (0)
-#define KV_MAX 128
+#define KV_MAX 160
 
 /* The engine's counters, prefixed nic_ (docs: nic_engine_stats in src/nic/engine.h). */
 static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
@@ -322,6 +373,7 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_retransmits", es.retransmits);
 	KV("nic_send_bytes", es.send_bytes);
 	KV("nic_segments", es.segments);
+	KV("nic_tso_frames", es.tso_frames);
 	KV("nic_echoes", es.echoes);
 	KV("nic_ackds", es.ackds);
 	KV("nic_ackd_unknown_flow", es.ackd_unknown_flow);
@@ -358,6 +410,20 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("wire_seg_batch_full", d->wtx.c.batch_full);
 	KV("wire_seg_oversize", d->wtx.c.oversize);
 	KV("wire_seg_bad_send", d->wtx.c.bad_send);
+	KV("wire_seg_tso_frames", d->wtx.c.tso_frames);
+	KV("wire_seg_zero_copy", d->wtx.c.zero_copy);
+	KV("wire_seg_zc_deferred", d->wtx.c.zc_deferred);
+	KV("nic_zero_copy_frames", es.zero_copy_frames);
+	KV("cycles_host_rx", d->cyc.host_rx);
+	KV("cycles_cmds", d->cyc.cmds);
+	KV("cycles_wire_rx", d->cyc.wire_rx);
+	KV("cycles_engine", d->cyc.engine);
+	KV("cycles_wire_tx", d->wtx.c.tx_cycles);
+	KV("cycles_host_tx", d->cyc.host_tx);
+	KV("cycles_ticks", d->cyc.ticks);
+	KV("cycles_idle_poll", d->cyc.idle_poll);
+	KV("cycles_idle_sleep", d->cyc.idle_sleep);
+	KV("cycles_hz", cycles_hz(&d->cyc.clock));
 	return k;
 }
 
@@ -384,6 +450,8 @@ static void write_stats(struct nicd *d)
 	KV("wire_tx_frames", w.tx_frames);
 	KV("wire_tx_bytes", w.tx_bytes);
 	KV("wire_rx_missed", w.hw_imissed);
+	KV("wire_tx_gso_frames", w.tx_gso_frames);
+	KV("wire_tx_errors", w.hw_oerrors);
 	KV("wire_rx_nombuf", w.hw_rx_nombuf);
 	KV("host_rx_nombuf", h.hw_rx_nombuf);
 	KV("forwarded_to_wire", d->fwd.to_wire);
@@ -446,15 +514,36 @@ static void run(struct nicd *d)
 	port_backoff_init(&d->backoff, 0, 0, 0);
 	/* While the engine waits for file reads or a full wire: naps of at most 50 us. */
 	port_backoff_init(&d->busy_backoff, 16, 10, 50);
+	cycles_clock_init(&d->cyc.clock);
 	while (!stop_requested) {
+		struct nicd_cycles *r = &d->round;
+		uint64_t wire_tx0 = d->wtx.c.tx_cycles, t0 = cycles_now(), t = t0;
+		memset(r, 0, sizeof(*r));
+		uint64_t nested = nested_cycles(d);
 		uint16_t n = forward(d, d->host, d->wire, true);
+		stage_end(d, &r->host_rx, &t, &nested);
 		n += forward(d, d->wire, d->host, false);
+		stage_end(d, &r->wire_rx, &t, &nested);
 		bool work = d->engine && nic_engine_poll(d->engine, now_ns());
 		uint16_t queued = d->wtx_ready ? nicd_wire_tx_flush(&d->wtx) : 0;
+		stage_end(d, &r->engine, &t, &nested);
 		uint64_t now = now_seconds();
 		if (now != last_tick) {
 			last_tick = now;
 			tick(d, now);
+			stage_end(d, &r->ticks, &t, &nested);
+		}
+		bool busy = n || work || queued || d->wtx.c.tx_cycles != wire_tx0;
+		if (busy) {
+			d->cyc.host_rx += r->host_rx;
+			d->cyc.cmds += r->cmds;
+			d->cyc.wire_rx += r->wire_rx;
+			d->cyc.engine += r->engine;
+			d->cyc.host_tx += r->host_tx;
+			d->cyc.ticks += r->ticks;
+		} else {
+			/* nothing happened: the whole round was polling */
+			d->cyc.idle_poll += t - t0;
 		}
 		if (n || (work && !queued)) {
 			port_backoff_reset(&d->backoff);
@@ -471,6 +560,7 @@ static void run(struct nicd *d)
 			port_idle_wait(ports, d->host_link_up ? 2 : 1, &d->backoff,
 				       ms_to_next_second());
 		}
+		d->cyc.idle_sleep += cycles_now() - t;
 	}
 }
 
@@ -498,9 +588,9 @@ static int open_ports(struct nicd *d)
 		logmsg("bad --host-socket %s", o->host_socket);
 		return -1;
 	}
-	int rc = o->wire_kind == NICD_WIRE_TAP
-		     ? port_vdev_tap(wire_args, sizeof(wire_args), 0, o->wire_ifname)
-		     : port_vdev_af_packet(wire_args, sizeof(wire_args), 0, o->wire_ifname);
+	int rc = o->wire_kind == NICD_WIRE_AF_PACKET
+		     ? port_vdev_af_packet(wire_args, sizeof(wire_args), 0, o->wire_ifname)
+		     : port_vdev_tap(wire_args, sizeof(wire_args), 0, o->wire_ifname);
 	if (rc < 0) {
 		logmsg("bad wire interface %s", o->wire_ifname);
 		return -1;
@@ -512,10 +602,13 @@ static int open_ports(struct nicd *d)
 		return -1;
 	}
 	struct port_config wire_cfg = {
-	    .name = o->wire_kind == NICD_WIRE_TAP ? "net_tap0" : "net_af_packet0",
+	    .name = o->wire_kind == NICD_WIRE_TAP    ? "net_tap0"
+		    : o->wire_kind == NICD_WIRE_VTAP ? "vnet_tap0"
+						     : "net_af_packet0",
 	    .devargs = wire_args,
 	    .rx_intr = true,
 	    .promisc = true,
+	    .vnet_tap = o->wire_kind == NICD_WIRE_VTAP ? o->wire_ifname : NULL,
 	};
 	d->wire = port_open(&wire_cfg, err, sizeof(err));
 	if (!d->wire) {
@@ -550,7 +643,10 @@ static int start_engine(struct nicd *d)
 			return -1;
 		}
 	}
-	if (nicd_wire_tx_init(&d->wtx, d->wire, csum_offload) != 0) {
+	/* TSO frames only to our own tap: the kernel takes them whole. DPDK's net_tap would cut
+	 * them in software frame by frame (no gain), and hardware ports are untested here. */
+	bool tso = wc->tso && d->opts.wire_kind == NICD_WIRE_VTAP;
+	if (nicd_wire_tx_init(&d->wtx, d->wire, csum_offload, tso) != 0) {
 		logmsg("wire tx: out of memory");
 		return -1;
 	}
@@ -580,11 +676,19 @@ static int start_engine(struct nicd *d)
 		       d->opts.store_mb, d->opts.block_kb);
 		return -1;
 	}
+	tso = nic_engine_set_tso(d->engine, nicd_wire_tx_tso_max_payload(&d->wtx),
+				 engine_wire_send_tso) &&
+	      nicd_wire_tx_tso_max_payload(&d->wtx) > 0;
+	/* With a synchronous wire (our tap) segments go straight from the block store. */
+	bool zero_copy = wc->tx_sync && csum_offload &&
+			 nicd_wire_tx_enable_zero_copy(&d->wtx) == 0 &&
+			 nic_engine_set_zero_copy(d->engine, engine_wire_send_iov);
 	logmsg("offload engine: docroot %s, store %u MiB in %u KiB blocks, max %u files, "
-	       "%s file I/O, TCP checksums by %s",
+	       "%s file I/O, TCP checksums by %s, TSO %s, zero copy %s",
 	       d->opts.docroot, d->opts.store_mb, d->opts.block_kb, d->opts.max_files,
 	       nic_io_is_sync(d->io) ? "synchronous" : "io_uring",
-	       csum_offload ? "the wire port" : "software");
+	       csum_offload ? "the wire port" : "software", tso ? "on" : "off",
+	       zero_copy ? "on" : "off");
 	return 0;
 }
 

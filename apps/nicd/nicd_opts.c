@@ -15,7 +15,10 @@ const char *nicd_usage(void)
 {
 	return "usage: iotcp-nicd --host-socket PATH [options]\n"
 	       "  --host-socket PATH       memif socket for the host link (server role)\n"
-	       "  --wire tap:IF|afpacket:IF wire port (default " NICD_DEFAULT_WIRE ")\n"
+	       "  --wire tap:IF|vtap:IF|afpacket:IF wire port (default " NICD_DEFAULT_WIRE ");\n"
+	       "                           vtap: a kernel tap with virtio-net header, no DPDK\n"
+	       "                           PMD: 64 KiB TSO frames, checksums by the kernel (a\n"
+	       "                           capture on the tap sees the unsegmented frames)\n"
 	       "  --lcore N                EAL core (default 0)\n"
 	       "  --file-prefix P          EAL file prefix (default " NICD_DEFAULT_PREFIX ")\n"
 	       "  --mem-mb N               EAL memory, MB (default 256, no hugepages)\n"
@@ -61,6 +64,9 @@ int nicd_parse_wire(const char *s, struct nicd_opts *o)
 	if (strncmp(s, "tap:", 4) == 0) {
 		o->wire_kind = NICD_WIRE_TAP;
 		name = s + 4;
+	} else if (strncmp(s, "vtap:", 5) == 0) {
+		o->wire_kind = NICD_WIRE_VTAP;
+		name = s + 5;
 	} else if (strncmp(s, "afpacket:", 9) == 0) {
 		o->wire_kind = NICD_WIRE_AF_PACKET;
 		name = s + 9;
@@ -149,7 +155,8 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 			if (nicd_parse_wire(optarg, o))
 				return fail(
 				    err, errlen,
-				    "--wire: expected tap:IFNAME or afpacket:IFNAME, got '%s'",
+				    "--wire: expected tap:IFNAME, vtap:IFNAME or afpacket:IFNAME, "
+				    "got '%s'",
 				    optarg);
 			break;
 		case OPT_LCORE:

@@ -8,6 +8,7 @@
 enum nicd_wire_kind {
 	NICD_WIRE_TAP,
 	NICD_WIRE_AF_PACKET,
+	NICD_WIRE_VTAP, /* our own tap with virtio-net header: TSO through the kernel */
 };
 
 #define NICD_IFNAME_MAX 16
@@ -45,7 +46,7 @@ struct nicd_opts {
  * (including a --docroot that is not a directory, a --block-kb that is not a power of two or a
  * store smaller than one block). --help sets o->help and returns 0. */
 int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen);
-/* Parse "tap:IFNAME" or "afpacket:IFNAME". 0 or -1. */
+/* Parse "tap:IFNAME", "vtap:IFNAME" or "afpacket:IFNAME". 0 or -1. */
 int nicd_parse_wire(const char *s, struct nicd_opts *o);
 /* The usage text. */
 const char *nicd_usage(void);

@@ -4,17 +4,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "port/cycles.h"
 #include "port/port_mbuf.h"
 
 #define ETH_HLEN 14u
 
-int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload)
+#define TSO_HEADROOM 0u /* frames are built at the start of the buffer */
+
+int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload, bool tso)
 {
 	memset(t, 0, sizeof(*t));
 	t->port = wire;
 	t->tcp_csum_offload = tcp_csum_offload;
 	t->scratch = malloc(NICD_TX_SCRATCH_MAX);
-	return t->scratch ? 0 : -ENOMEM;
+	if (!t->scratch)
+		return -ENOMEM;
+	if (tso && tcp_csum_offload) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		snprintf(name, sizeof(name), "iotcp_tso%p", (void *)t);
+		t->tso_pool = rte_pktmbuf_pool_create(name, NICD_TSO_POOL, 32, 0,
+						      (uint16_t)PORT_TSO_FRAME_MAX, SOCKET_ID_ANY);
+		if (!t->tso_pool)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+uint32_t nicd_wire_tx_tso_max_payload(const struct nicd_wire_tx *t)
+{
+	/* Room for the largest header template (14 + 20 + 60 bytes). */
+	return t->tso_pool ? PORT_TSO_FRAME_MAX - TSO_HEADROOM - 94u : 0;
 }
 
 void nicd_wire_tx_fini(struct nicd_wire_tx *t)
@@ -26,13 +45,19 @@ void nicd_wire_tx_fini(struct nicd_wire_tx *t)
 	t->pending = NULL;
 	free(t->scratch);
 	t->scratch = NULL;
+	rte_mempool_free(t->tso_pool);
+	t->tso_pool = NULL;
+	rte_mempool_free(t->ext_pool);
+	t->ext_pool = NULL;
 }
 
 uint16_t nicd_wire_tx_flush(struct nicd_wire_tx *t)
 {
 	if (t->n == 0)
 		return 0;
+	uint64_t t0 = cycles_now();
 	uint16_t sent = port_tx_burst(t->port, t->batch, t->n);
+	t->c.tx_cycles += cycles_now() - t0;
 	if (sent < t->n) {
 		t->c.refused += (uint64_t)(t->n - sent);
 		t->c.stall_rounds++;
@@ -56,7 +81,10 @@ uint8_t *nicd_wire_tx_alloc(void *ctx, size_t cap)
 		t->c.batch_full++;
 		return NULL;
 	}
-	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(t->port));
+	struct rte_mempool *pool = port_mempool(t->port);
+	if (t->tso_pool && cap > RTE_MBUF_DEFAULT_DATAROOM)
+		pool = t->tso_pool;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	if (!m) {
 		t->c.pool_empty++;
 		return NULL;
@@ -76,15 +104,16 @@ uint8_t *nicd_wire_tx_alloc(void *ctx, size_t cap)
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
-void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len)
+/* The allocated mbuf holding buf, now len bytes long, or NULL (counted, freed) when buf is not
+ * what wire_alloc handed out or len does not fit. */
+static struct rte_mbuf *take_pending(struct nicd_wire_tx *t, uint8_t *buf, size_t len)
 {
-	struct nicd_wire_tx *t = ctx;
 	struct rte_mbuf *m = t->pending;
 
 	if (t->pending_scratch && buf == t->scratch) {
 		t->pending_scratch = false;
 		t->c.oversize++;
-		return;
+		return NULL;
 	}
 	if (!m || buf != rte_pktmbuf_mtod(m, uint8_t *) || len < ETH_HLEN + 20 ||
 	    len > rte_pktmbuf_tailroom(m)) {
@@ -92,7 +121,7 @@ void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len)
 		if (m)
 			rte_pktmbuf_free(m);
 		t->pending = NULL;
-		return;
+		return NULL;
 	}
 	t->pending = NULL;
 	rte_pktmbuf_append(m, (uint16_t)len);
@@ -102,8 +131,150 @@ void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len)
 		m->l3_len = (uint64_t)(buf[ETH_HLEN] & 0x0f) * 4;
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 	}
-	t->c.bytes += len;
+	return m;
+}
+
+static void queue(struct nicd_wire_tx *t, struct rte_mbuf *m)
+{
+	t->c.bytes += rte_pktmbuf_pkt_len(m);
 	t->batch[t->n++] = m;
 	if (t->n == NICD_TX_BATCH)
 		nicd_wire_tx_flush(t);
+}
+
+void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len)
+{
+	struct nicd_wire_tx *t = ctx;
+	struct rte_mbuf *m = take_pending(t, buf, len);
+
+	if (m)
+		queue(t, m);
+}
+
+void nicd_wire_tx_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, uint16_t mss)
+{
+	struct nicd_wire_tx *t = ctx;
+	struct rte_mbuf *m = take_pending(t, buf, len);
+
+	if (!m)
+		return;
+	uint16_t l4off = (uint16_t)(m->l2_len + m->l3_len);
+	if (!t->tcp_csum_offload || mss == 0 || hdr_len <= l4off || len <= hdr_len) {
+		t->c.bad_send++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->l4_len = (uint64_t)(hdr_len - l4off);
+	m->tso_segsz = mss;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	t->c.tso_frames++;
+	queue(t, m);
+}
+
+/* Store pieces belong to the engine: freeing an mbuf that points at one frees nothing. */
+static void ext_nothing_to_free(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque;
+}
+
+int nicd_wire_tx_enable_zero_copy(struct nicd_wire_tx *t)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (!port_get_caps(t->port)->tx_sync || !t->tcp_csum_offload)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "iotcp_ext%p", (void *)t);
+	t->ext_pool = rte_pktmbuf_pool_create(name, 1023, 64, 0, 0, SOCKET_ID_ANY);
+	if (!t->ext_pool)
+		return -ENOMEM;
+	t->ext_info.free_cb = ext_nothing_to_free;
+	t->ext_info.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&t->ext_info, 1);
+	return 0;
+}
+
+/* headers + store pieces as one chain: a header mbuf, then one external-buffer mbuf per piece. */
+static struct rte_mbuf *zc_chain(struct nicd_wire_tx *t, const uint8_t *hdr, size_t hlen,
+				 const struct iovec *iov, int niov)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(port_mempool(t->port));
+	uint8_t *p =
+	    head && hlen <= UINT16_MAX ? (uint8_t *)rte_pktmbuf_append(head, (uint16_t)hlen) : NULL;
+	if (!p)
+		goto fail;
+	memcpy(p, hdr, hlen);
+	for (int i = 0; i < niov; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		if (iov[i].iov_len > UINT16_MAX)
+			goto fail;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t->ext_pool);
+		if (!m)
+			goto fail;
+		rte_mbuf_ext_refcnt_update(&t->ext_info, 1);
+		rte_pktmbuf_attach_extbuf(m, iov[i].iov_base,
+					  (rte_iova_t)(uintptr_t)iov[i].iov_base,
+					  (uint16_t)iov[i].iov_len, &t->ext_info);
+		m->data_len = (uint16_t)iov[i].iov_len;
+		m->pkt_len = m->data_len;
+		if (rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			goto fail;
+		}
+	}
+	return head;
+fail:
+	rte_pktmbuf_free(head); /* NULL is allowed */
+	return NULL;
+}
+
+bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *iov,
+			   int niov, uint32_t plen, uint16_t mss)
+{
+	struct nicd_wire_tx *t = ctx;
+
+	/* Frames still queued go first (order); the pieces must not outlive this call, so a frame
+	 * the port does not take now is not queued: the engine offers it again later. */
+	if (nicd_wire_tx_flush(t) != 0) {
+		t->c.zc_deferred++;
+		return false;
+	}
+	if (hlen < ETH_HLEN + 20 + 20 || hlen > 94 || plen == 0) {
+		t->c.bad_send++;
+		return true; /* malformed: dropped, counted, not retried */
+	}
+	struct rte_mbuf *m = zc_chain(t, hdr, hlen, iov, niov);
+	if (!m) {
+		t->c.pool_empty++;
+		return false;
+	}
+	if (rte_pktmbuf_pkt_len(m) != hlen + plen) {
+		t->c.bad_send++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	m->l2_len = ETH_HLEN;
+	m->l3_len = (uint64_t)(hdr[ETH_HLEN] & 0x0f) * 4;
+	m->l4_len = (uint64_t)(hlen - m->l2_len - m->l3_len);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	if (mss) {
+		m->tso_segsz = mss;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	}
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint64_t t0 = cycles_now();
+	uint16_t sent = port_tx_burst(t->port, &m, 1);
+	t->c.tx_cycles += cycles_now() - t0;
+	if (sent != 1) {
+		rte_pktmbuf_free(m);
+		t->c.refused++;
+		t->c.zc_deferred++;
+		return false;
+	}
+	t->c.frames++;
+	t->c.bytes += len;
+	t->c.zero_copy++;
+	t->c.tso_frames += mss != 0;
+	return true;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <rte_mbuf.h>
 
@@ -17,6 +18,7 @@
 
 #define NICD_TX_BATCH	    32
 #define NICD_TX_SCRATCH_MAX (94 + 65535) /* largest frame an engine may ask for */
+#define NICD_TSO_POOL	    256		 /* TSO frame buffers (64 KiB each) */
 
 struct nicd_wire_tx_counters {
 	uint64_t frames; /* handed to the port */
@@ -27,6 +29,10 @@ struct nicd_wire_tx_counters {
 	uint64_t batch_full;   /* wire_alloc found the batch full of refused frames */
 	uint64_t oversize;     /* frames larger than an mbuf: dropped, counted */
 	uint64_t bad_send;     /* wire_send of a buffer that was not the one allocated */
+	uint64_t tso_frames;   /* TSO frames handed to the port */
+	uint64_t tx_cycles;    /* spent in the port's tx (port_tx_burst) */
+	uint64_t zero_copy;    /* frames sent straight from the block store */
+	uint64_t zc_deferred;  /* zero-copy frames the port could not take at once */
 };
 
 struct nicd_wire_tx {
@@ -34,20 +40,34 @@ struct nicd_wire_tx {
 	bool tcp_csum_offload;
 	uint16_t n; /* frames in batch */
 	struct rte_mbuf *batch[NICD_TX_BATCH];
-	struct rte_mbuf *pending; /* allocated, not yet sent */
-	bool pending_scratch;	  /* the oversize scratch buffer is handed out */
-	uint8_t *scratch;	  /* NICD_TX_SCRATCH_MAX bytes, for oversize requests */
+	struct rte_mbuf *pending;     /* allocated, not yet sent */
+	bool pending_scratch;	      /* the oversize scratch buffer is handed out */
+	uint8_t *scratch;	      /* NICD_TX_SCRATCH_MAX bytes, for oversize requests */
+	struct rte_mempool *tso_pool; /* PORT_TSO_FRAME_MAX-byte mbufs, when the port has TSO */
+	struct rte_mempool *ext_pool; /* data-less mbufs for store pieces (zero copy) */
+	struct rte_mbuf_ext_shared_info ext_info; /* their shared info: nothing to free */
 	struct nicd_wire_tx_counters c;
 };
 
-/* 0, or -ENOMEM. */
-int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload);
+/* 0, or -ENOMEM. With tso (the port offers TSO and TCP checksum offload) frames up to
+ * nicd_wire_tx_tso_max_payload() payload bytes come from a pool of large mbufs. */
+int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload, bool tso);
+/* Zero copy (needs a port whose tx is synchronous, caps.tx_sync): frames are written from
+ * the engine's store pieces, attached to mbufs as external buffers, and handed to the port at
+ * once. 0 or -ENOMEM. */
+int nicd_wire_tx_enable_zero_copy(struct nicd_wire_tx *t);
+/* nic_wire_send_iov_fn (ctx = struct nicd_wire_tx *). */
+bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *iov,
+			   int niov, uint32_t plen, uint16_t mss);
+/* Largest TSO payload an engine may ask for (0 without TSO). */
+uint32_t nicd_wire_tx_tso_max_payload(const struct nicd_wire_tx *t);
 /* Free queued frames and the scratch buffer. */
 void nicd_wire_tx_fini(struct nicd_wire_tx *t);
 
 /* nic_engine_out callbacks (ctx = struct nicd_wire_tx *). */
 uint8_t *nicd_wire_tx_alloc(void *ctx, size_t cap);
 void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len);
+void nicd_wire_tx_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, uint16_t mss);
 
 /* Hand the batch to the port; refused frames stay queued, in order. Returns the frames still
  * queued. */

@@ -154,6 +154,7 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 	ctx->ip_id = (uint16_t)host_random32(ctx);
 	ctx->ephem_next = host_random32(ctx);
 	port_backoff_init(&ctx->backoff, 0, 0, 0);
+	cycles_clock_init(&ctx->cyc.clock);
 	neigh_init(&ctx->neigh, NEIGH_TTL);
 
 	rng_fill(&ctx->rng, scfg.secret.key, sizeof(scfg.secret.key));
@@ -171,6 +172,8 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 		/* offloaded data: RTO timing from the NIC's ECHO, TSO-sized SENDs */
 		ctx->tcp_default.ext_echo = true;
 		ctx->tcp_default.tso_max = HOST_OFF_TSO_MAX;
+		/* the NIC's store bounds outstanding external data: no send-buffer auto-tuning */
+		ctx->tcp_default.sndbuf_auto = false;
 	}
 	do
 		ctx->nic.my_boot_id = rng_u64(&ctx->rng);
@@ -236,40 +239,73 @@ bool host_poll_once(struct iotcp_ctx *ctx)
 {
 	struct host_frame f[HOST_RX_BURST];
 	uint64_t tx_before = ctx->cnt.tx_frames;
-	bool work = false;
+	struct host_cycles st = {0};
+	uint64_t t0 = cycles_now(), t = t0;
+	bool work = false, timers = false;
 
 	host_now(ctx);
 	for (unsigned r = 0; r < HOST_RX_ROUNDS; r++) {
 		unsigned n = host_link_rx_burst(ctx->link, f, HOST_RX_BURST);
+		t = cycles_lap(&st.rx, t);
 		for (unsigned i = 0; i < n; i++)
 			host_rx_frame(ctx, f[i].data, f[i].len);
+		t = cycles_lap(&st.input, t);
 		if (n)
 			host_link_rx_free(ctx->link, f, n);
+		t = cycles_lap(&st.rx, t);
 		work |= n > 0;
 		if (n < HOST_RX_BURST)
 			break;
 	}
-	if (tcp_stack_deadline(ctx->tcp) <= ctx->now)
+	if (tcp_stack_deadline(ctx->tcp) <= ctx->now) {
 		tcp_stack_timers(ctx->tcp, ctx->now);
+		timers = true;
+	}
 	if (ctx->now >= ctx->next_neigh_timer) {
 		host_arp_timers(ctx);
 		ctx->next_neigh_timer = ctx->now + HOST_NEIGH_TICK;
 	}
 	host_nic_timers(ctx);
-	if (ctx->nic.enabled)
+	t = cycles_lap(&st.timers, t);
+	/* Offloaded flows change on input (ACKs, ECHOs, ERRORs), on TCP timers and on the
+	 * application's calls, which all happen between rounds with work: an idle spinning
+	 * round needs the pass only now and then (ECHO timeouts, SEND retries). */
+	if (ctx->nic.enabled &&
+	    (work || timers || ctx->off.dirty || ctx->now >= ctx->next_off_pass)) {
+		ctx->off.dirty = false;
 		host_offload_pass(ctx);
+		ctx->next_off_pass = ctx->now + HOST_OFF_PASS_TICK;
+	}
+	t = cycles_lap(&st.offload, t);
 	host_tcp_output(ctx);
+	t = cycles_lap(&st.output, t);
 	host_tx_flush(ctx);
+	t = cycles_lap(&st.tx, t);
 	host_collect_tcp_events(ctx);
+	t = cycles_lap(&st.events, t);
+	work = work || ctx->cnt.tx_frames != tx_before;
+	if (work) {
+		struct host_cycles *c = &ctx->cyc;
+		c->rx += st.rx;
+		c->input += st.input;
+		c->timers += st.timers;
+		c->offload += st.offload;
+		c->output += st.output;
+		c->tx += st.tx;
+		c->events += st.events;
+	} else {
+		ctx->cyc.idle_poll += t - t0;
+	}
 	if (ctx->cfg.stats_file && ctx->now >= ctx->next_stats) {
 		iotcp_dump_stats(ctx, ctx->cfg.stats_file);
 		ctx->next_stats = ctx->now + HOST_STATS_TICK;
 	}
-	return work || ctx->cnt.tx_frames != tx_before;
+	return work;
 }
 
 bool host_poll(struct iotcp_ctx *ctx)
 {
+	ctx->off.dirty = true; /* the caller may have changed offloaded flows */
 	return host_poll_once(ctx);
 }
 

@@ -14,6 +14,7 @@
 #include "host/offload.h"
 #include "iotcp/iotcp.h"
 #include "port/backoff.h"
+#include "port/cycles.h"
 #include "tcp/tcp.h"
 #include "util/rng.h"
 #include "wire/pkt.h"
@@ -27,6 +28,24 @@
 #define HOST_NIC_HELLO_RETRY (1 * TCP_SEC)
 #define HOST_NIC_HEARTBEAT   (1 * TCP_SEC)
 #define HOST_NIC_DEAD	     (3 * TCP_SEC) /* no word from the NIC that long: link lost */
+
+/* Where the host core's cycles go (iotcp_dump_stats writes each as "host_cycles_<name>"):
+ * stages of poll rounds that did work; empty rounds (spinning) and sleeps as idle; the
+ * application's time between two iotcp_epoll_wait calls as app. */
+struct host_cycles {
+	uint64_t rx;	     /* link rx bursts and freeing the frames */
+	uint64_t input;	     /* decoding, ARP/ICMP, TCP input */
+	uint64_t timers;     /* TCP, ARP and NIC-channel timers */
+	uint64_t offload;    /* the offload flows' pass (ECHO timeouts, ACKD) */
+	uint64_t output;     /* TCP output (segments, SENDs) */
+	uint64_t tx;	     /* link tx flush */
+	uint64_t events;     /* readiness for epoll */
+	uint64_t idle_poll;  /* rounds that found nothing to do */
+	uint64_t idle_sleep; /* back-off sleeps */
+	uint64_t app;	     /* outside iotcp_epoll_wait */
+	uint64_t app_mark;   /* when iotcp_epoll_wait last returned (0: never) */
+	struct cycles_clock clock;
+};
 
 /* Host counters (iotcp_dump_stats writes each as "host_<name>"). */
 struct host_counters {
@@ -146,6 +165,8 @@ struct iotcp_ctx {
 	unsigned ntx;
 	struct port_backoff backoff;
 	struct host_counters cnt;
+	struct host_cycles cyc;
+	tcp_time_t next_off_pass; /* the offload pass runs after work or at this time */
 	struct pkt_counters pkt;
 	struct rng rng;
 };

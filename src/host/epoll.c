@@ -231,18 +231,12 @@ static int collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_ev
 	return n;
 }
 
-int iotcp_epoll_wait(struct iotcp_ctx *ctx, int epd, struct epoll_event *events, int maxevents,
-		     int timeout_ms)
+/* Poll rounds until ep has events, the timeout passes or (timeout 0) once. */
+static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *events,
+		     int maxevents, int timeout_ms)
 {
-	struct host_epoll *ep = epoll_lookup(ctx, epd);
 	tcp_time_t deadline;
 
-	if (!ep)
-		return -1;
-	if (maxevents <= 0)
-		return fail(EINVAL);
-	if (!events)
-		return fail(EFAULT);
 	deadline =
 	    timeout_ms < 0 ? TCP_TIME_NEVER : host_now(ctx) + (tcp_time_t)timeout_ms * TCP_MSEC;
 	for (;;) {
@@ -271,8 +265,29 @@ int iotcp_epoll_wait(struct iotcp_ctx *ctx, int epd, struct epoll_event *events,
 				us = left;
 		}
 		if (us) {
+			uint64_t t = cycles_now();
 			ctx->cnt.idle_sleeps++;
 			host_link_idle_wait(ctx->link, (uint32_t)us);
+			ctx->cyc.idle_sleep += cycles_now() - t;
 		}
 	}
+}
+
+int iotcp_epoll_wait(struct iotcp_ctx *ctx, int epd, struct epoll_event *events, int maxevents,
+		     int timeout_ms)
+{
+	struct host_epoll *ep = epoll_lookup(ctx, epd);
+
+	if (!ep)
+		return -1;
+	if (maxevents <= 0)
+		return fail(EINVAL);
+	if (!events)
+		return fail(EFAULT);
+	if (ctx->cyc.app_mark)
+		ctx->cyc.app += cycles_now() - ctx->cyc.app_mark;
+	ctx->off.dirty = true; /* the application may have changed offloaded flows */
+	int n = wait_loop(ctx, ep, events, maxevents, timeout_ms);
+	ctx->cyc.app_mark = cycles_now();
+	return n;
 }

@@ -37,7 +37,8 @@
 #define HOST_OFF_RETRY_MAX    1000u
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
-#define HOST_OFF_TSO_MAX      (64u * 1024u) /* largest burst per SEND */
+#define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
+#define HOST_OFF_TSO_MAX      (4u * 65535u)    /* largest burst per SEND (the TCP core's limit) */
 #define HOST_OFF_FRAME_MAX    1514u /* command frames stay within a standard Ethernet frame */
 #define HOST_OFF_FLOW_BITS    20u   /* flow id = generation << 20 | slot */
 
@@ -123,6 +124,7 @@ struct host_offload {
 	struct host_off_flow list; /* sentinel */
 	struct host_fid *closing;  /* fids with CLOSE pending */
 	tcp_time_t next_open_scan; /* OPEN retries */
+	bool dirty;		   /* the application changed a flow: run the pass next round */
 	/* the command frame being filled */
 	bool frame_open;
 	struct host_frame frame;

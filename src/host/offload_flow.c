@@ -57,6 +57,7 @@ struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *
 	struct host_off_flow *f;
 	uint32_t slot;
 
+	ctx->off.dirty = true;
 	if (s->off)
 		return s->off;
 	f = calloc(1, sizeof(*f));
@@ -575,6 +576,8 @@ void host_offload_pass(struct iotcp_ctx *ctx)
 bool host_offload_sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
 {
 	struct host_off_flow *f = s->off;
+
+	ctx->off.dirty = true;
 
 	if (!f)
 		return false;

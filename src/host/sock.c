@@ -685,10 +685,13 @@ static int setopt_socket(struct iotcp_ctx *ctx, struct host_sock *s, int optname
 		uint32_t b = v < (int)SOCK_BUF_MIN ? SOCK_BUF_MIN : (uint32_t)v;
 		if (b > SOCK_BUF_MAX)
 			b = SOCK_BUF_MAX;
-		if (optname == SO_SNDBUF)
+		if (optname == SO_SNDBUF) {
 			s->cfg.sndbuf = b;
-		else
+			s->cfg.sndbuf_auto = false; /* explicit size: no auto-tuning (Linux) */
+		} else {
 			s->cfg.rcvbuf = b;
+			s->cfg.rcvbuf_auto = false;
+		}
 		return 0;
 	}
 	default:

@@ -117,6 +117,19 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	L(tx_nobuf);
 	L(rx_bad);
 #undef L
+#define Y(f) fn(arg, "host_cycles_", #f, ctx->cyc.f)
+	Y(rx);
+	Y(input);
+	Y(timers);
+	Y(offload);
+	Y(output);
+	Y(tx);
+	Y(events);
+	Y(idle_poll);
+	Y(idle_sleep);
+	Y(app);
+#undef Y
+	fn(arg, "host_cycles_", "hz", cycles_hz(&ctx->cyc.clock));
 }
 
 void iotcp_get_stats(struct iotcp_ctx *ctx, struct iotcp_stats *st)

@@ -25,6 +25,7 @@
 #define FLOW_BUCKETS   4096
 #define REAP_BATCH     64
 #define MAX_JOB_LEN    (4u << 20) /* one SEND covers at most this much */
+#define FRAME_IOV      24 /* store pieces of one frame: NIC_TSO_MAX_PAYLOAD over 4 KiB blocks */
 
 /* io user data: kind in the top byte */
 #define IO_OPEN  1ull
@@ -88,6 +89,9 @@ struct nic_engine {
 	struct proto_writer w;
 	bool w_open;
 	struct nic_engine_stats st;
+	uint32_t tso_max_payload; /* 0: one frame per MSS */
+	nic_wire_send_tso_fn send_tso;
+	nic_wire_send_iov_fn send_iov; /* zero-copy output */
 };
 
 /* ---- commands to the host ---- */
@@ -538,23 +542,43 @@ static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_
 	return JOB_READY;
 }
 
+/* Payload bytes of j's next frame: one MSS, or with TSO as many whole MSS as fit (the tail of
+ * the burst may be shorter). */
+static uint32_t frame_payload(const struct nic_engine *e, const struct nic_job *j)
+{
+	uint32_t rest = j->len - j->sent;
+	uint32_t cap = j->mss;
+
+	if (e->tso_max_payload >= 2u * j->mss && (e->send_tso || e->send_iov)) {
+		/* The IPv4 total length of the whole frame must fit in 16 bits. */
+		uint32_t room = 65535u - (uint32_t)(j->tmpl.hlen - j->tmpl.l3off);
+		if (room > e->tso_max_payload)
+			room = e->tso_max_payload;
+		cap = room / j->mss * j->mss;
+	}
+	return rest < cap ? rest : cap;
+}
+
 /* Transmit what the wire takes of j. Returns true when the whole burst went out. */
 static bool job_transmit(struct nic_engine *e, struct nic_job *j)
 {
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t first_block = j->file_off / bs;
 	while (j->sent < j->len) {
-		uint32_t n = j->len - j->sent < j->mss ? j->len - j->sent : j->mss;
-		uint8_t *buf = e->out.wire_alloc(e->out.ctx, (size_t)j->tmpl.hlen + n);
-		if (!buf) {
-			e->st.wire_stalls++;
-			return false;
+		uint32_t n = frame_payload(e, j);
+		uint8_t *buf = NULL;
+		if (!e->send_iov) {
+			buf = e->out.wire_alloc(e->out.ctx, (size_t)j->tmpl.hlen + n);
+			if (!buf) {
+				e->st.wire_stalls++;
+				return false;
+			}
 		}
-		struct iovec iov[3];
+		struct iovec iov[FRAME_IOV];
 		int niov = 0;
 		uint64_t pos = j->file_off + j->sent;
 		uint32_t left = n;
-		while (left && niov < 3) {
+		while (left && niov < FRAME_IOV) {
 			struct nic_block *b = j->blocks[pos / bs - first_block];
 			uint32_t boff = (uint32_t)(pos % bs);
 			uint32_t take = bs - boff < left ? bs - boff : left;
@@ -565,12 +589,35 @@ static bool job_transmit(struct nic_engine *e, struct nic_job *j)
 			left -= take;
 		}
 		bool last = j->sent + n == j->len;
+		uint16_t nseg = (uint16_t)((n + j->mss - 1) / j->mss);
+		if (e->send_iov) {
+			uint8_t hdr[NIC_TMPL_MAX];
+			size_t hl = nic_seg_write_hdr(&j->tmpl, j->sent, j->ip_k, last, n, hdr,
+						      sizeof(hdr));
+			if (!e->send_iov(e->out.ctx, hdr, hl, iov, niov, n,
+					 nseg > 1 ? j->mss : 0)) {
+				e->st.wire_stalls++;
+				return false;
+			}
+			e->st.tso_frames += nseg > 1;
+			e->st.zero_copy_frames++;
+			j->sent += n;
+			j->ip_k = (uint16_t)(j->ip_k + nseg);
+			e->st.segments += nseg;
+			e->st.send_bytes += n;
+			continue;
+		}
 		size_t fl = nic_seg_write(&j->tmpl, j->sent, j->ip_k, last, iov, niov, n, buf,
 					  (size_t)j->tmpl.hlen + n, e->cfg.tcp_csum_offload);
-		e->out.wire_send(e->out.ctx, buf, fl);
+		if (nseg > 1) {
+			e->send_tso(e->out.ctx, buf, fl, j->tmpl.hlen, j->mss);
+			e->st.tso_frames++;
+		} else {
+			e->out.wire_send(e->out.ctx, buf, fl);
+		}
 		j->sent += n;
-		j->ip_k++;
-		e->st.segments++;
+		j->ip_k = (uint16_t)(j->ip_k + nseg);
+		e->st.segments += nseg;
 		e->st.send_bytes += n;
 	}
 	return true;
@@ -677,6 +724,29 @@ bool nic_engine_poll(struct nic_engine *e, uint64_t now)
 bool nic_engine_busy(const struct nic_engine *e)
 {
 	return e->fifo_head != NULL || nic_io_inflight(e->io) > 0;
+}
+
+bool nic_engine_set_zero_copy(struct nic_engine *e, nic_wire_send_iov_fn send)
+{
+	if (send && !e->cfg.tcp_csum_offload)
+		return false;
+	e->send_iov = send;
+	return true;
+}
+
+bool nic_engine_set_tso(struct nic_engine *e, uint32_t max_payload, nic_wire_send_tso_fn send)
+{
+	if (!max_payload || !send) {
+		e->tso_max_payload = 0;
+		e->send_tso = NULL;
+		return true;
+	}
+	/* The port completes checksums per segment: it needs the pseudo-header sums. */
+	if (!e->cfg.tcp_csum_offload)
+		return false;
+	e->tso_max_payload = max_payload < NIC_TSO_MAX_PAYLOAD ? max_payload : NIC_TSO_MAX_PAYLOAD;
+	e->send_tso = send;
+	return true;
 }
 
 struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,

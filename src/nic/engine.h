@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct nic_io;
 
@@ -42,10 +43,14 @@ struct nic_engine_config {
 				 * template + MSS exceeds it is refused with ERROR(bad_template) */
 };
 
+#define NIC_TSO_MAX_PAYLOAD 65535u
+
 struct nic_engine_stats {
 	uint64_t cmds, malformed, errors_sent;
 	uint64_t opens, open_errors, closes, fstats;
 	uint64_t sends, retransmits, send_bytes, segments, echoes;
+	uint64_t tso_frames; /* TSO frames handed out (each counted in segments too) */
+	uint64_t zero_copy_frames; /* frames handed to the zero-copy output */
 	uint64_t ackds, ackd_unknown_flow, jobs_released;
 	uint64_t reads, read_errors, read_bytes;
 	uint64_t store_full, truncated, wire_stalls;
@@ -58,6 +63,30 @@ struct nic_engine;
 struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
 				  const struct nic_engine_out *out);
 void nic_engine_free(struct nic_engine *e);
+
+/* Send a TSO frame built in a wire_alloc buffer (ctx = nic_engine_out.ctx): the template's
+ * headers (hdr_len bytes, the first segment's, with the pseudo-header sum of the whole frame in
+ * the TCP checksum field) and more than mss payload bytes, which the port cuts into mss-sized
+ * segments advancing the sequence number and IP id, PSH/FIN kept on the last one, CWR on the
+ * first only (what TSO hardware and Linux GSO do). */
+typedef void (*nic_wire_send_tso_fn)(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len,
+				     uint16_t mss);
+/* Zero-copy transmission: hand the port the headers (hlen bytes, as for wire_send_tso when
+ * mss != 0, else an ordinary frame's) and the payload as pieces of the block store (plen bytes
+ * in total). The callee must be done with the pieces when it returns (sent, or copied): they
+ * may be released by the next command. Returns false when the wire cannot take the frame now
+ * (the engine retries on a later poll). */
+typedef bool (*nic_wire_send_iov_fn)(void *ctx, const uint8_t *hdr, size_t hlen,
+				     const struct iovec *iov, int niov, uint32_t plen,
+				     uint16_t mss);
+/* Use send for every frame instead of wire_alloc/wire_send/wire_send_tso (NULL: back to those).
+ * Needs tcp_csum_offload. Returns false if refused. */
+bool nic_engine_set_zero_copy(struct nic_engine *e, nic_wire_send_iov_fn send);
+
+/* Let bursts go to the wire as TSO frames of up to max_payload payload bytes (whole MSS
+ * multiples, at most NIC_TSO_MAX_PAYLOAD; wire_alloc must then give buffers that large). Needs
+ * tcp_csum_offload; max_payload 0 or send NULL turns it off. Returns false if refused. */
+bool nic_engine_set_tso(struct nic_engine *e, uint32_t max_payload, nic_wire_send_tso_fn send);
 
 /* One host command frame (Ethernet payload of an 0x88B5 frame, HELLO/HEARTBEAT already handled
  * by the caller but harmless here), received at now (ns). */

@@ -30,13 +30,11 @@ int nic_tmpl_init(struct nic_tmpl *t, const uint8_t *hdr, size_t hlen)
 	return 0;
 }
 
-size_t nic_seg_write(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
-		     const struct iovec *pl, int npl, uint32_t plen, uint8_t *out, size_t cap,
-		     bool tcp_csum_offload)
+/* Headers for a segment of plen payload bytes; returns the TCP checksum accumulator (pseudo-header
+ * sum with the length) and leaves the checksum field zero. */
+static uint32_t put_headers(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
+			    uint32_t plen, uint8_t *out)
 {
-	size_t flen = (size_t)t->hlen + plen;
-	if (flen > cap)
-		return 0;
 	memcpy(out, t->hdr, t->hlen);
 	uint8_t *ip = out + t->l3off, *tcp = out + t->l4off;
 	uint16_t l4len = (uint16_t)(t->hlen - t->l4off + plen);
@@ -56,8 +54,28 @@ size_t nic_seg_write(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delt
 		flags &= (uint8_t)~TH_CWR;
 	tcp[13] = flags;
 	put_be16(tcp + 16, 0);
+	return csum_add(t->pseudo, l4len);
+}
 
-	uint32_t sum = csum_add(t->pseudo, l4len);
+size_t nic_seg_write_hdr(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
+			 uint32_t plen, uint8_t *out, size_t cap)
+{
+	if (cap < t->hlen)
+		return 0;
+	uint32_t sum = put_headers(t, off, ip_id_delta, last, plen, out);
+	put_be16(out + t->l4off + 16, csum_reduce(sum));
+	return t->hlen;
+}
+
+size_t nic_seg_write(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
+		     const struct iovec *pl, int npl, uint32_t plen, uint8_t *out, size_t cap,
+		     bool tcp_csum_offload)
+{
+	size_t flen = (size_t)t->hlen + plen;
+	if (flen > cap)
+		return 0;
+	uint8_t *tcp = out + t->l4off;
+	uint32_t sum = put_headers(t, off, ip_id_delta, last, plen, out);
 	if (tcp_csum_offload) {
 		uint8_t *dst = out + t->hlen;
 		for (int i = 0; i < npl; i++) {

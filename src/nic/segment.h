@@ -35,4 +35,10 @@ size_t nic_seg_write(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delt
 		     const struct iovec *pl, int npl, uint32_t plen, uint8_t *out, size_t cap,
 		     bool tcp_csum_offload);
 
+/* The headers alone of that segment (plen payload bytes follow elsewhere), for a port that
+ * completes TCP checksums: the checksum field gets the pseudo-header sum. Returns t->hlen, or 0
+ * if cap is too small. */
+size_t nic_seg_write_hdr(const struct nic_tmpl *t, uint32_t off, uint16_t ip_id_delta, bool last,
+			 uint32_t plen, uint8_t *out, size_t cap);
+
 #endif

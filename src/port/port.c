@@ -1,9 +1,11 @@
 /* DPDK ethdev wrapper: see port.h. */
+#define _GNU_SOURCE /* ppoll */
 #include "port/port.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "port/port_mbuf.h"
+#include "port/vtap.h"
 
 #define PORT_DEFAULT_DESC 1024
 #define PORT_DEFAULT_POOL 8191
@@ -34,6 +37,8 @@ struct port {
 	struct port_caps caps;
 	uint8_t mac[PORT_MAC_LEN];
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes, tx_refused;
+	int tap_fd; /* >= 0: a vnet tap of our own (port_config.vnet_tap), not an ethdev */
+	struct vtap_counters vt;
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -168,6 +173,44 @@ static int configure(struct port *p, const struct port_config *cfg,
 	return 0;
 }
 
+static struct rte_mempool *make_pool(const char *name, const struct port_config *cfg, int socket)
+{
+	return rte_pktmbuf_pool_create(name, cfg->pool_size ? cfg->pool_size : PORT_DEFAULT_POOL,
+				       PORT_POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       socket < 0 ? SOCKET_ID_ANY : socket);
+}
+
+/* port_config.vnet_tap: our own kernel tap (vtap.h) with a locally administered random MAC. */
+static int open_vtap(struct port *p, const struct port_config *cfg, char *err, size_t errlen)
+{
+	int fd = vtap_open(cfg->vnet_tap);
+
+	if (fd < 0) {
+		set_err(err, errlen, "tap %s: %s", cfg->vnet_tap, strerror(-fd));
+		return fd;
+	}
+	p->tap_fd = fd;
+	char pool_name[RTE_MEMPOOL_NAMESIZE];
+	snprintf(pool_name, sizeof(pool_name), "iotcp_vt%d", fd);
+	p->pool = make_pool(pool_name, cfg, SOCKET_ID_ANY);
+	if (!p->pool) {
+		set_err(err, errlen, "%s: mbuf pool: %s", p->name, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	struct port_caps *c = &p->caps;
+	snprintf(c->driver, sizeof(c->driver), "vnet_tap");
+	c->tx_ipv4_csum = true; /* the engine writes IPv4 checksums itself; GSO redoes them */
+	c->tx_tcp_csum = true;
+	c->tso = true;
+	c->multi_seg = true;
+	c->rx_intr = true; /* the fd: port_idle_wait() polls it */
+	c->tx_sync = true; /* each frame is written (copied by the kernel) in port_tx_burst */
+	c->max_rx_pktlen = RTE_MBUF_DEFAULT_DATAROOM;
+	c->mtu = 1500;
+	rte_eth_random_addr(p->mac);
+	return 0;
+}
+
 struct port *port_open(const struct port_config *cfg, char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
@@ -185,6 +228,13 @@ struct port *port_open(const struct port_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
+	p->tap_fd = -1;
+	p->id = RTE_MAX_ETHPORTS; /* no ethdev until one is found */
+	if (cfg->vnet_tap) {
+		if (open_vtap(p, cfg, err, errlen) < 0)
+			goto fail;
+		return p;
+	}
 	if (cfg->devargs) {
 		rc = rte_dev_probe(cfg->devargs);
 		if (rc < 0) {
@@ -208,9 +258,7 @@ struct port *port_open(const struct port_config *cfg, char *err, size_t errlen)
 	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	snprintf(pool_name, sizeof(pool_name), "iotcp_mp%u", (unsigned)p->id);
 	int socket = rte_eth_dev_socket_id(p->id);
-	p->pool = rte_pktmbuf_pool_create(
-	    pool_name, cfg->pool_size ? cfg->pool_size : PORT_DEFAULT_POOL, PORT_POOL_CACHE, 0,
-	    RTE_MBUF_DEFAULT_BUF_SIZE, socket < 0 ? SOCKET_ID_ANY : socket);
+	p->pool = make_pool(pool_name, cfg, socket);
 	if (!p->pool) {
 		set_err(err, errlen, "%s: mbuf pool: %s", p->name, rte_strerror(rte_errno));
 		goto fail;
@@ -242,6 +290,12 @@ void port_close(struct port *p)
 {
 	if (!p)
 		return;
+	if (p->tap_fd >= 0) {
+		close(p->tap_fd); /* the tap interface goes with its last file */
+		rte_mempool_free(p->pool);
+		free(p);
+		return;
+	}
 	if (p->caps.rx_intr)
 		rte_eth_dev_rx_intr_ctl_q(p->id, 0, RTE_EPOLL_PER_THREAD, RTE_INTR_EVENT_DEL, NULL);
 	if (p->started)
@@ -278,6 +332,8 @@ bool port_link_up(const struct port *p)
 {
 	struct rte_eth_link link;
 
+	if (p->tap_fd >= 0)
+		return true; /* our file keeps the tap's carrier on */
 	memset(&link, 0, sizeof(link));
 	if (rte_eth_link_get_nowait(p->id, &link) < 0)
 		return false;
@@ -294,6 +350,13 @@ void port_stats_get(const struct port *p, struct port_stats *st)
 	st->tx_frames = p->tx_frames;
 	st->tx_bytes = p->tx_bytes;
 	st->tx_refused = p->tx_refused;
+	st->tx_gso_frames = p->vt.tx_gso;
+	if (p->tap_fd >= 0) {
+		st->hw_oerrors = p->vt.tx_errors;
+		st->hw_ierrors = p->vt.rx_errors;
+		st->hw_rx_nombuf = p->vt.rx_nombuf;
+		return;
+	}
 	if (rte_eth_stats_get(p->id, &hw) == 0) {
 		st->hw_ipackets = hw.ipackets;
 		st->hw_opackets = hw.opackets;
@@ -308,7 +371,8 @@ void port_stats_get(const struct port *p, struct port_stats *st)
 
 uint16_t port_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t got = rte_eth_rx_burst(p->id, 0, pkts, n);
+	uint16_t got = p->tap_fd >= 0 ? vtap_rx_burst(p->tap_fd, p->pool, pkts, n, &p->vt)
+				      : rte_eth_rx_burst(p->id, 0, pkts, n);
 
 	for (uint16_t i = 0; i < got; i++)
 		p->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -324,7 +388,8 @@ uint16_t port_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	 * unsent ones (still the caller's) back out afterwards. */
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
-	uint16_t sent = rte_eth_tx_burst(p->id, 0, pkts, n);
+	uint16_t sent = p->tap_fd >= 0 ? vtap_tx_burst(p->tap_fd, pkts, n, &p->vt)
+				       : rte_eth_tx_burst(p->id, 0, pkts, n);
 	for (uint16_t i = sent; i < n; i++)
 		bytes -= rte_pktmbuf_pkt_len(pkts[i]);
 	p->tx_frames += sent;
@@ -350,6 +415,28 @@ static void sleep_us(uint32_t us)
 	nanosleep(&ts, NULL);
 }
 
+/* Block until one of the vnet taps among ports is readable, up to timeout_us. */
+static void wait_tap_fds(struct port *const *ports, unsigned n, uint64_t timeout_us)
+{
+	struct pollfd pfd[8];
+	nfds_t k = 0;
+	struct timespec ts = {.tv_sec = (time_t)(timeout_us / 1000000u),
+			      .tv_nsec = (long)(timeout_us % 1000000u) * 1000L};
+
+	for (unsigned i = 0; i < n && k < RTE_DIM(pfd); i++)
+		if (ports[i]->tap_fd >= 0)
+			pfd[k++] = (struct pollfd){.fd = ports[i]->tap_fd, .events = POLLIN};
+	ppoll(pfd, k, &ts, NULL);
+}
+
+static bool any_tap_fd(struct port *const *ports, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ports[i]->tap_fd >= 0)
+			return true;
+	return false;
+}
+
 /* Block on the rx interrupts of the ports that have them, up to timeout_ms. */
 static void wait_rx_intr(struct port *const *ports, unsigned n, int timeout_ms)
 {
@@ -372,6 +459,15 @@ uint32_t port_idle_wait(struct port *const *ports, unsigned n, struct port_backo
 
 	if (us == 0)
 		return 0;
+	if (any_tap_fd(ports, n)) {
+		/* A vnet tap wakes us at once, however short the sleep: wire traffic (requests,
+		 * ACKs) is never left waiting for the back-off. */
+		bool all = true;
+		for (unsigned i = 0; i < n; i++)
+			all = all && ports[i]->caps.rx_intr;
+		wait_tap_fds(ports, n, all ? (uint64_t)max_block_ms * 1000u : us);
+		return us;
+	}
 	for (unsigned i = 0; i < n; i++)
 		with_intr += ports[i]->caps.rx_intr;
 	if (n && with_intr == n)

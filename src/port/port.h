@@ -29,6 +29,13 @@ struct port_config {
 	uint32_t pool_size; /* mbufs in the port's pool; 0 -> 8191 */
 	bool rx_intr;	    /* try rx interrupts (only net_tap has them in DPDK 22.11) */
 	bool promisc;	    /* enable promiscuous mode (a forwarding port sees others' MACs) */
+	/* Not a DPDK device: create the kernel tap interface of this name ourselves, with the
+	 * virtio-net header (IFF_VNET_HDR), so frames carrying RTE_MBUF_F_TX_TCP_SEG go to the
+	 * kernel whole, as GSO frames of up to 64 KiB (one write for many segments), and
+	 * RTE_MBUF_F_TX_TCP_CKSUM frames have their checksum completed by the kernel. Reads
+	 * return ordinary frames (no offloads are accepted from the kernel). Blocking waits use
+	 * the tap's file descriptor. name is still the port's name (logs). */
+	const char *vnet_tap;
 };
 
 /* What the port offers, probed from rte_eth_dev_info at open. */
@@ -40,6 +47,7 @@ struct port_caps {
 	bool tso;
 	bool multi_seg;
 	bool rx_intr; /* rx interrupts armed: port_idle_wait() can block on this port */
+	bool tx_sync; /* port_tx_burst() is done with a frame's data when it returns (vnet tap) */
 	uint32_t max_rx_pktlen;
 	uint16_t mtu;
 };
@@ -49,12 +57,16 @@ struct port_caps {
 struct port_stats {
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
-	uint64_t tx_refused; /* frames the tx queue did not take (the caller freed them) */
+	uint64_t tx_refused;	/* frames the tx queue did not take (the caller freed them) */
+	uint64_t tx_gso_frames; /* frames handed over as TSO/GSO frames (vnet tap) */
 	uint64_t hw_ipackets, hw_opackets, hw_ibytes, hw_obytes;
 	uint64_t hw_imissed, hw_ierrors, hw_oerrors, hw_rx_nombuf;
 };
 
 struct port;
+
+/* Largest frame (Ethernet header included) port_tx_burst() takes as one TSO mbuf. */
+#define PORT_TSO_FRAME_MAX 65535u
 
 /* Probe (if devargs), configure and start a port. NULL on failure with err filled. */
 struct port *port_open(const struct port_config *cfg, char *err, size_t errlen);

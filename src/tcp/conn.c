@@ -24,6 +24,10 @@ void tcp_config_default(struct tcp_config *c)
 	c->mss = 1460;
 	c->sndbuf = 256 * 1024;
 	c->rcvbuf = 256 * 1024;
+	c->sndbuf_auto = true;
+	c->rcvbuf_auto = true;
+	c->sndbuf_max = 4 * 1024 * 1024;  /* Linux tcp_wmem[2] */
+	c->rcvbuf_max = 6 * 1024 * 1024;  /* Linux tcp_rmem[2] */
 	c->max_ext = 64;
 	c->tso_max = 1460;
 	c->sack = true;
@@ -59,6 +63,10 @@ static void sanitize_config(struct tcp_config *c)
 		c->rcvbuf = 1u << 30;
 	if (c->sndbuf > (1u << 30))
 		c->sndbuf = 1u << 30;
+	if (c->sndbuf_max > (1u << 30))
+		c->sndbuf_max = 1u << 30;
+	if (c->rcvbuf_max > (1u << 30))
+		c->rcvbuf_max = 1u << 30;
 	if (!c->max_ext)
 		c->max_ext = 1;
 	if (!c->rto_min)
@@ -95,13 +103,18 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
 	c->rb = tcp_rcvbuf_new(c->cfg.rcvbuf);
 	if (!c->sb || !c->rb || tcp_sentmap_init(&c->sm) < 0)
 		goto fail;
+	tcp_rcvbuf_fit_ooo(c);
 	c->iss = tcp_isn(&s->cfg.secret, t, now); /* RFC 6528 */
 	c->snd_una = c->snd_nxt = c->iss;
 	c->ts_offset = tcp_ts_offset(&s->cfg.secret, t);
 	c->peer_mss = 536; /* RFC 9293 3.7.1 default */
 	c->t_maxseg = c->cfg.mss;
-	/* RFC 7323 2.3: the smallest shift that lets the window cover the buffer */
-	while (c->rcv_scale < 14 && (c->cfg.rcvbuf >> c->rcv_scale) > 65535)
+	/* RFC 7323 2.3: the smallest shift that lets the window cover the buffer (as large as
+	 * auto-tuning may make it) */
+	uint32_t rcv_most = c->cfg.rcvbuf;
+	if (c->cfg.rcvbuf_auto && c->cfg.rcvbuf_max > rcv_most)
+		rcv_most = c->cfg.rcvbuf_max;
+	while (c->rcv_scale < 14 && (rcv_most >> c->rcv_scale) > 65535)
 		c->rcv_scale++;
 	tcp_rtt_init(&c->rtt, c->cfg.rto_initial, c->cfg.rto_min, c->cfg.rto_max);
 	c->cc_ops->init(&c->cc, c->t_maxseg, now);
@@ -198,6 +211,7 @@ void tcp_conn_established(struct tcp_conn *c, tcp_time_t now)
 	c->state = TCP_ESTABLISHED;
 	c->syn_pending = false;
 	c->recover = c->snd_una;
+	c->rack_fack = c->snd_una;
 	c->t_rexmt = TCP_TIME_NEVER;
 	c->rexmt_shift = 0;
 	tcp_rtt_reset_backoff(&c->rtt);
@@ -463,6 +477,13 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *i)
 	i->fast_recoveries = c->fast_recoveries;
 	i->bytes_acked = c->bytes_acked;
 	i->bytes_received = c->bytes_received;
+	i->dsacks_rcvd = c->dsacks_rcvd;
+	i->dsacks_sent = c->dsacks_sent;
+	i->undos = c->undos;
+	i->sndbuf = c->cfg.sndbuf;
+	i->rcvbuf = c->cfg.rcvbuf;
+	i->reo_wnd_mult = c->rack_reo_wnd_mult ? c->rack_reo_wnd_mult : 1;
+	i->reordering_seen = c->rack_reordering_seen;
 	i->sack_ok = c->sack_ok;
 	i->ts_ok = c->ts_ok;
 	i->snd_wscale = c->snd_scale;

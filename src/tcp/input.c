@@ -128,20 +128,6 @@ static uint32_t sack_blocks_ok(const struct tcp_conn *c, const struct tcp_hdr *h
 	return c->sack_ok && (h->opts.present & TCP_OPT_F_SACK) ? h->opts.nsack : 0;
 }
 
-/* Enter loss recovery (RFC 6675 section 5 step 4 / RFC 6582 section 3.2 step 2). */
-void tcp_enter_recovery(struct tcp_conn *c, tcp_time_t now)
-{
-	c->in_recovery = true;
-	c->recover = c->snd_nxt;
-	c->fast_recoveries++;
-	c->stack->st.fast_recoveries++;
-	c->cc_ops->on_congestion(&c->cc, tcp_conn_pipe(c), now);
-	c->cc.cwnd = c->cc.ssthresh;
-	/* the first unacknowledged segment is retransmitted first */
-	if (c->sm.len)
-		tcp_sentmap_mark_lost(&c->sm, 0);
-}
-
 /* ACK processing for the sender (RFC 9293 3.10.7.4 fifth, ESTABLISHED and after). Returns
  * false if the segment must be dropped. */
 static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len,
@@ -165,7 +151,17 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 	bool new_ack = SEQ_GT(ack, c->snd_una);
 	bool had_outstanding = c->snd_una != c->snd_nxt;
 	uint32_t nsack = sack_blocks_ok(c, h);
+	const struct tcp_sack_block *blocks = h->opts.sack;
 	uint32_t sacked_before = c->sm.sacked_bytes;
+	/* RFC 2883: a D-SACK block reports a duplicate, not new SACK information */
+	bool dsack = tcp_sack_is_dsack(blocks, nsack, ack);
+	if (dsack) {
+		blocks++;
+		nsack--;
+	}
+	if (SEQ_LT(c->rack_fack, c->snd_una))
+		c->rack_fack = c->snd_una;
+	uint32_t fack_before = c->rack_fack;
 
 	if (new_ack) {
 		uint32_t data_ack = SEQ_GT(ack, tcp_sndbuf_tail(c->sb)) ? tcp_sndbuf_tail(c->sb) : ack;
@@ -178,7 +174,16 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		tcp_rtt_reset_backoff(&c->rtt); /* new data acknowledged: backoff ends */
 	}
 	if (nsack)
-		tcp_sentmap_sack(&c->sm, h->opts.sack, (int)nsack, &acked);
+		tcp_sentmap_sack(&c->sm, blocks, (int)nsack, &acked);
+	if (dsack)
+		tcp_dsack_received(c, &h->opts.sack[0]);
+	/* RFC 8985 6.2 step 3: never-retransmitted data delivered below RACK.fack was reordered */
+	if (acked.orig && SEQ_LT(acked.orig_seq, fack_before))
+		c->rack_reordering_seen = true;
+	if (SEQ_GT(ack, c->rack_fack))
+		c->rack_fack = ack;
+	if (c->sm.sacked_bytes && SEQ_GT(c->sm.high_sacked, c->rack_fack))
+		c->rack_fack = c->sm.high_sacked;
 
 	/* RTT sample, Karn's rule: only from never-retransmitted data (RFC 6298 section 3) */
 	tcp_time_t rtt_sample = 0;
@@ -212,39 +217,49 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 	else if (new_ack)
 		c->dupacks = 0;
 
-	if (c->sack_ok && c->sm.sacked_bytes)
+	/* RFC 8985 section 7.2: once reordering was observed RACK replaces the DupThresh rules
+	 * (RFC 6675 IsLost, three duplicate ACKs, the RFC 6582 partial-ACK retransmission) */
+	bool rack_only = c->cfg.rack && c->sack_ok && c->rack_reordering_seen;
+	if (c->sack_ok && c->sm.sacked_bytes && !rack_only)
 		tcp_sentmap_update_lost(&c->sm, c->t_maxseg);
 	if (c->cfg.rack && c->sack_ok)
 		tcp_rack_detect(c, now);
+	if (c->in_loss && SEQ_GEQ(c->snd_una, c->recover))
+		c->in_loss = false;
 
 	if (c->in_recovery) {
 		if (SEQ_GEQ(c->snd_una, c->recover)) {
 			/* full ACK: recovery ends (RFC 6582 3.2 step 3, RFC 6675 section 5) */
-			c->in_recovery = false;
-			c->dupacks = 0;
-			c->cc_ops->on_recovery_end(&c->cc, now);
-		} else if (new_ack && c->sm.len &&
-			   !(tcp_sentmap_at(&c->sm, 0)->flags & (TCP_SENT_RETX | TCP_SENT_SACKED))) {
-			/* partial ACK: the next hole is lost (RFC 6582 3.2 step 5); with SACK this
-			 * also covers receivers that report few SACK blocks */
-			tcp_sentmap_mark_lost(&c->sm, 0);
+			tcp_exit_recovery(c, now);
+		} else {
+			if (new_ack && c->sm.len && !rack_only &&
+			    !(tcp_sentmap_at(&c->sm, 0)->flags & (TCP_SENT_RETX | TCP_SENT_SACKED))) {
+				/* partial ACK: the next hole is lost (RFC 6582 3.2 step 5); with SACK
+				 * this also covers receivers that report few SACK blocks */
+				tcp_sentmap_mark_lost(&c->sm, 0);
+			}
+			tcp_prr_on_ack(c, acked.bytes);
 		}
 	} else if (had_outstanding && SEQ_GEQ(c->snd_una, c->recover) &&
-		   (c->dupacks >= 3 || (c->sack_ok && c->sm.lost_bytes))) {
+		   ((c->sack_ok && c->sm.lost_bytes) || (c->dupacks >= 3 && !rack_only))) {
 		/* RFC 6582 3.2 step 1 / section 4: no fast recovery for data sent before the
 		 * previous recovery point or the last RTO */
-		tcp_enter_recovery(c, now);
+		tcp_enter_recovery(c, acked.bytes, now);
 	} else if (new_ack && acked.bytes) {
 		struct tcp_cc_ack a = {
 			.acked = acked.bytes,
 			.flight = flight_before,
 			.srtt = c->rtt.has_sample ? c->rtt.srtt : 0,
 			.min_rtt = c->rtt.has_sample ? c->rtt.min_rtt : 0,
-			.app_limited = c->app_limited,
+			/* RFC 7661 spirit: a window the flight does not use is not grown (the
+			 * send buffer or the peer's window limits us, not cwnd) */
+			.app_limited = c->app_limited || 2 * (uint64_t)flight_before < c->cc.cwnd,
 			.rtt_sample = rtt_sample, /* HyStart++ rounds, RFC 9406 */
 		};
 		c->cc_ops->on_ack(&c->cc, &a, now);
 	}
+	tcp_undo_check(c, h, new_ack, now);
+	tcp_sndbuf_autotune(c);
 
 	if (new_ack) {
 		/* RFC 6298 5.2/5.3: stop the timer when all is acked, else restart it */
@@ -270,10 +285,15 @@ static void process_data(struct tcp_conn *c, const struct tcp_hdr *h, const uint
 {
 	uint32_t seq = h->seq;
 	if (len) {
+		struct tcp_sack_block dup;
+		if (c->sack_ok && tcp_rcvbuf_ooo_dup(c->rb, seq, len, &dup))
+			tcp_dsack_note(c, dup.start, dup.end); /* RFC 2883 section 4 */
 		bool was_ooo = tcp_rcvbuf_has_ooo(c->rb);
 		uint32_t adv = tcp_rcvbuf_insert(c->rb, seq, data, len);
 		c->rcv_nxt = tcp_rcvbuf_nxt(c->rb);
 		c->bytes_received += adv;
+		if (adv)
+			tcp_rcvbuf_autotune(c, h, now);
 		if (seq != c->rcv_nxt - adv || was_ooo || tcp_rcvbuf_has_ooo(c->rb) || !adv) {
 			/* out of order, filling a hole, or duplicate: ACK at once (RFC 5681 4.2) */
 			ack_now(c);
@@ -371,6 +391,10 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 	if (!acceptable(c, seq, seglen)) {
 		if (!(flags & TH_RST))
 			ack_now(c);
+		/* RFC 2883 section 4: report a duplicate below RCV.NXT in a D-SACK */
+		if (len && !(flags & (TH_RST | TH_SYN)) && SEQ_LT(seq, c->rcv_nxt) &&
+		    SEQ_GT(seq, c->irs))
+			tcp_dsack_note(c, seq, SEQ_LT(seq + len, c->rcv_nxt) ? seq + len : c->rcv_nxt);
 		tcp_stack_drop(s, TCP_DROP_OUT_OF_WINDOW);
 		goto out;
 	}
@@ -433,6 +457,8 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 	/* trim what precedes RCV.NXT (already received) */
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		uint32_t skip = c->rcv_nxt - seq;
+		if (len) /* RFC 2883 section 4: the duplicate part goes into a D-SACK */
+			tcp_dsack_note(c, seq, seq + (skip < len ? skip : len));
 		if (skip >= len) {
 			if (fin && skip > len)
 				fin = false; /* an old FIN */

@@ -92,10 +92,19 @@ static void seg_init(struct tcp_conn *c, struct tcp_seg *out, uint32_t seq, uint
 		h->opts.ts_val = tcp_ts_now(c, now);
 		h->opts.ts_ecr = c->ts_recent;
 	}
-	/* RFC 2018 section 4: SACK blocks in every ACK while out-of-order data is held */
-	if (c->sack_ok && (flags & TH_ACK) && tcp_rcvbuf_has_ooo(c->rb)) {
-		int max = c->ts_ok ? 3 : 4;
-		int n = tcp_rcvbuf_sack_blocks(c->rb, h->opts.sack, max);
+	/* RFC 2018 section 4: SACK blocks in every ACK while out-of-order data is held; RFC 2883
+	 * section 4: a D-SACK block first, once, after a duplicate arrived (the block holding
+	 * it, if any, follows: it was the most recently changed) */
+	if (c->sack_ok && (flags & TH_ACK) && (c->dsack_pending || tcp_rcvbuf_has_ooo(c->rb))) {
+		int max = c->ts_ok ? 3 : 4, n = 0;
+		if (c->dsack_pending) {
+			h->opts.sack[n++] = c->dsack;
+			c->dsack_pending = false;
+			c->dsacks_sent++;
+			c->stack->st.dsacks_sent++;
+		}
+		if (tcp_rcvbuf_has_ooo(c->rb))
+			n += tcp_rcvbuf_sack_blocks(c->rb, h->opts.sack + n, max - n);
 		if (n > 0) {
 			h->opts.nsack = (uint8_t)n;
 			h->opts.present |= TCP_OPT_F_SACK;
@@ -184,6 +193,7 @@ static bool output_retransmit(struct tcp_conn *c, struct tcp_seg *out, tcp_time_
 	if (fin)
 		out->hdr.flags |= TH_FIN;
 	out->retransmit = true;
+	tcp_undo_on_retransmit(c, e->end - e->seq, now);
 	tcp_sentmap_retransmitted(&c->sm, (uint32_t)idx, now);
 	if (c->cfg.ext_echo && out->kind == TCP_PAYLOAD_EXT)
 		e->flags |= TCP_SENT_ECHO_WAIT;
@@ -191,7 +201,12 @@ static bool output_retransmit(struct tcp_conn *c, struct tcp_seg *out, tcp_time_
 	c->retrans_bytes += out->len;
 	c->stack->st.retrans_segs++;
 	c->stack->st.retrans_bytes += out->len;
-	if (c->t_rexmt == TCP_TIME_NEVER)
+	/* RFC 6298 (5.1) starts the timer if it is not running. When the retransmission repairs
+	 * the first hole, restart it (as Linux does): the timer then guards this retransmission,
+	 * which needs a full (queue-inflated) RTT, not the last cumulative ACK, which was sent
+	 * before loss detection began; else a standing queue (RTTVAR ~ 0, RTO ~ SRTT) makes
+	 * every fast recovery end in a spurious timeout. */
+	if (c->t_rexmt == TCP_TIME_NEVER || idx == 0)
 		tcp_timer_arm_rexmt(c, now);
 	count_out(c, out);
 	return true;
@@ -273,6 +288,8 @@ emit:;
 	uint32_t end = c->snd_nxt + out->len + (fin ? 1 : 0);
 	if (tcp_sentmap_add(&c->sm, c->snd_nxt, end, now, fl) < 0)
 		return false;
+	if (c->in_recovery)
+		c->prr_out += end - c->snd_nxt; /* RFC 6937: data sent during recovery */
 	c->snd_nxt = end;
 	if (fin)
 		c->fin_sent = true;

@@ -25,8 +25,7 @@ void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now)
 	c->t_rack = TCP_TIME_NEVER;
 	if (!c->rack_xmit || !c->sm.sacked_bytes)
 		return;
-	/* RACK.reo_wnd = min_rtt / 4 (section 6.2 step 4, without the DSACK adaptation) */
-	tcp_time_t reo = c->rtt.has_sample ? c->rtt.min_rtt / 4 : 0;
+	tcp_time_t reo = tcp_rack_reo_wnd(c);
 	tcp_time_t wait_min = TCP_TIME_NEVER;
 	for (uint32_t i = 0; i < c->sm.len; i++) {
 		struct tcp_sent *e = tcp_sentmap_at(&c->sm, i);
@@ -43,4 +42,49 @@ void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now)
 			wait_min = deadline;
 	}
 	c->t_rack = wait_min;
+}
+
+#define RACK_REO_WND_PERSIST 16 /* section 6.2 step 4: recoveries a widened window lasts */
+#define RACK_REO_WND_MULT_MAX 64
+
+/* Section 6.2 step 4, RACK_update_reo_wnd: zero before any reordering was observed while in
+ * recovery or once DupThresh segments are SACKed (the RFC 6675 behaviour), else
+ * min(reo_wnd_mult * min_RTT / 4, SRTT). */
+tcp_time_t tcp_rack_reo_wnd(const struct tcp_conn *c)
+{
+	if (!c->rtt.has_sample)
+		return 0;
+	if (!c->rack_reordering_seen) {
+		if (c->in_recovery || c->in_loss)
+			return 0;
+		if (c->sm.sacked_bytes >= 3u * c->t_maxseg)
+			return 0;
+	}
+	uint32_t mult = c->rack_reo_wnd_mult ? c->rack_reo_wnd_mult : 1;
+	tcp_time_t reo = mult * (c->rtt.min_rtt / 4);
+	return reo < c->rtt.srtt ? reo : c->rtt.srtt;
+}
+
+/* Section 6.2 step 4: widen the window once per round trip in which D-SACKs arrive. */
+void tcp_rack_on_dsack(struct tcp_conn *c)
+{
+	c->rack_reordering_seen = true;
+	if (c->rack_dsack_round_set && SEQ_GEQ(c->snd_una, c->rack_dsack_round))
+		c->rack_dsack_round_set = false;
+	if (c->rack_dsack_round_set)
+		return;
+	c->rack_dsack_round_set = true;
+	c->rack_dsack_round = c->snd_nxt;
+	if (!c->rack_reo_wnd_mult)
+		c->rack_reo_wnd_mult = 1;
+	if (c->rack_reo_wnd_mult < RACK_REO_WND_MULT_MAX)
+		c->rack_reo_wnd_mult++;
+	c->rack_reo_wnd_persist = RACK_REO_WND_PERSIST;
+}
+
+/* Section 6.2 step 4: after reo_wnd_persist recoveries without D-SACK, back to one quarter. */
+void tcp_rack_on_recovery_exit(struct tcp_conn *c)
+{
+	if (c->rack_reo_wnd_persist && --c->rack_reo_wnd_persist == 0)
+		c->rack_reo_wnd_mult = 1;
 }

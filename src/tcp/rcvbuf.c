@@ -2,9 +2,14 @@
  *
  * One byte ring holds the stream from the oldest unread byte (base = rcv_nxt - readable, at
  * index rd): first the readable in-order bytes, then the receive window, where out-of-order
- * segments are written at their own stream offsets. A small sorted array lists the
- * out-of-order ranges present (disjoint, not adjacent, all beyond rcv_nxt); each carries a stamp
- * from a counter bumped on every change, which orders the SACK blocks (RFC 2018 section 4).
+ * segments are written at their own stream offsets. A sorted array lists the out-of-order
+ * ranges present (disjoint, not adjacent, all beyond rcv_nxt); each carries a stamp from a
+ * counter bumped on every change, which orders the SACK blocks (RFC 2018 section 4). The array
+ * lives in the struct for the first TCP_RCVBUF_MAX_OOO ranges and moves to the heap, doubling up
+ * to the limit set with tcp_rcvbuf_set_ooo_limit (a drop-tail queue overflowing in a window of
+ * thousands of segments leaves thousands of holes); it returns to the struct when no range is
+ * left. The stamps of the last few changes are kept in order, so the SACK blocks of an ACK are
+ * found without scanning every range.
  *
  * Overlaps and duplicates: bytes not yet in order are simply written again, so the last copy
  * wins (a correct peer sends identical bytes); bytes already in order are never rewritten
@@ -20,6 +25,7 @@
 #include "tcp/seq.h"
 
 #define RCVBUF_RING_MIN 2048u /* first ring allocation, bytes */
+#define RCVBUF_RECENT 8u      /* changes remembered for the SACK block order */
 
 struct rcvbuf_range {
 	uint32_t start, end; /* [start, end) */
@@ -35,9 +41,14 @@ struct tcp_rcvbuf {
 	uint32_t rd;	   /* index of the oldest unread byte */
 	uint32_t readable; /* in-order bytes not read yet */
 
-	struct rcvbuf_range ooo[TCP_RCVBUF_MAX_OOO]; /* sorted by start */
-	uint32_t nooo;
+	struct rcvbuf_range *ooo; /* sorted by start: ooo_inline or a heap array */
+	uint32_t nooo, ooo_cap, ooo_limit;
+	struct rcvbuf_range ooo_inline[TCP_RCVBUF_MAX_OOO];
 	uint64_t clock;
+	/* the last RCVBUF_RECENT ranges changed, newest first; an entry is forgotten when its
+	 * range changes again (the new change is remembered), merges or becomes in order */
+	struct rcvbuf_range recent[RCVBUF_RECENT];
+	uint32_t nrecent;
 
 	uint64_t ooo_dropped;	/* segments dropped: range list full */
 	uint64_t nomem_dropped; /* segments dropped: ring could not grow */
@@ -53,7 +64,29 @@ struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity)
 	if (!rb)
 		return NULL;
 	rb->capacity = capacity;
+	rb->ooo = rb->ooo_inline;
+	rb->ooo_cap = TCP_RCVBUF_MAX_OOO;
+	rb->ooo_limit = TCP_RCVBUF_MAX_OOO;
 	return rb;
+}
+
+void tcp_rcvbuf_set_ooo_limit(struct tcp_rcvbuf *rb, uint32_t limit)
+{
+	if (limit < TCP_RCVBUF_MAX_OOO)
+		limit = TCP_RCVBUF_MAX_OOO;
+	if (limit > TCP_RCVBUF_OOO_LIMIT_MAX)
+		limit = TCP_RCVBUF_OOO_LIMIT_MAX;
+	rb->ooo_limit = limit;
+}
+
+/* Back to the in-struct range array (only when no range is held). */
+static void ooo_shrink(struct tcp_rcvbuf *rb)
+{
+	if (rb->ooo == rb->ooo_inline || rb->nooo)
+		return;
+	free(rb->ooo);
+	rb->ooo = rb->ooo_inline;
+	rb->ooo_cap = TCP_RCVBUF_MAX_OOO;
 }
 
 void tcp_rcvbuf_free(struct tcp_rcvbuf *rb)
@@ -61,6 +94,8 @@ void tcp_rcvbuf_free(struct tcp_rcvbuf *rb)
 	if (!rb)
 		return;
 	free(rb->ring);
+	if (rb->ooo != rb->ooo_inline)
+		free(rb->ooo);
 	free(rb);
 }
 
@@ -70,7 +105,9 @@ void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt)
 	rb->rd = 0;
 	rb->readable = 0;
 	rb->nooo = 0;
+	ooo_shrink(rb);
 	rb->clock = 0;
+	rb->nrecent = 0;
 	rb->ooo_dropped = 0;
 	rb->nomem_dropped = 0;
 }
@@ -149,6 +186,7 @@ void tcp_rcvbuf_release(struct tcp_rcvbuf *rb)
 {
 	if (rb->readable || rb->nooo)
 		return;
+	ooo_shrink(rb);
 	free(rb->ring);
 	rb->ring = NULL;
 	rb->ring_cap = 0;
@@ -157,7 +195,9 @@ void tcp_rcvbuf_release(struct tcp_rcvbuf *rb)
 
 size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb)
 {
-	return sizeof(*rb) + rb->ring_cap;
+	size_t ranges = rb->ooo == rb->ooo_inline ? 0 : rb->ooo_cap * sizeof(rb->ooo[0]);
+
+	return sizeof(*rb) + rb->ring_cap + ranges;
 }
 
 /* Copy len bytes to stream offset off (from the oldest unread byte) in the ring. */
@@ -172,20 +212,78 @@ static void ring_write(struct tcp_rcvbuf *rb, uint32_t off, const uint8_t *data,
 	memcpy(rb->ring, data + first, len - first);
 }
 
+/* Forget the remembered changes of ranges starting in [from, to): merged or now in order. */
+static void recent_forget(struct tcp_rcvbuf *rb, uint32_t from, uint32_t to)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < rb->nrecent; i++)
+		if (rb->recent[i].start - from >= to - from)
+			rb->recent[k++] = rb->recent[i];
+	rb->nrecent = k;
+}
+
+/* Remember a change, newest first. */
+static void recent_push(struct tcp_rcvbuf *rb, const struct rcvbuf_range *r)
+{
+	uint32_t keep = rb->nrecent < RCVBUF_RECENT ? rb->nrecent : RCVBUF_RECENT - 1;
+
+	memmove(&rb->recent[1], &rb->recent[0], keep * sizeof(rb->recent[0]));
+	rb->recent[0] = *r;
+	rb->nrecent = keep + 1;
+}
+
+/* Room for one more range: -1 at the limit or on ENOMEM. */
+static int ooo_reserve(struct tcp_rcvbuf *rb)
+{
+	uint32_t limit = rb->ooo_limit, cap;
+	struct rcvbuf_range *n;
+
+	if (rb->nooo >= limit)
+		return -1;
+	if (rb->nooo < rb->ooo_cap)
+		return 0;
+	cap = rb->ooo_cap > limit / 2 ? limit : rb->ooo_cap * 2;
+	n = malloc((size_t)cap * sizeof(*n));
+	if (!n)
+		return -1;
+	memcpy(n, rb->ooo, rb->nooo * sizeof(*n));
+	if (rb->ooo != rb->ooo_inline)
+		free(rb->ooo);
+	rb->ooo = n;
+	rb->ooo_cap = cap;
+	return 0;
+}
+
+/* Index of the first range ending at or beyond seq (nooo if none); ranges are sorted and all
+ * lie beyond rcv_nxt, so a binary search on offsets from rcv_nxt finds it. */
+static uint32_t ooo_find(const struct tcp_rcvbuf *rb, uint32_t seq)
+{
+	uint32_t s = rel(rb, seq), lo = 0, hi = rb->nooo;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (rel(rb, rb->ooo[mid].end) < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Record [seq, end) as held out of order (seq beyond rcv_nxt): merge with every range it
  * overlaps or touches. Returns -1 when it would be a new range and the list is full. */
 static int ooo_add(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
 {
-	uint32_t s = rel(rb, seq), e = rel(rb, end);
-	uint32_t i = 0, j;
+	uint32_t e = rel(rb, end);
+	uint32_t i = ooo_find(rb, seq), j;
 
-	while (i < rb->nooo && rel(rb, rb->ooo[i].end) < s)
-		i++;
 	j = i;
 	while (j < rb->nooo && rel(rb, rb->ooo[j].start) <= e)
 		j++;
 	if (i == j) {
-		if (rb->nooo == TCP_RCVBUF_MAX_OOO)
+		if (ooo_reserve(rb) < 0)
 			return -1;
 		memmove(&rb->ooo[i + 1], &rb->ooo[i], (rb->nooo - i) * sizeof(rb->ooo[0]));
 		rb->nooo++;
@@ -196,6 +294,8 @@ static int ooo_add(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
 	}
 	/* ranges i..j-1 collapse into slot i */
 	rb->ooo[i] = (struct rcvbuf_range){.start = seq, .end = end, .stamp = ++rb->clock};
+	recent_forget(rb, seq, end);
+	recent_push(rb, &rb->ooo[i]);
 	memmove(&rb->ooo[i + 1], &rb->ooo[j], (rb->nooo - j) * sizeof(rb->ooo[0]));
 	rb->nooo -= j - i - 1;
 	return 0;
@@ -212,6 +312,7 @@ static uint32_t advance(struct tcp_rcvbuf *rb, uint32_t end)
 	}
 	memmove(&rb->ooo[0], &rb->ooo[k], (rb->nooo - k) * sizeof(rb->ooo[0]));
 	rb->nooo -= k;
+	recent_forget(rb, old, end);
 	rb->rcv_nxt = end;
 	rb->readable += end - old;
 	return end - old;
@@ -252,6 +353,24 @@ uint32_t tcp_rcvbuf_insert(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *d
 	}
 	ring_write(rb, rb->readable + off, data, len);
 	return off ? 0 : advance(rb, seq + len);
+}
+
+bool tcp_rcvbuf_ooo_dup(const struct tcp_rcvbuf *rb, uint32_t seq, uint32_t len,
+			struct tcp_sack_block *dup)
+{
+	uint32_t end = seq + len;
+
+	if (!len || !dup)
+		return false;
+	/* the first range ending beyond seq is the only candidate for the first overlap */
+	uint32_t i = ooo_find(rb, SEQ_LT(seq, rb->rcv_nxt) ? rb->rcv_nxt : seq);
+	while (i < rb->nooo && SEQ_LEQ(rb->ooo[i].end, seq))
+		i++;
+	if (i == rb->nooo || SEQ_GEQ(rb->ooo[i].start, end))
+		return false;
+	dup->start = seq_max(seq, rb->ooo[i].start);
+	dup->end = seq_min(end, rb->ooo[i].end);
+	return true;
 }
 
 uint32_t tcp_rcvbuf_nxt(const struct tcp_rcvbuf *rb)
@@ -336,8 +455,19 @@ size_t tcp_rcvbuf_read(struct tcp_rcvbuf *rb, void *dst, size_t len)
 	return n;
 }
 
+/* True when r (a remembered change) still describes a range held, unchanged since. */
+static bool recent_valid(const struct tcp_rcvbuf *rb, const struct rcvbuf_range *r)
+{
+	if (!SEQ_GT(r->start, rb->rcv_nxt))
+		return false;
+	uint32_t i = ooo_find(rb, r->start);
+
+	return i < rb->nooo && rb->ooo[i].stamp == r->stamp;
+}
+
 /* RFC 2018 section 4: the first block holds the segment that triggered this ACK (it bumped its
  * range's stamp), then the other ranges, most recently changed first. */
+
 int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *out, int max)
 {
 	uint64_t below = UINT64_MAX;
@@ -345,6 +475,15 @@ int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *o
 
 	if (!out)
 		return 0;
+	/* Every range not among the valid recent changes is older than all of them: when they
+	 * are enough, they are the answer, in order. */
+	for (uint32_t k = 0; k < rb->nrecent && n < max; k++)
+		if (recent_valid(rb, &rb->recent[k]))
+			out[n++] = (struct tcp_sack_block){.start = rb->recent[k].start,
+							   .end = rb->recent[k].end};
+	if (n == max || (uint32_t)n == rb->nooo)
+		return n;
+	n = 0;
 	while (n < max) {
 		const struct rcvbuf_range *best = NULL;
 

@@ -14,14 +14,23 @@ struct tcp_rcvbuf;
 
 /* Largest capacity accepted (RFC 7323 windows never exceed 2^30). */
 #define TCP_RCVBUF_MAX_CAPACITY (1u << 30)
-/* Most disjoint out-of-order ranges held; a segment that would add one more is dropped (RFC 9293
- * section 3.10.7.4 allows discarding out-of-order data) and counted (tcp_rcvbuf_ooo_dropped). */
+/* Most disjoint out-of-order ranges held: TCP_RCVBUF_MAX_OOO unless tcp_rcvbuf_set_ooo_limit
+ * raised it. A segment that would add one more is dropped (RFC 9293 section 3.10.7.4 allows
+ * discarding out-of-order data) and counted (tcp_rcvbuf_ooo_dropped). */
 #define TCP_RCVBUF_MAX_OOO 32
+#define TCP_RCVBUF_OOO_LIMIT_MAX (1u << 20)
 
 /* NULL on ENOMEM or when capacity exceeds TCP_RCVBUF_MAX_CAPACITY. The ring is allocated on the
  * first segment and grows by doubling up to the capacity. */
 struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity);
 void tcp_rcvbuf_free(struct tcp_rcvbuf *rb);
+
+/* Let up to limit out-of-order ranges be held (clamped to [TCP_RCVBUF_MAX_OOO,
+ * TCP_RCVBUF_OOO_LIMIT_MAX]); beyond TCP_RCVBUF_MAX_OOO their list is allocated as needed. A
+ * window that loses many segments at once has as many holes: TCP sets about one per two
+ * segments of the window (Linux bounds its out-of-order queue by memory alone). Ranges already
+ * held above a lowered limit stay. */
+void tcp_rcvbuf_set_ooo_limit(struct tcp_rcvbuf *rb, uint32_t limit);
 
 /* Start the stream at rcv_nxt (IRS + 1). Discards any content. */
 void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt);
@@ -46,6 +55,11 @@ bool tcp_rcvbuf_has_ooo(const struct tcp_rcvbuf *rb);
 /* Highest sequence number held out of order + 1 (rcv_nxt when none). */
 uint32_t tcp_rcvbuf_ooo_end(const struct tcp_rcvbuf *rb);
 
+/* The first part of [seq, seq+len) already held out of order, as a block (a duplicate to report
+ * in a D-SACK, RFC 2883 section 4). False when none of it is held. */
+bool tcp_rcvbuf_ooo_dup(const struct tcp_rcvbuf *rb, uint32_t seq, uint32_t len,
+			struct tcp_sack_block *dup);
+
 /* Read up to len in-order bytes (consumes them). Returns bytes copied. */
 size_t tcp_rcvbuf_read(struct tcp_rcvbuf *rb, void *dst, size_t len);
 /* Peek without consuming: pointers to up to two pieces of the readable bytes (unused pieces
@@ -59,14 +73,14 @@ void tcp_rcvbuf_consume(struct tcp_rcvbuf *rb, uint32_t len);
  * count. */
 int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *out, int max);
 
-/* Disjoint out-of-order ranges held (at most TCP_RCVBUF_MAX_OOO). */
+/* Disjoint out-of-order ranges held (at most the limit above). */
 uint32_t tcp_rcvbuf_ooo_ranges(const struct tcp_rcvbuf *rb);
-/* Segments dropped because they would have exceeded TCP_RCVBUF_MAX_OOO ranges. */
+/* Segments dropped because they would have exceeded the range limit. */
 uint64_t tcp_rcvbuf_ooo_dropped(const struct tcp_rcvbuf *rb);
 /* Segments dropped because the ring could not grow (ENOMEM). */
 uint64_t tcp_rcvbuf_nomem_dropped(const struct tcp_rcvbuf *rb);
 
-/* Bytes of memory the buffer holds (struct and ring). */
+/* Bytes of memory the buffer holds (struct, ring and a heap range array). */
 size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb);
 /* When nothing is held, free the ring (an idle connection then costs only the struct); no-op
  * otherwise. It is allocated again on the next segment. */

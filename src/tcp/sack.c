@@ -73,6 +73,10 @@ int tcp_sentmap_add(struct tcp_sentmap *sm, uint32_t seq, uint32_t end, tcp_time
 static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, uint32_t bytes)
 {
 	out->bytes += bytes;
+	if (!(e->flags & TCP_SENT_EVER_RETX) && (!out->orig || SEQ_LT(e->seq, out->orig_seq))) {
+		out->orig = true;
+		out->orig_seq = e->seq;
+	}
 	if (!(e->flags & (TCP_SENT_EVER_RETX | TCP_SENT_ECHO_WAIT)) &&
 	    (out->rtt_xmit == TCP_TIME_NEVER || e->xmit > out->rtt_xmit))
 		out->rtt_xmit = e->xmit;
@@ -237,6 +241,17 @@ void tcp_sentmap_all_lost(struct tcp_sentmap *sm)
 		sm->lost_bytes += ent_len(e);
 	}
 	sm->lost_hint = 0;
+}
+
+void tcp_sentmap_unmark_lost(struct tcp_sentmap *sm)
+{
+	for (uint32_t i = 0; i < sm->len && sm->lost_bytes; i++) {
+		struct tcp_sent *e = &sm->e[sm->head + i];
+		if ((e->flags & (TCP_SENT_LOST | TCP_SENT_RETX | TCP_SENT_SACKED)) == TCP_SENT_LOST) {
+			e->flags &= (uint8_t)~TCP_SENT_LOST;
+			sm->lost_bytes -= ent_len(e);
+		}
+	}
 }
 
 int tcp_sentmap_next_lost(struct tcp_sentmap *sm)

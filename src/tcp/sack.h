@@ -43,6 +43,8 @@ struct tcp_sent_acked {
 	uint32_t last_end;         /* its end */
 	bool last_retx;            /* it was retransmitted */
 	bool fin_acked;
+	bool orig;                 /* a never-retransmitted entry was covered ... */
+	uint32_t orig_seq;         /* ... and the lowest such starts here (RACK reordering) */
 };
 
 int tcp_sentmap_init(struct tcp_sentmap *sm);
@@ -66,6 +68,8 @@ uint32_t tcp_sentmap_update_lost(struct tcp_sentmap *sm, uint32_t smss);
 void tcp_sentmap_mark_lost(struct tcp_sentmap *sm, uint32_t i);
 /* RTO: everything not SACKed is lost, no retransmission is in flight. */
 void tcp_sentmap_all_lost(struct tcp_sentmap *sm);
+/* Clear LOST from entries not retransmitted (a recovery was undone). */
+void tcp_sentmap_unmark_lost(struct tcp_sentmap *sm);
 /* Index of the first entry to retransmit (LOST, not RETX, not SACKed), or -1. */
 int tcp_sentmap_next_lost(struct tcp_sentmap *sm);
 /* Note the retransmission of entry i at now. */

@@ -66,10 +66,36 @@ struct tcp_conn {
 	struct tcp_rtt rtt;
 	bool app_limited;
 
+	bool in_loss;                  /* RTO recovery: until snd_una reaches recover */
+
+	/* PRR, RFC 6937 section 3 */
+	uint32_t prr_delivered, prr_out, recover_fs;
+
+	/* undo of a spurious recovery or RTO (RFC 3708 D-SACK detection, RFC 3522 Eifel
+	 * detection, RFC 4015 style response): the episode retransmitted undo_retrans bytes of
+	 * [undo_marker, undo_end) that no D-SACK has reported yet */
+	bool undo_armed, undo_eifel, undo_ts_set;
+	uint32_t undo_marker, undo_end, undo_retrans, undo_tsval;
+	uint32_t prior_cwnd, prior_ssthresh;
+
 	/* RACK, RFC 8985 section 6 */
 	tcp_time_t rack_xmit;          /* RACK.xmit_ts */
 	uint32_t rack_end;             /* RACK.end_seq */
 	tcp_time_t rack_rtt;           /* RACK.rtt */
+	uint32_t rack_fack;            /* RACK.fack: highest sequence delivered (acked or SACKed) */
+	bool rack_reordering_seen;     /* RACK.reordering_seen */
+	bool rack_dsack_round_set;
+	uint32_t rack_dsack_round;     /* RACK.dsack_round */
+	uint32_t rack_reo_wnd_mult;    /* RACK.reo_wnd_mult */
+	uint32_t rack_reo_wnd_persist; /* RACK.reo_wnd_persist */
+
+	/* receiver: a D-SACK block to report in the next ACK (RFC 2883 section 4) */
+	bool dsack_pending;
+	struct tcp_sack_block dsack;
+
+	/* receive buffer auto-tuning: bytes delivered in order per receiver RTT */
+	uint32_t rcv_space_seq;
+	tcp_time_t rcv_space_time, rcv_rtt;
 
 	/* timers: absolute deadlines, TCP_TIME_NEVER when off */
 	tcp_time_t t_rexmt, t_persist, t_delack, t_keep, t_2msl, t_tlp, t_rack;
@@ -83,6 +109,7 @@ struct tcp_conn {
 	/* statistics */
 	uint64_t retrans_segs, retrans_bytes, rto_timeouts, fast_recoveries;
 	uint64_t bytes_acked, bytes_received;
+	uint64_t dsacks_rcvd, dsacks_sent, undos;
 };
 
 struct tcp_listener {
@@ -162,7 +189,34 @@ void tcp_conn_update_maxseg(struct tcp_conn *c);
 void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *data,
 		    uint32_t len, tcp_time_t now);
 
-void tcp_enter_recovery(struct tcp_conn *c, tcp_time_t now);
+/* recovery.c: loss recovery episodes, PRR (RFC 6937), D-SACK (RFC 2883) and undo of spurious
+ * recoveries (RFC 3708, RFC 3522 / RFC 4015) */
+/* Enter fast recovery (RFC 6675 section 5 step 4); delivered: bytes the triggering ACK
+ * delivered (0 from a timer). */
+void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now);
+/* PRR, RFC 6937 section 3: on an ACK in recovery, set cwnd = pipe + sndcnt. */
+void tcp_prr_on_ack(struct tcp_conn *c, uint32_t delivered);
+/* Recovery reached its recovery point (full ACK). */
+void tcp_exit_recovery(struct tcp_conn *c, tcp_time_t now);
+/* An RTO starts a loss episode: save what undo needs before the cc reduces cwnd. */
+void tcp_undo_on_rto(struct tcp_conn *c, tcp_time_t now);
+/* A data retransmission of len sequence bytes left (any kind: fast, RACK, TLP, RTO). */
+void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t len, tcp_time_t now);
+/* True when blocks[0] of an ACK for ack is a D-SACK (RFC 2883 section 4). */
+bool tcp_sack_is_dsack(const struct tcp_sack_block *b, uint32_t n, uint32_t ack);
+/* A D-SACK block arrived (RFC 3708 detection, RFC 8985 6.2.4 reordering window). */
+void tcp_dsack_received(struct tcp_conn *c, const struct tcp_sack_block *b);
+/* After an ACK is processed: undo the episode if D-SACKs or timestamps proved it spurious. */
+void tcp_undo_check(struct tcp_conn *c, const struct tcp_hdr *h, bool new_ack, tcp_time_t now);
+/* Receiver: remember [start, end) as a duplicate to report in the next ACK. */
+void tcp_dsack_note(struct tcp_conn *c, uint32_t start, uint32_t end);
+/* Grow the send buffer with cwnd (sndbuf_auto). */
+void tcp_sndbuf_autotune(struct tcp_conn *c);
+/* Grow the receive buffer with the bytes delivered per RTT (rcvbuf_auto). */
+void tcp_rcvbuf_autotune(struct tcp_conn *c, const struct tcp_hdr *h, tcp_time_t now);
+/* Size the receive buffer's out-of-order range limit to its capacity (about one range per two
+ * full segments), after it was created or resized. */
+void tcp_rcvbuf_fit_ooo(struct tcp_conn *c);
 
 /* output.c */
 bool tcp_conn_output(struct tcp_conn *c, struct tcp_seg *out, tcp_time_t now);
@@ -188,5 +242,10 @@ void tcp_listener_conn_gone(struct tcp_conn *c);
 /* rack.c (RFC 8985) */
 void tcp_rack_update(struct tcp_conn *c, const struct tcp_sent *e, tcp_time_t now);
 void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now);
+/* Section 6.2 step 4: the reordering window now. */
+tcp_time_t tcp_rack_reo_wnd(const struct tcp_conn *c);
+/* Section 6.2 step 4: a D-SACK arrived / a recovery episode ended. */
+void tcp_rack_on_dsack(struct tcp_conn *c);
+void tcp_rack_on_recovery_exit(struct tcp_conn *c);
 
 #endif

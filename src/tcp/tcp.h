@@ -51,7 +51,12 @@ const char *tcp_state_name(enum tcp_state s);
 /* Per-connection configuration (socket options). tcp_config_default() fills sane values. */
 struct tcp_config {
 	uint16_t mss;              /* MSS we advertise and the most we send (TCP_MAXSEG) */
-	uint32_t sndbuf, rcvbuf;   /* SO_SNDBUF / SO_RCVBUF in bytes */
+	uint32_t sndbuf, rcvbuf;   /* SO_SNDBUF / SO_RCVBUF in bytes (initial sizes when auto) */
+	bool sndbuf_auto;          /* grow sndbuf to about 2 x cwnd, up to sndbuf_max (Linux-style
+				    * auto-tuning; clear it when the application sets SO_SNDBUF) */
+	bool rcvbuf_auto;          /* grow rcvbuf with delivered bytes per RTT (RFC 7323 2.2 style),
+				    * up to rcvbuf_max; clear it when the application sets SO_RCVBUF */
+	uint32_t sndbuf_max, rcvbuf_max; /* auto-tuning limits */
 	uint32_t max_ext;          /* external reservations outstanding at once */
 	uint32_t tso_max;          /* largest segment handed out (>= mss; the NIC cuts it) */
 	bool nodelay;              /* TCP_NODELAY: Nagle (RFC 9293 3.7.4) off */
@@ -105,6 +110,8 @@ struct tcp_stats {
 	uint64_t segs_in, segs_out, bytes_out;
 	uint64_t retrans_segs, retrans_bytes;
 	uint64_t rto_timeouts, fast_recoveries, tlp_probes;
+	uint64_t dsacks_rcvd, dsacks_sent;  /* RFC 2883 D-SACK blocks received / reported */
+	uint64_t undos;                     /* spurious recoveries / RTOs undone (RFC 3708, 3522) */
 	uint64_t rsts_sent, challenge_acks;
 	uint64_t cookies_sent, cookies_ok;
 	uint64_t active_opens, passive_opens, conns_established, conns_freed;
@@ -120,6 +127,10 @@ struct tcp_conn_info {
 	tcp_time_t srtt, rttvar, rto, min_rtt;
 	uint64_t retrans_segs, retrans_bytes, rto_timeouts, fast_recoveries;
 	uint64_t bytes_acked, bytes_received;
+	uint64_t dsacks_rcvd, dsacks_sent, undos;
+	uint32_t sndbuf, rcvbuf;    /* current capacities (auto-tuning grows them) */
+	uint32_t reo_wnd_mult;      /* RFC 8985 RACK.reo_wnd_mult */
+	bool reordering_seen;       /* RFC 8985 RACK.reordering_seen */
 	bool sack_ok, ts_ok;
 	uint8_t snd_wscale, rcv_wscale;
 	const char *cc;

@@ -90,6 +90,7 @@ static void rexmt_expired(struct tcp_conn *c, tcp_time_t now)
 	c->rto_timeouts++;
 	c->stack->st.rto_timeouts++;
 	tcp_rtt_backoff(&c->rtt);
+	tcp_undo_on_rto(c, now); /* before the reduction: Eifel / D-SACK undo (RFC 3522, 3708) */
 	c->cc_ops->on_rto(&c->cc, tcp_conn_pipe(c), now);
 	/* RFC 6582 section 4: no fast retransmit for duplicate ACKs of data sent before the RTO */
 	c->in_recovery = false;
@@ -156,8 +157,10 @@ void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
 	if (c->t_rack <= now) {
 		c->t_rack = TCP_TIME_NEVER;
 		tcp_rack_detect(c, now);
-		if (c->sm.lost_bytes && !c->in_recovery)
-			tcp_enter_recovery(c, now);
+		if (c->in_recovery)
+			tcp_prr_on_ack(c, 0);
+		else if (c->sm.lost_bytes && !c->in_loss && SEQ_GEQ(c->snd_una, c->recover))
+			tcp_enter_recovery(c, 0, now);
 	}
 	tcp_conn_touch(c);
 }

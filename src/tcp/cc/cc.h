@@ -13,7 +13,7 @@ struct tcp_cc {
 	uint32_t cwnd;
 	uint32_t ssthresh;
 	uint32_t smss; /* sender MSS */
-	uint64_t priv[12]; /* algorithm state; cubic.c/newreno.c cast it to their own struct */
+	uint64_t priv[32]; /* algorithm state; cubic.c/newreno.c cast it to their own struct */
 };
 
 /* Facts about one ACK, handed to on_ack. */
@@ -45,6 +45,12 @@ struct tcp_cc_ops {
 	void (*on_rto)(struct tcp_cc *cc, uint32_t flight, tcp_time_t now);
 	/* Idle restart (RFC 5681 section 4.1): cwnd = min(cwnd, IW) after an idle RTO. Optional. */
 	void (*on_idle)(struct tcp_cc *cc, tcp_time_t now);
+	/* The last on_congestion / on_rto was spurious (RFC 3708 D-SACK or RFC 3522 Eifel
+	 * detection): the core has already restored cwnd = max(cwnd, prior cwnd) and ssthresh =
+	 * max(ssthresh, prior ssthresh) (RFC 4015 section 3 response); the algorithm restores the
+	 * private state it saved when that reduction happened (CUBIC: W_max, K, epoch). Optional
+	 * (NULL: nothing private to restore). */
+	void (*on_undo)(struct tcp_cc *cc, tcp_time_t now);
 };
 
 /* cwnd never grows beyond this (keeps byte arithmetic far from overflow). */

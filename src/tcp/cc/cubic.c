@@ -12,6 +12,15 @@
 /* Section 4.3: alpha_cubic = 3 * (1 - beta) / (1 + beta), Reno-friendly at beta = 0.7. */
 #define CUBIC_ALPHA (3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA))
 
+/* What a reduction changes, saved so a spurious one can be undone (on_undo). */
+struct cubic_saved {
+	double w_max, k, w_est, cwnd_frac;
+	tcp_time_t epoch_start;
+	uint32_t cwnd_prior;
+	bool after_rto, valid;
+	struct tcp_hystart hs;
+};
+
 struct cubic {
 	double w_max;            /* bytes: window before the last reduction (section 4.1) */
 	double k;                /* seconds until W_cubic returns to w_max (section 4.2) */
@@ -24,6 +33,7 @@ struct cubic {
 	bool rto_pending;        /* on_rto seen and no new data acked since */
 	bool last_app_limited;   /* the previous ACK found the sender app-limited */
 	struct tcp_hystart hs;   /* RFC 9406 for the initial slow start */
+	struct cubic_saved saved; /* state before the last reduction */
 };
 static_assert(sizeof(struct cubic) <= sizeof(((struct tcp_cc *)0)->priv), "priv too small");
 
@@ -169,9 +179,21 @@ static void cubic_on_ack(struct tcp_cc *cc, const struct tcp_cc_ack *ack, tcp_ti
 	congestion_avoidance(cc, cu, acked, ack, now);
 }
 
+/* Remember the state a reduction is about to change (undone by cubic_on_undo). */
+static void save_state(struct cubic *cu)
+{
+	cu->saved = (struct cubic_saved){
+		.w_max = cu->w_max, .k = cu->k, .w_est = cu->w_est, .cwnd_frac = cu->cwnd_frac,
+		.epoch_start = cu->epoch_start, .cwnd_prior = cu->cwnd_prior,
+		.after_rto = cu->after_rto, .valid = true, .hs = cu->hs,
+	};
+}
+
 static void cubic_on_congestion(struct tcp_cc *cc, uint32_t flight, tcp_time_t now)
 {
 	struct cubic *cu = cubic_state(cc);
+
+	save_state(cu);
 
 	/* Section 4.7 fast convergence: a loss before regaining the old maximum lowers W_max. */
 	if ((double)cc->cwnd < cu->w_max)
@@ -196,8 +218,10 @@ static void cubic_on_rto(struct tcp_cc *cc, uint32_t flight, tcp_time_t now)
 
 	/* Section 4.8: Reno's loss window, ssthresh via beta_cubic (held on a repeated timeout,
 	 * RFC 5681 section 3.1); the next CA stage restarts the curve with K = 0. */
-	if (!cu->rto_pending)
+	if (!cu->rto_pending) {
+		save_state(cu);
 		reduce_ssthresh(cc);
+	}
 	cc->cwnd = tcp_cc_smss(cc);
 	tcp_hystart_stop(&cu->hs);
 	cu->epoch_start = TCP_TIME_NEVER;
@@ -215,6 +239,31 @@ static void cubic_on_idle(struct tcp_cc *cc, tcp_time_t now)
 	cubic_state(cc)->epoch_start = TCP_TIME_NEVER;
 }
 
+/* The reduction was spurious: the curve continues as if it never happened (W_max, K and the
+ * epoch start come back, so the time spent in the spurious recovery counts as CA time). */
+static void cubic_on_undo(struct tcp_cc *cc, tcp_time_t now)
+{
+	struct cubic *cu = cubic_state(cc);
+	const struct cubic_saved *sv = &cu->saved;
+
+	(void)now;
+	cu->rto_pending = false;
+	if (!sv->valid)
+		return;
+	cu->w_max = sv->w_max;
+	cu->k = sv->k;
+	cu->w_est = sv->w_est;
+	cu->cwnd_frac = sv->cwnd_frac;
+	cu->epoch_start = sv->epoch_start;
+	cu->cwnd_prior = sv->cwnd_prior;
+	cu->after_rto = sv->after_rto;
+	cu->hs = sv->hs;
+	cu->saved.valid = false;
+	/* the window came back above the old maximum: the curve restarts from there */
+	if (cu->epoch_start != TCP_TIME_NEVER && (double)cc->cwnd > cu->w_max)
+		cu->epoch_start = TCP_TIME_NEVER;
+}
+
 const struct tcp_cc_ops tcp_cc_cubic = {
 	.name = "cubic",
 	.init = cubic_init,
@@ -223,4 +272,5 @@ const struct tcp_cc_ops tcp_cc_cubic = {
 	.on_recovery_end = cubic_on_recovery_end,
 	.on_rto = cubic_on_rto,
 	.on_idle = cubic_on_idle,
+	.on_undo = cubic_on_undo,
 };

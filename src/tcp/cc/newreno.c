@@ -98,6 +98,16 @@ static void newreno_on_idle(struct tcp_cc *cc, tcp_time_t now)
 	newreno_state(cc)->bytes_acked = 0;
 }
 
+/* A spurious reduction was undone (the core restored cwnd and ssthresh): start counting anew. */
+static void newreno_on_undo(struct tcp_cc *cc, tcp_time_t now)
+{
+	struct newreno *nr = newreno_state(cc);
+
+	(void)now;
+	nr->bytes_acked = 0;
+	nr->rto_pending = false;
+}
+
 const struct tcp_cc_ops tcp_cc_newreno = {
 	.name = "newreno",
 	.init = newreno_init,
@@ -106,4 +116,5 @@ const struct tcp_cc_ops tcp_cc_newreno = {
 	.on_recovery_end = newreno_on_recovery_end,
 	.on_rto = newreno_on_rto,
 	.on_idle = newreno_on_idle,
+	.on_undo = newreno_on_undo,
 };

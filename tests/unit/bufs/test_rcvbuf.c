@@ -124,6 +124,50 @@ static void test_sack_order(void)
 	tcp_rcvbuf_free(rb);
 }
 
+/* A raised limit (TCP sets one per two segments of its window): thousands of holes are held,
+ * the range list moves to the heap and back, SACK blocks stay most recent first. */
+static void test_range_limit_raised(void)
+{
+	const uint32_t n = 3000, b = 0xFFFF0000u; /* crosses the wrap */
+	struct tcp_rcvbuf *rb = tcp_rcvbuf_new(1u << 22);
+	size_t idle;
+
+	CHECK(rb != NULL);
+	if (!rb)
+		return;
+	tcp_rcvbuf_set_ooo_limit(rb, n);
+	tcp_rcvbuf_reset(rb, b);
+	idle = tcp_rcvbuf_mem(rb);
+	/* every other 100-byte piece, newest last */
+	for (uint32_t i = 0; i < n; i++)
+		CHECK_EQ_U64(put(rb, b, 100 + 200 * i, 200 + 200 * i), 0);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_ranges(rb), n);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_dropped(rb), 0);
+	CHECK(tcp_rcvbuf_mem(rb) >= idle + n * 16);
+	CHECK_EQ_U64(put(rb, b, 100 + 200 * n, 200 + 200 * n), 0); /* one range too many */
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_dropped(rb), 1);
+	BLOCKS(rb, 3, b + 100 + 200 * (n - 1), b + 200 * n, b + 100 + 200 * (n - 2),
+	       b + 200 * (n - 1), b + 100 + 200 * (n - 3), b + 200 * (n - 2));
+	/* a piece merging two old ranges comes first; the merged ones are gone */
+	CHECK_EQ_U64(put(rb, b, 400, 500), 0);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_ranges(rb), n - 1);
+	BLOCKS(rb, 2, b + 300, b + 600, b + 100 + 200 * (n - 1), b + 200 * n);
+	/* filling every hole delivers it all in order; memory returns to idle */
+	for (uint32_t i = 0; i < n; i++)
+		(void)put(rb, b, 200 * i, 200 * i + 100);
+	CHECK_EQ_U64(tcp_rcvbuf_nxt(rb), b + 200 * n);
+	CHECK(!tcp_rcvbuf_has_ooo(rb));
+	{
+		static uint8_t out[200 * 3000];
+
+		CHECK_EQ_U64(tcp_rcvbuf_read(rb, out, sizeof(out)), 200 * n);
+		CHECK(memcmp(out, src, 200 * n) == 0);
+	}
+	tcp_rcvbuf_release(rb);
+	CHECK_EQ_U64(tcp_rcvbuf_mem(rb), idle);
+	tcp_rcvbuf_free(rb);
+}
+
 static void test_range_bound(void)
 {
 	struct tcp_rcvbuf *rb = tcp_rcvbuf_new(65536);
@@ -537,6 +581,7 @@ int main(void)
 	fill_src(42);
 	test_sack_order();
 	test_range_bound();
+	test_range_limit_raised();
 	test_window_edge();
 	test_ring_wrap();
 	test_resize_and_memory();

@@ -78,6 +78,7 @@ static void test_zero_window(void)
 	struct tcp_config c = cfg_default();
 	struct tcp_config small = c;
 	small.rcvbuf = 8192;
+	small.rcvbuf_auto = false; /* an explicit SO_RCVBUF */
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &small, &cl, &sv));
 	static uint8_t buf[40000], rd[40000];
