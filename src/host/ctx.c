@@ -172,7 +172,8 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 		/* offloaded data: RTO timing from the NIC's ECHO, TSO-sized SENDs */
 		ctx->tcp_default.ext_echo = true;
 		ctx->tcp_default.tso_max = HOST_OFF_TSO_MAX;
-		/* the NIC's store bounds outstanding external data: no send-buffer auto-tuning */
+		/* the NIC's store bounds outstanding external data: no send-buffer auto-tuning
+		 * until its HELLO says how big the store is (nic.c) */
 		ctx->tcp_default.sndbuf_auto = false;
 	}
 	do

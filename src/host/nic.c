@@ -71,6 +71,15 @@ static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
 	nic->boot_id = h->boot_id;
 	nic->caps = h->caps;
 	nic->store_size = h->store_size;
+	/* Send-buffer auto-tuning is safe while a full window of every busy flow fits the NIC's
+	 * store: allow growth up to 1/16 of it (4 MiB for the default 64 MiB store). */
+	uint64_t smax = h->store_size / 16;
+	if (smax > ctx->tcp_default.sndbuf_max)
+		smax = ctx->tcp_default.sndbuf_max;
+	if (smax > ctx->tcp_default.sndbuf) {
+		ctx->tcp_default.sndbuf_auto = true;
+		ctx->tcp_default.sndbuf_max = (uint32_t)smax;
+	}
 	nic->up = true;
 	nic->ever_up = true;
 	nic->last_rx = ctx->now;
