@@ -41,7 +41,8 @@ LAB_NS = "iotcp-" + _ID
 LAB_ENV = dict(os.environ, IOTCP_LAB_NS=LAB_NS, IOTCP_LAB_TAG=_ID,
                IOTCP_LAB_STATE="/run/iotcp-" + _ID, IOTCP_LAB_LOGROOT="/var/tmp/iotcp-bench")
 
-SIZES = {"4k": 4096, "64k": 65536, "1m": 1 << 20, "16m": 16 << 20, "256m": 256 << 20}
+SIZES = {"4k": 4096, "64k": 65536, "1m": 1 << 20, "16m": 16 << 20, "100m": 100 << 20,
+         "256m": 256 << 20}
 
 
 def sh(cmd, check=True, **kw):
