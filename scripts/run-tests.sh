@@ -31,7 +31,8 @@ run() {
 }
 main=$1 asan=${2:-} fuzz=${3:-}
 run "$main" --num-processes 2
-[ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --timeout-multiplier 4
+[ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --no-suite sim-heavy \
+	--timeout-multiplier 4
 [ -n "$fuzz" ] && run "$fuzz" --suite fuzz-smoke
 echo
 echo "${pass} passed, ${fail} failed, ${skip} skipped"
