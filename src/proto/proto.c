@@ -1,42 +1,9 @@
 /* Host <-> NIC command framing: see proto.h for the layout. Every read is bounds-checked
  * against the remaining buffer before it happens. */
+#include "proto/le.h"
 #include "proto/proto.h"
 
 #include <string.h>
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	put_le16(p, (uint16_t)v);
-	put_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
 
 const char *proto_strerror(int err)
 {
@@ -109,11 +76,11 @@ int proto_frame_open(struct proto_iter *it, const void *buf, size_t len)
 	memset(it, 0, sizeof(*it));
 	if (!p || len < PROTO_FRAME_HLEN)
 		return -PROTO_E_SHORT;
-	if (get_le32(p) != PROTO_MAGIC)
+	if (le32_get(p) != PROTO_MAGIC)
 		return -PROTO_E_MAGIC;
 	if (p[4] != PROTO_VERSION)
 		return -PROTO_E_VERSION;
-	it->count = get_le16(p + 6);
+	it->count = le16_get(p + 6);
 	if (it->count == 0)
 		return -PROTO_E_COUNT;
 	it->p = p + PROTO_FRAME_HLEN;
@@ -127,8 +94,8 @@ int proto_next(struct proto_iter *it, struct proto_cmd *cmd)
 		return 0;
 	if (it->left < PROTO_CMD_HLEN)
 		return it->left == 0 ? -PROTO_E_COUNT : -PROTO_E_SHORT;
-	uint16_t type = get_le16(it->p);
-	uint16_t len = get_le16(it->p + 2);
+	uint16_t type = le16_get(it->p);
+	uint16_t len = le16_get(it->p + 2);
 	if (type == 0)
 		return -PROTO_E_TYPE;
 	if ((size_t)len > it->left - PROTO_CMD_HLEN)
@@ -157,14 +124,14 @@ int proto_hello_decode(const struct proto_cmd *cmd, struct proto_hello *out)
 		return -PROTO_E_TYPE;
 	if (cmd->len < PROTO_HELLO_LEN)
 		return -PROTO_E_LEN;
-	out->version = get_le16(p);
+	out->version = le16_get(p);
 	out->role = p[2];
 	out->flags = p[3];
 	memcpy(out->mac, p + 4, PROTO_MAC_LEN);
 	/* p[10..11] reserved */
-	out->caps = get_le32(p + 12) & PROTO_CAP_ALL;
-	out->store_size = get_le64(p + 16);
-	out->boot_id = get_le64(p + 24);
+	out->caps = le32_get(p + 12) & PROTO_CAP_ALL;
+	out->store_size = le64_get(p + 16);
+	out->boot_id = le64_get(p + 24);
 	if (out->version == 0)
 		return -PROTO_E_VALUE;
 	if (out->role != PROTO_ROLE_HOST && out->role != PROTO_ROLE_NIC)
@@ -182,8 +149,8 @@ int proto_heartbeat_decode(const struct proto_cmd *cmd, struct proto_heartbeat *
 		return -PROTO_E_TYPE;
 	if (cmd->len < PROTO_HEARTBEAT_LEN)
 		return -PROTO_E_LEN;
-	out->boot_id = get_le64(cmd->payload);
-	out->seq = get_le64(cmd->payload + 8);
+	out->boot_id = le64_get(cmd->payload);
+	out->seq = le64_get(cmd->payload + 8);
 	if (out->boot_id == 0)
 		return -PROTO_E_VALUE;
 	return 0;
@@ -198,10 +165,10 @@ int proto_writer_init(struct proto_writer *w, void *buf, size_t cap)
 		w->err = -PROTO_E_NOSPACE;
 		return w->err;
 	}
-	put_le32(w->buf, PROTO_MAGIC);
+	le32_put(w->buf, PROTO_MAGIC);
 	w->buf[4] = PROTO_VERSION;
 	w->buf[5] = 0;
-	put_le16(w->buf + 6, 0);
+	le16_put(w->buf + 6, 0);
 	w->len = PROTO_FRAME_HLEN;
 	return 0;
 }
@@ -228,8 +195,8 @@ static uint8_t *cmd_reserve(struct proto_writer *w, uint16_t type, size_t len)
 		return NULL;
 	}
 	uint8_t *p = w->buf + w->len;
-	put_le16(p, type);
-	put_le16(p + 2, (uint16_t)len);
+	le16_put(p, type);
+	le16_put(p + 2, (uint16_t)len);
 	w->len += PROTO_CMD_HLEN + len;
 	w->count++;
 	return p + PROTO_CMD_HLEN;
@@ -252,14 +219,14 @@ int proto_put_hello(struct proto_writer *w, const struct proto_hello *h)
 
 	if (!p)
 		return w->err;
-	put_le16(p, h->version);
+	le16_put(p, h->version);
 	p[2] = h->role;
 	p[3] = h->flags;
 	memcpy(p + 4, h->mac, PROTO_MAC_LEN);
-	put_le16(p + 10, 0);
-	put_le32(p + 12, h->caps);
-	put_le64(p + 16, h->store_size);
-	put_le64(p + 24, h->boot_id);
+	le16_put(p + 10, 0);
+	le32_put(p + 12, h->caps);
+	le64_put(p + 16, h->store_size);
+	le64_put(p + 24, h->boot_id);
 	return 0;
 }
 
@@ -269,8 +236,8 @@ int proto_put_heartbeat(struct proto_writer *w, const struct proto_heartbeat *hb
 
 	if (!p)
 		return w->err;
-	put_le64(p, hb->boot_id);
-	put_le64(p + 8, hb->seq);
+	le64_put(p, hb->boot_id);
+	le64_put(p + 8, hb->seq);
 	return 0;
 }
 
@@ -280,7 +247,7 @@ int proto_writer_finish(struct proto_writer *w)
 		return w->err;
 	if (w->count == 0)
 		return -PROTO_E_COUNT;
-	put_le16(w->buf + 6, w->count);
+	le16_put(w->buf + 6, w->count);
 	return (int)w->len;
 }
 
