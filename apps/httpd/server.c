@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fidcache.h"
 #include "http/http.h"
 #include "util/beneath.h"
 #include "server.h"
@@ -58,6 +59,7 @@ struct hconn {
 	char path[PATH_MAX];
 	char reqline[256];
 	int fid;                 /* offload fid, or kernel fd in copy mode; -1 none */
+	struct fid_ref *fref;    /* offload: fid belongs to the open-file cache */
 	bool tried_index;
 	uint64_t body_off, body_end; /* [off, end) still to queue */
 	uint64_t body_total;
@@ -77,6 +79,7 @@ struct httpd {
 	char date[30];
 	time_t date_t;
 	uint64_t next_sweep_ms, next_tick_ms;
+	struct fidcache fids; /* offload mode: open NIC files by path */
 };
 
 static uint64_t now_ms(void)
@@ -129,6 +132,11 @@ static void conn_watch(struct httpd *h, struct hconn *c)
 
 static void body_release(struct httpd *h, struct hconn *c)
 {
+	if (c->fref) {
+		fidcache_release(&h->fids, c->fref);
+		c->fref = NULL;
+		c->fid = -1;
+	}
 	if (c->fid >= 0) {
 		if (h->cfg.mode == HTTPD_MODE_OFFLOAD)
 			iotcp_offload_close(h->ctx, c->fid);
@@ -244,7 +252,19 @@ static void respond_simple(struct httpd *h, struct hconn *c, int status, const c
 static int file_open(struct httpd *h, struct hconn *c)
 {
 	if (h->cfg.mode == HTTPD_MODE_OFFLOAD) {
-		int fid = iotcp_offload_open(h->ctx, c->sd, c->path[0] == '/' ? c->path + 1 : c->path);
+		const char *p = c->path[0] == '/' ? c->path + 1 : c->path;
+		struct fid_ref *r = fidcache_get(&h->fids, p, now_ms());
+		if (r) {
+			struct stat st;
+			if (iotcp_offload_fstat(h->ctx, r->fid, &st) == 0) {
+				c->fid = r->fid;
+				c->fref = r;
+				return 0; /* open already: no round trip to the NIC */
+			}
+			fidcache_forget(&h->fids, r); /* failed (NIC restart): open afresh */
+			fidcache_release(&h->fids, r);
+		}
+		int fid = iotcp_offload_open(h->ctx, c->sd, p);
 		if (fid < 0)
 			return -errno;
 		c->fid = fid;
@@ -353,6 +373,9 @@ static void respond_file(struct httpd *h, struct hconn *c)
 		respond_simple(h, c, 403, NULL);
 		return;
 	}
+	if (h->cfg.mode == HTTPD_MODE_OFFLOAD && !c->fref)
+		c->fref = fidcache_put(&h->fids, c->path[0] == '/' ? c->path + 1 : c->path, c->fid,
+				       now_ms());
 
 	char etag[48], lastmod[30];
 	uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
@@ -723,6 +746,12 @@ static void sweep(struct httpd *h)
 	}
 }
 
+static void close_offload_fid(void *ctx, int fid)
+{
+	struct httpd *h = ctx;
+	iotcp_offload_close(h->ctx, fid);
+}
+
 struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 {
 	struct httpd *h = calloc(1, sizeof(*h));
@@ -731,6 +760,7 @@ struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 	h->ctx = ctx;
 	h->cfg = *cfg;
 	h->lsd = h->epd = h->docroot_fd = -1;
+	fidcache_init(&h->fids, close_offload_fid, h);
 	int err;
 
 	if (cfg->mode == HTTPD_MODE_COPY) {
@@ -810,6 +840,7 @@ void httpd_free(struct httpd *h)
 	for (size_t i = 0; i < h->nconns_cap; i++)
 		if (h->conns[i])
 			conn_close(h, h->conns[i], true);
+	fidcache_clear(&h->fids);
 	free(h->conns);
 	if (h->epd >= 0)
 		iotcp_close(h->ctx, h->epd);

@@ -73,6 +73,11 @@ uint16_t vtap_rx_burst(int fd, struct rte_mempool *pool, struct rte_mbuf **pkts,
 			continue; /* an empty frame: nothing to deliver */
 		}
 		size_t len = (size_t)r - sizeof(vh);
+		if (len > iov[1].iov_len) { /* larger than an mbuf (tap MTU raised): truncated */
+			rte_pktmbuf_free(m);
+			c->rx_errors++;
+			continue;
+		}
 		m->data_len = (uint16_t)len;
 		m->pkt_len = (uint32_t)len;
 		pkts[got++] = m;
