@@ -331,6 +331,23 @@ static bool if_range_ok(struct hconn *c, const char *etag, const char *lastmod)
 	return v->len == strlen(lastmod) && memcmp(v->p, lastmod, v->len) == 0;
 }
 
+static void respond_file(struct httpd *h, struct hconn *c);
+
+/* Open c->path; respond once the file is open (now, or on IOTCP_EPOLLOFFLOAD in offload mode). */
+static void open_and_respond(struct httpd *h, struct hconn *c)
+{
+	int rc = file_open(h, c);
+	if (rc == -EINPROGRESS) {
+		c->st = ST_OPEN_WAIT;
+		return;
+	}
+	if (rc < 0) {
+		respond_simple(h, c, errno_status(-rc), NULL);
+		return;
+	}
+	respond_file(h, c);
+}
+
 /* The file is open: decide the response from its metadata. */
 static void respond_file(struct httpd *h, struct hconn *c)
 {
@@ -356,16 +373,7 @@ static void respond_file(struct httpd *h, struct hconn *c)
 		}
 		c->tried_index = true;
 		strcat(c->path, "index.html");
-		rc = file_open(h, c);
-		if (rc == -EINPROGRESS) {
-			c->st = ST_OPEN_WAIT;
-			return;
-		}
-		if (rc < 0) {
-			respond_simple(h, c, errno_status(-rc), NULL);
-			return;
-		}
-		respond_file(h, c);
+		open_and_respond(h, c);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -455,16 +463,7 @@ static void start_request(struct httpd *h, struct hconn *c)
 		strcat(c->path, "index.html");
 		c->tried_index = true;
 	}
-	int rc = file_open(h, c);
-	if (rc == -EINPROGRESS) {
-		c->st = ST_OPEN_WAIT;
-		return;
-	}
-	if (rc < 0) {
-		respond_simple(h, c, errno_status(-rc), NULL);
-		return;
-	}
-	respond_file(h, c);
+	open_and_respond(h, c);
 }
 
 /* Parse what is buffered; start the next response if a request is complete. */
