@@ -65,7 +65,8 @@ static void usage(FILE *out)
 		"usage: iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR]\n"
 		"         [--ip A.B.C.D/N] [--port N] [--lcore N] [--file-prefix P]\n"
 		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
-		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n");
+		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
+		"         [--idle-sleep MIN_US,MAX_US]\n");
 }
 
 static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
 		{"hello-timeout", required_argument, NULL, 'H'},
 		{"request-timeout", required_argument, NULL, 'R'},
 		{"idle-timeout", required_argument, NULL, 'I'},
+		{"idle-sleep", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -163,6 +165,19 @@ int main(int argc, char **argv)
 		case 'H': icfg.hello_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'R': hcfg.request_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'I': hcfg.idle_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'W': {
+			unsigned lo, hi;
+			char extra;
+			if (sscanf(optarg, "%u,%u%c", &lo, &hi, &extra) != 2 || !lo || hi < lo ||
+			    hi > 1000000) {
+				fprintf(stderr, "iotcp-httpd: bad --idle-sleep %s (want MIN_US,MAX_US)\n",
+					optarg);
+				return 2;
+			}
+			icfg.idle_min_us = lo;
+			icfg.idle_max_us = hi;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -177,7 +192,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "iotcp-httpd: %s: %s\n", access_log, strerror(errno));
 			return 1;
 		}
-		setvbuf(hcfg.access_log, NULL, _IOLBF, 0);
+		/* Fully buffered, flushed once a second (the tick) and at exit, like nginx's
+		 * access_log buffer=: no write(2) per request. */
+		setvbuf(hcfg.access_log, NULL, _IOFBF, 64 * 1024);
 	}
 
 	struct sigaction sa = {.sa_handler = on_signal};

@@ -78,6 +78,8 @@ struct httpd {
 	struct httpd_stats st;
 	char date[30];
 	time_t date_t;
+	time_t log_t;	   /* the second log_when shows */
+	char log_when[64]; /* access log timestamp */
 	uint64_t next_sweep_ms, next_tick_ms;
 	struct fidcache fids; /* offload mode: open NIC files by path */
 };
@@ -169,11 +171,14 @@ static void access_log(struct httpd *h, struct hconn *c)
 	if (!h->cfg.access_log)
 		return;
 	char addr[INET_ADDRSTRLEN];
-	struct tm tm;
-	char when[64];
 	time_t t = time(NULL);
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	if (t != h->log_t) { /* one strftime a second */
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(h->log_when, sizeof(h->log_when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+		h->log_t = t;
+	}
+	const char *when = h->log_when;
 	inet_ntop(AF_INET, &c->peer.sin_addr, addr, sizeof(addr));
 	uint64_t bytes = c->head_only ? 0 : c->body_total;
 	if (bytes)
@@ -717,9 +722,12 @@ static void sweep(struct httpd *h)
 	if (now < h->next_sweep_ms)
 		return;
 	h->next_sweep_ms = now + 200;
-	if (h->cfg.on_tick && now >= h->next_tick_ms) {
+	if (now >= h->next_tick_ms) {
 		h->next_tick_ms = now + 1000;
-		h->cfg.on_tick(h, h->cfg.tick_arg);
+		if (h->cfg.access_log)
+			fflush(h->cfg.access_log); /* the log may be fully buffered */
+		if (h->cfg.on_tick)
+			h->cfg.on_tick(h, h->cfg.tick_arg);
 	}
 	for (size_t i = 0; i < h->nconns_cap; i++) {
 		struct hconn *c = h->conns[i];

@@ -58,16 +58,17 @@ def log(*a):
 # ---------------------------------------------------------------- measurements
 
 def proc_cpu(pids):
-    """utime + stime of the given processes and their threads, in seconds."""
-    total = 0
+    """(user, system) seconds of the given processes and their threads."""
+    user = system = 0
     for pid in pids:
         try:
             with open("/proc/%d/stat" % pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            user += int(fields[11])
+            system += int(fields[12])
         except (OSError, IndexError, ValueError):
             pass
-    return total / CLK_TCK
+    return user / CLK_TCK, system / CLK_TCK
 
 
 def machine_cpu():
@@ -291,29 +292,37 @@ def make_docroot(d, sizes):
 
 def read_cycles():
     """The per-stage cycle counters of the lab's host and NIC (stats files, rewritten every
-    second): {"host": {stage: cycles}, "nic": {stage: cycles}}."""
+    second): {"host": {stage: cycles}, "nic": {stage: cycles}, "hz": {side: counts/s}}."""
     state = LAB_ENV["IOTCP_LAB_STATE"]
-    out = {"host": {}, "nic": {}}
+    out = {"host": {}, "nic": {}, "hz": {}}
     for side, fname, prefix in (("host", "host.stats", "host_cycles_"), ("nic", "nic.stats", "cycles_")):
         try:
             with open(os.path.join(state, fname)) as f:
                 for line in f:
                     k, _, v = line.partition(" ")
-                    if k.startswith(prefix) and k != prefix + "hz":
+                    if k == prefix + "hz":
+                        out["hz"][side] = int(v)
+                    elif k.startswith(prefix):
                         out[side][k[len(prefix):]] = int(v)
         except (OSError, ValueError):
             pass
     return out
 
 
-def stage_shares(c0, c1):
-    """Each stage's share of the cycles between two read_cycles() snapshots, per side."""
-    shares = {}
+# Wall time spent asleep is not CPU time: left out of the per-GB breakdown.
+NOT_CPU = {"idle_sleep"}
+
+
+def stage_seconds(c0, c1):
+    """Seconds each stage ran between two read_cycles() snapshots, per side (sleep excluded)."""
+    out = {}
     for side in ("host", "nic"):
-        d = {k: c1[side].get(k, 0) - c0[side].get(k, 0) for k in c1[side]}
-        total = sum(v for v in d.values() if v > 0)
-        shares[side] = {k: v / total for k, v in d.items() if total > 0}
-    return shares
+        hz = c1["hz"].get(side) or 0
+        if not hz:
+            continue
+        out[side] = {k: max(0, c1[side].get(k, 0) - c0[side].get(k, 0)) / hz
+                     for k in c1[side] if k not in NOT_CPU}
+    return out
 
 
 def measure(server, size_name, conns, seconds):
@@ -323,33 +332,57 @@ def measure(server, size_name, conns, seconds):
         host_pids, nic_pids = [pidmap.get("httpd", 0)], [pidmap.get("nicd", 0)]
     else:
         host_pids, nic_pids = server.pids(), []
-    h0, n0 = proc_cpu(host_pids), proc_cpu(nic_pids)
-    b0, s0 = machine_cpu()
     lab = isinstance(server, LabServer)
+    (hu0, hs0), (nu0, ns0) = proc_cpu(host_pids), proc_cpu(nic_pids)
+    b0, s0 = machine_cpu()
     c0 = read_cycles() if lab else None
+    t0 = time.time()
     res = run_wrk(server.client_ns, url, conns, seconds)
-    h1, n1 = proc_cpu(host_pids), proc_cpu(nic_pids)
+    (hu1, hs1), (nu1, ns1) = proc_cpu(host_pids), proc_cpu(nic_pids)
     b1, s1 = machine_cpu()
+    t1 = time.time()
+    c1 = None
     if lab:
         time.sleep(1.1)  # the stats files are rewritten once a second
-        res["stages"] = stage_shares(c0, read_cycles())
+        c1 = read_cycles()
+    h, n = (hu1 - hu0) + (hs1 - hs0), (nu1 - nu0) + (ns1 - ns0)
     gb = res["bytes_per_s"] * seconds / 1e9
     res.update({
         "gbps": res["bytes_per_s"] * 8 / 1e9,
-        "host_cpu_s": h1 - h0, "nic_cpu_s": n1 - n0,
+        "host_cpu_s": h, "nic_cpu_s": n,
         "softirq_s": s1 - s0, "machine_cpu_s": b1 - b0, "gb": gb,
     })
     per = (lambda x: x / gb) if gb > 0 else (lambda x: float("nan"))
-    res["host_cpu_per_gb"] = per(h1 - h0)
-    res["nic_cpu_per_gb"] = per(n1 - n0)
-    # For kernel-stack servers the network processing runs as softirq, attributed to no process.
-    res["server_cpu_per_gb"] = per((h1 - h0) + (s1 - s0 if server.kernel_stack else 0))
+    res["host_cpu_per_gb"] = per(h)
+    res["nic_cpu_per_gb"] = per(n)
+    res["softirq_per_gb"] = per(s1 - s0)
+    # For kernel-stack servers the network processing runs as softirq, attributed to no process
+    # (and it includes the client's receive processing: an upper bound of the server's share).
+    res["server_cpu_per_gb"] = per(h + (s1 - s0 if server.kernel_stack else 0))
     res["machine_cpu_per_gb"] = per(b1 - b0)
+    # Requests per second per busy host core: requests / host CPU-seconds.
+    res["rps_per_host_core"] = res["rps"] * (t1 - t0) / h if h > 0 else float("nan")
+    # Where the cycles go, CPU-seconds per GB: the stacks' own per-stage counters for the
+    # lab's host and NIC (stats files, one second apart: the window is a little wider than
+    # the run); user / kernel / softirq from /proc for the Linux servers.
+    if lab and c0 and c1:
+        st = stage_seconds(c0, c1)
+        res["stages"] = {side: {k: per(v) for k, v in d.items()} for side, d in st.items()}
+        # CPU time the stage counters do not see: going to sleep and waking up (kernel),
+        # stats files. /proc's figure for the process minus the stages' sum.
+        for side, total in (("host", h), ("nic", n)):
+            if side in res["stages"]:
+                res["stages"][side]["other"] = max(0.0, per(total) -
+                                                   sum(res["stages"][side].values()))
+    elif not lab:
+        res["stages"] = {"host": {"user": per(hu1 - hu0), "kernel": per(hs1 - hs0),
+                                  "softirq": per(s1 - s0)}}
     return res
 
 
 METRICS = ["rps", "gbps", "p50_ms", "p99_ms", "host_cpu_per_gb", "nic_cpu_per_gb",
-           "server_cpu_per_gb", "machine_cpu_per_gb", "errors"]
+           "softirq_per_gb", "server_cpu_per_gb", "machine_cpu_per_gb", "rps_per_host_core",
+           "errors"]
 
 
 def summarize(runs):
@@ -374,17 +407,18 @@ def fmt(v):
 
 
 def write_stages(rows, out):
-    """stages.csv: where the host's and the NIC's cycles went (last run of each point)."""
+    """stages.csv: where the host's and the NIC's cycles went, CPU-seconds per GB (last run of
+    each point)."""
     with open(os.path.join(out, "stages.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["server", "size", "conns", "side", "stage", "share"])
+        w.writerow(["server", "size", "conns", "side", "stage", "cpu_s_per_gb"])
         for r in rows:
-            for side, shares in sorted((r.get("stages") or {}).items()):
-                for stage, v in sorted(shares.items()):
-                    w.writerow([r["server"], r["size"], r["conns"], side, stage, "%.4f" % v])
+            for side, d in sorted((r.get("stages") or {}).items()):
+                for stage, v in sorted(d.items()):
+                    w.writerow([r["server"], r["size"], r["conns"], side, stage, "%.6g" % v])
 
 
-def write_outputs(rows, out):
+def write_outputs(rows, out, seconds):
     os.makedirs(out, exist_ok=True)
     write_stages(rows, out)
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
@@ -395,20 +429,65 @@ def write_outputs(rows, out):
             w.writerow([r["server"], r["size"], r["conns"]] +
                        [x for m in METRICS for x in r["sum"][m]])
     lines = ["| server | size | conns | req/s | Gb/s | p50 ms | p99 ms | host CPU-s/GB | "
-             "NIC CPU-s/GB | server CPU-s/GB (+softirq) | machine CPU-s/GB | errors |",
-             "|" + "---|" * 12]
+             "NIC CPU-s/GB | softirq CPU-s/GB | server CPU-s/GB (+softirq) | machine CPU-s/GB | "
+             "req/s per host core | errors |",
+             "|" + "---|" * 14]
     for r in rows:
         s = r["sum"]
         cell = lambda m: "%s (%s–%s)" % tuple(fmt(x) for x in s[m]) if r["n"] > 1 else fmt(s[m][0])
-        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["server"], r["size"], r["conns"], cell("rps"), cell("gbps"), cell("p50_ms"),
             cell("p99_ms"), cell("host_cpu_per_gb"), cell("nic_cpu_per_gb"),
-            cell("server_cpu_per_gb"), cell("machine_cpu_per_gb"), fmt(s["errors"][0])))
+            cell("softirq_per_gb"), cell("server_cpu_per_gb"), cell("machine_cpu_per_gb"),
+            cell("rps_per_host_core"), fmt(s["errors"][0])))
     table = "\n".join(lines) + "\n"
+    goals = goals_table(rows)
     with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("# iotcp macro benchmark\n\n%d s per run, median (min–max) of %d run(s); "
+                "generated by bench/macro/bench.py.\n\n" % (seconds, max(r["n"] for r in rows)))
         f.write(table)
+        if goals:
+            f.write("\n## Goals: iotcp-offload against nginx\n\n" + goals)
     print(table)
+    if goals:
+        print(goals)
     plot(rows, out)
+
+
+def goals_table(rows):
+    """iotcp-offload against nginx-1w (and the better nginx for throughput), point by point."""
+    def get(server, size, conns):
+        m = [r for r in rows if r["server"] == server and r["size"] == size and r["conns"] == conns]
+        return m[0]["sum"] if m else None
+    lines = ["| size | conns | host CPU/GB: nginx-1w process / iotcp | nginx-1w process+softirq "
+             "/ iotcp (goal ≥ 25) | Gb/s iotcp / best nginx (goal ≥ 1) | NIC CPU/GB ≤ "
+             "nginx-1w server (+softirq) | req/s per host core iotcp / nginx-1w (goal ≥ 1) |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["server"] != "iotcp-offload":
+            continue
+        io = r["sum"]
+        ng = get("nginx-1w", r["size"], r["conns"])
+        if not ng:
+            continue
+        ng2 = get("nginx-2w", r["size"], r["conns"])
+        best = max(ng["gbps"][0], ng2["gbps"][0] if ng2 else 0)
+        h = io["host_cpu_per_gb"][0]
+        ratio = lambda a, b: fmt(a / b) if b and b == b and a == a else "-"
+        proc = ng["host_cpu_per_gb"][0]
+        lines.append("| %s | %d | %s | %s | %s | %s (%s vs %s) | %s |" % (
+            r["size"], r["conns"], ratio(proc, h), ratio(ng["server_cpu_per_gb"][0], h),
+            ratio(io["gbps"][0], best),
+            "yes" if io["nic_cpu_per_gb"][0] <= ng["server_cpu_per_gb"][0] else "no",
+            fmt(io["nic_cpu_per_gb"][0]), fmt(ng["server_cpu_per_gb"][0]),
+            ratio(io["rps_per_host_core"][0], ng["rps_per_host_core"][0])))
+    return "\n".join(lines) + "\n" if len(lines) > 2 else ""
+
+
+def gnuplot(script, what):
+    r = subprocess.run(["gnuplot"], input="\n".join(script), text=True, capture_output=True)
+    if r.returncode:
+        log("gnuplot failed (%s): %s" % (what, r.stderr))
 
 
 def plot(rows, out):
@@ -417,33 +496,104 @@ def plot(rows, out):
         return
     servers = sorted({r["server"] for r in rows})
     sizes = [s for s in SIZES if any(r["size"] == s for r in rows)]
-    conns = max(r["conns"] for r in rows)
-    for metric, title, ylabel, logscale in (
-            ("gbps", "Throughput vs file size (%d connections)" % conns, "Gb/s", False),
-            ("server_cpu_per_gb", "Host/server CPU per GB vs file size", "CPU-s per GB", True),
-            ("machine_cpu_per_gb", "Whole-machine CPU per GB vs file size", "CPU-s per GB", True)):
-        dat = os.path.join(out, metric + ".dat")
-        with open(dat, "w") as f:
-            f.write("size " + " ".join(servers) + "\n")
-            for sz in sizes:
-                vals = []
-                for sv in servers:
-                    m = [r for r in rows if r["server"] == sv and r["size"] == sz and r["conns"] == conns]
-                    v = m[0]["sum"][metric][0] if m else float("nan")
-                    vals.append("NaN" if v != v or (logscale and v <= 0) else "%g" % v)
-                f.write(sz + " " + " ".join(vals) + "\n")
-        png = os.path.join(out, metric + ".png")
-        script = ["set terminal png size 900,540", "set output '%s'" % png,
-                  "set title '%s'" % title, "set ylabel '%s'" % ylabel, "set xlabel 'file size'",
-                  "set style data histogram", "set style histogram cluster gap 1",
-                  "set style fill solid 0.8 border -1", "set key outside right", "set grid ytics"]
-        if logscale:
-            script.append("set logscale y")
-        script.append("plot " + ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, sv)
-                                          for i, sv in enumerate(servers)))
-        r = subprocess.run(["gnuplot"], input="\n".join(script), text=True, capture_output=True)
-        if r.returncode:
-            log("gnuplot failed: " + r.stderr)
+    for conns in sorted({r["conns"] for r in rows}):
+        for metric, title, ylabel, logscale in (
+                ("gbps", "Throughput vs file size", "Gb/s of body", False),
+                ("server_cpu_per_gb", "Server CPU per GB (iotcp: host only; Linux: "
+                 "process + softirq)", "CPU-s per GB", True),
+                ("host_cpu_per_gb", "Host CPU per GB (Linux servers: process only)",
+                 "CPU-s per GB", True),
+                ("machine_cpu_per_gb", "Whole-machine CPU per GB", "CPU-s per GB", True)):
+            name = "%s_c%d" % (metric, conns)
+            dat = os.path.join(out, name + ".dat")
+            with open(dat, "w") as f:
+                f.write("size " + " ".join(servers) + "\n")
+                for sz in sizes:
+                    vals = []
+                    for sv in servers:
+                        m = [r for r in rows if r["server"] == sv and r["size"] == sz and r["conns"] == conns]
+                        v = m[0]["sum"][metric][0] if m else float("nan")
+                        vals.append("NaN" if v != v or (logscale and v <= 0) else "%g" % v)
+                    f.write(sz + " " + " ".join(vals) + "\n")
+            script = ["set terminal png size 1000,560", "set output '%s'" % os.path.join(out, name + ".png"),
+                      "set title '%s, %d connections'" % (title, conns), "set ylabel '%s'" % ylabel,
+                      "set xlabel 'file size'", "set style data histogram",
+                      "set style histogram cluster gap 1", "set style fill solid 0.8 border -1",
+                      "set key outside right", "set grid ytics"]
+            if logscale:
+                script.append("set logscale y")
+            script.append("plot " + ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, sv)
+                                              for i, sv in enumerate(servers)))
+            gnuplot(script, name)
+    plot_stages(rows, out)
+
+
+# Distinct colours for stacked stages (gnuplot's default cycle repeats after 8).
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52",
+           "#843c39", "#7b4173", "#3182bd", "#31a354", "#756bb1", "#636363"]
+
+
+def stacked_plot(out, name, title, bars, xlabel="", percent=False):
+    """A stacked histogram: bars = [(label, {stage: value})]; percent: each bar as shares."""
+    if percent:
+        bars = [(label, {k: 100 * v / (sum(d.values()) or 1) for k, v in d.items()})
+                for label, d in bars]
+    stages = []
+    for _, d in bars:
+        for k in d:
+            if k not in stages:
+                stages.append(k)
+    if not bars or not stages:
+        return
+    dat = os.path.join(out, name + ".dat")
+    with open(dat, "w") as f:
+        f.write("# bar " + " ".join(stages) + "\n")
+        for label, d in bars:
+            f.write(label + " " + " ".join("%g" % d.get(k, 0) for k in stages) + "\n")
+    script = ["set terminal png size 1100,600 noenhanced",
+              "set output '%s'" % os.path.join(out, name + ".png"),
+              "set title '%s'" % title, "set xlabel '%s'" % xlabel,
+              "set ylabel '%s'" % ("% of the CPU time" if percent else "CPU-s per GB"),
+              "set style data histogram", "set style histogram rowstacked",
+              "set style fill solid 0.85 border -1", "set boxwidth 0.7", "set key outside right",
+              "set grid ytics", "set xtics rotate by -30", "set yrange [0:*]"]
+    script.append("plot " + ", ".join("'%s' using %d%s title '%s' lc rgb '%s'" % (
+        dat, i + 2, ":xtic(1)" if i == 0 else "", k, PALETTE[i % len(PALETTE)])
+        for i, k in enumerate(stages)))
+    gnuplot(script, name)
+
+
+def plot_stages(rows, out):
+    """Where the CPU goes per GB, like the paper's Figures 1-3: the iotcp host and NIC by their
+    own per-stage cycle counters, the Linux servers by user / kernel / softirq from /proc.
+    cycles.png compares every server at one point (1 MiB files, or the largest measured, at the
+    most connections); host_cycles.png and nic_cycles.png follow iotcp-offload across sizes."""
+    with_st = [r for r in rows if r.get("stages")]
+    if not with_st:
+        return
+    sizes = [s for s in SIZES if any(r["size"] == s for r in with_st)]
+    size = "1m" if "1m" in sizes else sizes[-1]
+    conns = max(r["conns"] for r in with_st if r["size"] == size)
+    bars = []
+    for r in with_st:
+        if r["size"] == size and r["conns"] == conns:
+            for side in sorted(r["stages"]):
+                bars.append(("%s/%s" % (r["server"], side),
+                             {"%s:%s" % (side, k): v for k, v in r["stages"][side].items()}))
+    stacked_plot(out, "cycles", "Where the CPU goes: CPU-s per GB, %s files, %d connections"
+                 % (size, conns), bars)
+    for side in ("host", "nic"):
+        for server in ("iotcp-offload", "iotcp-copy"):
+            mine = [r for r in with_st if r["server"] == server and side in r["stages"]]
+            if not mine:
+                continue
+            c = max(r["conns"] for r in mine)
+            bars = [(r["size"], r["stages"][side]) for sz in SIZES for r in mine
+                    if r["size"] == sz and r["conns"] == c]
+            stacked_plot(out, "%s_cycles_%s" % (side, server.split("-")[1]),
+                         "%s %s: where its CPU time goes, %d connections" % (server, side, c),
+                         bars, "file size", percent=True)
 
 
 def main():
@@ -502,15 +652,15 @@ def main():
                         log("%-14s %5s c=%-4d %10.0f req/s %7.2f Gb/s  host %.3f NIC %.3f CPU-s/GB" % (
                             name, sz, c, s["rps"][0], s["gbps"][0], s["host_cpu_per_gb"][0],
                             s["nic_cpu_per_gb"][0]))
-                        st = rows[-1]["stages"]
-                        for side in ("host", "nic") if st else ():
-                            log("    %s cycles: %s" % (side, " ".join(
-                                "%s %.1f%%" % (k, 100 * v) for k, v in
-                                sorted(st[side].items(), key=lambda kv: -kv[1]) if v >= 0.001)))
+                        st = rows[-1]["stages"] or {}
+                        for side in sorted(st):
+                            log("    %s CPU-s/GB by stage: %s" % (side, " ".join(
+                                "%s %.3g" % (k, v) for k, v in
+                                sorted(st[side].items(), key=lambda kv: -kv[1]) if v > 0)))
             finally:
                 srv.stop()
         if rows:
-            write_outputs(rows, a.out)
+            write_outputs(rows, a.out, a.seconds)
     finally:
         net.down()
         shutil.rmtree(tmp, ignore_errors=True)

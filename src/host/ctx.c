@@ -22,6 +22,12 @@ void iotcp_config_default(struct iotcp_config *cfg)
 	cfg->prefix_len = 24;
 	cfg->mtu = 1500;
 	cfg->hello_timeout_ms = 10000;
+	cfg->idle_spins = 64;
+	/* 200 us, not 50: under load a poll round then finds a batch of ACKs and echoes, a
+	 * third of the wakeups per GB (bench/macro: -28% host CPU-s/GB at 1 MiB files, same
+	 * throughput). */
+	cfg->idle_min_us = 200;
+	cfg->idle_max_us = 1000;
 }
 
 void host_log(struct iotcp_ctx *ctx, const char *fmt, ...)
@@ -153,7 +159,7 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 	ctx->free_head = -1;
 	ctx->ip_id = (uint16_t)host_random32(ctx);
 	ctx->ephem_next = host_random32(ctx);
-	port_backoff_init(&ctx->backoff, 0, 0, 0);
+	port_backoff_init(&ctx->backoff, cfg->idle_spins, cfg->idle_min_us, cfg->idle_max_us);
 	cycles_clock_init(&ctx->cyc.clock);
 	neigh_init(&ctx->neigh, NEIGH_TTL);
 

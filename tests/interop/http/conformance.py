@@ -254,10 +254,15 @@ def main():
             print("%s slow request -> 408 after the request timeout" % ("PASS" if ok else "FAIL"))
             results.append(ok)
             s.close()
-            time.sleep(0.3)
-            with open(log) as f:
-                lines = f.read().splitlines()
-            ok = any('"GET /m1.bin HTTP/1.1" 200 1048576' in l for l in lines)
+            # the log is buffered and flushed once a second
+            ok = False
+            for _ in range(30):
+                with open(log) as f:
+                    lines = f.read().splitlines()
+                ok = any('"GET /m1.bin HTTP/1.1" 200 1048576' in l for l in lines)
+                if ok:
+                    break
+                time.sleep(0.1)
             print("%s access log in common log format" % ("PASS" if ok else "FAIL"))
             results.append(ok)
             alive = proc.poll() is None
