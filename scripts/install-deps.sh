@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-de
             libdpdk-dev dpdk liburing-dev libssl-dev libpcap-dev)
 RUN_PKGS=(iproute2 nftables curl wget wrk apache2-utils tshark iputils-ping openssl
           procps psmisc python3 gnuplot-nox)
-BENCH_PKGS=(nginx-light lighttpd)
+BENCH_PKGS=(nginx-light lighttpd linux-perf)
 
 # The benchmark's Linux servers too: `make bench` and its quick run in `make test` use them.
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${BENCH_PKGS[@]}")

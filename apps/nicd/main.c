@@ -32,6 +32,7 @@
 #include "nicd_opts.h"
 #include "nicd_stats.h"
 #include "nicd_wire_tx.h"
+#include "port/bell.h"
 #include "port/cycles.h"
 #include "port/port_mbuf.h"
 #include "proto/offload.h"
@@ -39,6 +40,7 @@
 
 #define BURST	      32
 #define HDR_PEEK      22   /* Ethernet header plus two VLAN tags */
+#define ACK_PEEK      96   /* ... plus IPv4 and TCP headers: enough to tell a bare ACK */
 #define CMD_FRAME_MAX 9216 /* largest command frame accepted from the host (jumbo) */
 #define REPLY_MAX     2048 /* our answers without the engine (HELLO, ERROR) */
 #define IO_DEPTH      256  /* io_uring entries */
@@ -119,6 +121,7 @@ struct nicd {
 	struct nicd_opts opts;
 	struct port *host;
 	struct port *wire;
+	struct port_bell *bell; /* wakes the host, woken by it (NULL: timed sleeps only) */
 	struct nicd_ctl ctl;
 	struct fwd_counters fwd;
 	struct nicd_cycles cyc;
@@ -140,8 +143,10 @@ struct nicd {
 };
 
 /* Send dst <- our host-port MAC, EtherType 0x88B5, payload (the command frame), padded to the
- * Ethernet minimum, on the host port. False when the port or its pool refused it. */
-static bool host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, size_t len)
+ * Ethernet minimum, on the host port; urgent: ring the host's doorbell (it may sleep). False
+ * when the port or its pool refused it. */
+static bool host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, size_t len,
+		    bool urgent)
 {
 	size_t flen = PROTO_ETH_HLEN + len;
 	size_t padded = flen < NICD_ETH_MIN_FRAME ? NICD_ETH_MIN_FRAME : flen;
@@ -160,6 +165,8 @@ static bool host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, 
 	memset(p + flen, 0, padded - flen);
 	uint64_t t0 = cycles_now();
 	bool ok = port_tx_burst(d->host, &m, 1) == 1;
+	if (ok && urgent && d->bell)
+		port_bell_ring(d->bell);
 	d->round.host_tx += cycles_now() - t0;
 	if (!ok)
 		rte_pktmbuf_free(m);
@@ -188,7 +195,7 @@ static void send_ctl(struct nicd *d, const uint8_t *frame, int len)
 {
 	if (len < (int)PROTO_ETH_HLEN)
 		return;
-	if (!host_tx(d, frame, frame + PROTO_ETH_HLEN, (size_t)len - PROTO_ETH_HLEN))
+	if (!host_tx(d, frame, frame + PROTO_ETH_HLEN, (size_t)len - PROTO_ETH_HLEN, true))
 		d->fwd.ctl_tx_dropped++;
 }
 
@@ -206,18 +213,24 @@ static void engine_wire_send(void *ctx, uint8_t *buf, size_t len)
 	nicd_wire_tx_send(&d->wtx, buf, len);
 }
 
-/* Count the ERRORs of an outgoing command frame by reason (for the stats file). */
-static void count_errors(struct nicd *d, const uint8_t *payload, size_t len)
+/* Count the ERRORs of an outgoing command frame by reason (for the stats file). True when
+ * the frame holds more than ECHOs: something the host should see at once (open results,
+ * errors), where ECHOs can wait for its next timed wakeup. */
+static bool count_errors(struct nicd *d, const uint8_t *payload, size_t len)
 {
 	struct proto_iter it;
 	struct proto_cmd cmd;
 	struct proto_error pe;
+	bool urgent = false;
 
 	if (proto_frame_open(&it, payload, len) < 0)
-		return;
-	while (proto_next(&it, &cmd) > 0)
+		return true;
+	while (proto_next(&it, &cmd) > 0) {
 		if (cmd.type == PROTO_T_ERROR && proto_error_decode(&cmd, &pe) == 0)
 			d->fwd.errors_by_reason[pe.reason < ERR_REASONS ? pe.reason : 0]++;
+		urgent = urgent || cmd.type != PROTO_T_ECHO;
+	}
+	return urgent;
 }
 
 static void engine_wire_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len,
@@ -240,10 +253,10 @@ static void engine_host_send(void *ctx, const uint8_t *payload, size_t len)
 	/* The host's MAC from its HELLO; before any HELLO, whoever sent the commands. */
 	const uint8_t *dst = d->ctl.host_known ? d->ctl.host_mac : d->cmd_src;
 
-	count_errors(d, payload, len);
+	bool urgent = count_errors(d, payload, len);
 	/* An ECHO must not overtake the segments it reports: hand them to the port first. */
 	nicd_wire_tx_flush(&d->wtx);
-	if (!host_tx(d, dst, payload, len))
+	if (!host_tx(d, dst, payload, len, urgent))
 		d->fwd.cmd_tx_dropped++;
 }
 
@@ -304,6 +317,7 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 	uint8_t peek[HDR_PEEK];
 	uint16_t n = port_rx_burst(src, in, BURST);
 	uint16_t k = 0;
+	bool urgent = false; /* to the host: a frame that should wake it (not a bare ACK) */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];
@@ -317,6 +331,12 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		const uint8_t *hdr = rte_pktmbuf_read(m, 0, plen, peek);
 		bool tagged;
 		if (hdr && nicd_frame_ethertype(hdr, plen, &tagged) != (int)PROTO_ETHERTYPE) {
+			if (!from_host && !urgent && d->bell) {
+				uint8_t big[ACK_PEEK];
+				uint32_t alen = len < ACK_PEEK ? len : ACK_PEEK;
+				const uint8_t *a = rte_pktmbuf_read(m, 0, alen, big);
+				urgent = !a || !nicd_frame_is_pure_ack(a, alen);
+			}
 			out[k++] = m;
 			continue;
 		}
@@ -341,6 +361,8 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		} else {
 			d->fwd.to_host += sent;
 			d->fwd.dropped_to_host += (uint64_t)(k - sent);
+			if (sent && urgent)
+				port_bell_ring(d->bell);
 		}
 	}
 	return n;
@@ -474,6 +496,13 @@ static void write_stats(struct nicd *d)
 	KV("host_timeouts", d->ctl.c.host_timeouts);
 	KV("link_changes", d->fwd.link_changes);
 	KV("idle_sleeps", d->backoff.sleeps);
+	if (d->bell) {
+		struct port_bell_stats bs;
+		port_bell_stats(d->bell, &bs);
+		KV("bell_arms", bs.arms);
+		KV("bell_rings", bs.rings);
+		KV("bell_woken", bs.woken);
+	}
 	KV("busy_sleeps", d->busy_backoff.sleeps);
 	k = engine_stats_kv(d, kv, k);
 	int rc = nicd_stats_write(d->opts.stats_file, kv, k);
@@ -555,10 +584,25 @@ static void run(struct nicd *d)
 			port_backoff_idle_sleep(&d->busy_backoff);
 		} else {
 			port_backoff_reset(&d->busy_backoff);
+			/* About to sleep with a host connected: arm the bell, then look at the
+			 * host's ring once more (bell.h) — frames found there are this round's
+			 * work and there is no sleep. */
+			bool armed = d->bell && d->host_link_up &&
+				     port_backoff_will_sleep(&d->backoff);
+			if (armed) {
+				port_bell_arm(d->bell);
+				if (forward(d, d->host, d->wire, true)) {
+					port_bell_disarm(d->bell);
+					port_backoff_reset(&d->backoff);
+					continue;
+				}
+			}
 			/* While no host is connected (link down, checked every tick) only the
 			 * wire needs watching: with tap rx interrupts that is a blocking wait. */
 			port_idle_wait(ports, d->host_link_up ? 2 : 1, &d->backoff,
 				       ms_to_next_second());
+			if (armed)
+				port_bell_disarm(d->bell);
 		}
 		d->cyc.idle_sleep += cycles_now() - t;
 	}
@@ -601,6 +645,13 @@ static int open_ports(struct nicd *d)
 		logmsg("host port: %s", err);
 		return -1;
 	}
+	/* The doorbell next to the memif socket: without it both sides still work, on timed
+	 * sleeps (up to 1 ms of added latency after idle). */
+	d->bell = port_bell_open(o->host_socket, PORT_BELL_NIC, true, err, sizeof(err));
+	if (d->bell)
+		port_set_bell(d->host, d->bell, false); /* nicd rings: not for bare ACKs, ECHOs */
+	else
+		logmsg("no host doorbell (%s): timed sleeps only", err);
 	struct port_config wire_cfg = {
 	    .name = o->wire_kind == NICD_WIRE_TAP    ? "net_tap0"
 		    : o->wire_kind == NICD_WIRE_VTAP ? "vnet_tap0"
@@ -847,6 +898,7 @@ out:
 		close(d.docroot_fd);
 	port_close(d.wire);
 	port_close(d.host);
+	port_bell_close(d.bell);
 	if (eal_up)
 		port_eal_cleanup();
 	if (d.opts.pid_file && status == EXIT_SUCCESS)

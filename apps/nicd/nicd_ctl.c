@@ -33,6 +33,34 @@ int nicd_frame_ethertype(const uint8_t *frame, size_t len, bool *tagged)
 	}
 }
 
+bool nicd_frame_is_pure_ack(const uint8_t *frame, size_t len)
+{
+	size_t off = 12;
+	int type = -1;
+
+	for (int tags = 0; tags <= 2; tags++) {
+		if (len < off + 2)
+			return false;
+		type = (frame[off] << 8) | frame[off + 1];
+		if (type != 0x8100 && type != 0x88A8)
+			break;
+		off += 4;
+	}
+	off += 2;
+	if (type != 0x0800 || len < off + 20)
+		return false;
+	const uint8_t *ip = frame + off;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	size_t tot = ((size_t)ip[2] << 8) | ip[3];
+	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 || len < off + ihl + 20)
+		return false;
+	const uint8_t *th = ip + ihl;
+	size_t doff = (size_t)(th[12] >> 4) * 4;
+	uint8_t flags = th[13];
+	/* ACK set; no SYN, FIN or RST; no payload. */
+	return (flags & 0x10) && !(flags & 0x07) && doff >= 20 && tot == ihl + doff;
+}
+
 /* Finish a control frame: Ethernet header to dst, pad to the Ethernet minimum. */
 static int seal_frame(struct nicd_ctl *ctl, struct proto_writer *w, const uint8_t *dst,
 		      uint8_t *out, size_t cap)

@@ -67,4 +67,9 @@ int nicd_ctl_reject_offload(struct nicd_ctl *ctl, const uint8_t *frame, size_t l
  * too short to say. tagged is set when a tag was skipped. */
 int nicd_frame_ethertype(const uint8_t *frame, size_t len, bool *tagged);
 
+/* True for an IPv4 TCP segment that is a bare ACK (no payload, no SYN/FIN/RST); len is what the
+ * caller has of the frame. Such frames do not ring the host's doorbell: the host collects them
+ * on its next timed wakeup, in a batch. */
+bool nicd_frame_is_pure_ack(const uint8_t *frame, size_t len);
+
 #endif

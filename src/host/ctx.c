@@ -96,7 +96,7 @@ static bool wait_for_nic(struct iotcp_ctx *ctx)
 
 	while (!ctx->nic.up) {
 		if (!host_poll_once(ctx))
-			host_link_idle_wait(ctx->link, 1000);
+			host_link_idle_wait(ctx->link, 1000, true);
 		host_now(ctx);
 		if (ctx->now >= limit)
 			return false;

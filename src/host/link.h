@@ -38,8 +38,11 @@ struct host_link_ops {
 	int (*tx_alloc)(struct host_link *l, struct host_frame *f);
 	void (*tx_free)(struct host_link *l, struct host_frame *f);
 	unsigned (*tx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
-	/* Sleep up to max_us or until a frame may have arrived. */
-	void (*idle_wait)(struct host_link *l, uint32_t max_us);
+	/* Sleep up to max_us or until a frame may have arrived; wakeable: the peer may cut the
+	 * sleep short when it sends (a doorbell, where the link has one). */
+	void (*idle_wait)(struct host_link *l, uint32_t max_us, bool wakeable);
+	/* Optional: false without a doorbell; else its counters (times armed, woken by the peer). */
+	bool (*bell_stats)(struct host_link *l, uint64_t *arms, uint64_t *woken);
 	/* True while the link itself is up (a memif connected to its peer). */
 	bool (*is_up)(struct host_link *l);
 	/* Release everything (the link struct included). */
@@ -79,9 +82,15 @@ static inline unsigned host_link_tx_burst(struct host_link *l, struct host_frame
 	return l->ops->tx_burst(l, f, n);
 }
 
-static inline void host_link_idle_wait(struct host_link *l, uint32_t max_us)
+static inline void host_link_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
-	l->ops->idle_wait(l, max_us);
+	l->ops->idle_wait(l, max_us, wakeable);
+}
+
+static inline bool host_link_bell_stats(struct host_link *l, uint64_t *arms, uint64_t *woken)
+{
+	*arms = *woken = 0;
+	return l->ops->bell_stats ? l->ops->bell_stats(l, arms, woken) : false;
 }
 
 static inline bool host_link_is_up(struct host_link *l)

@@ -1,15 +1,18 @@
 /* DPDK host link: see link_dpdk.h. Frames are rte_mbufs underneath; multi-segment frames are
  * discarded on receive (the host link carries frames of at most one mbuf). */
+#define _GNU_SOURCE /* ppoll */
 #include "host/link_dpdk.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <time.h>
 
 #include <rte_mbuf.h>
 
+#include "port/bell.h"
 #include "port/port.h"
 #include "port/port_mbuf.h"
 
@@ -18,7 +21,11 @@
 struct dpdk_link {
 	struct host_link link; /* first */
 	struct port *port;
+	struct port_bell *bell; /* the NIC daemon's doorbell, or NULL (timed sleeps) */
 	struct rte_mbuf *tx[LINK_DPDK_BURST];
+	/* Frames the bell's second look took off the ring: handed out by the next rx_burst. */
+	struct rte_mbuf *stash[LINK_DPDK_BURST];
+	unsigned nstash;
 };
 
 static struct dpdk_link *to_dl(struct host_link *l)
@@ -34,7 +41,14 @@ static unsigned dpdk_rx_burst(struct host_link *l, struct host_frame *f, unsigne
 
 	if (n > LINK_DPDK_BURST)
 		n = LINK_DPDK_BURST;
-	got = port_rx_burst(d->port, m, (uint16_t)n);
+	if (d->nstash) {
+		got = d->nstash < n ? d->nstash : n;
+		memcpy(m, d->stash, got * sizeof(m[0]));
+		d->nstash -= got;
+		memmove(d->stash, d->stash + got, d->nstash * sizeof(m[0]));
+	} else {
+		got = port_rx_burst(d->port, m, (uint16_t)n);
+	}
 	for (unsigned i = 0; i < got; i++) {
 		if (m[i]->nb_segs != 1) {
 			l->stats.rx_bad++;
@@ -110,14 +124,40 @@ static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigne
 	return sent_total;
 }
 
-static void dpdk_idle_wait(struct host_link *l, uint32_t max_us)
+static void dpdk_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
-	/* memif has no rx interrupts in DPDK 22.11: a plain sleep (see PLATFORM.md). */
+	/* memif has no rx interrupts in DPDK 22.11 (PLATFORM.md): a timed sleep, cut short by
+	 * the NIC's doorbell when the caller wants to be woken. */
+	struct dpdk_link *d = to_dl(l);
 	struct timespec ts = {.tv_sec = max_us / 1000000u,
 			      .tv_nsec = (long)(max_us % 1000000u) * 1000L};
 
-	if (max_us)
+	if (!max_us || d->nstash)
+		return;
+	if (!d->bell || !wakeable) {
 		nanosleep(&ts, NULL);
+		return;
+	}
+	port_bell_arm(d->bell);
+	/* Frames that came before the arm would ring nobody: look once more (bell.h). */
+	d->nstash = port_rx_burst(d->port, d->stash, LINK_DPDK_BURST);
+	if (!d->nstash) {
+		struct pollfd pfd = {.fd = port_bell_fd(d->bell), .events = POLLIN};
+		ppoll(&pfd, 1, &ts, NULL);
+	}
+	port_bell_disarm(d->bell);
+}
+
+static bool dpdk_bell_stats(struct host_link *l, uint64_t *arms, uint64_t *woken)
+{
+	struct dpdk_link *d = to_dl(l);
+	struct port_bell_stats st = {0};
+
+	if (d->bell)
+		port_bell_stats(d->bell, &st);
+	*arms = st.arms;
+	*woken = st.woken;
+	return d->bell != NULL;
 }
 
 static bool dpdk_is_up(struct host_link *l)
@@ -129,7 +169,10 @@ static void dpdk_close(struct host_link *l)
 {
 	struct dpdk_link *d = to_dl(l);
 
+	for (unsigned i = 0; i < d->nstash; i++)
+		rte_pktmbuf_free(d->stash[i]);
 	port_close(d->port);
+	port_bell_close(d->bell);
 	free(d);
 }
 
@@ -140,6 +183,7 @@ static const struct host_link_ops dpdk_ops = {
     .tx_free = dpdk_tx_free,
     .tx_burst = dpdk_tx_burst,
     .idle_wait = dpdk_idle_wait,
+    .bell_stats = dpdk_bell_stats,
     .is_up = dpdk_is_up,
     .close = dpdk_close,
 };
@@ -167,6 +211,11 @@ struct host_link *link_dpdk_open_memif(const char *socket_path, char *err, size_
 		free(d);
 		return NULL;
 	}
+	/* The NIC daemon's doorbell (it makes the files before it listens): optional. */
+	d->bell = port_bell_open(socket_path, PORT_BELL_HOST, false, err, errlen);
+	if (d->bell)
+		port_set_bell(d->port, d->bell, true);
+	err[0] = '\0';
 	port_mac(d->port, mac);
 	memcpy(d->link.mac.b, mac, ETH_ADDR_LEN);
 	d->link.ops = &dpdk_ops;

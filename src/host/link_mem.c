@@ -126,8 +126,9 @@ static unsigned mem_tx_burst(struct host_link *l, struct host_frame *f, unsigned
 	return sent;
 }
 
-static void mem_idle_wait(struct host_link *l, uint32_t max_us)
+static void mem_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
+	(void)wakeable; /* no doorbell: the in-memory peer runs in this thread */
 	if (to_end(l)->count || !max_us)
 		return;
 	struct timespec ts = {.tv_sec = max_us / 1000000u,

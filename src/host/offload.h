@@ -38,6 +38,9 @@
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
 #define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
+/* More file bytes than this queued and unacknowledged: the NIC is busy sending, the host's
+ * idle sleeps need not be cut short by its doorbell (epoll.c). */
+#define HOST_OFF_BUSY_BYTES (128u * 1024u)
 #define HOST_OFF_TSO_MAX      (4u * 65535u)    /* largest burst per SEND (the TCP core's limit) */
 #define HOST_OFF_FRAME_MAX    1514u /* command frames stay within a standard Ethernet frame */
 #define HOST_OFF_FLOW_BITS    20u   /* flow id = generation << 20 | slot */
@@ -125,6 +128,7 @@ struct host_offload {
 	struct host_fid *closing;  /* fids with CLOSE pending */
 	tcp_time_t next_open_scan; /* OPEN retries */
 	bool dirty;		   /* the application changed a flow: run the pass next round */
+	uint64_t inflight;	   /* file bytes queued and not yet acknowledged (last pass) */
 	/* the command frame being filled */
 	bool frame_open;
 	struct host_frame frame;

@@ -130,6 +130,11 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	Y(app);
 #undef Y
 	fn(arg, "host_cycles_", "hz", cycles_hz(&ctx->cyc.clock));
+	uint64_t arms, woken;
+	bool bell = host_link_bell_stats(ctx->link, &arms, &woken);
+	fn(arg, "host_", "bell", bell);
+	fn(arg, "host_", "bell_arms", arms);
+	fn(arg, "host_", "bell_woken", woken);
 }
 
 void iotcp_get_stats(struct iotcp_ctx *ctx, struct iotcp_stats *st)

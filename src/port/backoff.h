@@ -4,6 +4,7 @@
 #ifndef IOTCP_PORT_BACKOFF_H
 #define IOTCP_PORT_BACKOFF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct port_backoff {
@@ -27,6 +28,11 @@ void port_backoff_reset(struct port_backoff *b);
 /* A poll found nothing: returns 0 while still spinning, else the microseconds to sleep now
  * (and counts the sleep). */
 uint32_t port_backoff_idle(struct port_backoff *b);
+/* True when the next port_backoff_idle() will say sleep (the spinning is over). */
+static inline bool port_backoff_will_sleep(const struct port_backoff *b)
+{
+	return b->spins >= b->spin_limit;
+}
 /* port_backoff_idle() and, if it says so, sleep (nanosleep). Returns the microseconds slept. */
 uint32_t port_backoff_idle_sleep(struct port_backoff *b);
 

@@ -1,6 +1,7 @@
 /* DPDK ethdev wrapper: see port.h. */
 #define _GNU_SOURCE /* ppoll */
 #include "port/port.h"
+#include "port/bell.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +40,8 @@ struct port {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes, tx_refused;
 	int tap_fd; /* >= 0: a vnet tap of our own (port_config.vnet_tap), not an ethdev */
 	struct vtap_counters vt;
+	struct port_bell *bell; /* memif doorbell to the peer process, or NULL */
+	bool bell_on_tx;	/* port_tx_burst rings it */
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -395,7 +398,15 @@ uint16_t port_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	p->tx_frames += sent;
 	p->tx_bytes += bytes;
 	p->tx_refused += (uint64_t)(n - sent);
+	if (sent && p->bell_on_tx)
+		port_bell_ring(p->bell);
 	return sent;
+}
+
+void port_set_bell(struct port *p, struct port_bell *bell, bool ring_on_tx)
+{
+	p->bell = bell;
+	p->bell_on_tx = bell && ring_on_tx;
 }
 
 struct rte_mempool *port_mempool(const struct port *p)
@@ -415,26 +426,35 @@ static void sleep_us(uint32_t us)
 	nanosleep(&ts, NULL);
 }
 
-/* Block until one of the vnet taps among ports is readable, up to timeout_us. */
-static void wait_tap_fds(struct port *const *ports, unsigned n, uint64_t timeout_us)
+/* Block until one of the vnet taps or bells among ports is readable, up to timeout_us. */
+static void wait_fds(struct port *const *ports, unsigned n, uint64_t timeout_us)
 {
-	struct pollfd pfd[8];
+	struct pollfd pfd[16];
 	nfds_t k = 0;
 	struct timespec ts = {.tv_sec = (time_t)(timeout_us / 1000000u),
 			      .tv_nsec = (long)(timeout_us % 1000000u) * 1000L};
 
-	for (unsigned i = 0; i < n && k < RTE_DIM(pfd); i++)
+	for (unsigned i = 0; i < n && k + 2 <= RTE_DIM(pfd); i++) {
 		if (ports[i]->tap_fd >= 0)
 			pfd[k++] = (struct pollfd){.fd = ports[i]->tap_fd, .events = POLLIN};
+		if (ports[i]->bell)
+			pfd[k++] = (struct pollfd){.fd = port_bell_fd(ports[i]->bell), .events = POLLIN};
+	}
 	ppoll(pfd, k, &ts, NULL);
 }
 
-static bool any_tap_fd(struct port *const *ports, unsigned n)
+/* True when a plain poll() can wait for these ports: one of them has a vnet tap or a bell and
+ * none needs DPDK's rx interrupts (an ethdev's interrupts are not a file we poll). */
+static bool any_fd(struct port *const *ports, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (ports[i]->tap_fd >= 0)
-			return true;
-	return false;
+	bool some = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (ports[i]->tap_fd < 0 && ports[i]->caps.rx_intr)
+			return false;
+		some = some || ports[i]->tap_fd >= 0 || ports[i]->bell;
+	}
+	return some;
 }
 
 /* Block on the rx interrupts of the ports that have them, up to timeout_ms. */
@@ -459,13 +479,14 @@ uint32_t port_idle_wait(struct port *const *ports, unsigned n, struct port_backo
 
 	if (us == 0)
 		return 0;
-	if (any_tap_fd(ports, n)) {
-		/* A vnet tap wakes us at once, however short the sleep: wire traffic (requests,
-		 * ACKs) is never left waiting for the back-off. */
+	if (any_fd(ports, n)) {
+		/* A vnet tap or a bell wakes us at once, however short the sleep: wire traffic
+		 * (requests, ACKs) and host commands are never left waiting for the back-off.
+		 * A bell is not an interrupt: without one on every port we sleep at most us. */
 		bool all = true;
 		for (unsigned i = 0; i < n; i++)
 			all = all && ports[i]->caps.rx_intr;
-		wait_tap_fds(ports, n, all ? (uint64_t)max_block_ms * 1000u : us);
+		wait_fds(ports, n, all ? (uint64_t)max_block_ms * 1000u : us);
 		return us;
 	}
 	for (unsigned i = 0; i < n; i++)

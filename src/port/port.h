@@ -79,9 +79,16 @@ void port_mac(const struct port *p, uint8_t mac[PORT_MAC_LEN]);
 bool port_link_up(const struct port *p);
 void port_stats_get(const struct port *p, struct port_stats *st);
 
+struct port_bell;
+/* Attach a doorbell (bell.h) to a memif port: port_idle_wait() wakes when the peer rings and,
+ * with ring_on_tx, port_tx_burst() rings the peer after sending (otherwise the caller rings
+ * when it sees fit). The caller keeps ownership. NULL detaches. */
+void port_set_bell(struct port *p, struct port_bell *bell, bool ring_on_tx);
+
 /* Called after a poll round found no work on any of ports: backs off per b (spin, then sleep).
  * Ports with rx interrupts wake the sleep early: when every port has them the wait blocks up to
  * max_block_ms, otherwise it sleeps the back-off time (on the interrupts if it is >= 1 ms).
+ * Ports with a bell wake it early when the peer rings (the caller arms the bell).
  * Returns the microseconds the back-off asked for (0 = just spin). */
 uint32_t port_idle_wait(struct port *const *ports, unsigned n, struct port_backoff *b,
 			unsigned max_block_ms);
