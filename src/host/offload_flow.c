@@ -332,6 +332,7 @@ void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 		/* earlier ranges wait for store space: queue behind them, in order */
 		e->retry_at = ctx->now;
 		f->nretry++;
+		tcp_conn_ext_deferred(f->conn, e->seq + e->len);
 	} else if (!put_send(ctx, e)) {
 		ext_lost(ctx, seg);
 		return;
@@ -420,6 +421,8 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 			e->retry_at = ctx->now + HOST_OFF_RETRY;
 			f->nretry++;
 			ctx->cnt.off_store_full_retries++;
+			if (f->conn)
+				tcp_conn_ext_deferred(f->conn, e->seq + e->len);
 			return;
 		}
 		tcp_ext_sent(f->conn, e->seq, e->seq + e->len, ctx->now, 0);

@@ -83,6 +83,9 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	T(rto_timeouts);
 	T(fast_recoveries);
 	T(tlp_probes);
+	T(dsacks_rcvd);
+	T(dsacks_sent);
+	T(undos);
 	T(rsts_sent);
 	T(challenge_acks);
 	T(cookies_sent);

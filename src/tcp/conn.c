@@ -454,6 +454,14 @@ const struct tcp_tuple *tcp_conn_tuple(const struct tcp_conn *c)
 	return &c->t;
 }
 
+void tcp_conn_ext_deferred(struct tcp_conn *c, uint32_t end)
+{
+	if (!c->deferred_set || SEQ_GT(end, c->deferred_end))
+		c->deferred_end = end;
+	c->deferred_set = true;
+	c->undo_eifel = false;
+}
+
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *i)
 {
 	memset(i, 0, sizeof(*i));

@@ -193,7 +193,7 @@ static bool output_retransmit(struct tcp_conn *c, struct tcp_seg *out, tcp_time_
 	if (fin)
 		out->hdr.flags |= TH_FIN;
 	out->retransmit = true;
-	tcp_undo_on_retransmit(c, e->end - e->seq, now);
+	tcp_undo_on_retransmit(c, e->seq, e->end - e->seq, now);
 	tcp_sentmap_retransmitted(&c->sm, (uint32_t)idx, now);
 	if (c->cfg.ext_echo && out->kind == TCP_PAYLOAD_EXT)
 		e->flags |= TCP_SENT_ECHO_WAIT;

@@ -19,7 +19,10 @@ static uint32_t u32_max(uint32_t a, uint32_t b)
 static void undo_begin(struct tcp_conn *c, bool eifel)
 {
 	c->undo_armed = true;
-	c->undo_eifel = eifel && c->ts_ok;
+	/* deferred data still unacknowledged: its timestamps do not date its transmission */
+	if (c->deferred_set && SEQ_GEQ(c->snd_una, c->deferred_end))
+		c->deferred_set = false;
+	c->undo_eifel = eifel && c->ts_ok && !c->deferred_set;
 	c->undo_ts_set = false;
 	c->undo_marker = c->snd_una;
 	c->undo_end = c->snd_nxt;
@@ -34,7 +37,10 @@ void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now)
 	c->recover = c->snd_nxt;
 	c->fast_recoveries++;
 	c->stack->st.fast_recoveries++;
-	undo_begin(c, false);
+	/* Eifel detection for fast retransmits too (RFC 3522 section 3; Linux's
+	 * tcp_packet_delayed): on a reordering path the hole is often filled by the original,
+	 * whose ACK echoes a timestamp older than the retransmission's. */
+	undo_begin(c, true);
 	c->cc_ops->on_congestion(&c->cc, tcp_conn_pipe(c), now);
 	/* RFC 6937 section 3: RecoverFS = snd.nxt - snd.una */
 	c->prr_delivered = 0;
@@ -104,7 +110,7 @@ void tcp_undo_on_rto(struct tcp_conn *c, tcp_time_t now)
 	c->in_loss = true;
 }
 
-void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t len, tcp_time_t now)
+void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t seq, uint32_t len, tcp_time_t now)
 {
 	if (c->in_recovery)
 		c->prr_out += len;
@@ -113,6 +119,7 @@ void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t len, tcp_time_t now)
 	if (!c->undo_ts_set) {
 		c->undo_ts_set = true;
 		c->undo_tsval = tcp_ts_now(c, now);
+		c->undo_retx_seq = seq;
 	}
 	c->undo_retrans += len;
 }
@@ -168,7 +175,13 @@ void tcp_undo_check(struct tcp_conn *c, const struct tcp_hdr *h, bool new_ack, t
 	if (!c->undo_armed)
 		return;
 	/* Eifel (RFC 3522 section 3): the first ACK for new data after a timeout echoes a
-	 * timestamp older than the first retransmission: the original was delivered */
+	 * timestamp older than the first retransmission: the original was delivered. Only an
+	 * ACK that covers that retransmitted segment can tell: one for data below it (a RACK
+	 * episode may retransmit above snd_una first) echoes an older segment by right. */
+	if (c->undo_eifel && new_ack &&
+	    (!SEQ_GT(h->ack, c->undo_marker) ||
+	     (c->undo_ts_set && !SEQ_GT(h->ack, c->undo_retx_seq))))
+		return; /* (the ACK that started a fast recovery is not its first new ACK) */
 	if (c->undo_eifel && new_ack) {
 		c->undo_eifel = false;
 		if (h->opts.present & TCP_OPT_F_TS && h->opts.ts_ecr &&

@@ -76,6 +76,9 @@ struct tcp_conn {
 	 * [undo_marker, undo_end) that no D-SACK has reported yet */
 	bool undo_armed, undo_eifel, undo_ts_set;
 	uint32_t undo_marker, undo_end, undo_retrans, undo_tsval;
+	uint32_t undo_retx_seq; /* start of the episode's first retransmission */
+	bool deferred_set;	/* tcp_conn_ext_deferred: data up to deferred_end left late */
+	uint32_t deferred_end;
 	uint32_t prior_cwnd, prior_ssthresh;
 
 	/* RACK, RFC 8985 section 6 */
@@ -201,7 +204,7 @@ void tcp_exit_recovery(struct tcp_conn *c, tcp_time_t now);
 /* An RTO starts a loss episode: save what undo needs before the cc reduces cwnd. */
 void tcp_undo_on_rto(struct tcp_conn *c, tcp_time_t now);
 /* A data retransmission of len sequence bytes left (any kind: fast, RACK, TLP, RTO). */
-void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t len, tcp_time_t now);
+void tcp_undo_on_retransmit(struct tcp_conn *c, uint32_t seq, uint32_t len, tcp_time_t now);
 /* True when blocks[0] of an ACK for ack is a D-SACK (RFC 2883 section 4). */
 bool tcp_sack_is_dsack(const struct tcp_sack_block *b, uint32_t n, uint32_t ack);
 /* A D-SACK block arrived (RFC 3708 detection, RFC 8985 6.2.4 reordering window). */

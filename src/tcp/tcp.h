@@ -232,6 +232,10 @@ int tcp_conn_error(const struct tcp_conn *c); /* positive errno, 0 if none */
 enum tcp_state tcp_conn_state(const struct tcp_conn *c);
 const struct tcp_tuple *tcp_conn_tuple(const struct tcp_conn *c);
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *info);
+/* External data up to seq `end` left later than the TCP core emitted it (the NIC's store was
+ * full and the SEND is retried): its timestamp no longer tells when it was sent, so Eifel
+ * detection (RFC 3522) is off until that data is acknowledged. */
+void tcp_conn_ext_deferred(struct tcp_conn *c, uint32_t end);
 void tcp_conn_set_user(struct tcp_conn *c, void *user);
 void *tcp_conn_user(const struct tcp_conn *c);
 /* Bytes of send-buffer space free / bytes readable. */

@@ -1,6 +1,6 @@
 /* Loss recovery refinements of the TCP core: D-SACK generation (RFC 2883 section 4), undo of a
  * spurious fast recovery proven by D-SACK (RFC 3708) and of a spurious RTO proven by timestamps
- * (Eifel, RFC 3522), PRR spreading recovery transmissions over the ACKs (RFC 6937), and send
+ * (Eifel, RFC 3522; after fast retransmits too), PRR spreading recovery transmissions over the ACKs (RFC 6937), and send
  * buffer auto-tuning. Segments from A are held back by the filter and delivered by hand, so
  * reordering and delay are exact. */
 #include <string.h>
@@ -281,6 +281,57 @@ static void test_spurious_rto_eifel(void)
 	pair_free(&p);
 }
 
+/* Eifel for a fast retransmit (RFC 3522 section 3): on a reordering path the delayed original
+ * fills the hole; its ACK echoes the original's timestamp, older than the retransmission's, and
+ * the recovery is undone at once, before any D-SACK. Not when the data's transmission was
+ * deferred by the NIC (tcp_conn_ext_deferred): its timestamp then dates nothing. */
+static void test_eifel_fast_recovery(bool deferred)
+{
+	struct pair p;
+	struct tcp_conn *cl, *sv;
+	struct tcp_config c = cfg_base();
+	setup(&p, &c, &cl, &sv);
+	warm_up(&p, cl, sv, 200000);
+	struct tcp_conn_info before;
+	tcp_conn_info(cl, &before);
+	uint32_t nseg = before.cwnd / before.mss;
+	if (nseg > 20)
+		nseg = 20;
+	static uint8_t buf[20 * 1460];
+	holding = true;
+	nhold = 0;
+	CHECK_EQ_U64(tcp_send(cl, buf, (size_t)nseg * before.mss), (size_t)nseg * before.mss);
+	pair_pump(&p);
+	CHECK_EQ_U64(nhold, nseg);
+	if (deferred)
+		tcp_conn_ext_deferred(cl, before.snd_nxt + nseg * before.mss);
+	pair_run(&p, 5 * TCP_MSEC); /* the retransmission's timestamp is a later one */
+	for (unsigned i = 1; i < nseg; i++)
+		deliver(&p, i);
+	struct tcp_conn_info mid;
+	tcp_conn_info(cl, &mid);
+	CHECK_EQ_U64(mid.fast_recoveries, 1);
+	CHECK(mid.retrans_segs >= 1);
+	CHECK(mid.cwnd < before.cwnd);
+	deliver(&p, 0); /* the delayed original; the retransmission stays held */
+	struct tcp_conn_info after;
+	tcp_conn_info(cl, &after);
+	CHECK_EQ_U64(after.snd_una, before.snd_nxt + nseg * before.mss);
+	printf("eifel fast recovery%s: cwnd %u -> %u -> %u, undos %llu\n",
+	       deferred ? " (deferred data)" : "", before.cwnd, mid.cwnd, after.cwnd,
+	       (unsigned long long)after.undos);
+	if (deferred) {
+		CHECK_EQ_U64(after.undos, 0);
+		CHECK(after.cwnd < before.cwnd);
+	} else {
+		CHECK_EQ_U64(after.undos, 1);
+		CHECK(after.cwnd >= before.cwnd);
+		CHECK_EQ_U64(after.ssthresh, before.ssthresh);
+	}
+	holding = false;
+	pair_free(&p);
+}
+
 /* Send-buffer auto-tuning follows cwnd unless SO_SNDBUF was set. */
 static void test_sndbuf_autotune(void)
 {
@@ -313,6 +364,8 @@ int main(void)
 	test_dsack_generate();
 	test_spurious_recovery_undo();
 	test_spurious_rto_eifel();
+	test_eifel_fast_recovery(false);
+	test_eifel_fast_recovery(true);
 	test_sndbuf_autotune();
 	CHECK_DONE();
 }
