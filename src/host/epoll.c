@@ -265,15 +265,15 @@ static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_
 				us = left;
 		}
 		if (us) {
-			uint64_t t = cycles_now();
 			/* Interrupt moderation. With little offloaded data in flight the host is
 			 * what a client waits for: the NIC's doorbell cuts the sleep short for what
 			 * is urgent (requests, handshakes, open results; the NIC does not ring for
 			 * bare ACKs and ECHOs). While the NIC is busy sending files, sleep the
 			 * timer out and take a bigger batch: fewer wakeups per GB. */
+			bool wakeable = !host_offload_busy(ctx);
+			uint64_t t = cycles_now();
 			ctx->cnt.idle_sleeps++;
-			host_link_idle_wait(ctx->link, (uint32_t)us,
-					    ctx->off.inflight <= HOST_OFF_BUSY_BYTES);
+			host_link_idle_wait(ctx->link, (uint32_t)us, wakeable);
 			ctx->cyc.idle_sleep += cycles_now() - t;
 		}
 	}

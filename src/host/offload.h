@@ -128,7 +128,6 @@ struct host_offload {
 	struct host_fid *closing;  /* fids with CLOSE pending */
 	tcp_time_t next_open_scan; /* OPEN retries */
 	bool dirty;		   /* the application changed a flow: run the pass next round */
-	uint64_t inflight;	   /* file bytes queued and not yet acknowledged (last pass) */
 	/* the command frame being filled */
 	bool frame_open;
 	struct host_frame frame;
@@ -166,6 +165,8 @@ int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fi
 void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg);
 void host_off_echo(struct iotcp_ctx *ctx, const struct proto_echo *e);
 void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *e);
+/* More than HOST_OFF_BUSY_BYTES of file data queued and unacknowledged (stops counting there). */
+bool host_offload_busy(const struct iotcp_ctx *ctx);
 /* Per loop pass: echo timeouts, SEND retries, ACKD, orphans, finished flows. */
 void host_offload_pass(struct iotcp_ctx *ctx);
 /* The socket is being closed (abort: RST). Returns true when the offload module took the

@@ -569,17 +569,24 @@ void host_offload_pass(struct iotcp_ctx *ctx)
 {
 	struct host_off_flow *f = ctx->off.list.next, *next;
 
-	uint64_t busy = 0;
-
 	for (; f != &ctx->off.list; f = next) {
 		next = f->next;
 		flow_pass(ctx, f);
 	}
-	for (f = ctx->off.list.next; f != &ctx->off.list; f = f->next)
-		for (uint32_t i = f->res_head; i < f->nres; i++)
-			busy += f->res[i].len - f->res[i].acked;
-	ctx->off.inflight = busy;
 	host_fid_timers(ctx);
+}
+
+bool host_offload_busy(const struct iotcp_ctx *ctx)
+{
+	uint64_t inflight = 0;
+
+	for (const struct host_off_flow *f = ctx->off.list.next; f != &ctx->off.list; f = f->next)
+		for (uint32_t i = f->res_head; i < f->nres; i++) {
+			inflight += f->res[i].len - f->res[i].acked;
+			if (inflight > HOST_OFF_BUSY_BYTES)
+				return true;
+		}
+	return false;
 }
 
 bool host_offload_sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
