@@ -31,6 +31,15 @@ struct port_bell {
 
 static const char *const side_name[2] = {"nic", "host"};
 
+/* Read every ring byte waiting in our FIFO. */
+static void drain(struct port_bell *b)
+{
+	char buf[64];
+
+	while (read(b->fd_mine, buf, sizeof(buf)) > 0)
+		;
+}
+
 /* Open (and with create, make) a FIFO; O_RDWR so neither end waits for the other. */
 static int open_fifo(const char *path, bool create, char *err, size_t errlen)
 {
@@ -135,10 +144,9 @@ struct port_bell *port_bell_open(const char *base, enum port_bell_side me, bool 
 	b->fd_peer = open_fifo(path, create, err, errlen);
 	if (b->fd_peer < 0)
 		goto fail;
-	/* A stale arm of ours (a previous process on our side) would eat one ring. */
+	/* A stale arm or ring of ours (a previous process on our side) would eat one ring. */
 	atomic_store(&b->page->armed[b->me], 0);
-	port_bell_disarm(b);
-	b->st.woken = 0;
+	drain(b);
 	return b;
 fail:
 	port_bell_close(b);
@@ -173,14 +181,11 @@ void port_bell_arm(struct port_bell *b)
 
 void port_bell_disarm(struct port_bell *b)
 {
-	char buf[64];
-
 	/* Still armed: nobody rang, nothing to drain (no system call). */
 	if (atomic_exchange(&b->page->armed[b->me], 0) == 1)
 		return;
 	b->st.woken++;
-	while (read(b->fd_mine, buf, sizeof(buf)) > 0)
-		;
+	drain(b);
 }
 
 void port_bell_ring(struct port_bell *b)
