@@ -81,6 +81,30 @@ static void setup(struct pair *p, const struct tcp_config *c, struct tcp_conn **
 	p->filter = filt;
 }
 
+#define SEND_HELD_MAX 60
+
+/* Send a congestion window's worth of full segments (at most max) that the filter holds back;
+ * returns how many. */
+static uint32_t send_held(struct pair *p, struct tcp_conn *cl, const struct tcp_conn_info *info,
+			  uint32_t max)
+{
+	static uint8_t buf[SEND_HELD_MAX * 1460];
+	uint32_t nseg = info->cwnd / info->mss;
+
+	if (max > SEND_HELD_MAX)
+		max = SEND_HELD_MAX;
+	if (nseg > max)
+		nseg = max;
+	holding = true;
+	nhold = 0;
+	a_data_sent = 0;
+	CHECK(nseg * info->mss <= sizeof(buf));
+	CHECK_EQ_U64(tcp_send(cl, buf, (size_t)nseg * info->mss), (size_t)nseg * info->mss);
+	pair_pump(p);
+	CHECK_EQ_U64(nhold, nseg);
+	return nseg;
+}
+
 /* RFC 2883 section 4: duplicates below RCV.NXT and inside held out-of-order data. */
 static void test_dsack_generate(void)
 {
@@ -171,16 +195,7 @@ static void test_spurious_recovery_undo(void)
 	struct tcp_conn_info before;
 	tcp_conn_info(cl, &before);
 	CHECK(before.cwnd >= 20u * before.mss);
-	uint32_t nseg = before.cwnd / before.mss;
-	if (nseg > 60)
-		nseg = 60;
-	static uint8_t buf[60 * 1460];
-	holding = true;
-	nhold = 0;
-	a_data_sent = 0;
-	CHECK_EQ_U64(tcp_send(cl, buf, (size_t)nseg * before.mss), (size_t)nseg * before.mss);
-	pair_pump(&p);
-	CHECK_EQ_U64(nhold, nseg);
+	uint32_t nseg = send_held(&p, cl, &before, 60);
 	tcp_conn_info(cl, &before);
 	unsigned sent0 = a_data_sent, quarter = 0;
 	/* everything but the first segment arrives */
@@ -294,15 +309,7 @@ static void test_eifel_fast_recovery(bool deferred)
 	warm_up(&p, cl, sv, 200000);
 	struct tcp_conn_info before;
 	tcp_conn_info(cl, &before);
-	uint32_t nseg = before.cwnd / before.mss;
-	if (nseg > 20)
-		nseg = 20;
-	static uint8_t buf[20 * 1460];
-	holding = true;
-	nhold = 0;
-	CHECK_EQ_U64(tcp_send(cl, buf, (size_t)nseg * before.mss), (size_t)nseg * before.mss);
-	pair_pump(&p);
-	CHECK_EQ_U64(nhold, nseg);
+	uint32_t nseg = send_held(&p, cl, &before, 20);
 	if (deferred)
 		tcp_conn_ext_deferred(cl, before.snd_nxt + nseg * before.mss);
 	pair_run(&p, 5 * TCP_MSEC); /* the retransmission's timestamp is a later one */
