@@ -583,10 +583,10 @@ def write_outputs(rows, out, seconds):
     write_stages(rows, out)
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["server", "size", "conns"] + ["%s_%s" % (m, s) for m in METRICS
-                                                   for s in ("median", "min", "max")])
+        w.writerow(["server", "size", "conns", "runs"] + ["%s_%s" % (m, s) for m in METRICS
+                                                           for s in ("median", "min", "max")])
         for r in rows:
-            w.writerow([r["server"], r["size"], r["conns"]] +
+            w.writerow([r["server"], r["size"], r["conns"], r["n"]] +
                        [x for m in METRICS for x in r["sum"][m]])
     lines = ["| server | size | conns | req/s | Gb/s | p50 ms | p99 ms | host CPU-s/GB | "
              "NIC CPU-s/GB | softirq CPU-s/GB | server CPU-s/GB (+softirq) | machine CPU-s/GB | "
@@ -770,7 +770,8 @@ def load_rows(d):
             for m in METRICS:
                 summ[m] = tuple(float(rec.get("%s_%s" % (m, k)) or "nan")
                                 for k in ("median", "min", "max"))
-            n = 1 if all(len(set(v)) == 1 for v in summ.values()) else 3
+            # runs: written since 2026-11-26; the reference run before it had 3
+            n = int(rec.get("runs") or 3)
             rows.append({"server": rec["server"], "size": rec["size"], "conns": int(rec["conns"]),
                          "n": n, "sum": summ, "stages": {}})
     try:
