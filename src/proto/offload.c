@@ -27,6 +27,10 @@ const char *proto_error_reason_name(uint16_t reason)
 	case PROTO_ERR_RANGE: return "range";
 	case PROTO_ERR_BUSY: return "busy";
 	case PROTO_ERR_UNSUPPORTED: return "unsupported";
+	case PROTO_ERR_TLS_NO_KEY: return "tls_no_key";
+	case PROTO_ERR_TLS_KEY: return "tls_key";
+	case PROTO_ERR_TLS_SEQ: return "tls_seq";
+	case PROTO_ERR_FILE_CHANGED: return "file_changed";
 	default: return "unknown";
 	}
 }
@@ -150,7 +154,9 @@ int proto_put_close_done(struct proto_writer *w, uint32_t fid, int32_t err)
 
 int proto_send_decode(const struct proto_cmd *cmd, struct proto_send *out)
 {
-	int rc = expect(cmd, PROTO_T_SEND, PROTO_SEND_LEN);
+	bool tls = cmd->type == PROTO_T_TLS_SEND;
+	size_t fixed = tls ? PROTO_TLS_SEND_LEN : PROTO_SEND_LEN;
+	int rc = expect(cmd, tls ? PROTO_T_TLS_SEND : PROTO_T_SEND, fixed);
 	if (rc)
 		return rc;
 	const uint8_t *p = cmd->payload;
@@ -162,19 +168,35 @@ int proto_send_decode(const struct proto_cmd *cmd, struct proto_send *out)
 	out->tmpl_len = le16_get(p + 22);
 	out->flags = le32_get(p + 24);
 	out->cookie = le64_get(p + 32);
+	out->is_tls = tls;
+	memset(&out->tls, 0, sizeof(out->tls));
 	if (out->tmpl_len == 0 || out->tmpl_len > PROTO_TMPL_MAX || out->mss == 0 || out->len == 0)
 		return -PROTO_E_VALUE;
 	if (out->file_off > (uint64_t)INT64_MAX - out->len)
 		return -PROTO_E_VALUE;
-	if ((size_t)PROTO_SEND_LEN + out->tmpl_len > cmd->len)
+	if (tls) {
+		struct proto_send_tls *t = &out->tls;
+		t->epoch = le32_get(p + 28);
+		t->body_off = le64_get(p + 40);
+		t->body_len = le64_get(p + 48);
+		t->rec_seq = le64_get(p + 56);
+		t->rec_size = le16_get(p + 64);
+		t->align = p[66];
+		if (t->rec_size < PROTO_TLS_REC_MIN || t->rec_size > PROTO_TLS_REC_MAX ||
+		    t->align > 1 || t->body_len == 0 || t->body_off > (uint64_t)INT64_MAX ||
+		    t->body_len > (uint64_t)INT64_MAX - t->body_off)
+			return -PROTO_E_VALUE;
+	}
+	if (fixed + out->tmpl_len > cmd->len)
 		return -PROTO_E_LEN;
-	out->tmpl = p + PROTO_SEND_LEN;
+	out->tmpl = p + fixed;
 	return 0;
 }
 
 int proto_put_send(struct proto_writer *w, const struct proto_send *s)
 {
-	uint8_t b[PROTO_SEND_LEN + PROTO_TMPL_MAX] = {0};
+	uint8_t b[PROTO_TLS_SEND_LEN + PROTO_TMPL_MAX] = {0};
+	size_t fixed = s->is_tls ? PROTO_TLS_SEND_LEN : PROTO_SEND_LEN;
 	if (s->tmpl_len == 0 || s->tmpl_len > PROTO_TMPL_MAX)
 		return -PROTO_E_VALUE;
 	le32_put(b, s->flow);
@@ -185,8 +207,63 @@ int proto_put_send(struct proto_writer *w, const struct proto_send *s)
 	le16_put(b + 22, s->tmpl_len);
 	le32_put(b + 24, s->flags);
 	le64_put(b + 32, s->cookie);
-	memcpy(b + PROTO_SEND_LEN, s->tmpl, s->tmpl_len);
-	return proto_put_raw(w, PROTO_T_SEND, b, PROTO_SEND_LEN + s->tmpl_len);
+	if (s->is_tls) {
+		le32_put(b + 28, s->tls.epoch);
+		le64_put(b + 40, s->tls.body_off);
+		le64_put(b + 48, s->tls.body_len);
+		le64_put(b + 56, s->tls.rec_seq);
+		le16_put(b + 64, s->tls.rec_size);
+		b[66] = s->tls.align;
+	}
+	memcpy(b + fixed, s->tmpl, s->tmpl_len);
+	return proto_put_raw(w, s->is_tls ? PROTO_T_TLS_SEND : PROTO_T_SEND, b,
+			     fixed + s->tmpl_len);
+}
+
+int proto_tls_key_decode(const struct proto_cmd *cmd, struct proto_tls_key *out)
+{
+	int rc = expect(cmd, PROTO_T_TLS_KEY, PROTO_TLS_KEY_LEN);
+	if (rc)
+		return rc;
+	const uint8_t *p = cmd->payload;
+	out->flow = le32_get(p);
+	out->epoch = le32_get(p + 4);
+	out->version = le16_get(p + 8);
+	out->cipher = p[10];
+	out->key_len = p[11];
+	out->iv_len = p[12];
+	out->flags = p[13];
+	if (out->key_len == 0 || out->key_len > PROTO_TLS_KEY_MAX || out->iv_len == 0 ||
+	    out->iv_len > PROTO_TLS_IV_MAX)
+		return -PROTO_E_VALUE;
+	memset(out->key, 0, sizeof(out->key));
+	memset(out->iv, 0, sizeof(out->iv));
+	memcpy(out->key, p + 16, out->key_len);
+	memcpy(out->iv, p + 48, out->iv_len);
+	return 0;
+}
+
+int proto_put_tls_key(struct proto_writer *w, const struct proto_tls_key *k)
+{
+	uint8_t b[PROTO_TLS_KEY_LEN] = {0};
+	if (k->key_len == 0 || k->key_len > PROTO_TLS_KEY_MAX || k->iv_len == 0 ||
+	    k->iv_len > PROTO_TLS_IV_MAX)
+		return -PROTO_E_VALUE;
+	le32_put(b, k->flow);
+	le32_put(b + 4, k->epoch);
+	le16_put(b + 8, k->version);
+	b[10] = k->cipher;
+	b[11] = k->key_len;
+	b[12] = k->iv_len;
+	b[13] = k->flags;
+	memcpy(b + 16, k->key, k->key_len);
+	memcpy(b + 48, k->iv, k->iv_len);
+	int rc = proto_put_raw(w, PROTO_T_TLS_KEY, b, sizeof(b));
+	/* key material must not linger on the stack */
+	volatile uint8_t *v = b;
+	for (size_t i = 0; i < sizeof(b); i++)
+		v[i] = 0;
+	return rc;
 }
 
 int proto_echo_decode(const struct proto_cmd *cmd, struct proto_echo *out)

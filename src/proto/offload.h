@@ -5,6 +5,7 @@
 #ifndef IOTCP_PROTO_OFFLOAD_H
 #define IOTCP_PROTO_OFFLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "proto/proto.h"
@@ -54,20 +55,66 @@ struct proto_close {
 /* SEND, host -> NIC: transmit file bytes [file_off, file_off + len) as TCP segments of at most
  * mss payload bytes built from the header template (the first segment's exact headers).
  *   0 u32 flow  4 u32 fid  8 u64 file_off  16 u32 len  20 u16 mss  22 u16 tmpl_len
- *   24 u32 flags  28 u32 reserved  32 u64 cookie  40 tmpl[tmpl_len] */
+ *   24 u32 flags  28 u32 reserved  32 u64 cookie  40 tmpl[tmpl_len]
+ *
+ * TLS_SEND, host -> NIC: the same for bytes [file_off, file_off + len) of a file body's TLS
+ * record stream (src/tls/record.h): the NIC seals the records under the flow's key `epoch`
+ * (TLS_KEY) with sequence numbers rec_seq, rec_seq + 1, ... and sends the range's bytes. The
+ * first 40 bytes are a SEND's, with file_off the offset in the record stream and the reserved
+ * word the key epoch; the body follows, then the template:
+ *   0 u32 flow  4 u32 fid  8 u64 stream_off  16 u32 len  20 u16 mss  22 u16 tmpl_len
+ *   24 u32 flags  28 u32 epoch  32 u64 cookie
+ *   40 u64 body_off  48 u64 body_len  56 u64 rec_seq  64 u16 rec_size  66 u8 align
+ *   67 u8 reserved (0)  68 u32 reserved (0)  72 tmpl[tmpl_len] */
 #define PROTO_SEND_LEN 40u
+#define PROTO_TLS_SEND_LEN 72u
 #define PROTO_SEND_F_RETRANSMIT 0x1u /* an older range again (statistics only) */
 #define PROTO_SEND_F_ECHO       0x2u /* answer with ECHO once transmitted */
+#define PROTO_TLS_REC_MIN 64u        /* rec_size bounds (plaintext bytes of a full record) */
+#define PROTO_TLS_REC_MAX 16384u
+struct proto_send_tls {
+	uint32_t epoch;    /* key epoch of TLS_KEY */
+	uint16_t rec_size; /* PROTO_TLS_REC_MIN..PROTO_TLS_REC_MAX */
+	uint8_t align;     /* 0: records aligned to file offsets, 1: to body_off */
+	uint64_t body_off; /* the body: file bytes [body_off, body_off + body_len) */
+	uint64_t body_len; /* >= 1 */
+	uint64_t rec_seq;  /* record sequence number of the body's first record */
+};
 struct proto_send {
 	uint32_t flow;
 	uint32_t fid;
-	uint64_t file_off;
+	uint64_t file_off; /* TLS_SEND: offset in the body's record stream */
 	uint32_t len;
 	uint16_t mss;
 	uint16_t tmpl_len;
 	uint32_t flags;
 	uint64_t cookie; /* echoed back in ECHO/ERROR */
 	const uint8_t *tmpl;
+	bool is_tls;     /* a TLS_SEND: tls is valid */
+	struct proto_send_tls tls;
+};
+
+/* TLS_KEY, host -> NIC: the record protection key of one direction-epoch of flow (the server's
+ * write key after the handshake is epoch 0; each TLS 1.3 KeyUpdate the next epoch). Versioned
+ * by epoch: installing the same epoch again with the same material is a no-op; the NIC keeps
+ * an older epoch until ACKD acknowledged every byte sent under it, then wipes it.
+ *   0 u32 flow  4 u32 epoch  8 u16 version (0x0303 TLS 1.2, 0x0304 TLS 1.3)
+ *   10 u8 cipher (1 AES-128-GCM, 2 AES-256-GCM)  11 u8 key_len  12 u8 iv_len (1.3: 12, 1.2: 4)
+ *   13 u8 flags (0)  14 u16 reserved  16 key[32] (key_len used)  48 iv[12] (iv_len used)
+ *   60 u32 reserved */
+#define PROTO_TLS_KEY_LEN 64u
+#define PROTO_TLS_KEY_MAX 32u
+#define PROTO_TLS_IV_MAX  12u
+struct proto_tls_key {
+	uint32_t flow;
+	uint32_t epoch;
+	uint16_t version;
+	uint8_t cipher;
+	uint8_t key_len; /* 1..PROTO_TLS_KEY_MAX */
+	uint8_t iv_len;	 /* 1..PROTO_TLS_IV_MAX */
+	uint8_t flags;
+	uint8_t key[PROTO_TLS_KEY_MAX];
+	uint8_t iv[PROTO_TLS_IV_MAX];
 };
 
 /* ECHO, NIC -> host: [seq, seq + len) of flow left the NIC; it waited nic_delay_ns in the
@@ -108,6 +155,10 @@ enum proto_error_reason {
 	PROTO_ERR_RANGE = 8,      /* offset/length invalid */
 	PROTO_ERR_BUSY = 9,       /* queue full: retry later */
 	PROTO_ERR_UNSUPPORTED = 10,
+	PROTO_ERR_TLS_NO_KEY = 11,   /* TLS_SEND under an epoch with no key installed */
+	PROTO_ERR_TLS_KEY = 12,      /* TLS_KEY refused (unsupported, conflicting, stale, too many) */
+	PROTO_ERR_TLS_SEQ = 13,      /* record sequence refused (reuse, acknowledged, limit) */
+	PROTO_ERR_FILE_CHANGED = 14, /* the file changed since it was opened */
 };
 struct proto_error {
 	uint16_t cmd_type;
@@ -124,7 +175,9 @@ int proto_open_done_decode(const struct proto_cmd *cmd, struct proto_open_done *
 int proto_fstat_decode(const struct proto_cmd *cmd, struct proto_fstat *out);
 int proto_close_decode(const struct proto_cmd *cmd, struct proto_close *out);
 int proto_close_done_decode(const struct proto_cmd *cmd, struct proto_close *out);
+/* SEND or TLS_SEND (out->is_tls tells). */
 int proto_send_decode(const struct proto_cmd *cmd, struct proto_send *out);
+int proto_tls_key_decode(const struct proto_cmd *cmd, struct proto_tls_key *out);
 int proto_echo_decode(const struct proto_cmd *cmd, struct proto_echo *out);
 int proto_ackd_decode(const struct proto_cmd *cmd, struct proto_ackd *out);
 int proto_error_decode(const struct proto_cmd *cmd, struct proto_error *out);
@@ -135,7 +188,9 @@ int proto_put_open_done(struct proto_writer *w, uint16_t type, const struct prot
 int proto_put_fstat(struct proto_writer *w, const struct proto_fstat *f);
 int proto_put_close(struct proto_writer *w, uint32_t fid);
 int proto_put_close_done(struct proto_writer *w, uint32_t fid, int32_t err);
+/* A SEND, or a TLS_SEND when s->is_tls. */
 int proto_put_send(struct proto_writer *w, const struct proto_send *s);
+int proto_put_tls_key(struct proto_writer *w, const struct proto_tls_key *k);
 int proto_put_echo(struct proto_writer *w, const struct proto_echo *e);
 int proto_put_ackd(struct proto_writer *w, const struct proto_ackd *a);
 int proto_put_error(struct proto_writer *w, const struct proto_error *e);

@@ -62,6 +62,8 @@ const char *proto_type_name(uint16_t type)
 		return "ERROR";
 	case PROTO_T_TLS_KEY:
 		return "TLS_KEY";
+	case PROTO_T_TLS_SEND:
+		return "TLS_SEND";
 	case PROTO_T_STATS:
 		return "STATS";
 	default:

@@ -51,6 +51,7 @@ enum proto_type {
 	PROTO_T_ACKD = 0x0022,
 	PROTO_T_ERROR = 0x0030,
 	PROTO_T_TLS_KEY = 0x0040,
+	PROTO_T_TLS_SEND = 0x0041,
 	PROTO_T_STATS = 0x0050,
 };
 
@@ -104,7 +105,7 @@ enum proto_role {
 /* Capability bits in HELLO. Unknown bits are ignored on receipt. */
 #define PROTO_CAP_TX_CSUM 0x1u /* IPv4 + TCP transmit checksum offload */
 #define PROTO_CAP_TSO	  0x2u /* TCP segmentation offload */
-#define PROTO_CAP_TLS	  0x4u /* TLS record encryption offload */
+#define PROTO_CAP_TLS	  0x4u /* TLS_KEY + TLS_SEND: TLS 1.2/1.3 AES-128/256-GCM records */
 #define PROTO_CAP_ALL	  (PROTO_CAP_TX_CSUM | PROTO_CAP_TSO | PROTO_CAP_TLS)
 
 /* HELLO flags. */

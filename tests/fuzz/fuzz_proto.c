@@ -1,6 +1,7 @@
 /* Fuzz the host <-> NIC command decoder: any input is either rejected with an error or decoded
  * within its bounds; decoded HELLO/HEARTBEAT commands re-encode to the same fields; every
- * offload decoder stays inside its command; a decoded SEND re-encodes to the same fields. */
+ * offload decoder stays inside its command; a decoded SEND or TLS_SEND re-encodes to the same
+ * fields and holds only valid TLS parameters; a decoded TLS_KEY re-encodes to the same key. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,36 @@ static void check_offload(const struct proto_cmd *cmd)
 		    s2.flow != s.flow || s2.fid != s.fid || s2.file_off != s.file_off ||
 		    s2.len != s.len || s2.mss != s.mss || s2.flags != s.flags ||
 		    s2.cookie != s.cookie || s2.tmpl_len != s.tmpl_len ||
-		    memcmp(s2.tmpl, s.tmpl, s.tmpl_len) != 0)
+		    memcmp(s2.tmpl, s.tmpl, s.tmpl_len) != 0 || s2.is_tls != s.is_tls ||
+		    s2.is_tls != (cmd->type == PROTO_T_TLS_SEND) || s2.tls.epoch != s.tls.epoch ||
+		    s2.tls.rec_size != s.tls.rec_size || s2.tls.align != s.tls.align ||
+		    s2.tls.body_off != s.tls.body_off || s2.tls.body_len != s.tls.body_len ||
+		    s2.tls.rec_seq != s.tls.rec_seq)
+			abort();
+		if (s.is_tls && (s.tls.rec_size < PROTO_TLS_REC_MIN ||
+				 s.tls.rec_size > PROTO_TLS_REC_MAX || s.tls.align > 1 ||
+				 s.tls.body_len == 0 ||
+				 s.tls.body_off + s.tls.body_len > (uint64_t)INT64_MAX))
+			abort();
+	}
+	struct proto_tls_key k, k2;
+	if (proto_tls_key_decode(cmd, &k) == 0) {
+		uint8_t buf[128];
+		struct proto_writer w;
+		struct proto_iter it;
+		struct proto_cmd again;
+		if (!k.key_len || k.key_len > PROTO_TLS_KEY_MAX || !k.iv_len ||
+		    k.iv_len > PROTO_TLS_IV_MAX)
+			abort();
+		proto_writer_init(&w, buf, sizeof(buf));
+		proto_put_tls_key(&w, &k);
+		int n = proto_writer_finish(&w);
+		if (n < 0 || proto_frame_open(&it, buf, (size_t)n) != 0 ||
+		    proto_next(&it, &again) != 1 || proto_tls_key_decode(&again, &k2) != 0 ||
+		    k2.flow != k.flow || k2.epoch != k.epoch || k2.version != k.version ||
+		    k2.cipher != k.cipher || k2.key_len != k.key_len || k2.iv_len != k.iv_len ||
+		    k2.flags != k.flags || memcmp(k2.key, k.key, sizeof(k.key)) != 0 ||
+		    memcmp(k2.iv, k.iv, sizeof(k.iv)) != 0)
 			abort();
 	}
 	(void)proto_echo_decode(cmd, &e);
