@@ -44,7 +44,7 @@
 #define CMD_FRAME_MAX 9216 /* largest command frame accepted from the host (jumbo) */
 #define REPLY_MAX     2048 /* our answers without the engine (HELLO, ERROR) */
 #define IO_DEPTH      256  /* io_uring entries */
-#define ERR_REASONS   (PROTO_ERR_UNSUPPORTED + 1)
+#define ERR_REASONS   (PROTO_ERR_FILE_CHANGED + 1)
 #define ERR_KEY_LEN   40
 
 static volatile sig_atomic_t stop_requested;
@@ -416,6 +416,17 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_store_pinned_blocks", es.store_pinned_blocks);
 	KV("nic_store_blocks", es.store_blocks);
 	KV("nic_io_inflight", d->io ? nic_io_inflight(d->io) : 0);
+	KV("nic_tls_keys", es.tls.keys);
+	KV("nic_tls_key_errors", es.tls.key_errors);
+	KV("nic_tls_epochs_live", es.tls.epochs_live);
+	KV("nic_tls_epochs_wiped", es.tls.epochs_wiped);
+	KV("nic_tls_sends", es.tls.sends);
+	KV("nic_tls_records_live", es.tls.records_live);
+	KV("nic_tls_seals", es.tls.seals);
+	KV("nic_tls_seal_bytes", es.tls.seal_bytes);
+	KV("nic_tls_range_seals", es.tls.range_seals);
+	KV("nic_tls_range_bytes", es.tls.range_bytes);
+	KV("nic_tls_cache_hits", es.tls.cache_hits);
 	for (unsigned r = 1; r < ERR_REASONS; r++)
 		KV(d->err_keys[r], d->fwd.errors_by_reason[r]);
 	KV("nic_error_other", d->fwd.errors_by_reason[0]);
@@ -869,7 +880,7 @@ int main(int argc, char **argv)
 	uint8_t mac[PORT_MAC_LEN];
 	const struct port_caps *wc = port_get_caps(d.wire);
 	uint32_t caps = (wc->tx_ipv4_csum && wc->tx_tcp_csum ? PROTO_CAP_TX_CSUM : 0) |
-			(wc->tso ? PROTO_CAP_TSO : 0);
+			(wc->tso ? PROTO_CAP_TSO : 0) | (d.opts.docroot ? PROTO_CAP_TLS : 0);
 	port_mac(d.host, mac);
 	if (d.opts.docroot && start_engine(&d) != 0)
 		goto out;

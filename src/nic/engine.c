@@ -12,10 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "nic/segment.h"
 #include "nic/store.h"
+#include "nic/tls_flow.h"
 #include "proto/offload.h"
 #include "tcp/seq.h"
 
@@ -55,11 +58,13 @@ struct nic_job {
 	struct nic_flow *flow;
 	uint32_t fid_index;
 	uint64_t file_off;
+	uint32_t file_len;         /* file bytes it pins (TLS: the whole records it touches) */
 	uint32_t len, sent;        /* bytes of the burst, bytes already transmitted */
 	uint16_t mss, ip_k;        /* MSS, segments emitted */
 	uint32_t flags;
 	uint64_t cookie, arrival;
 	struct nic_tmpl tmpl;
+	struct nic_tls_job *tls;   /* TLS_SEND: the payload is its record stream */
 	uint32_t nblocks;
 	struct nic_block *blocks[]; /* pinned */
 };
@@ -92,6 +97,8 @@ struct nic_engine {
 	uint32_t tso_max_payload; /* 0: one frame per MSS */
 	nic_wire_send_tso_fn send_tso;
 	nic_wire_send_iov_fn send_iov; /* zero-copy output */
+	struct nic_tls *tls;           /* TLS_KEY / TLS_SEND state (tls_flow.c) */
+	uint8_t *tls_frame;            /* a TLS frame's sealed payload */
 };
 
 /* ---- commands to the host ---- */
@@ -338,6 +345,7 @@ static void job_free(struct nic_engine *e, struct nic_job *j)
 	for (uint32_t k = 0; k < j->nblocks; k++)
 		if (j->blocks[k])
 			nic_store_unpin(e->store, j->blocks[k]);
+	nic_tls_job_free(e->tls, j->tls);
 	struct nic_file *f = &e->files[j->fid_index];
 	if (f->refs)
 		f->refs--;
@@ -373,41 +381,57 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	struct nic_tmpl tmpl;
 	if (nic_tmpl_init(&tmpl, s.tmpl, s.tmpl_len) < 0 ||
 	    (e->cfg.wire_max_frame && (size_t)tmpl.hlen + s.mss > e->cfg.wire_max_frame)) {
-		send_error(e, PROTO_T_SEND, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
+		send_error(e, cmd->type, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
 			   s.len, s.cookie);
 		return;
 	}
 	struct nic_file *f = fid_lookup(e, s.fid, &fi);
 	if (!f) {
-		send_error(e, PROTO_T_SEND, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, s.flow, s.fid,
+		send_error(e, cmd->type, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, s.flow, s.fid,
 			   tmpl.seq, s.len, s.cookie);
 		return;
 	}
-	if (s.len > MAX_JOB_LEN || s.file_off + s.len > f->size) {
-		send_error(e, PROTO_T_SEND, PROTO_ERR_RANGE, -EINVAL, 0, s.flow, s.fid, tmpl.seq,
+	uint64_t pin_off = s.file_off, pin_len = s.len;
+	struct nic_tls_job *tj = NULL;
+	if (s.is_tls && s.len <= MAX_JOB_LEN) {
+		uint16_t reason;
+		int err;
+		tj = nic_tls_job_prepare(e->tls, &s, f->size, &pin_off, &pin_len, &err, &reason);
+		if (!tj) {
+			send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len,
+				   s.cookie);
+			return;
+		}
+	}
+	if (s.len > MAX_JOB_LEN || pin_off + pin_len > f->size) {
+		send_error(e, cmd->type, PROTO_ERR_RANGE, -EINVAL, 0, s.flow, s.fid, tmpl.seq,
 			   s.len, s.cookie);
 		return;
 	}
 	if (e->jobs >= e->cfg.max_jobs) {
-		send_error(e, PROTO_T_SEND, PROTO_ERR_BUSY, -EBUSY, 0, s.flow, s.fid, tmpl.seq,
+		nic_tls_job_free(e->tls, tj);
+		send_error(e, cmd->type, PROTO_ERR_BUSY, -EBUSY, 0, s.flow, s.fid, tmpl.seq,
 			   s.len, s.cookie);
 		return;
 	}
 	uint32_t bs = nic_store_block_size(e->store);
-	uint64_t first = s.file_off / bs, last = (s.file_off + s.len - 1) / bs;
+	uint64_t first = pin_off / bs, last = (pin_off + pin_len - 1) / bs;
 	uint32_t nb = (uint32_t)(last - first + 1);
 	struct nic_flow *fl = flow_get(e, s.flow, true);
 	struct nic_job *j = calloc(1, sizeof(*j) + nb * sizeof(j->blocks[0]));
 	if (!fl || !j) {
 		free(j);
-		send_error(e, PROTO_T_SEND, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
+		nic_tls_job_free(e->tls, tj);
+		send_error(e, cmd->type, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
 			   s.len, s.cookie);
 		return;
 	}
 	j->flow = fl;
 	j->fid_index = fi;
-	j->file_off = s.file_off;
+	j->file_off = pin_off;
+	j->file_len = (uint32_t)pin_len;
 	j->len = s.len;
+	j->tls = tj;
 	j->mss = s.mss;
 	j->flags = s.flags;
 	j->cookie = s.cookie;
@@ -421,7 +445,7 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		struct nic_block *b = nic_store_get(e->store, f->key, (uint32_t)(first + k), &fresh);
 		if (!b) {
 			e->st.store_full++;
-			send_error(e, PROTO_T_SEND, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
+			send_error(e, cmd->type, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
 				   s.fid, tmpl.seq, s.len, s.cookie);
 			job_free(e, j);
 			flow_maybe_free(e, fl);
@@ -430,6 +454,16 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		j->blocks[k] = b;
 		if (fresh)
 			block_read(e, b, f);
+	}
+	uint16_t reason;
+	int err = tj ? nic_tls_job_bind(e->tls, tj, tmpl.seq, f->key, j->blocks, nb, first,
+					&reason)
+		     : 0;
+	if (err < 0) {
+		send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len, s.cookie);
+		job_free(e, j);
+		flow_maybe_free(e, fl);
+		return;
 	}
 	fl->waiting++;
 	if (e->fifo_tail)
@@ -448,12 +482,13 @@ static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
 		return;
 	}
 	e->st.ackds++;
+	bool end = a.flags & PROTO_ACKD_F_END;
 	struct nic_flow *fl = flow_get(e, a.flow, false);
 	if (!fl) {
+		nic_tls_ackd(e->tls, a.flow, a.acked, end);
 		e->st.ackd_unknown_flow++;
 		return;
 	}
-	bool end = a.flags & PROTO_ACKD_F_END;
 	while (fl->sent_head) {
 		struct nic_job *j = fl->sent_head;
 		if (!end && SEQ_GT(j->tmpl.seq + j->len, a.acked))
@@ -481,6 +516,22 @@ static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
 		}
 	}
 	flow_maybe_free(e, fl);
+	nic_tls_ackd(e->tls, a.flow, a.acked, end);
+}
+
+static void cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_tls_key k;
+	uint16_t reason;
+	if (proto_tls_key_decode(cmd, &k) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	int err = nic_tls_key(e->tls, &k, &reason);
+	if (err < 0)
+		send_error(e, cmd->type, reason, err, k.epoch, k.flow, 0, 0, 0, 0);
+	OPENSSL_cleanse(&k, sizeof(k));
 }
 
 void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t len, uint64_t now)
@@ -499,7 +550,9 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 		case PROTO_T_OPEN: cmd_open(e, &cmd); break;
 		case PROTO_T_FSTAT: cmd_fstat(e, &cmd); break;
 		case PROTO_T_CLOSE: cmd_close(e, &cmd); break;
-		case PROTO_T_SEND: cmd_send(e, &cmd, now); break;
+		case PROTO_T_SEND:
+		case PROTO_T_TLS_SEND: cmd_send(e, &cmd, now); break;
+		case PROTO_T_TLS_KEY: cmd_tls_key(e, &cmd); break;
 		case PROTO_T_ACKD: cmd_ackd(e, &cmd); break;
 		case PROTO_T_HELLO:
 		case PROTO_T_HEARTBEAT: break;
@@ -521,7 +574,7 @@ static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_
 				int *err)
 {
 	uint32_t bs = nic_store_block_size(e->store);
-	uint64_t end = j->file_off + j->len;
+	uint64_t end = j->file_off + j->file_len;
 	for (uint32_t k = 0; k < j->nblocks; k++) {
 		struct nic_block *b = j->blocks[k];
 		if (b->state == NIC_BLOCK_READING)
@@ -538,6 +591,12 @@ static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_
 			*err = -ENODATA;
 			return JOB_FAILED;
 		}
+	}
+	if (j->tls) {
+		const struct nic_file *f = &e->files[j->fid_index];
+		*err = nic_tls_job_check_file(e->tls, j->tls, f->fd, f->key, reason);
+		if (*err < 0)
+			return JOB_FAILED;
 	}
 	return JOB_READY;
 }
@@ -559,25 +618,35 @@ static uint32_t frame_payload(const struct nic_engine *e, const struct nic_job *
 	return rest < cap ? rest : cap;
 }
 
-/* Transmit what the wire takes of j. Returns true when the whole burst went out. */
-static bool job_transmit(struct nic_engine *e, struct nic_job *j)
+enum tx_result { TX_DONE, TX_STALLED, TX_FAILED };
+
+/* Transmit what the wire takes of j. */
+static enum tx_result job_transmit(struct nic_engine *e, struct nic_job *j)
 {
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t first_block = j->file_off / bs;
 	while (j->sent < j->len) {
 		uint32_t n = frame_payload(e, j);
 		uint8_t *buf = NULL;
+		/* TLS: seal the frame's bytes first (nothing is allocated if that fails). */
+		if (j->tls && nic_tls_job_fill(e->tls, j->tls, j->sent, n, e->tls_frame) < 0)
+			return TX_FAILED;
 		if (!e->send_iov) {
 			buf = e->out.wire_alloc(e->out.ctx, (size_t)j->tmpl.hlen + n);
 			if (!buf) {
 				e->st.wire_stalls++;
-				return false;
+				return TX_STALLED;
 			}
 		}
 		struct iovec iov[FRAME_IOV];
 		int niov = 0;
 		uint64_t pos = j->file_off + j->sent;
 		uint32_t left = n;
+		if (j->tls) {
+			iov[niov].iov_base = e->tls_frame;
+			iov[niov++].iov_len = n;
+			left = 0;
+		}
 		while (left && niov < FRAME_IOV) {
 			struct nic_block *b = j->blocks[pos / bs - first_block];
 			uint32_t boff = (uint32_t)(pos % bs);
@@ -597,7 +666,7 @@ static bool job_transmit(struct nic_engine *e, struct nic_job *j)
 			if (!e->send_iov(e->out.ctx, hdr, hl, iov, niov, n,
 					 nseg > 1 ? j->mss : 0)) {
 				e->st.wire_stalls++;
-				return false;
+				return TX_STALLED;
 			}
 			e->st.tso_frames += nseg > 1;
 			e->st.zero_copy_frames++;
@@ -620,7 +689,7 @@ static bool job_transmit(struct nic_engine *e, struct nic_job *j)
 		e->st.segments += nseg;
 		e->st.send_bytes += n;
 	}
-	return true;
+	return TX_DONE;
 }
 
 static void fifo_remove(struct nic_engine *e, struct nic_job **link, struct nic_job *prev)
@@ -655,20 +724,26 @@ static bool run_fifo(struct nic_engine *e, uint64_t now)
 			link = &j->next;
 			continue;
 		}
-		if (s == JOB_FAILED) {
+		enum tx_result tx = s == JOB_READY ? job_transmit(e, j) : TX_FAILED;
+		if (tx == TX_FAILED) {
+			if (s == JOB_READY) {
+				reason = PROTO_ERR_IO; /* sealing failed: the rest never goes out */
+				err = -EIO;
+			}
 			if (reason == PROTO_ERR_TRUNCATED)
 				e->st.truncated++;
 			else
 				e->st.read_errors++;
-			send_error(e, PROTO_T_SEND, reason, err, 0, fl->id,
-				   fid_make(e, j->fid_index), j->tmpl.seq, j->len, j->cookie);
+			send_error(e, j->tls ? PROTO_T_TLS_SEND : PROTO_T_SEND, reason, err, 0,
+				   fl->id, fid_make(e, j->fid_index), j->tmpl.seq, j->len,
+				   j->cookie);
 			fifo_remove(e, link, prev);
 			job_free(e, j);
 			flow_maybe_free(e, fl);
 			work = true;
 			continue;
 		}
-		if (!job_transmit(e, j)) {
+		if (tx == TX_STALLED) {
 			work = true;
 			break; /* wire full: try again next poll */
 		}
@@ -771,7 +846,9 @@ struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
 	e->store = nic_store_new(cfg->store_bytes, e->cfg.block_size);
 	e->files = calloc(e->cfg.max_files, sizeof(*e->files));
 	e->opens = calloc(e->cfg.max_files, sizeof(*e->opens));
-	if (!e->store || !e->files || !e->opens || !e->io) {
+	e->tls = e->store ? nic_tls_new(e->store, 0) : NULL;
+	e->tls_frame = malloc(NIC_TLS_FILL_MAX);
+	if (!e->store || !e->files || !e->opens || !e->io || !e->tls || !e->tls_frame) {
 		nic_engine_free(e);
 		return NULL;
 	}
@@ -817,6 +894,7 @@ void nic_engine_reset(struct nic_engine *e)
 			e->st.files_open--;
 		}
 	}
+	nic_tls_reset(e->tls); /* after the jobs: their records go with the flows */
 	/* Pending opens complete later; their results are dropped with the host's state. */
 	for (uint32_t i = 0; i < e->cfg.max_files; i++)
 		if (e->opens[i].used)
@@ -828,8 +906,10 @@ void nic_engine_free(struct nic_engine *e)
 {
 	if (!e)
 		return;
-	if (e->files && e->store)
+	if (e->files && e->store && e->tls)
 		nic_engine_reset(e);
+	nic_tls_free(e->tls);
+	free(e->tls_frame);
 	nic_store_free(e->store);
 	free(e->files);
 	free(e->opens);
@@ -850,4 +930,5 @@ void nic_engine_get_stats(const struct nic_engine *e, struct nic_engine_stats *s
 	st->store_evictions = ss.evictions;
 	st->store_pinned_blocks = ss.blocks_pinned;
 	st->store_blocks = ss.blocks;
+	nic_tls_get_stats(e->tls, &st->tls);
 }

@@ -1,7 +1,7 @@
 /* The NIC offload engine: everything iotcp-nicd does with offload commands, independent of how
  * frames move (DPDK in the daemon, memory in the simulator).
  *
- * Host commands in (OPEN, FSTAT, CLOSE, SEND, ACKD); out: wire frames (TCP segments built from
+ * Host commands in (OPEN, FSTAT, CLOSE, SEND, ACKD, TLS_KEY, TLS_SEND: tls_flow.h); out: wire frames (TCP segments built from
  * the host's header templates and file data from the block store) and host commands (OPEN_DONE,
  * FSTAT_DONE, CLOSE_DONE, ECHO, ERROR). Every failure becomes an ERROR to the host; nothing a
  * host sends can make the engine exit.
@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+
+#include "nic/tls_flow.h"
 
 struct nic_io;
 
@@ -56,6 +58,7 @@ struct nic_engine_stats {
 	uint64_t store_full, truncated, wire_stalls;
 	uint64_t files_open, jobs_pending, jobs_pinned, flows;
 	uint64_t store_hits, store_misses, store_evictions, store_pinned_blocks, store_blocks;
+	struct nic_tls_stats tls; /* TLS_KEY / TLS_SEND */
 };
 
 struct nic_engine;

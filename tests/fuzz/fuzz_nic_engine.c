@@ -2,7 +2,8 @@
  * link) could send them: it must answer with ERRORs and keep running, never crash, leak pins or
  * read outside its store. One engine serves many inputs (state carries over, like a long-lived
  * daemon) over a small docroot with a few files, synchronous file I/O and a 16-block store;
- * every 256 inputs it is reset (a host restart) and must end with nothing pinned. */
+ * every 256 inputs it is reset (a host restart) and must end with nothing pinned. TLS_KEY and
+ * TLS_SEND included: the seeds hold TLS sessions (keys, bodies cut mid-record, epochs, ACKD). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
@@ -42,6 +43,16 @@ static void host_send(void *ctx, const uint8_t *p, size_t len)
 		abort();
 }
 
+static char docroot[64];
+
+static void remove_docroot(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", docroot);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", docroot);
+}
+
 static void setup(void)
 {
 	char dir[] = "/tmp/iotcp-fuzz-nic-XXXXXX";
@@ -69,11 +80,9 @@ static void setup(void)
 	engine = nic_engine_new(&cfg, &out);
 	if (!engine)
 		abort();
-	/* The docroot's directory entry can go: the engine holds its fd. */
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		abort();
+	/* The docroot goes at exit (the files must stay while the engine opens them). */
+	snprintf(docroot, sizeof(docroot), "%s", dir);
+	atexit(remove_docroot);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,8 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nic_engine_reset(engine);
 		struct nic_engine_stats st;
 		nic_engine_get_stats(engine, &st);
-		if (st.store_pinned_blocks || st.flows || st.files_open)
-			abort(); /* a reset must release everything */
+		if (st.store_pinned_blocks || st.flows || st.files_open || st.tls.flows ||
+		    st.tls.epochs_live || st.tls.records_live)
+			abort(); /* a reset must release everything, TLS keys and records too */
 	}
 	return 0;
 }
