@@ -29,7 +29,7 @@ $(ASAN_BUILD)/build.ninja:
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false -Dbuildtype=debugoptimized \
-		-Ddpdk=disabled $(MESON_OPTS)
+		-Db_sanitize=address,undefined -Ddpdk=disabled $(MESON_OPTS)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
