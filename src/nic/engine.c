@@ -41,6 +41,7 @@ struct nic_file {
 	uint16_t gen;
 	uint32_t refs;   /* jobs holding it */
 	uint64_t key, size;
+	uint64_t stat_checked; /* when fstat last matched the open (TLS), ns; 0 never */
 	uint32_t mode;
 	int64_t mtime_sec;
 	uint32_t mtime_nsec;
@@ -65,6 +66,7 @@ struct nic_job {
 	uint64_t cookie, arrival;
 	struct nic_tmpl tmpl;
 	struct nic_tls_job *tls;   /* TLS_SEND: the payload is its record stream */
+	bool fresh;                /* it started reads of file data */
 	uint32_t nblocks;
 	struct nic_block *blocks[]; /* pinned */
 };
@@ -227,6 +229,7 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 	f->closing = false;
 	f->fd = res;
 	f->refs = 0;
+	f->stat_checked = 0;
 	f->size = (uint64_t)st.st_size;
 	f->mode = st.st_mode;
 	f->mtime_sec = st.st_mtim.tv_sec;
@@ -452,8 +455,10 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 			return;
 		}
 		j->blocks[k] = b;
-		if (fresh)
+		if (fresh) {
 			block_read(e, b, f);
+			j->fresh = true;
+		}
 	}
 	uint16_t reason;
 	int err = tj ? nic_tls_job_bind(e->tls, tj, tmpl.seq, f->key, j->blocks, nb, first,
@@ -571,7 +576,7 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 enum job_state { JOB_WAIT, JOB_READY, JOB_FAILED };
 
 static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_t *reason,
-				int *err)
+				int *err, uint64_t now)
 {
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t end = j->file_off + j->file_len;
@@ -593,10 +598,16 @@ static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_
 		}
 	}
 	if (j->tls) {
-		const struct nic_file *f = &e->files[j->fid_index];
-		*err = nic_tls_job_check_file(e->tls, j->tls, f->fd, f->key, reason);
+		/* the file must still be the one opened: stat it after reads of this job's own, and
+		 * at least every NIC_TLS_STAT_PERIOD_NS while it is sent */
+		struct nic_file *f = &e->files[j->fid_index];
+		bool stat = j->fresh || !f->stat_checked ||
+			    now - f->stat_checked >= NIC_TLS_STAT_PERIOD_NS;
+		*err = nic_tls_job_check_file(e->tls, j->tls, f->fd, f->key, stat, reason);
 		if (*err < 0)
 			return JOB_FAILED;
+		if (stat)
+			f->stat_checked = now ? now : 1;
 	}
 	return JOB_READY;
 }
@@ -717,7 +728,7 @@ static bool run_fifo(struct nic_engine *e, uint64_t now)
 		}
 		uint16_t reason = 0;
 		int err = 0;
-		enum job_state s = job_check(e, j, &reason, &err);
+		enum job_state s = job_check(e, j, &reason, &err, now);
 		if (s == JOB_WAIT) {
 			fl->scan_blocked = e->round; /* keep the flow's order */
 			prev = j;

@@ -419,11 +419,13 @@ int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
 }
 
 int nic_tls_job_check_file(struct nic_tls *t, struct nic_tls_job *j, int fd, uint64_t file_key,
-			   uint16_t *reason)
+			   bool stat, uint16_t *reason)
 {
 	struct stat st;
-	if (j->file_checked)
+	if (j->file_checked || !stat) {
+		j->file_checked = true;
 		return 0;
+	}
 	if (fstat(fd, &st) < 0) {
 		*reason = PROTO_ERR_IO;
 		return -errno;

@@ -68,10 +68,13 @@ int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
 		     uint64_t file_key, struct nic_block *const *blocks, uint32_t nblocks,
 		     uint64_t first_block, uint16_t *reason);
 void nic_tls_job_free(struct nic_tls *t, struct nic_tls_job *j);
-/* Before the job's first byte: the file behind fd must still be the one opened as file_key.
- * 0, or -ESTALE (*reason file_changed) / -errno of fstat (*reason io). */
+/* Before the job's first byte: is the file behind fd still the one opened as file_key? With
+ * stat false the caller vouches for it (a recent check of the same file, no read of its own):
+ * the job is accepted without a syscall. 0, or -ESTALE (*reason file_changed) / -errno of fstat
+ * (*reason io). */
+#define NIC_TLS_STAT_PERIOD_NS 1000000u /* re-check a file at least this often while it is sent */
 int nic_tls_job_check_file(struct nic_tls *t, struct nic_tls_job *j, int fd, uint64_t file_key,
-			   uint16_t *reason);
+			   bool stat, uint16_t *reason);
 /* The job's payload bytes [off, off + n) (n <= NIC_TLS_FILL_MAX) into out. 0 or -EIO. */
 #define NIC_TLS_FILL_MAX 65536u
 int nic_tls_job_fill(struct nic_tls *t, struct nic_tls_job *j, uint32_t off, uint32_t n,

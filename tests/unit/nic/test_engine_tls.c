@@ -157,12 +157,15 @@ static void begin(void)
 	proto_writer_init(&W, fbuf, sizeof(fbuf));
 }
 
+static uint64_t clk = 1000000; /* virtual ns: 2 ms per command frame */
+
 static void deliver(void)
 {
 	int len = proto_writer_finish(&W);
 	CHECK(len > 0);
-	nic_engine_host_frame(E, fbuf, (size_t)len, 1000);
-	nic_engine_poll(E, 2000);
+	clk += 2000000;
+	nic_engine_host_frame(E, fbuf, (size_t)len, clk);
+	nic_engine_poll(E, clk + 1000);
 }
 
 static void clear_host(void)
