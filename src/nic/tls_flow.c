@@ -38,6 +38,8 @@ struct tls_entry {
 
 struct tls_epoch {
 	bool live;
+	bool start_known; /* start_seq: TCP sequence number of its first byte (TLS_KEY START) */
+	uint32_t start_seq;
 	uint32_t num;
 	uint64_t uid; /* unique per installed key: names its records in the cache */
 	struct tls_sealer *sealer;
@@ -52,6 +54,8 @@ struct tls_flow {
 	struct tls_flow *hnext;
 	uint32_t id;
 	bool has_key, ended;
+	bool acked_known;
+	uint32_t acked; /* the last ACKD */
 	uint32_t newest;
 	uint32_t jobs;
 	uint32_t records;
@@ -142,12 +146,27 @@ static void flow_free(struct nic_tls *t, struct tls_flow *fl)
 	t->st.flows--;
 }
 
+/* Whether ACKD passed the first byte of an epoch newer than ep: then every byte sent under ep
+ * (which all precede it) is acknowledged. */
+static bool epoch_passed(const struct tls_flow *fl, const struct tls_epoch *ep)
+{
+	if (!fl->acked_known)
+		return false;
+	for (unsigned i = 0; i < NIC_TLS_EPOCHS; i++) {
+		const struct tls_epoch *n = &fl->ep[i];
+		if (n->live && n->num > ep->num && n->start_known && SEQ_GEQ(fl->acked, n->start_seq))
+			return true;
+	}
+	return false;
+}
+
 /* Wipe retired epochs nobody needs any more. */
 static void epochs_gc(struct nic_tls *t, struct tls_flow *fl)
 {
 	for (unsigned i = 0; i < NIC_TLS_EPOCHS; i++) {
 		struct tls_epoch *ep = &fl->ep[i];
-		if (ep->live && ep->num != fl->newest && !ep->jobs && !ep->count)
+		if (ep->live && ep->num != fl->newest && !ep->jobs && !ep->count &&
+		    epoch_passed(fl, ep))
 			epoch_wipe(t, fl, ep);
 	}
 }
@@ -223,7 +242,8 @@ int nic_tls_key(struct nic_tls *t, const struct proto_tls_key *k, uint16_t *reas
 		rc = -EOPNOTSUPP;
 		goto out;
 	}
-	if (k->flags || tls_key_check(&key) < 0 || k->iv_len != tls_iv_len(k->version)) {
+	if ((k->flags & ~PROTO_TLS_KEY_F_START) || tls_key_check(&key) < 0 ||
+	    k->iv_len != tls_iv_len(k->version)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -268,6 +288,8 @@ int nic_tls_key(struct nic_tls *t, const struct proto_tls_key *k, uint16_t *reas
 		goto out;
 	}
 	ep->live = true;
+	ep->start_known = k->flags & PROTO_TLS_KEY_F_START;
+	ep->start_seq = k->start_seq;
 	ep->num = k->epoch;
 	ep->uid = ++t->next_uid;
 	ep->key = key;
@@ -569,6 +591,8 @@ void nic_tls_ackd(struct nic_tls *t, uint32_t flow, uint32_t acked, bool end)
 	}
 	if (end)
 		fl->ended = true;
+	fl->acked = acked;
+	fl->acked_known = true;
 	flow_gc(t, fl);
 }
 

@@ -13,8 +13,9 @@
  * are refused from then on. A few recently sealed records are kept whole, so a record cut across
  * MSS-sized frames is sealed once.
  *
- * Epochs. A flow keeps at most NIC_TLS_EPOCHS keys; a newer epoch retires the older ones, which
- * are wiped once no job uses them and no record of theirs is unacknowledged. */
+ * Epochs. A flow keeps at most NIC_TLS_EPOCHS keys. An older epoch is wiped once ACKD passed
+ * the first byte of a newer one (TLS_KEY START) and no job or unacknowledged record uses it;
+ * without START it stays until the flow ends. */
 #ifndef IOTCP_NIC_TLS_FLOW_H
 #define IOTCP_NIC_TLS_FLOW_H
 

@@ -233,6 +233,7 @@ int proto_tls_key_decode(const struct proto_cmd *cmd, struct proto_tls_key *out)
 	out->key_len = p[11];
 	out->iv_len = p[12];
 	out->flags = p[13];
+	out->start_seq = le32_get(p + 60);
 	if (out->key_len == 0 || out->key_len > PROTO_TLS_KEY_MAX || out->iv_len == 0 ||
 	    out->iv_len > PROTO_TLS_IV_MAX)
 		return -PROTO_E_VALUE;
@@ -258,6 +259,7 @@ int proto_put_tls_key(struct proto_writer *w, const struct proto_tls_key *k)
 	b[13] = k->flags;
 	memcpy(b + 16, k->key, k->key_len);
 	memcpy(b + 48, k->iv, k->iv_len);
+	le32_put(b + 60, k->start_seq);
 	int rc = proto_put_raw(w, PROTO_T_TLS_KEY, b, sizeof(b));
 	/* key material must not linger on the stack */
 	volatile uint8_t *v = b;

@@ -96,15 +96,18 @@ struct proto_send {
 
 /* TLS_KEY, host -> NIC: the record protection key of one direction-epoch of flow (the server's
  * write key after the handshake is epoch 0; each TLS 1.3 KeyUpdate the next epoch). Versioned
- * by epoch: installing the same epoch again with the same material is a no-op; the NIC keeps
- * an older epoch until ACKD acknowledged every byte sent under it, then wipes it.
+ * by epoch: installing the same epoch again with the same material is a no-op. With flag
+ * START, start_seq is the TCP sequence number of the first byte sent under this epoch: every
+ * byte of the older epochs lies before it, so the NIC wipes them once ACKD passes it (and no
+ * TLS_SEND still uses them); without it the older epochs stay until ACKD END.
  *   0 u32 flow  4 u32 epoch  8 u16 version (0x0303 TLS 1.2, 0x0304 TLS 1.3)
  *   10 u8 cipher (1 AES-128-GCM, 2 AES-256-GCM)  11 u8 key_len  12 u8 iv_len (1.3: 12, 1.2: 4)
- *   13 u8 flags (0)  14 u16 reserved  16 key[32] (key_len used)  48 iv[12] (iv_len used)
- *   60 u32 reserved */
+ *   13 u8 flags (1 START)  14 u16 reserved  16 key[32] (key_len used)  48 iv[12] (iv_len used)
+ *   60 u32 start_seq */
 #define PROTO_TLS_KEY_LEN 64u
 #define PROTO_TLS_KEY_MAX 32u
 #define PROTO_TLS_IV_MAX  12u
+#define PROTO_TLS_KEY_F_START 0x1u
 struct proto_tls_key {
 	uint32_t flow;
 	uint32_t epoch;
@@ -112,7 +115,8 @@ struct proto_tls_key {
 	uint8_t cipher;
 	uint8_t key_len; /* 1..PROTO_TLS_KEY_MAX */
 	uint8_t iv_len;	 /* 1..PROTO_TLS_IV_MAX */
-	uint8_t flags;
+	uint8_t flags;	 /* PROTO_TLS_KEY_F_* */
+	uint32_t start_seq;
 	uint8_t key[PROTO_TLS_KEY_MAX];
 	uint8_t iv[PROTO_TLS_IV_MAX];
 };

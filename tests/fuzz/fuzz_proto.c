@@ -101,7 +101,7 @@ static void check_offload(const struct proto_cmd *cmd)
 		    proto_next(&it, &again) != 1 || proto_tls_key_decode(&again, &k2) != 0 ||
 		    k2.flow != k.flow || k2.epoch != k.epoch || k2.version != k.version ||
 		    k2.cipher != k.cipher || k2.key_len != k.key_len || k2.iv_len != k.iv_len ||
-		    k2.flags != k.flags || memcmp(k2.key, k.key, sizeof(k.key)) != 0 ||
+		    k2.flags != k.flags || k2.start_seq != k.start_seq || memcmp(k2.key, k.key, sizeof(k.key)) != 0 ||
 		    memcmp(k2.iv, k.iv, sizeof(k.iv)) != 0)
 			abort();
 	}

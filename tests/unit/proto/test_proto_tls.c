@@ -150,7 +150,8 @@ static void test_tls_key(void)
 	struct proto_writer w;
 	struct proto_cmd cmd;
 	struct proto_tls_key k = {.flow = 77, .epoch = 0x01020304, .version = 0x0304, .cipher = 2,
-				  .key_len = 32, .iv_len = 12};
+				  .key_len = 32, .iv_len = 12, .flags = PROTO_TLS_KEY_F_START,
+				  .start_seq = 0xa1b2c3d4};
 	for (int i = 0; i < 32; i++)
 		k.key[i] = (uint8_t)(0xa0 + i);
 	for (int i = 0; i < 12; i++)
@@ -169,12 +170,12 @@ static void test_tls_key(void)
 	CHECK_EQ_U64(p[10], 2);
 	CHECK_EQ_U64(p[11], 32);
 	CHECK_EQ_U64(p[12], 12);
-	CHECK_EQ_U64(p[13], 0);
+	CHECK_EQ_U64(p[13], PROTO_TLS_KEY_F_START);
 	CHECK_EQ_U64(p[16], 0xa0);
 	CHECK_EQ_U64(p[47], 0xa0 + 31);
 	CHECK_EQ_U64(p[48], 0x10);
 	CHECK_EQ_U64(p[59], 0x10 + 11);
-	CHECK_EQ_U64(le32_get(p + 60), 0);
+	CHECK_EQ_U64(le32_get(p + 60), 0xa1b2c3d4);
 
 	struct proto_tls_key d;
 	CHECK_EQ_U64(proto_tls_key_decode(&cmd, &d), 0);
@@ -182,6 +183,7 @@ static void test_tls_key(void)
 	CHECK_EQ_U64(d.epoch, 0x01020304);
 	CHECK_EQ_U64(d.version, 0x0304);
 	CHECK_EQ_U64(d.cipher, 2);
+	CHECK(d.flags == PROTO_TLS_KEY_F_START && d.start_seq == 0xa1b2c3d4);
 	CHECK(d.key_len == 32 && memcmp(d.key, k.key, 32) == 0);
 	CHECK(d.iv_len == 12 && memcmp(d.iv, k.iv, 12) == 0);
 

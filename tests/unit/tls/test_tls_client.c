@@ -28,51 +28,10 @@
 #include "tls/record.h"
 #include "tls/seal.h"
 #include "tls_check.h"
+#include "tls_peer.h"
 
 static uint8_t file[600000];
 static uint64_t rng = 0x243f6a8885a308d3ull;
-
-/* keylog capture (TLS 1.3) */
-static uint8_t srv_secret[TLS13_SECRET_MAX];
-static size_t srv_secret_len;
-
-static void keylog(const SSL *ssl, const char *line)
-{
-	static const char tag[] = "SERVER_TRAFFIC_SECRET_0 ";
-	(void)ssl;
-	if (strncmp(line, tag, sizeof(tag) - 1) != 0)
-		return;
-	const char *hex = strchr(line + sizeof(tag) - 1, ' ');
-	if (!hex)
-		return;
-	hex++;
-	srv_secret_len = 0;
-	while (hex[0] && hex[1] && srv_secret_len < sizeof(srv_secret)) {
-		unsigned v;
-		if (sscanf(hex, "%2x", &v) != 1)
-			break;
-		srv_secret[srv_secret_len++] = (uint8_t)v;
-		hex += 2;
-	}
-}
-
-static bool make_cert(EVP_PKEY **pkey, X509 **cert)
-{
-	*pkey = EVP_EC_gen("P-256");
-	*cert = X509_new();
-	if (!*pkey || !*cert)
-		return false;
-	X509_set_version(*cert, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(*cert), 1);
-	X509_gmtime_adj(X509_getm_notBefore(*cert), 0);
-	X509_gmtime_adj(X509_getm_notAfter(*cert), 3600);
-	X509_NAME *name = X509_get_subject_name(*cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"iotcp.test", -1,
-				   -1, 0);
-	X509_set_issuer_name(*cert, name);
-	X509_set_pubkey(*cert, *pkey);
-	return X509_sign(*cert, *pkey, EVP_sha256()) > 0;
-}
 
 /* Move what one side wrote to the other side's input. */
 static void shuttle(BIO *from, BIO *to)
@@ -91,41 +50,12 @@ struct pair {
 
 static bool handshake(struct pair *p, uint16_t ver, uint8_t cipher, EVP_PKEY *pkey, X509 *cert)
 {
-	p->sctx = SSL_CTX_new(TLS_server_method());
-	p->cctx = SSL_CTX_new(TLS_client_method());
+	p->sctx = peer_ctx(true, ver, cipher, pkey, cert);
+	p->cctx = peer_ctx(false, ver, cipher, NULL, NULL);
 	if (!p->sctx || !p->cctx)
 		return false;
-	int v = ver == TLS_VERSION_13 ? TLS1_3_VERSION : TLS1_2_VERSION;
-	SSL_CTX_set_min_proto_version(p->sctx, v);
-	SSL_CTX_set_max_proto_version(p->sctx, v);
-	SSL_CTX_set_min_proto_version(p->cctx, v);
-	SSL_CTX_set_max_proto_version(p->cctx, v);
-	bool big = cipher == TLS_CIPHER_AES_256_GCM;
-	if (ver == TLS_VERSION_13) {
-		const char *cs = big ? "TLS_AES_256_GCM_SHA384" : "TLS_AES_128_GCM_SHA256";
-		SSL_CTX_set_ciphersuites(p->sctx, cs);
-		SSL_CTX_set_ciphersuites(p->cctx, cs);
-	} else {
-		const char *cs = big ? "ECDHE-ECDSA-AES256-GCM-SHA384" : "ECDHE-ECDSA-AES128-GCM-SHA256";
-		SSL_CTX_set_cipher_list(p->sctx, cs);
-		SSL_CTX_set_cipher_list(p->cctx, cs);
-	}
-	SSL_CTX_set_num_tickets(p->sctx, 0); /* nothing after the handshake under the key */
-	SSL_CTX_set_options(p->sctx, SSL_OP_NO_TICKET);
-	SSL_CTX_set_keylog_callback(p->sctx, keylog);
-	SSL_CTX_use_certificate(p->sctx, cert);
-	SSL_CTX_use_PrivateKey(p->sctx, pkey);
-	p->srv = SSL_new(p->sctx);
-	p->cli = SSL_new(p->cctx);
-	p->s_in = BIO_new(BIO_s_mem());
-	p->s_out = BIO_new(BIO_s_mem());
-	p->c_in = BIO_new(BIO_s_mem());
-	p->c_out = BIO_new(BIO_s_mem());
-	SSL_set_bio(p->srv, p->s_in, p->s_out);
-	SSL_set_bio(p->cli, p->c_in, p->c_out);
-	SSL_set_accept_state(p->srv);
-	SSL_set_connect_state(p->cli);
-	srv_secret_len = 0;
+	p->srv = peer_ssl(p->sctx, true, &p->s_in, &p->s_out);
+	p->cli = peer_ssl(p->cctx, false, &p->c_in, &p->c_out);
 	bool sdone = false, cdone = false;
 	for (int round = 0; round < 20 && !(sdone && cdone); round++) {
 		if (!cdone)
@@ -144,38 +74,6 @@ static void pair_free(struct pair *p)
 	SSL_free(p->cli);
 	SSL_CTX_free(p->sctx);
 	SSL_CTX_free(p->cctx);
-}
-
-/* TLS 1.2 (RFC 5246 6.3): key_block = PRF(master, "key expansion", server_random +
- * client_random): client key, server key, client IV, server IV (AEAD: no MAC keys). */
-static bool tls12_server_key(SSL *srv, uint8_t cipher, struct tls_key *k)
-{
-	uint8_t master[48], seed[64], block[2 * 32 + 2 * 4];
-	size_t mlen = SSL_SESSION_get_master_key(SSL_get_session(srv), master, sizeof(master));
-	SSL_get_server_random(srv, seed, 32);
-	SSL_get_client_random(srv, seed + 32, 32);
-	uint32_t kl = tls_cipher_key_len(cipher);
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						 cipher == TLS_CIPHER_AES_256_GCM ? "SHA384" : "SHA256",
-						 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master, mlen),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, "key expansion", 13),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, 64),
-		OSSL_PARAM_construct_end(),
-	};
-	bool ok = kctx && EVP_KDF_derive(kctx, block, 2 * kl + 8, params) == 1;
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	memset(k, 0, sizeof(*k));
-	k->version = TLS_VERSION_12;
-	k->cipher = cipher;
-	k->key_len = (uint8_t)kl;
-	memcpy(k->key, block + kl, kl);
-	memcpy(k->iv, block + 2 * kl + 4, 4);
-	return ok && mlen == 48;
 }
 
 struct out {
@@ -262,14 +160,7 @@ static void run(uint16_t ver, uint8_t cipher, EVP_PKEY *pkey, X509 *cert, bool c
 		pair_free(&p);
 		return;
 	}
-	if (ver == TLS_VERSION_13) {
-		CHECK(srv_secret_len > 0);
-		CHECK(tls13_traffic_key(cipher, srv_secret, srv_secret_len, &k) == 0);
-		seq = 0;
-	} else {
-		CHECK(tls12_server_key(p.srv, cipher, &k));
-		seq = 1; /* the server's Finished was record 0 under this key */
-	}
+	CHECK(peer_server_key(p.srv, ver, cipher, &k, &seq));
 	struct tls_sealer *s = tls_sealer_new(&k);
 	CHECK(s != NULL);
 	if (!s) {
@@ -295,9 +186,9 @@ static void run(uint16_t ver, uint8_t cipher, EVP_PKEY *pkey, X509 *cert, bool c
 		static const uint8_t ku[] = {24, 0, 0, 1, 0};
 		host_record(&o, s, seq++, TLS_CT_HANDSHAKE, ku, sizeof(ku));
 		uint8_t next[TLS13_SECRET_MAX];
-		CHECK(tls13_next_traffic_secret(cipher, srv_secret, srv_secret_len, next) == 0);
+		CHECK(tls13_next_traffic_secret(cipher, peer_secret, peer_secret_len, next) == 0);
 		struct tls_key k1;
-		CHECK(tls13_traffic_key(cipher, next, srv_secret_len, &k1) == 0);
+		CHECK(tls13_traffic_key(cipher, next, peer_secret_len, &k1) == 0);
 		CHECK(memcmp(k1.key, k.key, k.key_len) != 0);
 		tls_sealer_free(s);
 		s = tls_sealer_new(&k1);
@@ -334,7 +225,7 @@ int main(void)
 	X509 *cert;
 	for (size_t i = 0; i < sizeof(file); i++)
 		file[i] = (uint8_t)(check_rnd(&rng) >> 29);
-	if (!make_cert(&pkey, &cert))
+	if (!peer_make_cert(&pkey, &cert))
 		TEST_SKIP("cannot make a test certificate with this OpenSSL");
 	static const uint16_t vers[] = {TLS_VERSION_13, TLS_VERSION_12};
 	for (int v = 0; v < 2; v++)
