@@ -12,6 +12,11 @@
  * --mode nooffload: an OPEN must be answered ERROR(unsupported) (daemon without --docroot).
  * --mode bench: SENDs of --len bytes, four outstanding, ACKD on each ECHO, for --seconds; prints
  * the NIC's segmentation rate.
+ * --mode tls: HELLO must advertise TLS; TLS_KEY (TLS 1.3 AES-128-GCM, the fixed test key of
+ * capture_tls.py) and a TLS_SEND of the whole record stream of body [--offset, +--len) from
+ * port 443, then a retransmission of 1448 bytes from the middle of the stream (in a record sealed
+ * long before), and a TLS_SEND under an epoch without a key (ERROR tls_no_key, nothing sent);
+ * the stats must show whole records sealed and a range by AES-CTR; ACKD END wipes the key.
  * Prints "peer: ..." progress lines. Exit: 0 pass, 1 fail, 77 when DPDK cannot start. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include "port/port_mbuf.h"
 #include "proto/offload.h"
 #include "proto/proto.h"
+#include "tls/record.h"
 #include "wire/pkt.h"
 
 #define MAX_REQ	    8
@@ -262,6 +268,7 @@ static bool wait_stat(struct peer *pe, const char *path, const char *key, int cm
 }
 
 struct send_args {
+	const struct proto_send_tls *tls; /* a TLS_SEND of the body's record stream */
 	uint32_t fid;
 	uint64_t off;
 	uint32_t len;
@@ -275,7 +282,7 @@ static void put_send(struct peer *pe, struct cmd_frame *f, const struct send_arg
 {
 	struct mac_addr sm, dm;
 	uint8_t hdr[128];
-	struct tcp_hdr th = {.sport = 80,
+	struct tcp_hdr th = {.sport = a->tls ? 443 : 80,
 			     .dport = 40000,
 			     .seq = a->seq,
 			     .ack = 1,
@@ -301,7 +308,10 @@ static void put_send(struct peer *pe, struct cmd_frame *f, const struct send_arg
 			       .tmpl_len = (uint16_t)hlen,
 			       .flags = a->flags,
 			       .cookie = a->cookie,
-			       .tmpl = hdr};
+			       .tmpl = hdr,
+			       .is_tls = a->tls != NULL};
+	if (a->tls)
+		s.tls = *a->tls;
 	proto_put_send(&f->w, &s);
 }
 
@@ -436,6 +446,89 @@ static int mode_full(struct peer *pe, const struct opts *o)
 	if (!wait_stat(pe, o->stats, "nic_files_open", 0, 1, 3))
 		return 1;
 	printf("peer: offload checks passed; file left open\n");
+	return 0;
+}
+
+/* The key capture_tls.py decrypts with. */
+static void test_tls_key(struct proto_tls_key *k)
+{
+	*k = (struct proto_tls_key){.flow = FLOW_ID, .epoch = 0, .version = TLS_VERSION_13,
+				    .cipher = TLS_CIPHER_AES_128_GCM, .key_len = 16, .iv_len = 12};
+	for (int i = 0; i < 16; i++)
+		k->key[i] = (uint8_t)(0x40 + i);
+	for (int i = 0; i < 12; i++)
+		k->iv[i] = (uint8_t)(0x80 + i);
+}
+
+static int mode_tls(struct peer *pe, const struct opts *o)
+{
+	struct proto_open_done od;
+	struct cmd_frame f;
+	struct tls_layout l;
+
+	if (!(pe->nic_caps & PROTO_CAP_TLS)) {
+		fprintf(stderr, "FAIL: the NIC's HELLO does not advertise TLS\n");
+		return 1;
+	}
+	if (open_file(pe, 1, o->path, &od) || od.err || od.size < o->off + o->len ||
+	    tls_layout_init(&l, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, TLS_ALIGN_FILE, 16384,
+			    o->off, o->len) < 0 || l.stream_len > (4u << 20)) {
+		fprintf(stderr, "FAIL: tls: cannot open %s (or bad range)\n", o->path);
+		return 1;
+	}
+	struct proto_tls_key k;
+	test_tls_key(&k);
+	struct proto_send_tls body = {.epoch = 0, .rec_size = 16384, .align = TLS_ALIGN_FILE,
+				      .body_off = o->off, .body_len = o->len, .rec_seq = 5};
+	struct send_args all = {.tls = &body, .fid = od.fid, .off = 0,
+				.len = (uint32_t)l.stream_len, .mss = o->mss, .seq = SEQ0,
+				.cookie = 10, .flags = PROTO_SEND_F_ECHO};
+	frame_begin(pe, &f);
+	proto_put_tls_key(&f.w, &k);
+	put_send(pe, &f, &all);
+	frame_send(pe, &f);
+	if (!wait_for(pe, &pe->echo_seen[10], 5, NULL) || pe->echo[10].len != l.stream_len) {
+		fprintf(stderr, "FAIL: tls: no ECHO for the TLS_SEND\n");
+		return 1;
+	}
+	/* a retransmission from the middle of the stream, and a TLS_SEND without a key */
+	struct send_args re = all, nokey = all;
+	struct proto_send_tls other = body;
+	re.off = l.stream_len / 2 + 7;
+	re.len = o->mss;
+	re.seq = SEQ0 + (uint32_t)re.off;
+	re.cookie = 11;
+	re.flags |= PROTO_SEND_F_RETRANSMIT;
+	other.epoch = 9;
+	nokey.tls = &other;
+	nokey.cookie = 12;
+	frame_begin(pe, &f);
+	put_send(pe, &f, &re);
+	put_send(pe, &f, &nokey);
+	frame_send(pe, &f);
+	if (!wait_for(pe, &pe->echo_seen[11], 5, NULL) ||
+	    !wait_for(pe, &pe->error_seen[12], 3, NULL)) {
+		fprintf(stderr, "FAIL: tls: no ECHO for the retransmission or no ERROR\n");
+		return 1;
+	}
+	if (pe->error[12].reason != PROTO_ERR_TLS_NO_KEY ||
+	    pe->error[12].cmd_type != PROTO_T_TLS_SEND || pe->echo_seen[12]) {
+		fprintf(stderr, "FAIL: tls: a TLS_SEND without a key was not refused\n");
+		return 1;
+	}
+	printf("peer: TLS_SEND of %" PRIu64 " stream bytes (%" PRIu64
+	       " records), a retransmitted MSS, tls_no_key refused\n",
+	       l.stream_len, l.nrec);
+	if (!wait_stat(pe, o->stats, "nic_tls_seals", 1, (long long)l.nrec - 1, 3) ||
+	    !wait_stat(pe, o->stats, "nic_tls_range_seals", 1, 0, 3) ||
+	    !wait_stat(pe, o->stats, "nic_tls_epochs_live", 0, 1, 3))
+		return 1;
+	send_ackd(pe, 0, PROTO_ACKD_F_END);
+	if (!wait_stat(pe, o->stats, "nic_tls_epochs_live", 0, 0, 3) ||
+	    !wait_stat(pe, o->stats, "nic_tls_records_live", 0, 0, 3) ||
+	    !wait_stat(pe, o->stats, "nic_store_pinned_blocks", 0, 0, 3))
+		return 1;
+	printf("peer: TLS checks passed; the key is wiped\n");
 	return 0;
 }
 
@@ -589,7 +682,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!sock || !prefix || parse_mac(dst_mac, pe.kernel_mac) || !o.len || !o.mss ||
-	    (strcmp(mode, "full") == 0 && !o.stats) ||
+	    ((strcmp(mode, "full") == 0 || strcmp(mode, "tls") == 0) && !o.stats) ||
 	    port_vdev_memif(vdev, sizeof(vdev), 0, false, sock) < 0) {
 		fprintf(stderr, "offload_peer: bad arguments\n");
 		return 2;
@@ -637,6 +730,8 @@ int main(int argc, char **argv)
 		rc = pe.nic_store == 0 ? mode_nooffload(&pe, &o) : 1;
 	} else if (strcmp(mode, "bench") == 0) {
 		rc = mode_bench(&pe, &o);
+	} else if (strcmp(mode, "tls") == 0) {
+		rc = mode_tls(&pe, &o);
 	} else {
 		rc = 0; /* hello */
 	}

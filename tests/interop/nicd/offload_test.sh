@@ -6,12 +6,15 @@
 # sequence numbers, checksums, PSH, payload bytes against the file). The peer checks OPEN_DONE,
 # ECHO, ERROR for a missing file / traversal / unknown fid / bad range, and that ACKD unpins the
 # store (stats file). Then: a new host boot id resets the engine (open files forgotten), and a
-# daemon without --docroot answers offload commands ERROR(unsupported).
-# Usage: offload_test.sh NICD PEER CAPTURE_PY.  Exit 77 (skip) when not root or DPDK cannot start.
+# daemon without --docroot answers offload commands ERROR(unsupported). TLS: the peer installs a
+# key and sends a TLS_SEND and a mid-stream retransmission; capture_tls.py opens the records as a
+# client would (byte-exact plaintext, no plaintext on the wire).
+# Usage: offload_test.sh NICD PEER CAPTURE_PY CAPTURE_TLS_PY.  Exit 77 (skip) when not root or DPDK cannot start.
 set -u
 NICD=$1
 PEER=$2
 CAPTURE=$3
+CAPTURE_TLS=$4
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root (namespaces, tap, /var/run/dpdk)"
 	exit 77
@@ -52,7 +55,7 @@ cleanup() {
 	ip netns del "$NS" 2>/dev/null
 	ip link del "$TAP" 2>/dev/null
 	rm -rf "/var/run/dpdk/$NPFX" "/var/run/dpdk/$PPFX" "/var/run/dpdk/$PPFX-2" \
-		"/var/run/dpdk/$PPFX-3" "$DIR"
+		"/var/run/dpdk/$PPFX-3" "/var/run/dpdk/$PPFX-4" "$DIR"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -155,6 +158,27 @@ run_peer "$PPFX-2" --mode hello || fail "second peer failed"
 wait_stat engine_resets -ge 1
 wait_stat nic_files_open -eq 0
 grep -q "offload state reset" "$DIR/nicd.log" || fail "host restart not logged"
+
+# 4b. TLS offload: TLS_KEY + TLS_SEND, records opened in the namespace like a client would.
+ip netns exec "$NS" python3 "$CAPTURE_TLS" "$TAP" "$WWW/file.bin" $OFFSET $LEN $SEQ0 \
+	"$DIR/ready-tls" 20 >"$DIR/capture-tls.out" 2>&1 &
+CAP_PID=$!
+for _ in $(seq 50); do [ -e "$DIR/ready-tls" ] && break; sleep 0.1; done
+if [ -e "$DIR/ready-tls" ]; then
+	run_peer "$PPFX-4" --mode tls --dst-mac "$KMAC" --path file.bin --offset $OFFSET \
+		--len $LEN --mss $MSS --stats-file "$DIR/stats" || fail "TLS offload peer failed"
+	wait "$CAP_PID"
+	CAP_RC=$?
+	CAP_PID=
+	cat "$DIR/capture-tls.out"
+	[ $CAP_RC = 0 ] || fail "the TLS records captured in the namespace are wrong"
+	wait_stat nic_tls_key_errors -eq 0
+else
+	wait "$CAP_PID"
+	CAP_PID=
+	cat "$DIR/capture-tls.out"
+	grep -q SKIP "$DIR/capture-tls.out" || fail "TLS capture did not start"
+fi
 
 # 5. Without --docroot: offload commands are answered ERROR(unsupported).
 stop_nicd
