@@ -88,6 +88,7 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	T(undos);
 	T(rsts_sent);
 	T(challenge_acks);
+	T(disordered_acks);
 	T(cookies_sent);
 	T(cookies_ok);
 	T(active_opens);

@@ -492,6 +492,8 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *i)
 	i->rcvbuf = c->cfg.rcvbuf;
 	i->reo_wnd_mult = c->rack_reo_wnd_mult ? c->rack_reo_wnd_mult : 1;
 	i->reordering_seen = c->rack_reordering_seen;
+	i->reordering = c->reordering;
+	i->reo_wnd = tcp_rack_reo_wnd(c);
 	i->sack_ok = c->sack_ok;
 	i->ts_ok = c->ts_ok;
 	i->snd_wscale = c->snd_scale;

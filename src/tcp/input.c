@@ -79,12 +79,41 @@ static bool paws_reject(struct tcp_conn *c, const struct tcp_hdr *h, tcp_time_t 
 {
 	if (!c->ts_ok || !(h->opts.present & TCP_OPT_F_TS) || (h->flags & TH_RST))
 		return false;
-	if (!SEQ_LT(h->opts.ts_val, c->ts_recent))
+	/* Linux tcp_paws_check (TCP_PAWS_WINDOW): one tick of slack, for segments the sender
+	 * stamped within a millisecond of each other and the path reordered */
+	if (c->ts_recent - h->opts.ts_val <= 1 || !SEQ_LT(h->opts.ts_val, c->ts_recent))
 		return false;
 	/* R1 note: a ts_recent idle for over 24 days is invalid (RFC 7323 5.5) */
 	if (now - c->ts_recent_age > 24ull * 24 * 3600 * TCP_SEC)
 		return false;
 	return true;
+}
+
+/* Whether an ACK could move the send window (Linux tcp_may_update_window): it acknowledges new
+ * data, comes from later in the peer's sequence space than the last update (SND.WL1), or,
+ * at SND.WL1, opens the window further or closes it. */
+static bool may_update_window(const struct tcp_conn *c, const struct tcp_hdr *h)
+{
+	uint32_t wnd = (uint32_t)h->wnd << c->snd_scale;
+	return SEQ_GT(h->ack, c->snd_una) || SEQ_GT(h->seq, c->snd_wl1) ||
+	       (h->seq == c->snd_wl1 && (wnd > c->snd_wnd || wnd == 0));
+}
+
+/* Linux tcp_disordered_ack(): on a reordering path a pure duplicate ACK is often overtaken by
+ * a later one and arrives with an older timestamp; RFC 7323 5.3 R1 would drop it, and with it
+ * the SACK blocks that loss detection needs (RFC 2018, RFC 8985). Such an ACK is harmless and
+ * accepted when it carries nothing (no data, SYN or FIN) at RCV.NXT, acknowledges exactly
+ * SND.UNA, cannot move the window, and its timestamp is within one RTO of TS.Recent (an old
+ * duplicate replayed from further back is not). */
+static bool disordered_ack(const struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len)
+{
+	if (c->state < TCP_ESTABLISHED || len || (h->flags & (TH_SYN | TH_FIN | TH_RST)) ||
+	    !(h->flags & TH_ACK))
+		return false;
+	if (h->seq != c->rcv_nxt || h->ack != c->snd_una || may_update_window(c, h))
+		return false;
+	uint32_t rto_ts = (uint32_t)(tcp_rtt_rto(&c->rtt) / TCP_MSEC); /* RFC 7323 5.4: 1 ms */
+	return c->ts_recent - h->opts.ts_val <= rto_ts;
 }
 
 /* RFC 9293 3.10.7.4 first: the four-case acceptability test. */
@@ -128,10 +157,26 @@ static uint32_t sack_blocks_ok(const struct tcp_conn *c, const struct tcp_hdr *h
 	return c->sack_ok && (h->opts.present & TCP_OPT_F_SACK) ? h->opts.nsack : 0;
 }
 
+/* RFC 7323 section 4 (RTTM): an ACK for new data that Karn's rule leaves without a sample
+ * (everything it covers was retransmitted) still times the segment that made the receiver
+ * send it, by its echoed timestamp, as Linux does (tcp_ack_update_rtt). Under reordering,
+ * that is the delayed original the retransmissions raced: without these samples SRTT only
+ * ever sees the packets that overtook. Not while NIC-deferred data is outstanding (its
+ * timestamps do not date its transmission, tcp_conn_ext_deferred). */
+static void ts_rtt_sample(struct tcp_conn *c, const struct tcp_hdr *h, tcp_time_t now)
+{
+	if (!c->ts_ok || !(h->opts.present & TCP_OPT_F_TS) || !h->opts.ts_ecr ||
+	    (c->deferred_set && SEQ_LT(c->snd_una, c->deferred_end)))
+		return;
+	uint32_t ms = tcp_ts_now(c, now) - h->opts.ts_ecr;
+	if (ms && ms < 60000) /* 0: below the clock's resolution; huge: not one of ours */
+		tcp_rtt_sample(&c->rtt, (tcp_time_t)ms * TCP_MSEC);
+}
+
 /* ACK processing for the sender (RFC 9293 3.10.7.4 fifth, ESTABLISHED and after). Returns
  * false if the segment must be dropped. */
 static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len,
-			tcp_time_t now)
+			bool disordered, tcp_time_t now)
 {
 	uint32_t ack = h->ack;
 	uint32_t wnd = (uint32_t)h->wnd << c->snd_scale;
@@ -147,7 +192,8 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		return false;
 	}
 	uint32_t flight_before = tcp_conn_pipe(c);
-	struct tcp_sent_acked acked = {.rtt_xmit = TCP_TIME_NEVER};
+	struct tcp_sent_acked acked = {.rtt_xmit = TCP_TIME_NEVER, .rtt_xmit_first = TCP_TIME_NEVER,
+				       .rtt_xmit_first_sack = TCP_TIME_NEVER};
 	bool new_ack = SEQ_GT(ack, c->snd_una);
 	bool had_outstanding = c->snd_una != c->snd_nxt;
 	uint32_t nsack = sack_blocks_ok(c, h);
@@ -179,7 +225,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		tcp_dsack_received(c, &h->opts.sack[0]);
 	/* RFC 8985 6.2 step 3: never-retransmitted data delivered below RACK.fack was reordered */
 	if (acked.orig && SEQ_LT(acked.orig_seq, fack_before))
-		c->rack_reordering_seen = true;
+		tcp_rack_reordered(c, fack_before - acked.orig_seq, acked.orig_xmit, now);
 	if (SEQ_GT(ack, c->rack_fack))
 		c->rack_fack = ack;
 	if (c->sm.sacked_bytes && SEQ_GT(c->sm.high_sacked, c->rack_fack))
@@ -188,8 +234,20 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 	/* RTT sample, Karn's rule: only from never-retransmitted data (RFC 6298 section 3) */
 	tcp_time_t rtt_sample = 0;
 	if (acked.rtt_xmit != TCP_TIME_NEVER && now >= acked.rtt_xmit && new_ack) {
+		/* SRTT from the oldest segment this ACK delivered (cumulatively, else by SACK),
+		 * min_RTT (and HyStart++) from the newest, as Linux (tcp_clean_rtx_queue:
+		 * first_ackt / last_ackt): an ACK that ends a reordering episode delivers segments
+		 * that took the slow way, and SRTT (hence the RTO and RACK's reordering window
+		 * bound) must cover them. */
+		tcp_time_t first = acked.rtt_xmit_first != TCP_TIME_NEVER ? acked.rtt_xmit_first
+									   : acked.rtt_xmit_first_sack;
 		rtt_sample = now - acked.rtt_xmit;
-		tcp_rtt_sample(&c->rtt, rtt_sample);
+		tcp_rtt_sample(&c->rtt, first != TCP_TIME_NEVER && now >= first ? now - first
+										 : rtt_sample);
+		if (rtt_sample < c->rtt.min_rtt)
+			c->rtt.min_rtt = rtt_sample;
+	} else if (new_ack) {
+		ts_rtt_sample(c, h, now);
 	}
 	if (acked.last_xmit)
 		tcp_rack_update(c, &(struct tcp_sent){.xmit = acked.last_xmit, .end = acked.last_end,
@@ -198,7 +256,9 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 
 	/* window update, RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ or (= and SND.WL2 =< SEG.ACK) */
 	bool wnd_changed = false;
-	if (SEQ_LT(c->snd_wl1, h->seq) || (c->snd_wl1 == h->seq && SEQ_LEQ(c->snd_wl2, ack))) {
+	/* a disordered ACK (an older one overtaken) never moves the window */
+	if (!disordered &&
+	    (SEQ_LT(c->snd_wl1, h->seq) || (c->snd_wl1 == h->seq && SEQ_LEQ(c->snd_wl2, ack)))) {
 		wnd_changed = c->snd_wnd != wnd;
 		c->snd_wnd = wnd;
 		c->snd_wl1 = h->seq;
@@ -359,11 +419,16 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 		return;
 	}
 
-	/* RFC 7323 5.3 R1: PAWS before the acceptability test */
+	/* RFC 7323 5.3 R1: PAWS before the acceptability test, except for disordered ACKs */
+	bool disordered = false;
 	if (paws_reject(c, h, now)) {
-		ack_now(c);
-		tcp_stack_drop(s, TCP_DROP_PAWS);
-		goto out;
+		if (!disordered_ack(c, h, len)) {
+			ack_now(c);
+			tcp_stack_drop(s, TCP_DROP_PAWS);
+			goto out;
+		}
+		disordered = true;
+		s->st.disordered_acks++;
 	}
 
 	/* SYN-RECEIVED after a simultaneous open: the peer's SYN-ACK repeats its SYN (seq = IRS)
@@ -469,7 +534,7 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 		seq += skip;
 	}
 
-	if (!process_ack(c, h, len, now))
+	if (!process_ack(c, h, len, disordered, now))
 		goto out;
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:

@@ -45,11 +45,19 @@ void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now)
 }
 
 #define RACK_REO_WND_PERSIST 16 /* section 6.2 step 4: recoveries a widened window lasts */
-#define RACK_REO_WND_MULT_MAX 64
+#define RACK_REO_WND_MULT_MAX 255 /* as Linux's reo_wnd_steps */
+#define RACK_REORDERING_MAX 300   /* segments, as Linux's tcp_max_reordering */
 
 /* Section 6.2 step 4, RACK_update_reo_wnd: zero before any reordering was observed while in
  * recovery or once DupThresh segments are SACKed (the RFC 6675 behaviour), else
- * min(reo_wnd_mult * min_RTT / 4, SRTT). */
+ * min(reo_wnd_mult * min_RTT / 4, SRTT).
+ *
+ * min_RTT / 4 is a poor unit when the path reorders by much more than its minimum RTT (a path
+ * where some packets skip a queue or a delay line: min_RTT can be a small fraction of SRTT,
+ * and no number of D-SACK rounds then brings the window near the reordering actually seen).
+ * So the window is also at least the reordering extent measured in time (how much later than
+ * RACK would have expected a reordered, never-retransmitted segment arrived), still within
+ * the RFC's bound of SRTT. */
 tcp_time_t tcp_rack_reo_wnd(const struct tcp_conn *c)
 {
 	if (!c->rtt.has_sample)
@@ -62,7 +70,28 @@ tcp_time_t tcp_rack_reo_wnd(const struct tcp_conn *c)
 	}
 	uint32_t mult = c->rack_reo_wnd_mult ? c->rack_reo_wnd_mult : 1;
 	tcp_time_t reo = mult * (c->rtt.min_rtt / 4);
+	if (c->rack_reordering_seen && c->rack_reo_extent > reo)
+		reo = c->rack_reo_extent;
 	return reo < c->rtt.srtt ? reo : c->rtt.srtt;
+}
+
+void tcp_rack_reordered(struct tcp_conn *c, uint32_t dist, tcp_time_t xmit, tcp_time_t now)
+{
+	c->rack_reordering_seen = true;
+	/* degree in segments, as Linux's tp->reordering (tcp_check_sack_reordering) */
+	uint32_t segs = (dist + c->t_maxseg - 1) / c->t_maxseg;
+	if (segs > RACK_REORDERING_MAX)
+		segs = RACK_REORDERING_MAX;
+	if (segs > c->reordering)
+		c->reordering = segs;
+	/* extent in time: RACK marks a segment lost RACK.rtt + reo_wnd after it was sent */
+	if (xmit == TCP_TIME_NEVER || now < xmit)
+		return;
+	tcp_time_t late = now - xmit, rtt = c->rack_rtt ? c->rack_rtt : c->rtt.min_rtt;
+	late = late > rtt ? late - rtt : 0;
+	if (late > c->rack_reo_extent)
+		c->rack_reo_extent = late;
+	c->rack_reo_extent_persist = RACK_REO_WND_PERSIST;
 }
 
 /* Section 6.2 step 4: widen the window once per round trip in which D-SACKs arrive. */
@@ -82,9 +111,12 @@ void tcp_rack_on_dsack(struct tcp_conn *c)
 	c->rack_reo_wnd_persist = RACK_REO_WND_PERSIST;
 }
 
-/* Section 6.2 step 4: after reo_wnd_persist recoveries without D-SACK, back to one quarter. */
+/* Section 6.2 step 4: after reo_wnd_persist recoveries without D-SACK, back to one quarter;
+ * the measured extent likewise lasts 16 recoveries without reordering. */
 void tcp_rack_on_recovery_exit(struct tcp_conn *c)
 {
 	if (c->rack_reo_wnd_persist && --c->rack_reo_wnd_persist == 0)
 		c->rack_reo_wnd_mult = 1;
+	if (c->rack_reo_extent_persist && --c->rack_reo_extent_persist == 0)
+		c->rack_reo_extent = 0;
 }

@@ -70,16 +70,22 @@ int tcp_sentmap_add(struct tcp_sentmap *sm, uint32_t seq, uint32_t end, tcp_time
 	return 0;
 }
 
-static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, uint32_t bytes)
+static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, uint32_t bytes,
+			 bool cum)
 {
+	tcp_time_t *first = cum ? &out->rtt_xmit_first : &out->rtt_xmit_first_sack;
+	if (!(e->flags & (TCP_SENT_EVER_RETX | TCP_SENT_ECHO_WAIT)) && e->xmit < *first)
+		*first = e->xmit;
 	out->bytes += bytes;
 	if (!(e->flags & TCP_SENT_EVER_RETX) && (!out->orig || SEQ_LT(e->seq, out->orig_seq))) {
 		out->orig = true;
 		out->orig_seq = e->seq;
+		out->orig_xmit = (e->flags & TCP_SENT_ECHO_WAIT) ? TCP_TIME_NEVER : e->xmit;
 	}
 	if (!(e->flags & (TCP_SENT_EVER_RETX | TCP_SENT_ECHO_WAIT)) &&
 	    (out->rtt_xmit == TCP_TIME_NEVER || e->xmit > out->rtt_xmit))
 		out->rtt_xmit = e->xmit;
+
 	if (!(e->flags & TCP_SENT_ECHO_WAIT) && e->xmit >= out->last_xmit) {
 		out->last_xmit = e->xmit;
 		out->last_end = e->end;
@@ -94,7 +100,7 @@ void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked
 		struct tcp_sent *e = &sm->e[sm->head];
 		if (SEQ_LEQ(e->end, ack)) {
 			if (!(e->flags & TCP_SENT_SACKED))
-				note_covered(out, e, ent_len(e));
+				note_covered(out, e, ent_len(e), true);
 			if (e->flags & TCP_SENT_FIN)
 				out->fin_acked = true;
 			unaccount(sm, e, ent_len(e));
@@ -106,7 +112,7 @@ void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked
 		if (SEQ_GT(ack, e->seq)) { /* partial: trim the front */
 			uint32_t n = ack - e->seq;
 			if (!(e->flags & TCP_SENT_SACKED))
-				note_covered(out, e, n);
+				note_covered(out, e, n, true);
 			unaccount(sm, e, n);
 			e->seq = ack;
 		}
@@ -175,7 +181,7 @@ void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, in
 					return;
 				e = &sm->e[sm->head + i];
 			}
-			note_covered(out, e, ent_len(e));
+			note_covered(out, e, ent_len(e), false);
 			unaccount(sm, e, ent_len(e));
 			e->flags |= TCP_SENT_SACKED;
 			e->flags &= (uint8_t)~(TCP_SENT_LOST | TCP_SENT_RETX);

@@ -39,12 +39,15 @@ struct tcp_sent_acked {
 	uint32_t bytes;            /* newly covered (not previously SACKed) */
 	tcp_time_t rtt_xmit;       /* send time of the newest never-retransmitted entry covered,
 				    * TCP_TIME_NEVER if none (Karn's rule, RFC 6298 section 3) */
+	tcp_time_t rtt_xmit_first; /* ... and of the oldest cumulatively acknowledged one */
+	tcp_time_t rtt_xmit_first_sack; /* ... and of the oldest newly SACKed one */
 	tcp_time_t last_xmit;      /* newest send time covered (RACK), 0 if none */
 	uint32_t last_end;         /* its end */
 	bool last_retx;            /* it was retransmitted */
 	bool fin_acked;
 	bool orig;                 /* a never-retransmitted entry was covered ... */
 	uint32_t orig_seq;         /* ... and the lowest such starts here (RACK reordering) */
+	tcp_time_t orig_xmit;      /* its send time (TCP_TIME_NEVER: not known, ECHO_WAIT) */
 };
 
 int tcp_sentmap_init(struct tcp_sentmap *sm);

@@ -91,6 +91,9 @@ struct tcp_conn {
 	uint32_t rack_dsack_round;     /* RACK.dsack_round */
 	uint32_t rack_reo_wnd_mult;    /* RACK.reo_wnd_mult */
 	uint32_t rack_reo_wnd_persist; /* RACK.reo_wnd_persist */
+	tcp_time_t rack_reo_extent;    /* how late reordered segments came, at most (time) */
+	uint32_t rack_reo_extent_persist; /* recoveries it still lasts */
+	uint32_t reordering;           /* reordering degree in segments (Linux tp->reordering) */
 
 	/* receiver: a D-SACK block to report in the next ACK (RFC 2883 section 4) */
 	bool dsack_pending;
@@ -249,6 +252,9 @@ void tcp_rack_detect(struct tcp_conn *c, tcp_time_t now);
 tcp_time_t tcp_rack_reo_wnd(const struct tcp_conn *c);
 /* Section 6.2 step 4: a D-SACK arrived / a recovery episode ended. */
 void tcp_rack_on_dsack(struct tcp_conn *c);
+/* Section 6.2 step 3: a never-retransmitted segment sent at xmit was delivered now, dist
+ * sequence bytes below RACK.fack: reordering, of that degree. */
+void tcp_rack_reordered(struct tcp_conn *c, uint32_t dist, tcp_time_t xmit, tcp_time_t now);
 void tcp_rack_on_recovery_exit(struct tcp_conn *c);
 
 #endif

@@ -113,6 +113,7 @@ struct tcp_stats {
 	uint64_t dsacks_rcvd, dsacks_sent;  /* RFC 2883 D-SACK blocks received / reported */
 	uint64_t undos;                     /* spurious recoveries / RTOs undone (RFC 3708, 3522) */
 	uint64_t rsts_sent, challenge_acks;
+	uint64_t disordered_acks;           /* older-timestamp duplicate ACKs PAWS let pass */
 	uint64_t cookies_sent, cookies_ok;
 	uint64_t active_opens, passive_opens, conns_established, conns_freed;
 	uint64_t drops[TCP_DROP_MAX];
@@ -131,6 +132,8 @@ struct tcp_conn_info {
 	uint32_t sndbuf, rcvbuf;    /* current capacities (auto-tuning grows them) */
 	uint32_t reo_wnd_mult;      /* RFC 8985 RACK.reo_wnd_mult */
 	bool reordering_seen;       /* RFC 8985 RACK.reordering_seen */
+	uint32_t reordering;        /* reordering degree seen, in segments (Linux tcpi_reordering) */
+	tcp_time_t reo_wnd;         /* RACK's reordering window now (RFC 8985 6.2 step 4) */
 	bool sack_ok, ts_ok;
 	uint8_t snd_wscale, rcv_wscale;
 	const char *cc;
