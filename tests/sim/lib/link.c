@@ -344,7 +344,10 @@ int sim_link_send(struct sim_link *link, const void *pkt, size_t len)
 	}
 	at = arrival_time(link, tx_done);
 	held = rng_chance(&link->rng[STREAM_REORDER], c->reorder);
-	if (held) {
+	if (held && c->reorder_skips_delay) {
+		at = tx_done; /* netem: no delay, overtaking what is still under way */
+		link->stats.reordered++;
+	} else if (held) {
 		at = time_add(at,
 			      c->reorder_delay ? c->reorder_delay : SIM_LINK_REORDER_DELAY_DEFAULT);
 		link->stats.reordered++;

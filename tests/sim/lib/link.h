@@ -15,7 +15,9 @@
  *      (never before the end of serialisation). Packets stay FIFO - a packet never arrives
  *      before one sent earlier - unless jitter_reorders is set;
  *   6. reorder: with probability `reorder`, the packet is held back reorder_delay more, so later
- *      packets overtake it (reordered);
+ *      packets overtake it (reordered); with reorder_skips_delay (netem's model, tc-netem(8)
+ *      "reorder"), it instead skips the propagation delay and jitter and overtakes the packets
+ *      still under way;
  *   7. duplicate: with probability `duplicate` a copy arrives right after the original, at the
  *      same virtual time (duplicated);
  *   8. corrupt: each delivered copy, with probability `corrupt`, gets 1 to 3 distinct random bits
@@ -51,6 +53,7 @@ struct sim_link_cfg {
 	double loss_bad;	  /* loss probability in the bad state (usually 1) */
 	double reorder;		  /* probability a packet is held back by reorder_delay */
 	tcp_time_t reorder_delay; /* 0 = SIM_LINK_REORDER_DELAY_DEFAULT */
+	bool reorder_skips_delay; /* netem: a reordered packet arrives without the delay */
 	double duplicate;	  /* probability a packet is delivered twice */
 	double corrupt;		  /* probability a delivered copy has 1..3 bits flipped */
 	uint32_t mtu;		  /* larger packets are dropped; 0 = no limit */
@@ -69,7 +72,7 @@ struct sim_link_stats {
 	uint64_t dropped_nosink;  /* arrived while no sink was set */
 	uint64_t duplicated;	  /* extra copies created */
 	uint64_t corrupted;	  /* copies with flipped bits */
-	uint64_t reordered;	  /* packets held back */
+	uint64_t reordered;	  /* packets held back (or sent ahead, reorder_skips_delay) */
 	uint64_t in_flight;	  /* copies scheduled but not yet arrived */
 };
 

@@ -40,7 +40,7 @@ static void sender_app(struct sim_host *h, void *ctx)
 			ci.in_flight, ci.snd_wnd, (double)ci.srtt / 1e6, (double)ci.rto / 1e6,
 			(unsigned long long)ci.retrans_segs, (unsigned long long)ci.rto_timeouts,
 			(unsigned long long)ci.fast_recoveries);
-		next_trace = sim_now(h->sim) + 100 * TCP_MSEC;
+		next_trace = sim_now(h->sim) + (getenv("SIM_TRACE_MS") ? atoi(getenv("SIM_TRACE_MS")) : 100) * TCP_MSEC;
 	}
 	while (bk->written < bk->total) {
 		uint64_t n = bk->total - bk->written;
@@ -110,7 +110,7 @@ struct result {
 	tcp_time_t duration, steady_from;
 	double goodput, steady_goodput, util;
 	uint64_t retrans, rtos, recoveries, tlps, corrupt_caught, fcs_caught;
-	uint64_t dsacks_rcvd, undos;
+	uint64_t dsacks_rcvd, undos, dup_rcvd, paws_drops, paws_drops_rcv;
 	uint32_t sndbuf, rcvbuf, reo_wnd_mult;
 	struct sim_link_stats fwd;
 };
@@ -207,7 +207,10 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 		struct tcp_conn_info ri;
 		tcp_conn_info(bk.rcv, &ri);
 		res->rcvbuf = ri.rcvbuf;
+		res->dup_rcvd = ri.dsacks_sent; /* duplicates the receiver reported: spurious */
 	}
+	res->paws_drops = tcp_stack_stats(a->stack)->drops[TCP_DROP_PAWS];
+	res->paws_drops_rcv = tcp_stack_stats(b->stack)->drops[TCP_DROP_PAWS];
 	res->corrupt_caught = tcp_stack_stats(a->stack)->drops[TCP_DROP_MALFORMED] +
 			      tcp_stack_stats(b->stack)->drops[TCP_DROP_MALFORMED];
 	res->fcs_caught = a->fcs_bad + b->fcs_bad;
@@ -223,9 +226,10 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	       (unsigned long long)res->corrupt_caught, (unsigned long long)res->fcs_caught,
 	       (unsigned long long)res->bad, ci.cwnd,
 	       (double)ci.srtt / 1e6);
-	printf("%-14s dsacks=%llu undos=%llu reo_wnd_mult=%u reordering_seen=%d sndbuf=%u "
-	       "rcvbuf=%u\n",
+	printf("%-14s dsacks=%llu undos=%llu spurious=%llu paws_drops=%llu/%llu reo_wnd_mult=%u "
+	       "reordering_seen=%d sndbuf=%u rcvbuf=%u\n",
 	       sc->name, (unsigned long long)res->dsacks_rcvd, (unsigned long long)res->undos,
+	       (unsigned long long)res->dup_rcvd, (unsigned long long)res->paws_drops, (unsigned long long)res->paws_drops_rcv,
 	       res->reo_wnd_mult, ci.reordering_seen, res->sndbuf, res->rcvbuf);
 	fflush(stdout);
 	sim_host_free(a);
@@ -368,6 +372,40 @@ static void reorder(void)
 	CHECK(r.reo_wnd_mult > 1);
 }
 
+/* netem's reordering on both directions, as `tools/iotcp-lab netem 'delay 10ms reorder 25%'`:
+ * every packet waits 10 ms except a quarter, which go at once and overtake up to 10 ms of
+ * traffic; ACKs are reordered as much as data. Older timestamps on overtaken pure ACKs must not
+ * cost their SACK information (Linux tcp_disordered_ack), RACK's window must cover the
+ * reordering measured (RFC 8985 6.2) and the spurious recoveries must be undone (RFC 3708,
+ * RFC 3522). Two seeds: the path has two regimes (with or without a standing queue, which
+ * decides whether SRTT, RACK's bound, covers the 20 ms of reordering); before this work both
+ * gave under 6 Mb/s with a spurious retransmission for every 9 segments. */
+static void reorder_netem(void)
+{
+	static const uint64_t seeds[] = {29, 3};
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct scenario sc = {.name = "reorder_netem", .bytes = 64 * MIB,
+				      .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+		sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
+		sc.fwd.reorder = 0.25;
+		sc.fwd.reorder_skips_delay = true;
+		sc.rev = sc.fwd;
+		sc.rev.queue_bytes = 0;
+		tcp_config_default(&sc.cfg);
+		sc.cfg.tso_max = 64 * 1024;
+		struct result r;
+		run(&sc, seeds[i], &r);
+		CHECK(r.done);
+		CHECK_EQ_U64(r.bad, 0);
+		CHECK(r.fwd.reordered > 1000);
+		CHECK_EQ_U64(r.fwd.dropped_loss + r.fwd.dropped_queue, 0);
+		CHECK(r.goodput >= 50e6);
+		/* duplicates the receiver saw: at most 4% of the 46341 data segments */
+		CHECK(r.dup_rcvd <= 46341 / 25);
+		CHECK(r.recoveries == 0 || r.undos * 10 >= r.recoveries * 8);
+	}
+}
+
 /* A long fat path with the default configuration: 1 Gb/s x 40 ms RTT needs about 5 MB in
  * flight, far beyond the 256 KiB default buffers: send and receive buffers must auto-tune. */
 static void longrtt(void)
@@ -413,6 +451,8 @@ int main(int argc, char **argv)
 		wscale();
 	else if (!strcmp(s, "reorder"))
 		reorder();
+	else if (!strcmp(s, "reorder_netem"))
+		reorder_netem();
 	else if (!strcmp(s, "longrtt"))
 		longrtt();
 	else {
