@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: micro-benchmarks of the TCP core, then the macro comparison (bench/macro/bench.py)
-# of iotcp-httpd against nginx and lighttpd. QUICK=1 runs a tiny matrix (CI checks that it runs).
-# Results: bench/results/ (results.md, results.csv, *.png).
+# of iotcp-httpd against nginx and lighttpd. QUICK=1 runs a tiny matrix (make test runs it: it
+# fails when a server does not start or a point fails).
+# Results: bench/results/ (results.md, results.csv, runs.csv, meta.txt with the commit, *.png).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."

@@ -3,23 +3,29 @@
 
   iotcp-offload   iotcp-httpd --mode offload on the IO-TCP host stack (tools/iotcp-lab)
   iotcp-copy      iotcp-httpd --mode copy (the host reads files itself)
-  nginx-1w/2w     Debian nginx, sendfile on, 1 and 2 workers        (Linux kernel TCP)
-  lighttpd        Debian lighttpd                                    (Linux kernel TCP)
+  nginx-1w/2w     Debian nginx: sendfile, tcp_nopush, open_file_cache; 1 and 2 workers
+  lighttpd        Debian lighttpd: sendfile backend, stat cache with open fds (1 s)
   linux-httpd     iotcp-httpd's server code on kernel sockets + sendfile (Linux kernel TCP)
 
 wrk runs in a client network namespace. The Linux servers run in a server namespace joined to
 it by a veth (addresses 198.19.0.1 / 198.19.0.2, inside the RFC 2544 benchmarking range); the
-iotcp servers are reached through the lab's testbed (198.18.0.1 from namespace iotcp-client).
+iotcp servers are reached through the lab's testbed (198.18.0.1 from the lab's client namespace).
 
-Per run: requests/s, body Gb/s, p50/p99 latency (wrk --latency), CPU-seconds per GB for each
-server process (from /proc/PID/stat; for the Linux servers the kernel's softirq time is reported
-separately, from /proc/stat), and whole-machine busy CPU-seconds per GB (from /proc/stat).
-Three runs per point (one in --quick), median and min-max. Output: CSV, a markdown table and
-gnuplot PNGs under bench/results/ (or --out).
+The CPU basis (docs/benchmarks.md): utime+stime of every process of a server, all threads and
+reaped children included (/proc/PID/stat), and the whole machine's busy time (/proc/stat). No
+softirq column is added to any server: on a kernel without IRQ time accounting (detected at
+start) softirq work is already in the time of whatever process it interrupted.
+
+A run fails on a wrk socket error or timeout, a non-2xx/3xx response, a non-zero exit, no
+completed request, or fewer body bytes than requests x size; a point fails when any of its runs
+fails, a server that does not start fails all its points, and the exit status is 1 then.
+Output: results.csv, runs.csv, results.md, stages.csv, gnuplot PNGs under bench/results/ (--out).
 """
 import argparse
 import csv
+import gzip
 import os
+import platform
 import re
 import shutil
 import signal
@@ -30,6 +36,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SRV_NS, CLI_NS = "iotcp-bsrv%d" % os.getpid(), "iotcp-bcli%d" % os.getpid()
 SRV_IF, CLI_IF = "ibs%d" % (os.getpid() % 1000000), "ibc%d" % (os.getpid() % 1000000)
@@ -43,6 +50,10 @@ LAB_ENV = dict(os.environ, IOTCP_LAB_NS=LAB_NS, IOTCP_LAB_TAG=_ID,
 
 SIZES = {"4k": 4096, "64k": 65536, "1m": 1 << 20, "16m": 16 << 20, "100m": 100 << 20,
          "256m": 256 << 20}
+# Default matrix: points whose connections x file size exceed this are left out (a response
+# would take longer than wrk's timeout at any rate this machine reaches); --max-inflight 0 keeps
+# them, and they then show as failed.
+MAX_INFLIGHT = 8 << 30
 
 
 def sh(cmd, check=True, **kw):
@@ -55,71 +66,162 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-# ---------------------------------------------------------------- measurements
+# ---------------------------------------------------------------- CPU accounting
 
 def proc_cpu(pids):
-    """(user, system) seconds of the given processes and their threads."""
+    """CPU seconds of the given processes: {"user", "system"}, each with all threads and the
+    reaped children (utime+cutime, stime+cstime of /proc/PID/stat)."""
     user = system = 0
     for pid in pids:
         try:
             with open("/proc/%d/stat" % pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            user += int(fields[11])
-            system += int(fields[12])
+            # after the comm: state is fields[0]; utime, stime, cutime, cstime: fields 11..14
+            user += int(fields[11]) + int(fields[13])
+            system += int(fields[12]) + int(fields[14])
         except (OSError, IndexError, ValueError):
             pass
-    return user / CLK_TCK, system / CLK_TCK
+    return {"user": user / CLK_TCK, "system": system / CLK_TCK}
 
 
 def machine_cpu():
-    """(busy, softirq) seconds of the whole machine, from /proc/stat."""
+    """Seconds of the whole machine from /proc/stat: busy (user, nice, system, irq, softirq;
+    guest time is inside user) and softirq. Steal (another guest ran) is not this machine's
+    work and is left out."""
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
     user, nice, system, idle, iowait, irq, softirq = v[:7]
-    steal = v[7] if len(v) > 7 else 0
-    busy = user + nice + system + irq + softirq + steal
-    return busy / CLK_TCK, softirq / CLK_TCK
+    return {"busy": (user + nice + system + irq + softirq) / CLK_TCK, "softirq": softirq / CLK_TCK}
 
 
-def parse_size(s):
-    m = re.match(r"([\d.]+)([KMGT]?)B?", s)
-    mult = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[m.group(2)]
-    return float(m.group(1)) * mult
+def ksoftirqd_pids():
+    """The per-CPU softirq threads: network work deferred to them (when a CPU is busy) is
+    charged to them, not to the server or client whose packets it processes."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/comm" % d) as f:
+                    if f.read().startswith("ksoftirqd/"):
+                        out.append(int(d))
+            except OSError:
+                pass
+    return out
 
 
-def parse_ms(s):
-    m = re.match(r"([\d.]+)(us|ms|s|m)", s)
-    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
+def kernel_config():
+    for path in ("/proc/config.gz", "/boot/config-" + platform.release()):
+        try:
+            opener = gzip.open if path.endswith(".gz") else open
+            with opener(path, "rt") as f:
+                return f.read(), path
+        except OSError:
+            pass
+    return None, None
 
 
-def run_wrk(ns, url, conns, seconds):
+def irq_time_accounting():
+    """(on, how): whether the kernel accounts irq/softirq time apart from the interrupted
+    task. Off (CONFIG_IRQ_TIME_ACCOUNTING unset, or disabled at boot): softirq work is charged
+    by ticks to the process it interrupts — it is already inside that process's stime, and
+    adding /proc/stat's softirq on top would count it twice. None: unknown."""
+    cfg, path = kernel_config()
+    if cfg is None:
+        return None, "kernel config not readable (/proc/config.gz, /boot/config-*)"
+    if "CONFIG_IRQ_TIME_ACCOUNTING=y" not in cfg:
+        return False, "CONFIG_IRQ_TIME_ACCOUNTING is not set (%s)" % path
+    try:
+        cmdline = open("/proc/cmdline").read().split()
+    except OSError:
+        cmdline = []
+    for word in ("tsc=noirqtime", "tsc=unstable"):  # x86: irqtime needs a stable TSC
+        if word in cmdline:
+            return False, "CONFIG_IRQ_TIME_ACCOUNTING=y but disabled at boot (%s)" % word
+    return True, "CONFIG_IRQ_TIME_ACCOUNTING=y (%s)" % path
+
+
+# ---------------------------------------------------------------- the load: wrk
+
+# wrk's done() hook prints exact totals (its text summary rounds bytes to 0.01 GB).
+WRK_SCRIPT = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("IOTCP_WRK requests=%d bytes=%d duration_us=%d connect=%d read=%d " ..
+    "write=%d status=%d timeout=%d p50_us=%d p99_us=%d\n", summary.requests, summary.bytes,
+    summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+# wrk (4.1) counts a timeout when a response completes later than --timeout after its request;
+# a response that never completes is not counted: it shows as a connection that completed
+# nothing (fewer requests than connections) or in the point's post-flight request.
+MIN_SECONDS = 2
+
+
+def wrk_timeout(seconds):
+    """wrk's --timeout: shorter than the run, so that a late response is counted."""
+    return max(1, seconds // 2)
+
+
+def parse_wrk(out):
+    """wrk's IOTCP_WRK line as a dict of ints, or None."""
+    m = re.search(r"^IOTCP_WRK (.*)$", out, re.M)
+    if not m:
+        return None
+    return {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def run_wrk(ns, url, conns, seconds, script):
     threads = max(1, min(2, conns))
     cmd = ["ip", "netns", "exec", ns, "wrk", "-t%d" % threads, "-c%d" % conns,
-           "-d%ds" % seconds, "--latency", "--timeout", "10s", url]
-    r = sh(cmd, check=False, timeout=seconds + 60)
-    out = r.stdout
-    res = {"rps": 0.0, "bytes_per_s": 0.0, "p50_ms": float("nan"), "p99_ms": float("nan"),
-           "errors": 0, "requests": 0}
-    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if m:
-        res["rps"] = float(m.group(1))
-    m = re.search(r"(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", out)
-    if m:
-        res["requests"] = int(m.group(1))
-    m = re.search(r"Transfer/sec:\s+([\d.]+\w+)", out)
-    if m:
-        res["bytes_per_s"] = parse_size(m.group(1))
-    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
-        m = re.search(r"\s%s(?:\.000)?%%\s+([\d.]+\w+)" % pct, out)
-        if m:
-            res[key] = parse_ms(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        res["errors"] = sum(int(x) for x in m.groups())
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
-        res["errors"] += int(m.group(1))
-    return res
+           "-d%ds" % seconds, "--latency", "--timeout", "%ds" % wrk_timeout(seconds),
+           "-s", script, url]
+    try:
+        r = sh(cmd, check=False, timeout=seconds + 60)
+        rc, out, err = r.returncode, r.stdout, r.stderr
+    except subprocess.TimeoutExpired:
+        rc, out, err = -1, "", "wrk did not finish within %d s" % (seconds + 60)
+    return {"rc": rc, "wrk": parse_wrk(out), "stderr": err.strip()[-300:]}
+
+
+def check_run(w, size, conns, hdr_len):
+    """The reasons a wrk run failed (empty: it succeeded). w: run_wrk()'s result; size: the
+    file's size; hdr_len: the response header's length (from the point's preflight)."""
+    why = []
+    if w["rc"] != 0:
+        why.append("wrk exit %d%s" % (w["rc"], (": " + w["stderr"]) if w["stderr"] else ""))
+    s = w["wrk"]
+    if s is None:
+        return why or ["wrk printed no summary"]
+    socket_errs = ["%s %d" % (k, s[k]) for k in ("connect", "read", "write", "timeout") if s[k]]
+    if socket_errs:
+        why.append("socket errors: " + ", ".join(socket_errs))
+    if s["status"]:
+        why.append("%d non-2xx/3xx responses" % s["status"])
+    if s["requests"] == 0:
+        why.append("no request completed")
+    elif s["requests"] < conns:
+        why.append("%d requests completed by %d connections: one completed none" % (
+            s["requests"], conns))
+    elif not s["status"] and s["bytes"] - s["requests"] * hdr_len < s["requests"] * size:
+        why.append("body bytes %d < %d requests x %d" % (s["bytes"] - s["requests"] * hdr_len,
+                                                         s["requests"], size))
+    return why
+
+
+def preflight(ns, url, size):
+    """One request before the runs: (reasons it failed, the response header's length)."""
+    r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "--max-time", "10",
+            "-w", "%{http_code} %{size_header} %{size_download}", url], check=False)
+    parts = r.stdout.split()
+    if r.returncode != 0 or len(parts) != 3:
+        return ["preflight: curl exit %d" % r.returncode], 0
+    code, hdr, got = (int(x) for x in parts)
+    if code != 200 or got != size:
+        return ["preflight: HTTP %d with %d body bytes (want 200 with %d)" % (code, got, size)], hdr
+    return [], hdr
 
 
 # ---------------------------------------------------------------- servers
@@ -144,9 +246,9 @@ class LinuxNet:
             sh(["ip", "netns", "del", ns], check=False)
 
 
-def wait_http(ns, url, timeout=15):
+def wait_http(ns, url, timeout=15, alive=lambda: True):
     t0 = time.time()
-    while time.time() - t0 < timeout:
+    while time.time() - t0 < timeout and alive():
         r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                 "--max-time", "2", url], check=False)
         if r.stdout.strip() == "200":
@@ -156,10 +258,13 @@ def wait_http(ns, url, timeout=15):
 
 
 class NsServer:
-    """A Linux server process started in the server namespace."""
+    """A Linux server process started in the server namespace (kernel TCP)."""
+    client_ns = CLI_NS
+    kernel_stack = True
 
-    def __init__(self, name, argv, env=None):
+    def __init__(self, name, argv, env=None, scheme="http"):
         self.name, self.argv, self.env = name, argv, env
+        self.url = "%s://%s" % (scheme, SRV_IP)
         self.proc = None
 
     def start(self, tmp):
@@ -167,10 +272,10 @@ class NsServer:
         self.proc = subprocess.Popen(["ip", "netns", "exec", SRV_NS] + self.argv,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env, start_new_session=True)
-        return wait_http(CLI_NS, "http://%s/4k.bin" % SRV_IP)
+        return wait_http(CLI_NS, self.url + "/4k.bin", alive=lambda: self.proc.poll() is None)
 
     def pids(self):
-        """Every process of the server (master and workers): the process group."""
+        """{"host": every process of the server (master and workers: its process group)}."""
         out = []
         for d in os.listdir("/proc"):
             if d.isdigit():
@@ -179,7 +284,7 @@ class NsServer:
                         out.append(int(d))
                 except OSError:
                     pass
-        return out
+        return {"host": out, "nic": []}
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -192,68 +297,20 @@ class NsServer:
         if getattr(self, "log", None):
             self.log.close()
 
-    client_ns = CLI_NS
-    url = "http://%s" % SRV_IP
-    kernel_stack = True
-
-
-def nginx_server(docroot, tmp, workers):
-    conf = os.path.join(tmp, "nginx-%d.conf" % workers)
-    with open(conf, "w") as f:
-        f.write("""worker_processes %d;
-daemon off;
-master_process on;
-pid %s/nginx-%d.pid;
-error_log %s/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  default_type application/octet-stream;
-  client_body_temp_path %s;
-  proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
-  server { listen 80 reuseport; root %s; }
-}
-""" % (workers, tmp, workers, tmp, tmp, tmp, tmp, tmp, tmp, docroot))
-    return NsServer("nginx-%dw" % workers, ["/usr/sbin/nginx", "-c", conf, "-p", tmp])
-
-
-def lighttpd_server(docroot, tmp):
-    conf = os.path.join(tmp, "lighttpd.conf")
-    with open(conf, "w") as f:
-        f.write("""server.document-root = "%s"
-server.port = 80
-server.bind = "0.0.0.0"
-server.max-connections = 4096
-server.max-fds = 16384
-server.max-keep-alive-requests = 1000000
-mimetype.assign = ("" => "application/octet-stream")
-""" % docroot)
-    return NsServer("lighttpd", ["/usr/sbin/lighttpd", "-D", "-f", conf])
-
-
-def linux_httpd_server(build, docroot):
-    env = dict(os.environ, IOTCP_LINUX_DOCROOT=docroot)
-    return NsServer("linux-httpd", [os.path.join(build, "apps/httpd/iotcp-httpd-linux"),
-                                    "--mode", "offload", "--port", "80", "--max-conns", "8192"],
-                    env=env)
-
 
 class LabServer:
     """iotcp-httpd on the IO-TCP stack, through tools/iotcp-lab."""
     client_ns = LAB_NS
-    url = "http://198.18.0.1"
     kernel_stack = False
 
-    def __init__(self, name, mode, build, docroot, wire="vtap"):
-        self.name, self.mode, self.build, self.docroot = name, mode, build, docroot
-        self.wire = wire
+    def __init__(self, name, mode, ctx, scheme="http"):
+        self.name, self.mode, self.ctx, self.scheme = name, mode, ctx, scheme
+        self.url = "%s://198.18.0.1" % scheme
 
     def start(self, tmp):
-        r = sh([LAB, "up", "--docroot", self.docroot, "--mode", self.mode, "--build", self.build,
-                "--wire", self.wire], check=False)
+        args = [LAB, "up", "--docroot", self.ctx.docroot, "--mode", self.mode, "--build",
+                self.ctx.build, "--wire", self.ctx.wire] + (["--tls"] if self.scheme == "https" else [])
+        r = sh(args, check=False, timeout=120)
         if r.returncode != 0:
             log(r.stdout + r.stderr)
             return False
@@ -266,10 +323,100 @@ class LabServer:
             m = re.match(r"\s*(nicd|httpd): running \(pid (\d+)\)", line)
             if m:
                 pids[m.group(1)] = int(m.group(2))
-        return pids
+        return {"host": [pids["httpd"]] if "httpd" in pids else [],
+                "nic": [pids["nicd"]] if "nicd" in pids else []}
 
     def stop(self):
         sh([LAB, "down"], check=False)
+
+
+def nginx_server(ctx, workers):
+    """nginx as operators run it for static files: sendfile, tcp_nopush (TCP_CORK), and an
+    open-file cache like iotcp-httpd's (descriptors and stat results, revalidated every 1 s)."""
+    tmp = ctx.tmp
+    conf = os.path.join(tmp, "nginx-%d.conf" % workers)
+    with open(conf, "w") as f:
+        f.write("""worker_processes %d;
+daemon off;
+master_process on;
+pid %s/nginx-%d.pid;
+error_log %s/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=1024 inactive=60s;
+  open_file_cache_valid 1s;
+  open_file_cache_min_uses 1;
+  open_file_cache_errors on;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  client_body_temp_path %s;
+  proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
+  server { listen 80 reuseport; root %s; }
+}
+""" % (workers, tmp, workers, tmp, tmp, tmp, tmp, tmp, tmp, ctx.docroot))
+    return NsServer("nginx-%dw" % workers, ["/usr/sbin/nginx", "-c", conf, "-p", tmp])
+
+
+def lighttpd_server(ctx):
+    """lighttpd 1.4 with its equivalents: the sendfile network backend, the stat cache (which
+    also keeps the files' open descriptors; 'simple' revalidates every 1 s) — lighttpd sets
+    TCP_CORK itself when headers precede a file body."""
+    conf = os.path.join(ctx.tmp, "lighttpd.conf")
+    with open(conf, "w") as f:
+        f.write("""server.document-root = "%s"
+server.port = 80
+server.bind = "0.0.0.0"
+server.network-backend = "sendfile"
+server.stat-cache-engine = "simple"
+server.max-connections = 4096
+server.max-fds = 16384
+server.max-keep-alive-requests = 1000000
+mimetype.assign = ("" => "application/octet-stream")
+""" % ctx.docroot)
+    return NsServer("lighttpd", ["/usr/sbin/lighttpd", "-D", "-f", conf])
+
+
+def linux_httpd_server(ctx):
+    env = dict(os.environ, IOTCP_LINUX_DOCROOT=ctx.docroot)
+    return NsServer("linux-httpd", [os.path.join(ctx.build, "apps/httpd/iotcp-httpd-linux"),
+                                    "--mode", "offload", "--port", "80", "--max-conns", "8192"],
+                    env=env)
+
+
+def broken_server(ctx, name, how):
+    """A server that fails on purpose (bench/macro/broken_server.py): the self-test of the
+    failure detection (bench/macro/test_bench.py)."""
+    return NsServer(name, ["python3", os.path.join(HERE, "broken_server.py"), "--docroot",
+                           ctx.docroot, "--port", "80", "--fail", how])
+
+
+# Every server the benchmark knows: name -> a factory taking the context (build, docroot, tmp,
+# wire). A new server or protocol is one entry here (and in DEFAULT_SERVERS to run by default).
+SERVERS = {
+    "iotcp-offload": lambda c: LabServer("iotcp-offload", "offload", c),
+    "iotcp-copy": lambda c: LabServer("iotcp-copy", "copy", c),
+    "nginx-1w": lambda c: nginx_server(c, 1),
+    "nginx-2w": lambda c: nginx_server(c, 2),
+    "lighttpd": lighttpd_server,
+    "linux-httpd": linux_httpd_server,
+    # broken on purpose: answers 500, serves a short body, answers late, stalls, never starts
+    "broken-500": lambda c: broken_server(c, "broken-500", "500"),
+    "broken-short": lambda c: broken_server(c, "broken-short", "short"),
+    "broken-slow": lambda c: broken_server(c, "broken-slow", "slow"),
+    "broken-stall": lambda c: broken_server(c, "broken-stall", "stall"),
+    "broken-nostart": lambda c: broken_server(c, "broken-nostart", "nostart"),
+}
+DEFAULT_SERVERS = "iotcp-offload,iotcp-copy,nginx-1w,nginx-2w,lighttpd,linux-httpd"
+# The servers the goals table compares iotcp-offload against: the best of them at each point.
+IOTCP = "iotcp-offload"
+
+
+class Ctx:
+    def __init__(self, build, docroot, tmp, wire):
+        self.build, self.docroot, self.tmp, self.wire = build, docroot, tmp, wire
 
 
 # ---------------------------------------------------------------- the benchmark
@@ -325,46 +472,47 @@ def stage_seconds(c0, c1):
     return out
 
 
-def measure(server, size_name, conns, seconds):
+def measure(server, size_name, conns, seconds, script, hdr_len):
+    """One wrk run: its metrics and "failures" (empty when it succeeded)."""
     url = "%s/%s.bin" % (server.url, size_name)
-    if isinstance(server, LabServer):
-        pidmap = server.pids()
-        host_pids, nic_pids = [pidmap.get("httpd", 0)], [pidmap.get("nicd", 0)]
-    else:
-        host_pids, nic_pids = server.pids(), []
     lab = isinstance(server, LabServer)
-    (hu0, hs0), (nu0, ns0) = proc_cpu(host_pids), proc_cpu(nic_pids)
-    b0, s0 = machine_cpu()
+    pids = server.pids()
+    ksoft = ksoftirqd_pids()
+    h0, n0, k0, m0 = (proc_cpu(pids["host"]), proc_cpu(pids["nic"]), proc_cpu(ksoft),
+                      machine_cpu())
     c0 = read_cycles() if lab else None
-    t0 = time.time()
-    res = run_wrk(server.client_ns, url, conns, seconds)
-    (hu1, hs1), (nu1, ns1) = proc_cpu(host_pids), proc_cpu(nic_pids)
-    b1, s1 = machine_cpu()
-    t1 = time.time()
+    w = run_wrk(server.client_ns, url, conns, seconds, script)
+    h1, n1, k1, m1 = (proc_cpu(pids["host"]), proc_cpu(pids["nic"]), proc_cpu(ksoft),
+                      machine_cpu())
     c1 = None
     if lab:
         time.sleep(1.1)  # the stats files are rewritten once a second
         c1 = read_cycles()
-    h, n = (hu1 - hu0) + (hs1 - hs0), (nu1 - nu0) + (ns1 - ns0)
-    gb = res["bytes_per_s"] * seconds / 1e9
-    res.update({
-        "gbps": res["bytes_per_s"] * 8 / 1e9,
-        "host_cpu_s": h, "nic_cpu_s": n,
-        "softirq_s": s1 - s0, "machine_cpu_s": b1 - b0, "gb": gb,
-    })
+    res = {"failures": check_run(w, SIZES[size_name], conns, hdr_len)}
+    s = w["wrk"] or {}
+    dur = s.get("duration_us", 0) / 1e6
+    body = max(0, s.get("bytes", 0) - s.get("requests", 0) * hdr_len)
+    gb = body / 1e9
+    hu, hs = h1["user"] - h0["user"], h1["system"] - h0["system"]
+    h, n = hu + hs, (n1["user"] - n0["user"]) + (n1["system"] - n0["system"])
+    busy, soft = m1["busy"] - m0["busy"], m1["softirq"] - m0["softirq"]
+    ks = (k1["user"] + k1["system"]) - (k0["user"] + k0["system"])
     per = (lambda x: x / gb) if gb > 0 else (lambda x: float("nan"))
-    res["host_cpu_per_gb"] = per(h)
-    res["nic_cpu_per_gb"] = per(n)
-    res["softirq_per_gb"] = per(s1 - s0)
-    # For kernel-stack servers the network processing runs as softirq, attributed to no process
-    # (and it includes the client's receive processing: an upper bound of the server's share).
-    res["server_cpu_per_gb"] = per(h + (s1 - s0 if server.kernel_stack else 0))
-    res["machine_cpu_per_gb"] = per(b1 - b0)
-    # Requests per second per busy host core: requests / host CPU-seconds.
-    res["rps_per_host_core"] = res["rps"] * (t1 - t0) / h if h > 0 else float("nan")
-    # Where the cycles go, CPU-seconds per GB: the stacks' own per-stage counters for the
-    # lab's host and NIC (stats files, one second apart: the window is a little wider than
-    # the run); user / kernel / softirq from /proc for the Linux servers.
+    res.update({
+        "rps": s.get("requests", 0) / dur if dur else 0.0,
+        "gbps": body * 8 / 1e9 / dur if dur else 0.0,
+        "p50_ms": s["p50_us"] / 1000.0 if s else float("nan"),
+        "p99_ms": s["p99_us"] / 1000.0 if s else float("nan"),
+        "host_cpu_per_gb": per(h), "nic_cpu_per_gb": per(n) if pids["nic"] else float("nan"),
+        "machine_cpu_per_gb": per(busy), "softirq_per_gb": per(soft),
+        "ksoftirqd_cpu_per_gb": per(ks),
+        # requests per busy core of the server (iotcp: the host): requests / its CPU-seconds
+        "rps_per_host_core": s.get("requests", 0) / h if h > 0 else float("nan"),
+        "requests": s.get("requests", 0), "gb": gb,
+    })
+    # Where the CPU goes, CPU-seconds per GB: the lab's host and NIC by their own per-stage
+    # counters (stats files one second apart: the window is a little wider than the run);
+    # user / kernel from /proc for the Linux servers.
     if lab and c0 and c1:
         st = stage_seconds(c0, c1)
         res["stages"] = {side: {k: per(v) for k, v in d.items()} for side, d in st.items()}
@@ -375,9 +523,54 @@ def measure(server, size_name, conns, seconds):
                 res["stages"][side]["other"] = max(0.0, per(total) -
                                                    sum(res["stages"][side].values()))
     elif not lab:
-        res["stages"] = {"host": {"user": per(hu1 - hu0), "kernel": per(hs1 - hs0),
-                                  "softirq": per(s1 - s0)}}
+        res["stages"] = {"host": {"user": per(hu), "kernel": per(hs)}}
     return res
+
+
+def run_point(srv, size, conns, a, script):
+    """A point: the preflight, then a.runs wrk runs. A row for the tables."""
+    row = {"server": srv.name, "size": size, "conns": conns, "runs": [], "stages": {}}
+    why, hdr = preflight(srv.client_ns, "%s/%s.bin" % (srv.url, size), SIZES[size])
+    if why:
+        return finish_row(row, a.runs, why)
+    for _ in range(a.runs):
+        row["runs"].append(measure(srv, size, conns, a.seconds, script, hdr))
+    ok = [r for r in row["runs"] if not r["failures"]]
+    if ok:
+        row["stages"] = ok[-1].get("stages") or {}
+    why = ["run %d: %s" % (i + 1, "; ".join(r["failures"]))
+           for i, r in enumerate(row["runs"]) if r["failures"]]
+    # the server still answers correctly after the load (a stall wrk cannot count shows here)
+    why += [w.replace("preflight", "post-flight") for w in
+            preflight(srv.client_ns, "%s/%s.bin" % (srv.url, size), SIZES[size])[0]]
+    return finish_row(row, a.runs, why)
+
+
+def finish_row(row, wanted, why):
+    """Status and summary of a point: failed when any run (or the preflight, or the server's
+    start) failed; the run count is the number of runs that succeeded."""
+    ok = [r for r in row["runs"] if not r["failures"]]
+    row["n"] = len(ok)
+    row["wanted"] = wanted
+    row["failures"] = " | ".join(why)
+    row["status"] = "failed" if why or not ok else "ok"
+    row["sum"] = summarize(ok)
+    return row
+
+
+def log_row(row):
+    s = row["sum"]
+    if row["status"] != "ok":
+        log("%-14s %5s c=%-4d FAILED (%d of %d runs ok): %s" % (
+            row["server"], row["size"], row["conns"], row["n"], row["wanted"], row["failures"]))
+        return
+    log("%-14s %5s c=%-4d %10.0f req/s %7.2f Gb/s  host %.3f NIC %.3f machine %.3f CPU-s/GB" % (
+        row["server"], row["size"], row["conns"], s["rps"][0], s["gbps"][0],
+        s["host_cpu_per_gb"][0], s["nic_cpu_per_gb"][0], s["machine_cpu_per_gb"][0]))
+    for side in sorted(row["stages"]):
+        log("    %s CPU-s/GB by stage: %s" % (side, " ".join(
+            "%s %.3g" % (k, v) for k, v in
+            sorted(row["stages"][side].items(), key=lambda kv: -kv[1]) if v > 0)))
 
 
 # ---------------------------------------------------------------- perf profile (Figure 1 style)
@@ -456,7 +649,7 @@ def sample_category(frames):
     return classify(frames[0][1], frames[0][0]) if frames else "kernel other"
 
 
-def perf_profile(server, size_name, conns, seconds, tmp):
+def perf_profile(server, size_name, conns, seconds, tmp, script):
     """One extra wrk run under `perf record -a -g` (software clock, 999 Hz per CPU): CPU-s
     per GB by process group and by what the work is for. None when perf does not work here."""
     if not shutil.which("perf"):
@@ -467,16 +660,17 @@ def perf_profile(server, size_name, conns, seconds, tmp):
                             "sleep", str(seconds + 1)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
-    res = run_wrk(server.client_ns, "%s/%s.bin" % (server.url, size_name), conns, seconds)
+    res = run_wrk(server.client_ns, "%s/%s.bin" % (server.url, size_name), conns, seconds,
+                  script)
     rec.wait()
-    if rec.returncode != 0 or res["bytes_per_s"] <= 0:
+    if rec.returncode != 0 or not res["wrk"] or res["wrk"]["bytes"] <= 0:
         return None
     r = subprocess.run(["perf", "script", "-i", data, "-F", "comm,ip,sym,dso"],
                        capture_output=True, text=True)
     if r.returncode != 0:
         return None
-    # bytes over the recording (wrk's rate for its seconds; nothing outside them)
-    gb = res["bytes_per_s"] * seconds / 1e9
+    # bytes over the recording (what wrk read in its seconds; nothing outside them)
+    gb = res["wrk"]["bytes"] / 1e9
     prof = {}
 
     def add(comm, frames):
@@ -541,14 +735,14 @@ def write_profiles(profiles, out):
 
 
 METRICS = ["rps", "gbps", "p50_ms", "p99_ms", "host_cpu_per_gb", "nic_cpu_per_gb",
-           "softirq_per_gb", "server_cpu_per_gb", "machine_cpu_per_gb", "rps_per_host_core",
-           "errors"]
+           "machine_cpu_per_gb", "softirq_per_gb", "ksoftirqd_cpu_per_gb", "rps_per_host_core"]
 
 
 def summarize(runs):
+    """Median, min and max of each metric over the given (successful) runs."""
     out = {}
     for k in METRICS:
-        vals = [r[k] for r in runs if r[k] == r[k]]  # drop NaN
+        vals = [r[k] for r in runs if k in r and r[k] == r[k]]  # drop NaN
         if not vals:
             out[k] = (float("nan"),) * 3
         else:
@@ -566,9 +760,14 @@ def fmt(v):
     return "%.3g" % v
 
 
+def is_linux(server):
+    """A server on the kernel's TCP stack (the baselines)."""
+    return not server.startswith("iotcp-")
+
+
 def write_stages(rows, out):
-    """stages.csv: where the host's and the NIC's cycles went, CPU-seconds per GB (last run of
-    each point)."""
+    """stages.csv: where the host's and the NIC's cycles went, CPU-seconds per GB (last
+    successful run of each point)."""
     with open(os.path.join(out, "stages.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["server", "size", "conns", "side", "stage", "cpu_s_per_gb"])
@@ -578,74 +777,189 @@ def write_stages(rows, out):
                     w.writerow([r["server"], r["size"], r["conns"], side, stage, "%.6g" % v])
 
 
-def write_outputs(rows, out, seconds):
-    os.makedirs(out, exist_ok=True)
-    write_stages(rows, out)
-    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+def write_runs(rows, out):
+    """runs.csv: every run, failed ones too, with the reasons."""
+    with open(os.path.join(out, "runs.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["server", "size", "conns", "runs"] + ["%s_%s" % (m, s) for m in METRICS
-                                                           for s in ("median", "min", "max")])
+        w.writerow(["server", "size", "conns", "run", "status", "failures", "requests", "gb"] +
+                   METRICS)
         for r in rows:
-            w.writerow([r["server"], r["size"], r["conns"], r["n"]] +
-                       [x for m in METRICS for x in r["sum"][m]])
-    lines = ["| server | size | conns | req/s | Gb/s | p50 ms | p99 ms | host CPU-s/GB | "
-             "NIC CPU-s/GB | softirq CPU-s/GB | server CPU-s/GB (+softirq) | machine CPU-s/GB | "
-             "req/s per host core | errors |",
-             "|" + "---|" * 14]
+            for i, run in enumerate(r.get("runs") or []):
+                w.writerow([r["server"], r["size"], r["conns"], i + 1,
+                            "failed" if run["failures"] else "ok", "; ".join(run["failures"]),
+                            run.get("requests", 0), "%.6g" % run.get("gb", 0)] +
+                           ["%.6g" % run.get(m, float("nan")) for m in METRICS])
+
+
+def main_table(rows, irq_acct):
+    soft = irq_acct is True  # softirq in no process's time: a column of its own
+    head = ["server", "size", "conns", "runs ok", "req/s", "Gb/s", "p50 ms", "p99 ms",
+            "process CPU-s/GB (iotcp: host)", "NIC CPU-s/GB", "machine CPU-s/GB",
+            "req/s per server (host) core", "ksoftirqd CPU-s/GB"] + \
+        (["softirq CPU-s/GB (machine)"] if soft else [])
+    cols = ["rps", "gbps", "p50_ms", "p99_ms", "host_cpu_per_gb", "nic_cpu_per_gb",
+            "machine_cpu_per_gb", "rps_per_host_core", "ksoftirqd_cpu_per_gb"] + \
+        (["softirq_per_gb"] if soft else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         s = r["sum"]
-        cell = lambda m: "%s (%s–%s)" % tuple(fmt(x) for x in s[m]) if r["n"] > 1 else fmt(s[m][0])
-        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            r["server"], r["size"], r["conns"], cell("rps"), cell("gbps"), cell("p50_ms"),
-            cell("p99_ms"), cell("host_cpu_per_gb"), cell("nic_cpu_per_gb"),
-            cell("softirq_per_gb"), cell("server_cpu_per_gb"), cell("machine_cpu_per_gb"),
-            cell("rps_per_host_core"), fmt(s["errors"][0])))
-    table = "\n".join(lines) + "\n"
+        if r["status"] != "ok":
+            cells = ["**FAILED**"] + ["-"] * (len(cols) - 1)
+        else:
+            cells = [("%s (%s–%s)" % tuple(fmt(x) for x in s[m])
+                      if r["n"] > 1 and s[m][0] == s[m][0] else fmt(s[m][0])) for m in cols]
+        lines.append("| %s | %s | %d | %d/%d | %s |" % (r["server"], r["size"], r["conns"], r["n"],
+                                                       r["wanted"], " | ".join(cells)))
+    failed = [r for r in rows if r["status"] != "ok"]
+    if failed:
+        lines += ["", "Failed points (a point fails when any of its runs fails):", ""]
+        lines += ["- %s %s × %d: %s" % (r["server"], r["size"], r["conns"], r["failures"])
+                  for r in failed]
+    return "\n".join(lines) + "\n"
+
+
+# The goals (issue 10), on the process-CPU basis, against the best Linux server at each point.
+# (metric, the direction in which "best" lies, which points the goal applies to, goal)
+GOAL_CPU = 25.0       # best Linux process CPU-s/GB ÷ iotcp host CPU-s/GB, files ≥ 1 MiB, 16/64
+GOAL_RPS_CORE = 2.0   # iotcp req/s per host core ÷ best Linux req/s per core, 4 KiB files
+
+
+def cpu_goal_applies(size, conns):
+    return SIZES[size] >= (1 << 20) and conns in (16, 64)
+
+
+def rps_goal_applies(size, conns):
+    return size == "4k"
+
+
+def best_linux(rows, size, conns, metric, lowest):
+    """(value, server) of the best successful Linux server at a point, or (nan, None)."""
+    cand = [(r["sum"][metric][0], r["server"]) for r in rows
+            if is_linux(r["server"]) and r["size"] == size and r["conns"] == conns
+            and r["status"] == "ok" and r["sum"][metric][0] == r["sum"][metric][0]]
+    if not cand:
+        return float("nan"), None
+    return (min if lowest else max)(cand)
+
+
+def goals_table(rows):
+    """iotcp-offload against the best Linux server at each point (lighttpd included)."""
+    def ratio(a, b):
+        return a / b if a == a and b == b and b > 0 else float("nan")
+
+    def mark(v, goal, applies):
+        if not applies:
+            return fmt(v)
+        if v != v:
+            return "%s (goal ≥ %g: not met)" % (fmt(v), goal)
+        return "**%s** (goal ≥ %g: %s)" % (fmt(v), goal, "met" if v >= goal else "not met")
+
+    lines = ["| size | conns | best Linux process CPU-s/GB (server) | iotcp host CPU-s/GB | "
+             "best Linux ÷ iotcp host (goal ≥ %g: ≥ 1 MiB × 16, 64) | iotcp NIC CPU-s/GB | "
+             "Gb/s iotcp ÷ best Linux (server) | req/s per core iotcp host ÷ best Linux "
+             "(server) (goal ≥ %g: 4 KiB) | machine CPU-s/GB best Linux ÷ iotcp | "
+             "best Linux process + ksoftirqd CPU-s/GB ÷ iotcp host (upper bound) |"
+             % (GOAL_CPU, GOAL_RPS_CORE), "|---|---|---|---|---|---|---|---|---|---|"]
+    tally = {"cpu": [0, 0], "rps": [0, 0]}
+    for r in rows:
+        if r["server"] != IOTCP:
+            continue
+        size, conns = r["size"], r["conns"]
+        cpu, cpu_srv = best_linux(rows, size, conns, "host_cpu_per_gb", True)
+        gbps, gbps_srv = best_linux(rows, size, conns, "gbps", False)
+        rpc, rpc_srv = best_linux(rows, size, conns, "rps_per_host_core", False)
+        mach, _ = best_linux(rows, size, conns, "machine_cpu_per_gb", True)
+        with_ks = [r2 for r2 in rows if is_linux(r2["server"]) and r2["size"] == size
+                   and r2["conns"] == conns and r2["status"] == "ok"]
+        upper = min((r2["sum"]["host_cpu_per_gb"][0] + r2["sum"]["ksoftirqd_cpu_per_gb"][0]
+                     for r2 in with_ks), default=float("nan"))
+        if cpu_srv is None:
+            continue
+        cpu_goal, rps_goal = cpu_goal_applies(size, conns), rps_goal_applies(size, conns)
+        if r["status"] != "ok":
+            lines.append("| %s | %d | %s (%s) | **FAILED** | - | - | - | - | - | - |" % (
+                size, conns, fmt(cpu), cpu_srv))
+            tally["cpu"][1] += cpu_goal
+            tally["rps"][1] += rps_goal
+            continue
+        io = r["sum"]
+        c = ratio(cpu, io["host_cpu_per_gb"][0])
+        q = ratio(io["rps_per_host_core"][0], rpc)
+        for key, applies, v, goal in (("cpu", cpu_goal, c, GOAL_CPU),
+                                      ("rps", rps_goal, q, GOAL_RPS_CORE)):
+            if applies:
+                tally[key][1] += 1
+                tally[key][0] += v == v and v >= goal
+        lines.append("| %s | %d | %s (%s) | %s | %s | %s | %s (%s) | %s (%s) | %s | %s |" % (
+            size, conns, fmt(cpu), cpu_srv, fmt(io["host_cpu_per_gb"][0]),
+            mark(c, GOAL_CPU, cpu_goal), fmt(io["nic_cpu_per_gb"][0]),
+            fmt(ratio(io["gbps"][0], gbps)), gbps_srv, mark(q, GOAL_RPS_CORE, rps_goal), rpc_srv,
+            fmt(ratio(mach, io["machine_cpu_per_gb"][0])),
+            fmt(ratio(upper, io["host_cpu_per_gb"][0]))))
+    if len(lines) == 2:
+        return ""
+    lines.append("")
+    lines.append("Host CPU goal met at %d of %d points (files ≥ 1 MiB, 16 and 64 connections); "
+                 "req/s per core goal met at %d of %d points (4 KiB)."
+                 % (tally["cpu"][0], tally["cpu"][1], tally["rps"][0], tally["rps"][1]))
+    return "\n".join(lines) + "\n"
+
+
+def git_commit():
+    r = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty", "--abbrev=12"],
+                       capture_output=True, text=True)
+    return r.stdout.strip() or "unknown"
+
+
+def basis_text(irq):
+    on, how = irq
+    if on is True:
+        soft = ("IRQ time accounting is on (%s): softirq time is in no process's time; the "
+                "softirq column is the machine's, shown apart and never added to a server." % how)
+    elif on is False:
+        soft = ("IRQ time accounting is off (%s): softirq work is charged by ticks to the "
+                "process it interrupts, so a server's time already holds the network work it "
+                "triggers; no softirq figure is added to any server." % how)
+    else:
+        soft = "IRQ time accounting: unknown (%s); no softirq figure is added to any server." % how
+    return ("CPU basis: utime+stime of every process of a server (all threads, reaped children "
+            "included; iotcp: host = iotcp-httpd, NIC = iotcp-nicd) and the machine's busy time "
+            "(/proc/stat, client included), per GB of response body. " + soft)
+
+
+def write_outputs(rows, out, meta):
+    """results.csv, runs.csv, stages.csv, results.md, meta.txt and the plots."""
+    os.makedirs(out, exist_ok=True)
+    write_stages(rows, out)
+    write_runs(rows, out)
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["server", "size", "conns", "status", "runs", "runs_wanted", "failures"] +
+                   ["%s_%s" % (m, s) for m in METRICS for s in ("median", "min", "max")])
+        for r in rows:
+            w.writerow([r["server"], r["size"], r["conns"], r["status"], r["n"], r["wanted"],
+                        r["failures"]] + ["%.6g" % x for m in METRICS for x in r["sum"][m]])
+    with open(os.path.join(out, "meta.txt"), "w") as f:
+        for k, v in meta.items():
+            f.write("%s: %s\n" % (k, v))
+    table = main_table(rows, meta.get("irq_on"))
     goals = goals_table(rows)
     with open(os.path.join(out, "results.md"), "w") as f:
-        f.write("# iotcp macro benchmark\n\n%d s per run, median (min–max) of %d run(s); "
-                "generated by bench/macro/bench.py.\n\n" % (seconds, max(r["n"] for r in rows)))
+        f.write("# iotcp macro benchmark\n\n")
+        f.write("Commit %s, %s; `%s`.\n\n" % (meta.get("commit"), meta.get("date"),
+                                              meta.get("command")))
+        f.write("%s, median (min–max) of the runs that succeeded; a point with any failed run "
+                "shows as FAILED.\n\n" % ("%s s per run" % meta["seconds"] if meta.get("seconds")
+                                            else "Runs as recorded"))
+        f.write(meta.get("basis", "") + "\n\n")
         f.write(table)
         if goals:
-            f.write("\n## Goals: iotcp-offload against nginx\n\n" + goals)
+            f.write("\n## Goals: iotcp-offload against the best Linux server at each point\n\n")
+            f.write(goals)
     print(table)
     if goals:
         print(goals)
     plot(rows, out)
-
-
-def goals_table(rows):
-    """iotcp-offload against nginx-1w (and the better nginx for throughput), point by point."""
-    def get(server, size, conns):
-        m = [r for r in rows if r["server"] == server and r["size"] == size and r["conns"] == conns]
-        return m[0]["sum"] if m else None
-    # nginx's server CPU is its processes plus the kernel's softirq work for its connections;
-    # /proc/stat's softirq also holds the client's receive processing, which the iotcp run
-    # has too: "estimate" subtracts the iotcp run's softirq from nginx's.
-    lines = ["| size | conns | nginx-1w server CPU/GB ÷ iotcp host CPU/GB (goal ≥ 25): process "
-             "only · estimate · process+all softirq | Gb/s iotcp ÷ best nginx (goal ≥ 1) | NIC "
-             "CPU/GB ≤ nginx-1w server estimate | req/s per host core iotcp ÷ nginx-1w (goal ≥ 1) |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        if r["server"] != "iotcp-offload":
-            continue
-        io = r["sum"]
-        ng = get("nginx-1w", r["size"], r["conns"])
-        if not ng:
-            continue
-        ng2 = get("nginx-2w", r["size"], r["conns"])
-        best = max(ng["gbps"][0], ng2["gbps"][0] if ng2 else 0)
-        h = io["host_cpu_per_gb"][0]
-        ratio = lambda a, b: fmt(a / b) if b and b == b and a == a else "-"
-        proc = ng["host_cpu_per_gb"][0]
-        est = proc + max(0.0, ng["softirq_per_gb"][0] - io["softirq_per_gb"][0])
-        lines.append("| %s | %d | %s · %s · %s | %s | %s (%s vs %s) | %s |" % (
-            r["size"], r["conns"], ratio(proc, h), ratio(est, h),
-            ratio(ng["server_cpu_per_gb"][0], h), ratio(io["gbps"][0], best),
-            "yes" if io["nic_cpu_per_gb"][0] <= est else "no",
-            fmt(io["nic_cpu_per_gb"][0]), fmt(est),
-            ratio(io["rps_per_host_core"][0], ng["rps_per_host_core"][0])))
-    return "\n".join(lines) + "\n" if len(lines) > 2 else ""
 
 
 def gnuplot(script, what):
@@ -663,22 +977,28 @@ def plot(rows, out):
     for conns in sorted({r["conns"] for r in rows}):
         for metric, title, ylabel, logscale in (
                 ("gbps", "Throughput vs file size", "Gb/s of body", False),
-                ("server_cpu_per_gb", "Server CPU per GB (iotcp: host only; Linux: "
-                 "process + softirq)", "CPU-s per GB", True),
-                ("host_cpu_per_gb", "Host CPU per GB (Linux servers: process only)",
-                 "CPU-s per GB", True),
+                ("host_cpu_per_gb", "Process CPU per GB (iotcp: host; Linux: all the "
+                 "processes of the server)", "CPU-s per GB", True),
+                ("nic_cpu_per_gb", "NIC daemon CPU per GB (iotcp)", "CPU-s per GB", True),
                 ("machine_cpu_per_gb", "Whole-machine CPU per GB", "CPU-s per GB", True)):
             name = "%s_c%d" % (metric, conns)
+            vals = {}
+            for sv in servers:
+                for sz in sizes:
+                    m = [r for r in rows if r["server"] == sv and r["size"] == sz
+                         and r["conns"] == conns and r["status"] == "ok"]
+                    v = m[0]["sum"][metric][0] if m else float("nan")
+                    if v == v and not (logscale and v <= 0):
+                        vals[sv, sz] = v
+            shown = [sv for sv in servers if any((sv, sz) in vals for sz in sizes)]
+            if not shown:
+                continue  # nothing measured (or every point failed): no plot
             dat = os.path.join(out, name + ".dat")
             with open(dat, "w") as f:
-                f.write("size " + " ".join(servers) + "\n")
+                f.write("size " + " ".join(shown) + "\n")
                 for sz in sizes:
-                    vals = []
-                    for sv in servers:
-                        m = [r for r in rows if r["server"] == sv and r["size"] == sz and r["conns"] == conns]
-                        v = m[0]["sum"][metric][0] if m else float("nan")
-                        vals.append("NaN" if v != v or (logscale and v <= 0) else "%g" % v)
-                    f.write(sz + " " + " ".join(vals) + "\n")
+                    f.write(sz + " " + " ".join("%g" % vals[sv, sz] if (sv, sz) in vals else "NaN"
+                                                for sv in shown) + "\n")
             script = ["set terminal png size 1000,560", "set output '%s'" % os.path.join(out, name + ".png"),
                       "set title '%s, %d connections'" % (title, conns), "set ylabel '%s'" % ylabel,
                       "set xlabel 'file size'", "set style data histogram",
@@ -687,7 +1007,7 @@ def plot(rows, out):
             if logscale:
                 script.append("set logscale y")
             script.append("plot " + ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, sv)
-                                              for i, sv in enumerate(servers)))
+                                              for i, sv in enumerate(shown)))
             gnuplot(script, name)
     plot_stages(rows, out)
 
@@ -762,7 +1082,10 @@ def plot_stages(rows, out):
 
 
 def load_rows(d):
-    """The rows of an earlier run, from its results.csv and stages.csv."""
+    """The rows of an earlier run, from its results.csv and stages.csv. Runs written before
+    the status column: a point with no completed request or a counted error is failed, and the
+    process CPU column is read on the same basis (process utime+stime; their softirq-added
+    columns are ignored)."""
     rows = []
     with open(os.path.join(d, "results.csv")) as f:
         for rec in csv.DictReader(f):
@@ -770,16 +1093,27 @@ def load_rows(d):
             for m in METRICS:
                 summ[m] = tuple(float(rec.get("%s_%s" % (m, k)) or "nan")
                                 for k in ("median", "min", "max"))
-            # runs: written since 2026-11-26; the reference run before it had 3
-            n = int(rec.get("runs") or 3)
+            n = int(rec.get("runs") or 3)  # the first reference run (2026-11-26) had 3
+            wanted = int(rec.get("runs_wanted") or n)
+            status, failures = rec.get("status"), rec.get("failures") or ""
+            if status is None:
+                why = []
+                if float(rec.get("rps_median") or 0) == 0:
+                    why.append("no request completed (median)")
+                if float(rec.get("errors_max") or 0) > 0:
+                    why.append("wrk counted errors")
+                status, failures = ("failed" if why else "ok"), "; ".join(why)
             rows.append({"server": rec["server"], "size": rec["size"], "conns": int(rec["conns"]),
-                         "n": n, "sum": summ, "stages": {}})
+                         "n": n, "wanted": wanted, "status": status, "failures": failures,
+                         "sum": summ, "stages": {}, "runs": []})
     try:
         with open(os.path.join(d, "stages.csv")) as f:
             for rec in csv.DictReader(f):
                 for r in rows:
                     if (r["server"], r["size"], r["conns"]) == (rec["server"], rec["size"],
                                                                 int(rec["conns"])):
+                        if rec["side"] == "host" and rec["stage"] == "softirq":
+                            continue  # the old basis's machine softirq: not the server's
                         r["stages"].setdefault(rec["side"], {})[rec["stage"]] = \
                             float(rec["cpu_s_per_gb"])
     except OSError:
@@ -787,23 +1121,60 @@ def load_rows(d):
     return rows
 
 
+def parse_points(spec):
+    """'SIZE:CONNS,...' -> [(size, conns)]; raises ValueError."""
+    points = []
+    for p in filter(None, spec.split(",")):
+        sz, _, c = p.partition(":")
+        if sz not in SIZES or not c.isdigit():
+            raise ValueError("bad point %r (want SIZE:CONNS, SIZE one of %s)" % (p, ",".join(SIZES)))
+        points.append((sz, int(c)))
+    return points
+
+
+def rerender(a, irq):
+    rows = []
+    for d in a.from_dir.split(","):
+        new = load_rows(d)
+        keys = {(r["server"], r["size"], r["conns"]) for r in new}
+        rows = [r for r in rows if (r["server"], r["size"], r["conns"]) not in keys] + new
+    order = []
+    for r in rows:
+        if r["server"] not in order:
+            order.append(r["server"])
+    rows.sort(key=lambda r: (order.index(r["server"]), list(SIZES).index(r["size"]), r["conns"]))
+    if not rows:
+        log("no results in " + a.from_dir)
+        return 1
+    meta = {"commit": "of the runs in " + a.from_dir, "date": time.strftime("%Y-%m-%d"),
+            "command": " ".join(["bench.py"] + sys.argv[1:]), "seconds": None,
+            "basis": basis_text(irq), "irq_on": irq[0]}
+    write_outputs(rows, a.out, meta)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
-    ap.add_argument("--quick", action="store_true", help="CI mode: tiny matrix, 1 run, 2 s")
-    ap.add_argument("--servers", default="iotcp-offload,iotcp-copy,nginx-1w,nginx-2w,lighttpd,linux-httpd")
-    ap.add_argument("--sizes", default="4k,64k,1m,16m,256m")
-    ap.add_argument("--conns", default="1,16,64,256")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--quick", action="store_true", help="CI mode: tiny matrix, 1 run, 3 s")
+    ap.add_argument("--servers", default=DEFAULT_SERVERS,
+                    help="comma-separated, from: " + ",".join(SERVERS))
+    ap.add_argument("--sizes", help="default 4k,64k,1m,16m,256m (--quick: 4k,1m)")
+    ap.add_argument("--conns", help="default 1,16,64,256 (--quick: 8)")
+    ap.add_argument("--max-inflight", type=int, default=MAX_INFLIGHT, metavar="BYTES",
+                    help="leave out points whose connections x file size exceed BYTES "
+                         "(default 8 GiB; 0: keep every point)")
+    ap.add_argument("--runs", type=int, help="runs per point (default 3; --quick: 1)")
+    ap.add_argument("--seconds", type=int, help="seconds per run (default 10; --quick: 3)")
     ap.add_argument("--wire", default="vtap", choices=["vtap", "tap", "afpacket"],
                     help="the lab's wire port (vtap: the NIC hands 64 KiB TSO frames to the kernel)")
-    ap.add_argument("--profile", default="1m:16,4k:64", metavar="SIZE:CONNS,...",
+    ap.add_argument("--profile", metavar="SIZE:CONNS,...",
                     help="after the measured runs, one more run per point under perf record -a "
-                         "(not counted in the table): perf.csv, perf_*.png; '' = none")
+                         "(not counted in the table): perf.csv, perf_*.png; '' = none; default "
+                         "1m:16,4k:64 (--quick: none)")
     ap.add_argument("--from", dest="from_dir", metavar="DIR",
-                    help="no measurement: rebuild the table and plots from DIR/results.csv "
+                    help="no measurement: rebuild the tables and plots from DIR/results.csv "
                          "and DIR/stages.csv of earlier runs (DIR,DIR,...: a later one's "
                          "points replace an earlier one's) into --out")
     a = ap.parse_args()
@@ -811,82 +1182,72 @@ def main():
     # unwind through the finally blocks: servers stopped, namespaces removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    irq = irq_time_accounting()
     if a.from_dir:
-        rows = []
-        for d in a.from_dir.split(","):
-            new = load_rows(d)
-            keys = {(r["server"], r["size"], r["conns"]) for r in new}
-            rows = [r for r in rows if (r["server"], r["size"], r["conns"]) not in keys] + new
-        order = []
-        for r in rows:
-            if r["server"] not in order:
-                order.append(r["server"])
-        rows.sort(key=lambda r: (order.index(r["server"]), list(SIZES).index(r["size"]),
-                                 r["conns"]))
-        if not rows:
-            log("no results in " + a.from_dir)
-            return 1
-        write_outputs(rows, a.out, a.seconds)
-        return 0
+        return rerender(a, irq)
     if os.geteuid() != 0:
         log("bench: needs root (network namespaces)")
         return 77
-    if a.quick:
-        a.sizes, a.conns, a.runs, a.seconds, a.profile = "4k,1m", "8", 1, 2, ""
-    points = []
-    for p in filter(None, a.profile.split(",")):
-        sz, _, c = p.partition(":")
-        if sz not in SIZES or not c.isdigit():
-            log("bad --profile point " + p)
-            return 2
-        points.append((sz, int(c)))
-    profiles = []
-    sizes = a.sizes.split(",")
-    conns = [int(c) for c in a.conns.split(",")]
-    tmp = tempfile.mkdtemp(prefix="iotcp-bench-")
-    os.chmod(tmp, 0o755)
-    docroot = os.path.join(tmp, "docroot")
+    # --quick: a tiny matrix; options given explicitly still win
+    for k, full, quick in (("sizes", "4k,64k,1m,16m,256m", "4k,1m"), ("conns", "1,16,64,256", "8"),
+                           ("runs", 3, 1), ("seconds", 10, 3), ("profile", "1m:16,4k:64", "")):
+        if getattr(a, k) is None:
+            setattr(a, k, quick if a.quick else full)
+    if a.seconds < MIN_SECONDS:
+        log("bench: --seconds must be at least %d (wrk's timeout is half the run)" % MIN_SECONDS)
+        return 2
+    try:
+        profile_points = parse_points(a.profile)
+        sizes = a.sizes.split(",")
+        conns = [int(c) for c in a.conns.split(",")]
+        bad = [s for s in sizes if s not in SIZES] + [s for s in a.servers.split(",")
+                                                      if s not in SERVERS]
+        if bad:
+            raise ValueError("unknown size or server: " + ", ".join(bad))
+    except ValueError as e:
+        log("bench: %s" % e)
+        return 2
+    points = [(sz, c) for sz in sizes for c in conns
+              if not a.max_inflight or SIZES[sz] * c <= a.max_inflight]
+    left_out = [(sz, c) for sz in sizes for c in conns if (sz, c) not in points]
+    if left_out:
+        log("left out (connections x size > %d bytes): %s" % (a.max_inflight, " ".join(
+            "%s×%d" % p for p in left_out)))
+    log(basis_text(irq))
+    script_dir = tempfile.mkdtemp(prefix="iotcp-bench-")
+    os.chmod(script_dir, 0o755)
+    script = os.path.join(script_dir, "summary.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    docroot = os.path.join(script_dir, "docroot")
     make_docroot(docroot, sizes)
+    ctx = Ctx(a.build, docroot, script_dir, a.wire)
+    meta = {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+            "kernel": platform.release(), "command": " ".join(["bench.py"] + sys.argv[1:]),
+            "seconds": a.seconds, "runs": a.runs, "wrk_timeout_s": wrk_timeout(a.seconds),
+            "wire": a.wire, "basis": basis_text(irq), "irq_on": irq[0],
+            "left_out": " ".join("%s×%d" % p for p in left_out) or "none"}
     net = LinuxNet()
-    rows = []
+    rows, profiles = [], []
     try:
         net.up()
         for name in a.servers.split(","):
-            if name == "iotcp-offload":
-                srv = LabServer(name, "offload", a.build, docroot, a.wire)
-            elif name == "iotcp-copy":
-                srv = LabServer(name, "copy", a.build, docroot, a.wire)
-            elif name.startswith("nginx-"):
-                srv = nginx_server(docroot, tmp, int(name[6:-1]))
-            elif name == "lighttpd":
-                srv = lighttpd_server(docroot, tmp)
-            elif name == "linux-httpd":
-                srv = linux_httpd_server(a.build, docroot)
-            else:
-                log("unknown server " + name)
-                continue
+            srv = SERVERS[name](ctx)
             log("== %s" % name)
             try:
-                if not srv.start(tmp):
-                    log("%s did not start: skipped" % name)
+                if not srv.start(script_dir):
+                    log("%s did not start: its points fail" % name)
+                    for sz, c in points:
+                        rows.append(finish_row({"server": name, "size": sz, "conns": c,
+                                                "runs": [], "stages": {}}, a.runs,
+                                               ["the server did not start"]))
                     continue
-                for sz in sizes:
-                    for c in conns:
-                        runs = [measure(srv, sz, c, a.seconds) for _ in range(a.runs)]
-                        rows.append({"server": name, "size": sz, "conns": c, "n": len(runs),
-                                     "sum": summarize(runs), "stages": runs[-1].get("stages")})
-                        s = rows[-1]["sum"]
-                        log("%-14s %5s c=%-4d %10.0f req/s %7.2f Gb/s  host %.3f NIC %.3f CPU-s/GB" % (
-                            name, sz, c, s["rps"][0], s["gbps"][0], s["host_cpu_per_gb"][0],
-                            s["nic_cpu_per_gb"][0]))
-                        st = rows[-1]["stages"] or {}
-                        for side in sorted(st):
-                            log("    %s CPU-s/GB by stage: %s" % (side, " ".join(
-                                "%s %.3g" % (k, v) for k, v in
-                                sorted(st[side].items(), key=lambda kv: -kv[1]) if v > 0)))
                 for sz, c in points:
+                    rows.append(run_point(srv, sz, c, a, script))
+                    log_row(rows[-1])
+                for sz, c in profile_points:
                     make_docroot(docroot, [sz])
-                    prof = perf_profile(srv, sz, c, a.seconds, tmp)
+                    prof = perf_profile(srv, sz, c, a.seconds, script_dir, script)
                     if prof is None:
                         log("perf profile of %s %s c=%d: perf did not work, skipped" % (name, sz, c))
                         continue
@@ -896,12 +1257,18 @@ def main():
             finally:
                 srv.stop()
         if rows:
-            write_outputs(rows, a.out, a.seconds)
+            write_outputs(rows, a.out, meta)
             write_profiles(profiles, a.out)
     finally:
         net.down()
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0 if rows else 1
+        shutil.rmtree(script_dir, ignore_errors=True)
+    failed = [r for r in rows if r["status"] != "ok"]
+    if failed or not rows:
+        log("bench: %d of %d points FAILED (see %s/results.md)" % (len(failed), len(rows), a.out))
+        return 1
+    log("bench: %d points, all succeeded; results in %s (commit %s)" % (len(rows), a.out,
+                                                                        meta["commit"]))
+    return 0
 
 
 if __name__ == "__main__":
