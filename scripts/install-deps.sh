@@ -6,7 +6,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev llvm
             libdpdk-dev dpdk liburing-dev libssl-dev libpcap-dev)
 RUN_PKGS=(iproute2 nftables curl wget wrk apache2-utils tshark iputils-ping openssl
-          procps psmisc python3 gnuplot-nox python3-scapy hping3 python3-cryptography)
+          procps psmisc python3 gnuplot-nox python3-scapy hping3 python3-cryptography
+          netbase) # /etc/services: wrk and other getaddrinfo users resolve "http" with it
 BENCH_PKGS=(nginx-light lighttpd linux-perf)
 
 # The benchmark's Linux servers too: `make bench` and its quick run in `make test` use them.
