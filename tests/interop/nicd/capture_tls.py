@@ -8,10 +8,11 @@ be file[offset:offset+len] with inner type application_data. And no 64-byte wind
 plaintext may appear anywhere in the captured payloads.
 usage: capture_tls.py IFACE FILE OFFSET LEN SEQ0 READY_FILE TIMEOUT_S
 Exit 0 pass, 1 fail, 77 when python3-cryptography is missing."""
-import socket
 import struct
 import sys
 import time
+
+from wirecap import next_segment, open_capture
 
 try:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -19,20 +20,10 @@ except ImportError:
     print("SKIP: python3-cryptography is not installed")
     sys.exit(77)
 
-PACKET_OUTGOING = 4
 KEY = bytes(0x40 + i for i in range(16))
 IV = bytes(0x80 + i for i in range(12))
 REC_SEQ0 = 5
 REC_SIZE = 16384
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
 
 
 def stream_len(off, length):
@@ -49,14 +40,7 @@ def main():
     with open(path, "rb") as f:
         want = f.read()[off:off + length]
     total, nrec = stream_len(off, length)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-    try:
-        s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)  # SO_RCVBUFFORCE
-    except OSError:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
-    s.bind((iface, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
+    s = open_capture(iface, ready)
     stream = bytearray(total)
     have = bytearray(total)  # 1 where a byte arrived
     payloads, problems = [], []
@@ -68,26 +52,10 @@ def main():
             linger = time.monotonic() + 0.5
         if linger is not None and time.monotonic() > linger:
             break
-        try:
-            frame, addr = s.recvfrom(65535)
-        except socket.timeout:
+        seg = next_segment(s, 443, problems)
+        if seg is None:
             continue
-        if addr[2] == PACKET_OUTGOING or len(frame) < 54:
-            continue
-        ip = frame[14:]
-        ihl = (ip[0] & 15) * 4
-        tot = struct.unpack("!H", ip[2:4])[0]
-        if ip[9] != 6 or ip[12:16] != bytes([198, 18, 0, 1]):
-            continue
-        tcp = ip[ihl:tot]
-        sport, dport, seq = struct.unpack("!HHI", tcp[:8])
-        if sport != 443 or dport != 40000:
-            continue
-        payload = tcp[(tcp[12] >> 4) * 4:]
-        if csum(ip[:ihl]) != 0xFFFF:
-            problems.append("bad IPv4 checksum at seq %#x" % seq)
-        if csum(ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp)) + tcp) != 0xFFFF:
-            problems.append("bad TCP checksum at seq %#x" % seq)
+        seq, _, payload = seg
         rel = (seq - seq0) & 0xFFFFFFFF
         if rel + len(payload) > total:
             problems.append("segment past the stream at %d" % rel)

@@ -417,27 +417,6 @@ static void server_app(struct world *w)
 	}
 }
 
-static void srv_timer(struct sim *sim, void *ctx)
-{
-	struct world *w = ctx;
-	tcp_stack_timers(w->srv.tcp, sim_now(sim));
-	if (w->lst)
-		server_app(w);
-	kick(w, &w->srv, true);
-}
-
-static void srv_rx(void *ctx, const uint8_t *pkt, size_t len)
-{
-	struct world *w = ctx;
-	struct pkt_view v;
-	if (pkt_decode_ipv4(pkt, len, &v, 0) != PKT_OK || v.kind != PKT_KIND_TCP)
-		return;
-	tcp_stack_input(w->srv.tcp, v.ip.saddr, v.ip.daddr, &v.tcp, v.payload,
-			(uint32_t)v.payload_len, sim_now(w->sim));
-	server_app(w);
-	kick(w, &w->srv, true);
-}
-
 /* ---- the client ---- */
 
 static void client_app(struct world *w)
@@ -478,24 +457,53 @@ static void client_app(struct world *w)
 	flush_ssl(ep);
 }
 
+/* ---- timers and arrivals of both endpoints ---- */
+
+static void run_app(struct world *w, bool server)
+{
+	if (server)
+		server_app(w);
+	else
+		client_app(w);
+	kick(w, server ? &w->srv : &w->cli, server);
+}
+
+static void ep_timer(struct world *w, bool server)
+{
+	tcp_stack_timers((server ? &w->srv : &w->cli)->tcp, sim_now(w->sim));
+	run_app(w, server);
+}
+
+static void ep_rx(struct world *w, bool server, const uint8_t *pkt, size_t len)
+{
+	struct pkt_view v;
+	if (pkt_decode_ipv4(pkt, len, &v, 0) != PKT_OK || v.kind != PKT_KIND_TCP)
+		return;
+	tcp_stack_input((server ? &w->srv : &w->cli)->tcp, v.ip.saddr, v.ip.daddr, &v.tcp,
+			v.payload, (uint32_t)v.payload_len, sim_now(w->sim));
+	run_app(w, server);
+}
+
+static void srv_timer(struct sim *sim, void *ctx)
+{
+	(void)sim;
+	ep_timer(ctx, true);
+}
+
 static void cli_timer(struct sim *sim, void *ctx)
 {
-	struct world *w = ctx;
-	tcp_stack_timers(w->cli.tcp, sim_now(sim));
-	client_app(w);
-	kick(w, &w->cli, false);
+	(void)sim;
+	ep_timer(ctx, false);
+}
+
+static void srv_rx(void *ctx, const uint8_t *pkt, size_t len)
+{
+	ep_rx(ctx, true, pkt, len);
 }
 
 static void cli_rx(void *ctx, const uint8_t *pkt, size_t len)
 {
-	struct world *w = ctx;
-	struct pkt_view v;
-	if (pkt_decode_ipv4(pkt, len, &v, 0) != PKT_OK || v.kind != PKT_KIND_TCP)
-		return;
-	tcp_stack_input(w->cli.tcp, v.ip.saddr, v.ip.daddr, &v.tcp, v.payload,
-			(uint32_t)v.payload_len, sim_now(w->sim));
-	client_app(w);
-	kick(w, &w->cli, false);
+	ep_rx(ctx, false, pkt, len);
 }
 
 /* ---- the run ---- */
