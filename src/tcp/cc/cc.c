@@ -19,13 +19,15 @@ uint32_t tcp_cc_initial_window(uint32_t smss)
 
 uint32_t tcp_cc_slow_start(struct tcp_cc *cc, uint32_t acked)
 {
-	uint32_t smss = tcp_cc_smss(cc);
 	uint32_t room, inc;
 
 	if (cc->cwnd >= cc->ssthresh)
 		return acked;
-	/* RFC 3465 section 2.2: increase by the bytes acked, at most L = 2*SMSS per ACK. */
-	inc = acked < 2 * smss ? acked : 2 * smss;
+	/* RFC 3465 section 2.2: increase by the bytes acked. Without its L = 2*SMSS limit per
+	 * ACK, as Linux (tcp_slow_start): receivers that coalesce segments (GRO, LRO, a 64 KiB
+	 * GSO frame delivered whole) send one ACK per tens of segments, and with L slow start
+	 * would grow cwnd by two segments per round trip instead of doubling it. */
+	inc = acked;
 	room = cc->ssthresh - cc->cwnd;
 	if (inc > room)
 		inc = room;
@@ -52,7 +54,7 @@ const struct tcp_cc_ops *tcp_cc_default(void)
 	return &tcp_cc_cubic;
 }
 
-/* RFC 9406 section 4.1 constants. L is covered by tcp_cc_slow_start's 2*SMSS limit. */
+/* RFC 9406 section 4.1 constants. L: none, as in tcp_cc_slow_start (stretch ACKs). */
 #define HYSTART_MIN_RTT_THRESH  (4 * TCP_MSEC)
 #define HYSTART_MAX_RTT_THRESH  (16 * TCP_MSEC)
 #define HYSTART_MIN_RTT_DIVISOR 8
@@ -104,7 +106,7 @@ static bool hystart_delay_increased(const struct tcp_hystart *h)
 uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 			    const struct tcp_cc_ack *ack)
 {
-	uint32_t acked = ack->acked, smss = tcp_cc_smss(cc);
+	uint32_t acked = ack->acked;
 
 	if (h->done)
 		return tcp_cc_slow_start(cc, acked);
@@ -143,8 +145,8 @@ uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 		h->in_css = false;
 		return tcp_cc_slow_start(cc, acked);
 	}
-	/* CSS growth: a quarter of slow start's min(N, L*SMSS). */
-	uint32_t inc = (acked < 2 * smss ? acked : 2 * smss) / HYSTART_CSS_GROWTH_DIV;
+	/* CSS growth: a quarter of slow start's (RFC 9406 4.3). */
+	uint32_t inc = acked / HYSTART_CSS_GROWTH_DIV;
 	if (inc > cc->ssthresh - cc->cwnd)
 		inc = cc->ssthresh - cc->cwnd;
 	if (cc->cwnd < TCP_CC_CWND_MAX)
