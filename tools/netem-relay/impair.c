@@ -111,19 +111,49 @@ bool impair_is_noop(const struct impair_cfg *c)
 	       c->reorder <= 0 && c->corrupt <= 0;
 }
 
-uint64_t impair_frame_delay(const struct impair_cfg *c, struct rng *r, bool *reordered)
+/* netem's get_crandom: a new 32-bit draw mixed with the previous one, weight rho. */
+static uint32_t crandom(uint32_t *last, double corr, struct rng *r)
+{
+	uint32_t v = rng_u32(r);
+	if (corr <= 0)
+		return v;
+	uint64_t rho = (uint64_t)(corr * 4294967295.0) + 1;
+	uint32_t answer = (uint32_t)(((uint64_t)v * ((1ull << 32) - rho) + (uint64_t)*last * rho) >> 32);
+	*last = answer;
+	return answer;
+}
+
+/* netem: `p >= crandom()` with p scaled to 32 bits; no draw at all when p is 0. */
+static bool chance(double p, uint32_t *last, double corr, struct rng *r)
+{
+	if (p <= 0)
+		return false;
+	if (p >= 1) {
+		(void)crandom(last, corr, r);
+		return true;
+	}
+	return (uint32_t)(p * 4294967295.0) >= crandom(last, corr, r);
+}
+
+uint64_t impair_frame_delay(const struct impair_cfg *c, struct impair_state *st, struct rng *r,
+			    bool *reordered)
 {
 	uint64_t d = c->delay_ns;
 
 	*reordered = false;
 	/* netem: a reordered frame is sent at once, ahead of the delayed ones. */
-	if (c->reorder > 0 && d > 0 && rng_chance(r, c->reorder)) {
+	if (c->reorder > 0 && d > 0 && chance(c->reorder, &st->reorder, c->reorder_corr, r)) {
 		*reordered = true;
 		return 0;
 	}
 	if (c->jitter_ns > 0) {
+		/* netem's tabledist without a table: uniform in [delay - jitter, delay + jitter] */
 		uint64_t span = 2 * c->jitter_ns + 1;
-		uint64_t x = rng_below(r, span); /* delay - jitter + x, x in [0, 2 jitter] */
+		uint64_t x;
+		if (c->delay_corr > 0)
+			x = crandom(&st->delay, c->delay_corr, r) % span;
+		else
+			x = rng_below(r, span);
 
 		if (x < c->jitter_ns && c->jitter_ns - x > d)
 			d = 0;
@@ -131,4 +161,22 @@ uint64_t impair_frame_delay(const struct impair_cfg *c, struct rng *r, bool *reo
 			d = d + x - c->jitter_ns;
 	}
 	return d;
+}
+
+void impair_draw(const struct impair_cfg *c, struct impair_state *st, struct rng *r,
+		 struct impair_fate *f)
+{
+	bool dup = chance(c->duplicate, &st->dup, c->dup_corr, r);
+	bool lost = chance(c->loss, &st->loss, c->loss_corr, r);
+
+	/* netem counts copies: 1, +1 duplicated, -1 lost; a lost duplicate leaves one copy */
+	f->lost = lost && !dup;
+	f->duplicate = dup && !lost;
+	f->corrupt = false;
+	f->reordered = false;
+	f->delay_ns = 0;
+	if (f->lost)
+		return;
+	f->corrupt = chance(c->corrupt, &st->corrupt, c->corrupt_corr, r);
+	f->delay_ns = impair_frame_delay(c, st, r, &f->reordered);
 }

@@ -1,7 +1,8 @@
 /* Impairment settings of one direction of the relay and the random decisions they drive.
  * The words and their meaning follow Linux netem (tc-netem(8)): loss, duplicate, corrupt and
  * reorder are probabilities; delay is a base time with an optional jitter, drawn uniformly
- * from [delay - jitter, delay + jitter]. A frame picked for reordering skips the delay. */
+ * from [delay - jitter, delay + jitter]. A frame picked for reordering skips the delay. Each
+ * may have netem's correlation ("loss 5% 25%"): draws come from netem's correlated source. */
 #ifndef IOTCP_NETEM_RELAY_IMPAIR_H
 #define IOTCP_NETEM_RELAY_IMPAIR_H
 
@@ -17,6 +18,21 @@ struct impair_cfg {
 	double duplicate;
 	double reorder;
 	double corrupt;
+	/* netem's correlations, in [0, 1]: how much each draw leans on the previous one */
+	double delay_corr, loss_corr, dup_corr, reorder_corr, corrupt_corr;
+};
+
+/* The memory of netem's correlated random source (get_crandom in net/sched/sch_netem.c), one
+ * per impairment and direction. */
+struct impair_state {
+	uint32_t delay, loss, dup, reorder, corrupt;
+};
+
+/* What happens to one frame, drawn in netem's order (netem_enqueue): duplicate, loss,
+ * corrupt, then delay or reorder. */
+struct impair_fate {
+	bool lost, duplicate, corrupt, reordered;
+	uint64_t delay_ns;
 };
 
 /* "10ms", "250us", "1.5s", "0": a time with a unit (us, ms, s; a bare 0 is allowed).
@@ -34,8 +50,13 @@ int impair_parse_pct_pair(const char *s, double *out_ab, double *out_ba);
 /* Whether the settings ask for anything at all. */
 bool impair_is_noop(const struct impair_cfg *c);
 
+/* The fate of one frame. */
+void impair_draw(const struct impair_cfg *c, struct impair_state *st, struct rng *r,
+		 struct impair_fate *f);
+
 /* The delay of one frame: delay +/- uniform jitter, never below zero; zero when the frame is
  * picked for reordering (then *reordered is set). */
-uint64_t impair_frame_delay(const struct impair_cfg *c, struct rng *r, bool *reordered);
+uint64_t impair_frame_delay(const struct impair_cfg *c, struct impair_state *st, struct rng *r,
+			    bool *reordered);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "frame_edit.h"
 #include "frame_heap.h"
+#include "gso.h"
 #include "impair.h"
 #include "pktsock.h"
 #include "util/rng.h"
@@ -30,6 +31,7 @@
 
 struct dir_stats {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+	uint64_t gso_frames, gso_split, gso_segments, gso_unsplittable;
 	uint64_t lost, duplicated, corrupted, corrupt_skipped, reordered, delayed;
 	uint64_t queue_full, tx_errors, rx_errors, rx_truncated;
 };
@@ -38,6 +40,7 @@ struct relay {
 	const char *ifname[2];
 	int fd[2];
 	struct impair_cfg cfg[2]; /* cfg[i]: frames arriving on interface i */
+	struct impair_state ist[2];
 	struct dir_stats st[2];
 	struct frame_heap heap;
 	struct rng rng;
@@ -46,6 +49,8 @@ struct relay {
 	size_t queued_bytes;
 	size_t limit_bytes;
 	uint8_t *rxbuf;
+	uint8_t *segbuf; /* one segment of a GSO frame being cut */
+	struct impair_fate fates[GSO_SEG_MAX];
 };
 
 static uint64_t now_ns(void)
@@ -68,6 +73,10 @@ static void usage(FILE *out)
 		"  --duplicate P    duplication probability\n"
 		"  --reorder P      probability that a frame skips the delay (needs --delay)\n"
 		"  --corrupt P      probability of one flipped bit in the transport segment\n"
+		"  --delay-corr P, --loss-corr P, --duplicate-corr P, --reorder-corr P,\n"
+		"  --corrupt-corr P netem's correlation of each (delay: of the jitter)\n"
+		"GSO frames (a TSO sender's 64 KiB) are cut into their segments when the\n"
+		"impairments treat those differently, and forwarded whole otherwise.\n"
 		"  --limit N        frames queued at most (default %d); more are dropped\n"
 		"  --limit-bytes N  bytes queued at most (default %u)\n"
 		"  --seed N         random seed (default: from the clock; printed at start)\n"
@@ -88,25 +97,26 @@ static void print_stats(const struct relay *rl)
 		       "%s.corrupted %" PRIu64 "\n%s.corrupt_skipped %" PRIu64 "\n"
 		       "%s.reordered %" PRIu64 "\n%s.delayed %" PRIu64 "\n"
 		       "%s.queue_full %" PRIu64 "\n%s.tx_errors %" PRIu64 "\n"
-		       "%s.rx_errors %" PRIu64 "\n%s.rx_truncated %" PRIu64 "\n",
+		       "%s.rx_errors %" PRIu64 "\n%s.rx_truncated %" PRIu64 "\n"
+		       "%s.gso_frames %" PRIu64 "\n%s.gso_split %" PRIu64 "\n"
+		       "%s.gso_segments %" PRIu64 "\n%s.gso_unsplittable %" PRIu64 "\n",
 		       name[i], s->rx_frames, name[i], s->rx_bytes, name[i], s->tx_frames, name[i],
 		       s->tx_bytes, name[i], s->lost, name[i], s->duplicated, name[i], s->corrupted,
 		       name[i], s->corrupt_skipped, name[i], s->reordered, name[i], s->delayed,
 		       name[i], s->queue_full, name[i], s->tx_errors, name[i], s->rx_errors,
-		       name[i], s->rx_truncated);
+		       name[i], s->rx_truncated, name[i], s->gso_frames, name[i], s->gso_split,
+		       name[i], s->gso_segments, name[i], s->gso_unsplittable);
 	}
 	printf("queued %zu\nqueued_bytes %zu\n", rl->heap.n, rl->queued_bytes);
 	fflush(stdout);
 }
 
-/* Queues one copy of a received frame for interface `out` (its delay drawn afresh). */
+/* Queues one copy of a frame for the interface other than `in`, leaving after d ns. */
 static void enqueue(struct relay *rl, int in, const struct virtio_net_hdr *vh, const uint8_t *data,
-		    size_t len, uint64_t now)
+		    size_t len, uint64_t now, uint64_t d, bool reordered)
 {
 	struct dir_stats *s = &rl->st[in];
 	struct frame *f;
-	bool reordered;
-	uint64_t d = impair_frame_delay(&rl->cfg[in], &rl->rng, &reordered);
 
 	if (len > rl->limit_bytes - rl->queued_bytes) {
 		s->queue_full++;
@@ -158,27 +168,87 @@ static void corrupt(struct relay *rl, int in, struct virtio_net_hdr *vh, uint8_t
 		s->corrupted++;
 }
 
-static void handle_frame(struct relay *rl, int in, struct virtio_net_hdr *vh, uint8_t *data,
-			 size_t len, uint64_t now)
+/* One frame (or one segment of a GSO frame) meets its fate. */
+static void apply_fate(struct relay *rl, int in, const struct impair_fate *fate,
+		       struct virtio_net_hdr *vh, uint8_t *data, size_t len, uint64_t now)
 {
-	const struct impair_cfg *c = &rl->cfg[in];
 	struct dir_stats *s = &rl->st[in];
-	bool dup;
 
-	s->rx_frames++;
-	s->rx_bytes += len;
-	if (rng_chance(&rl->rng, c->loss)) {
+	if (fate->lost) {
 		s->lost++;
 		return;
 	}
-	dup = rng_chance(&rl->rng, c->duplicate);
-	if (rng_chance(&rl->rng, c->corrupt))
+	if (fate->corrupt)
 		corrupt(rl, in, vh, data, len);
-	enqueue(rl, in, vh, data, len, now);
-	if (dup) {
+	enqueue(rl, in, vh, data, len, now, fate->delay_ns, fate->reordered);
+	if (fate->duplicate) {
+		bool re;
+		uint64_t d = impair_frame_delay(&rl->cfg[in], &rl->ist[in], &rl->rng, &re);
+
 		s->duplicated++;
-		enqueue(rl, in, vh, data, len, now);
+		enqueue(rl, in, vh, data, len, now, d, re); /* the copy's own delay draw */
 	}
+}
+
+static bool fate_plain(const struct impair_fate *f, uint64_t delay)
+{
+	return !f->lost && !f->duplicate && !f->corrupt && !f->reordered && f->delay_ns == delay;
+}
+
+/* A GSO frame: each segment it stands for gets its own fate, as on a real path. When all of
+ * them just wait the same time the frame goes whole (the fast path: one write of 64 KiB);
+ * otherwise it is cut and every segment goes its own way. */
+static void handle_gso(struct relay *rl, int in, struct virtio_net_hdr *vh, uint8_t *data,
+		       size_t len, uint64_t now)
+{
+	struct dir_stats *s = &rl->st[in];
+	struct gso_frame g;
+	bool plain = true;
+
+	s->gso_frames++;
+	if (gso_parse(vh, data, len, &g)) {
+		s->gso_unsplittable++;
+		struct impair_fate fate;
+		impair_draw(&rl->cfg[in], &rl->ist[in], &rl->rng, &fate);
+		if (fate.corrupt)
+			fate.corrupt = false, s->corrupt_skipped++;
+		apply_fate(rl, in, &fate, vh, data, len, now);
+		return;
+	}
+	for (unsigned k = 0; k < g.nseg; k++) {
+		impair_draw(&rl->cfg[in], &rl->ist[in], &rl->rng, &rl->fates[k]);
+		plain = plain && fate_plain(&rl->fates[k], rl->fates[0].delay_ns);
+	}
+	if (plain) {
+		enqueue(rl, in, vh, data, len, now, rl->fates[0].delay_ns, false);
+		return;
+	}
+	s->gso_split++;
+	for (unsigned k = 0; k < g.nseg; k++) {
+		struct virtio_net_hdr sv = {.gso_type = VIRTIO_NET_HDR_GSO_NONE};
+		size_t n = gso_segment(&g, data, k, rl->segbuf, FRAME_CAP);
+
+		if (!n)
+			continue;
+		s->gso_segments++;
+		apply_fate(rl, in, &rl->fates[k], &sv, rl->segbuf, n, now);
+	}
+}
+
+static void handle_frame(struct relay *rl, int in, struct virtio_net_hdr *vh, uint8_t *data,
+			 size_t len, uint64_t now)
+{
+	struct dir_stats *s = &rl->st[in];
+	struct impair_fate fate;
+
+	s->rx_frames++;
+	s->rx_bytes += len;
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		handle_gso(rl, in, vh, data, len, now);
+		return;
+	}
+	impair_draw(&rl->cfg[in], &rl->ist[in], &rl->rng, &fate);
+	apply_fate(rl, in, &fate, vh, data, len, now);
 }
 
 static void receive(struct relay *rl, int in)
@@ -233,7 +303,12 @@ static int parse_args(struct relay *rl, int argc, char **argv, size_t *limit)
 		O_CORRUPT,
 		O_LIMIT,
 		O_LIMIT_BYTES,
-		O_SEED
+		O_SEED,
+		O_DELAY_CORR,
+		O_LOSS_CORR,
+		O_DUP_CORR,
+		O_REORDER_CORR,
+		O_CORRUPT_CORR
 	};
 	static const struct option opts[] = {
 	    {"a", required_argument, NULL, O_A},
@@ -247,6 +322,11 @@ static int parse_args(struct relay *rl, int argc, char **argv, size_t *limit)
 	    {"limit", required_argument, NULL, O_LIMIT},
 	    {"limit-bytes", required_argument, NULL, O_LIMIT_BYTES},
 	    {"seed", required_argument, NULL, O_SEED},
+	    {"delay-corr", required_argument, NULL, O_DELAY_CORR},
+	    {"loss-corr", required_argument, NULL, O_LOSS_CORR},
+	    {"duplicate-corr", required_argument, NULL, O_DUP_CORR},
+	    {"reorder-corr", required_argument, NULL, O_REORDER_CORR},
+	    {"corrupt-corr", required_argument, NULL, O_CORRUPT_CORR},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -279,6 +359,21 @@ static int parse_args(struct relay *rl, int argc, char **argv, size_t *limit)
 			break;
 		case O_CORRUPT:
 			rc = impair_parse_pct_pair(optarg, &ab->corrupt, &ba->corrupt);
+			break;
+		case O_DELAY_CORR:
+			rc = impair_parse_pct_pair(optarg, &ab->delay_corr, &ba->delay_corr);
+			break;
+		case O_LOSS_CORR:
+			rc = impair_parse_pct_pair(optarg, &ab->loss_corr, &ba->loss_corr);
+			break;
+		case O_DUP_CORR:
+			rc = impair_parse_pct_pair(optarg, &ab->dup_corr, &ba->dup_corr);
+			break;
+		case O_REORDER_CORR:
+			rc = impair_parse_pct_pair(optarg, &ab->reorder_corr, &ba->reorder_corr);
+			break;
+		case O_CORRUPT_CORR:
+			rc = impair_parse_pct_pair(optarg, &ab->corrupt_corr, &ba->corrupt_corr);
 			break;
 		case O_LIMIT:
 			errno = 0;
@@ -397,7 +492,8 @@ int main(int argc, char **argv)
 	}
 	rng_seed(&rl.rng, rl.seed);
 	rl.rxbuf = malloc(FRAME_CAP);
-	if (!rl.rxbuf || frame_heap_init(&rl.heap, limit)) {
+	rl.segbuf = malloc(FRAME_CAP);
+	if (!rl.rxbuf || !rl.segbuf || frame_heap_init(&rl.heap, limit)) {
 		fprintf(stderr, "iotcp-netem-relay: out of memory\n");
 		goto out;
 	}
@@ -421,11 +517,14 @@ int main(int argc, char **argv)
 	}
 	printf("ready a=%s b=%s seed=%" PRIu64 " delay_ns=%" PRIu64 "/%" PRIu64
 	       " jitter_ns=%" PRIu64 "/%" PRIu64 " loss=%g/%g duplicate=%g/%g reorder=%g/%g"
-	       " corrupt=%g/%g\n",
+	       " corrupt=%g/%g corr(delay,loss,dup,reorder,corrupt)=%g,%g,%g,%g,%g/%g,%g,%g,%g,%g\n",
 	       rl.ifname[0], rl.ifname[1], rl.seed, rl.cfg[0].delay_ns, rl.cfg[1].delay_ns,
 	       rl.cfg[0].jitter_ns, rl.cfg[1].jitter_ns, rl.cfg[0].loss, rl.cfg[1].loss,
 	       rl.cfg[0].duplicate, rl.cfg[1].duplicate, rl.cfg[0].reorder, rl.cfg[1].reorder,
-	       rl.cfg[0].corrupt, rl.cfg[1].corrupt);
+	       rl.cfg[0].corrupt, rl.cfg[1].corrupt, rl.cfg[0].delay_corr, rl.cfg[0].loss_corr,
+	       rl.cfg[0].dup_corr, rl.cfg[0].reorder_corr, rl.cfg[0].corrupt_corr,
+	       rl.cfg[1].delay_corr, rl.cfg[1].loss_corr, rl.cfg[1].dup_corr,
+	       rl.cfg[1].reorder_corr, rl.cfg[1].corrupt_corr);
 	fflush(stdout);
 	rc = run(&rl, sfd) ? 1 : 0;
 	print_stats(&rl);
@@ -437,5 +536,6 @@ out:
 		close(sfd);
 	frame_heap_fini(&rl.heap);
 	free(rl.rxbuf);
+	free(rl.segbuf);
 	return rc;
 }

@@ -22,7 +22,7 @@ int pktsock_open(const char *ifname, char *err, size_t errlen)
 	struct sockaddr_ll sll;
 	struct packet_mreq mr;
 	unsigned int ifindex;
-	int fd, one = 1, bufsz = 4 << 20;
+	int fd, one = 1, bufsz = 16 << 20;
 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
@@ -40,8 +40,11 @@ int pktsock_open(const char *ifname, char *err, size_t errlen)
 	}
 	/* Best effort: without it, pktsock_recv drops PACKET_OUTGOING frames itself. */
 	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	/* Room for bursts of 64 KiB GSO frames; past net.core.rmem_max when we may (root). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz, sizeof(bufsz)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);

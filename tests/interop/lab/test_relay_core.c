@@ -1,11 +1,13 @@
-/* The netem relay's pure parts: value parsing, per-frame delay draws, the departure heap,
- * checksum completion and corruption. No root, no network. */
+/* The netem relay's pure parts: value parsing, per-frame draws (netem's order and
+ * correlations), the departure heap, checksum completion and corruption, cutting GSO frames.
+ * No root, no network. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../unit/check.h"
 #include "frame_edit.h"
 #include "frame_heap.h"
+#include "gso.h"
 #include "impair.h"
 
 static void test_parse(void)
@@ -39,6 +41,7 @@ static void test_parse(void)
 static void test_delay_draws(void)
 {
 	struct impair_cfg c = {.delay_ns = 10000000, .jitter_ns = 2000000, .reorder = 0.25};
+	struct impair_state st = {0};
 	struct rng r;
 	uint64_t lo = UINT64_MAX, hi = 0;
 	unsigned reordered = 0, n = 20000;
@@ -46,7 +49,7 @@ static void test_delay_draws(void)
 	rng_seed(&r, 42);
 	for (unsigned i = 0; i < n; i++) {
 		bool re;
-		uint64_t d = impair_frame_delay(&c, &r, &re);
+		uint64_t d = impair_frame_delay(&c, &st, &r, &re);
 
 		if (re) {
 			CHECK_EQ_U64(d, 0);
@@ -65,16 +68,68 @@ static void test_delay_draws(void)
 	for (unsigned i = 0; i < 1000; i++) {
 		bool re;
 
-		CHECK(impair_frame_delay(&c, &r, &re) <= 6000);
+		CHECK(impair_frame_delay(&c, &st, &r, &re) <= 6000);
 	}
 	/* Reorder without delay does nothing (as netem). */
 	c = (struct impair_cfg){.reorder = 1.0};
 	bool re = true;
-	CHECK_EQ_U64(impair_frame_delay(&c, &r, &re), 0);
+	CHECK_EQ_U64(impair_frame_delay(&c, &st, &r, &re), 0);
 	CHECK(!re);
 	CHECK(impair_is_noop(&c) == false);
 	c = (struct impair_cfg){0};
 	CHECK(impair_is_noop(&c));
+}
+
+/* netem's order (netem_enqueue): a duplicated frame that is also lost leaves one copy; a lost
+ * frame draws nothing more; correlation makes runs longer without changing what a draw of 0
+ * or 100% does. */
+static void test_fates(void)
+{
+	struct impair_state st = {0};
+	struct rng r;
+	struct impair_fate f;
+
+	rng_seed(&r, 3);
+	struct impair_cfg c = {.loss = 1.0, .duplicate = 1.0, .delay_ns = 5};
+	impair_draw(&c, &st, &r, &f);
+	CHECK(!f.lost && !f.duplicate && f.delay_ns == 5);
+	c = (struct impair_cfg){.loss = 1.0, .corrupt = 1.0};
+	impair_draw(&c, &st, &r, &f);
+	CHECK(f.lost && !f.corrupt);
+	c = (struct impair_cfg){.duplicate = 1.0, .corrupt = 1.0, .delay_ns = 7};
+	impair_draw(&c, &st, &r, &f);
+	CHECK(!f.lost && f.duplicate && f.corrupt && f.delay_ns == 7);
+
+	/* runs: how often two successive loss draws agree, without and with 90% correlation */
+	unsigned same[2] = {0, 0}, lost[2] = {0, 0}, n = 20000;
+	for (int k = 0; k < 2; k++) {
+		struct impair_state s2 = {0};
+		bool prev = false;
+		c = (struct impair_cfg){.loss = 0.5, .loss_corr = k ? 0.9 : 0};
+		for (unsigned i = 0; i < n; i++) {
+			impair_draw(&c, &s2, &r, &f);
+			same[k] += f.lost == prev;
+			lost[k] += f.lost;
+			prev = f.lost;
+		}
+	}
+	CHECK(lost[0] > n * 45 / 100 && lost[0] < n * 55 / 100);
+	CHECK(lost[1] > n * 40 / 100 && lost[1] < n * 60 / 100);
+	CHECK(same[0] > n * 45 / 100 && same[0] < n * 55 / 100);
+	CHECK(same[1] > n * 80 / 100); /* long runs of losses and of deliveries */
+	/* a correlated reorder still reorders its share, in runs */
+	unsigned re_n = 0, re_runs = 0;
+	bool prev = false;
+	struct impair_state s3 = {0};
+	c = (struct impair_cfg){.delay_ns = 10, .reorder = 0.5, .reorder_corr = 0.75};
+	for (unsigned i = 0; i < n; i++) {
+		impair_draw(&c, &s3, &r, &f);
+		re_n += f.reordered;
+		re_runs += f.reordered && !prev;
+		prev = f.reordered;
+	}
+	CHECK(re_n > n * 40 / 100 && re_n < n * 60 / 100);
+	CHECK(re_runs < re_n / 2);
 }
 
 static struct frame *mk(uint64_t due, uint64_t seq)
@@ -214,11 +269,102 @@ static void test_frames(void)
 	CHECK(frame_corrupt(g, len, &r) == -1);
 }
 
+/* A GSO TCP/IPv4 frame as the vtap hands it over: 14 + 20 + 32 (timestamps) header bytes,
+ * `plen` payload bytes to be cut in segments of mss. */
+static size_t mk_gso(uint8_t *f, size_t plen, uint16_t mss, struct virtio_net_hdr *vh)
+{
+	size_t len = 14 + 20 + 32 + plen;
+
+	memset(f, 0, 66);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((len - 14) >> 8);
+	f[17] = (uint8_t)(len - 14);
+	f[18] = 0x12; /* id 0x1234 */
+	f[19] = 0x34;
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, (uint8_t[]){198, 18, 0, 1, 198, 18, 0, 2}, 8);
+	f[34] = 0;
+	f[35] = 80;
+	memcpy(f + 38, (uint8_t[]){0xff, 0xff, 0xf0, 0x00}, 4); /* seq wraps inside the frame */
+	f[46] = 8 << 4;
+	f[47] = 0x10 | 0x08 | 0x01 | 0x80; /* ACK PSH FIN CWR */
+	f[54] = 1; /* NOP NOP TS 10 */
+	f[55] = 1;
+	f[56] = 8;
+	f[57] = 10;
+	for (size_t i = 0; i < plen; i++)
+		f[66 + i] = (uint8_t)(i * 13 + 5);
+	*vh = (struct virtio_net_hdr){.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				      .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				      .hdr_len = 66, .gso_size = mss, .csum_start = 34,
+				      .csum_offset = 16};
+	return len;
+}
+
+static void test_gso(void)
+{
+	static uint8_t f[70000], seg[2000];
+	struct virtio_net_hdr vh;
+	struct gso_frame g;
+	size_t plen = 3 * 1448 + 100, len = mk_gso(f, plen, 1448, &vh);
+
+	CHECK(gso_parse(&vh, f, len, &g) == 0);
+	CHECK_EQ_U64(g.nseg, 4);
+	CHECK_EQ_U64(g.hlen, 66);
+	size_t got = 0;
+	for (unsigned k = 0; k < g.nseg; k++) {
+		size_t n = gso_segment(&g, f, k, seg, sizeof(seg));
+		size_t want = k < 3 ? 1448 : 100;
+		CHECK_EQ_U64(n, 66 + want);
+		CHECK_EQ_U64((size_t)(seg[16] << 8 | seg[17]), n - 14); /* IPv4 total length */
+		CHECK_EQ_U64((unsigned)(seg[18] << 8 | seg[19]), 0x1234 + k);
+		CHECK_EQ_U64(sum16(seg + 14, 20, 0), 0xffff); /* IPv4 header checksum */
+		uint32_t sq = (uint32_t)seg[38] << 24 | (uint32_t)seg[39] << 16 |
+			      (uint32_t)seg[40] << 8 | seg[41];
+		CHECK_EQ_U64(sq, (uint32_t)(0xfffff000u + k * 1448));
+		uint8_t fl = seg[47];
+		CHECK(fl & 0x10);
+		CHECK(!(fl & 0x09) == (k != 3)); /* PSH, FIN on the last only */
+		CHECK(!(fl & 0x80) == (k != 0)); /* CWR on the first only */
+		uint32_t ps = (198 << 8 | 18) + 1 + (198 << 8 | 18) + 2 + 6 + (uint32_t)(n - 34);
+		CHECK_EQ_U64(sum16(seg + 34, n - 34, ps), 0xffff); /* TCP checksum complete */
+		CHECK(memcmp(seg + 66, f + 66 + got, want) == 0);
+		CHECK(memcmp(seg + 54, f + 54, 12) == 0); /* options copied */
+		got += want;
+	}
+	CHECK_EQ_U64(got, plen);
+	CHECK_EQ_U64(gso_segment(&g, f, 4, seg, sizeof(seg)), 0);
+	CHECK_EQ_U64(gso_segment(&g, f, 0, seg, 100), 0);
+	/* not cut: other GSO types, a gso_size of 0, no payload, IPv6, truncated headers */
+	struct virtio_net_hdr bad = vh;
+	bad.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	CHECK(gso_parse(&bad, f, len, &g) == -1);
+	bad = vh;
+	bad.gso_size = 0;
+	CHECK(gso_parse(&bad, f, len, &g) == -1);
+	CHECK(gso_parse(&vh, f, 66, &g) == -1);
+	CHECK(gso_parse(&vh, f, 50, &g) == -1);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	CHECK(gso_parse(&vh, f, len, &g) == -1);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	bad = vh;
+	bad.gso_type = VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN;
+	CHECK(gso_parse(&bad, f, len, &g) == 0);
+	bad.gso_size = 1; /* 4444 segments: more than GSO_SEG_MAX */
+	CHECK(gso_parse(&bad, f, len, &g) == -1);
+}
+
 int main(void)
 {
 	test_parse();
 	test_delay_draws();
+	test_fates();
 	test_heap();
 	test_frames();
+	test_gso();
 	CHECK_DONE();
 }
