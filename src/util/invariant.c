@@ -1,0 +1,12 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/invariant.h"
+
+void invariant_failed(const char *file, int line, const char *what, const char *detail)
+{
+	fprintf(stderr, "%s:%d: invariant broken: %s (%s)\n", file, line, what,
+		detail ? detail : "-");
+	fflush(stderr);
+	abort();
+}
