@@ -901,8 +901,12 @@ int main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 out:
 	startup_done(ready_fd, false);
-	nic_engine_free(d.engine);
+	/* Reads in flight write into the engine's block store: wait for their completions and
+	 * close the ring (io_uring_queue_exit) before the store is freed. */
+	if (d.engine && !nic_engine_stop_io(d.engine))
+		logmsg("file reads still in flight: the block store is left allocated");
 	nic_io_free(d.io);
+	nic_engine_free(d.engine);
 	if (d.wtx_ready)
 		nicd_wire_tx_fini(&d.wtx);
 	if (d.docroot_fd >= 0)

@@ -6,7 +6,9 @@
  *           stay on their flow's list, still pinning the blocks, until ACKD passes their end.
  *   flow  - the host's connection id: the list of transmitted, unacknowledged jobs.
  * fids carry a generation in their top bits so a stale fid is rejected, not confused. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include "nic/tls_flow.h"
 #include "proto/offload.h"
 #include "tcp/seq.h"
+#include "util/invariant.h"
 
 #define FID_INDEX_BITS 20
 #define FID_INDEX_MASK ((1u << FID_INDEX_BITS) - 1)
@@ -30,16 +33,18 @@
 #define MAX_JOB_LEN    (4u << 20) /* one SEND covers at most this much */
 #define FRAME_IOV      24 /* store pieces of one frame: NIC_TSO_MAX_PAYLOAD over 4 KiB blocks */
 
-/* io user data: kind in the top byte */
+/* io user data: kind in the top byte; a read's: store block id (24 bits) << 32 | ticket */
 #define IO_OPEN  1ull
 #define IO_READ  2ull
 #define IO_USER(kind, v) (((kind) << 56) | (v))
+#define DRAIN_MS 5000 /* nic_engine_stop_io: longest wait for reads in flight */
 
 struct nic_file {
 	int fd;
 	bool used, closing;
+	bool orphan;     /* closed by an engine reset: no CLOSE_DONE (the host forgot it) */
 	uint16_t gen;
-	uint32_t refs;   /* jobs holding it */
+	uint32_t refs;   /* jobs holding it, and reads in flight on its fd */
 	uint64_t key, size;
 	uint64_t stat_checked; /* when fstat last matched the open (TLS), ns; 0 never */
 	uint32_t mode;
@@ -75,6 +80,7 @@ struct nic_flow {
 	struct nic_flow *hnext;
 	uint32_t id;
 	uint32_t waiting;             /* jobs of this flow in the FIFO */
+	uint32_t check_n;             /* invariant checks: FIFO jobs counted */
 	uint64_t scan_blocked;        /* poll round in which an older job of it was not ready */
 	struct nic_job *sent_head, *sent_tail;
 };
@@ -96,6 +102,11 @@ struct nic_engine {
 	struct proto_writer w;
 	bool w_open;
 	struct nic_engine_stats st;
+	bool io_stopped;      /* nic_engine_stop_io: no file I/O any more, */
+	bool io_drained;      /* ... and none was left in flight */
+	uint32_t *check_pins; /* invariant checks: expected pins per store block, */
+	uint32_t *check_refs; /* ... references per file; */
+	uint32_t check_skip;  /* ... run on every call, or every 64th for a big state */
 	uint32_t tso_max_payload; /* 0: one frame per MSS */
 	nic_wire_send_tso_fn send_tso;
 	nic_wire_send_iov_fn send_iov; /* zero-copy output */
@@ -174,12 +185,15 @@ static void file_release(struct nic_engine *e, uint32_t index)
 	if (!f->used || !f->closing || f->refs)
 		return;
 	uint32_t fid = fid_make(e, index);
+	bool tell = !f->orphan;
 	close(f->fd);
 	f->used = false;
 	f->closing = false;
+	f->orphan = false;
 	f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK);
 	e->st.files_open--;
-	HOST_PUT(e, proto_put_close_done(w_, fid, 0));
+	if (tell)
+		HOST_PUT(e, proto_put_close_done(w_, fid, 0));
 }
 
 static void fill_done(const struct nic_file *f, struct proto_open_done *d)
@@ -194,7 +208,7 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 {
 	struct pending_open *po = &e->opens[slot];
 	struct proto_open_done d = {.req_id = po->req_id};
-	struct stat st;
+	struct statx stx;
 	uint32_t i;
 
 	po->used = false;
@@ -210,8 +224,17 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 		e->st.open_errors++;
 		goto reply;
 	}
-	if (fstat(res, &st) < 0) {
-		d.err = -errno;
+	uint64_t key;
+	int rc = nic_store_file_key_fd(res, &key, &stx);
+	if (rc < 0) {
+		d.err = rc;
+		close(res);
+		e->st.open_errors++;
+		goto reply;
+	}
+	if (!S_ISREG(stx.stx_mode) && !S_ISDIR(stx.stx_mode)) {
+		/* a FIFO, socket or device (opened O_NONBLOCK, so nothing waited): refused */
+		d.err = -EPERM;
 		close(res);
 		e->st.open_errors++;
 		goto reply;
@@ -227,16 +250,15 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 	struct nic_file *f = &e->files[i];
 	f->used = true;
 	f->closing = false;
+	f->orphan = false;
 	f->fd = res;
 	f->refs = 0;
 	f->stat_checked = 0;
-	f->size = (uint64_t)st.st_size;
-	f->mode = st.st_mode;
-	f->mtime_sec = st.st_mtim.tv_sec;
-	f->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
-	f->key = nic_store_file_key(st.st_dev, st.st_ino,
-				    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-				    f->size);
+	f->size = stx.stx_size;
+	f->mode = stx.stx_mode;
+	f->mtime_sec = stx.stx_mtime.tv_sec;
+	f->mtime_nsec = stx.stx_mtime.tv_nsec;
+	f->key = key;
 	e->st.files_open++;
 	d.fid = fid_make(e, i);
 	fill_done(f, &d);
@@ -358,15 +380,42 @@ static void job_free(struct nic_engine *e, struct nic_job *j)
 	free(j);
 }
 
-/* Start the read of a fresh block. */
-static void block_read(struct nic_engine *e, struct nic_block *b, const struct nic_file *f)
+/* Start the read of a fresh block. The read holds a reference on the file, so its fd stays
+ * open (and cannot become another file's) until the completion is reaped. */
+static void block_read(struct nic_engine *e, struct nic_block *b, uint32_t fi)
 {
+	struct nic_file *f = &e->files[fi];
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t off = (uint64_t)b->index * bs;
-	if (nic_io_read(e->io, f->fd, b->data, bs, off, IO_USER(IO_READ, (uintptr_t)b)) < 0)
-		nic_store_read_done(e->store, b, -EBUSY);
+	uint32_t id = nic_store_block_id(e->store, b), ticket = nic_store_read_ticket(b);
+	uint64_t user = IO_USER(IO_READ, (uint64_t)id << 32 | ticket);
+
+	if (e->io_stopped || nic_io_read(e->io, f->fd, b->data, bs, off, user) < 0) {
+		nic_store_read_done(e->store, id, ticket, -EBUSY);
+		return;
+	}
+	b->read_owner = fi;
+	f->refs++;
+	e->st.reads++;
+}
+
+static void read_complete(struct nic_engine *e, uint64_t v, int res)
+{
+	struct nic_block *b = nic_store_read_done(e->store, (uint32_t)(v >> 32), (uint32_t)v, res);
+
+	if (!b) {
+		e->st.stale_reads++; /* not a read of ours in flight: discarded */
+		return;
+	}
+	if (res < 0)
+		e->st.read_errors++;
 	else
-		e->st.reads++;
+		e->st.read_bytes += (uint64_t)res;
+	uint32_t fi = b->read_owner;
+	if (fi < e->cfg.max_files && e->files[fi].used && e->files[fi].refs) {
+		e->files[fi].refs--;
+		file_release(e, fi);
+	}
 }
 
 static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t now)
@@ -456,7 +505,7 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		}
 		j->blocks[k] = b;
 		if (fresh) {
-			block_read(e, b, f);
+			block_read(e, b, fi);
 			j->fresh = true;
 		}
 	}
@@ -539,6 +588,108 @@ static void cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
 	OPENSSL_cleanse(&k, sizeof(k));
 }
 
+/* ---- invariants (util/invariant.h) ---- */
+
+static int check_job_refs(struct nic_engine *e, const struct nic_job *j)
+{
+	if (j->fid_index >= e->cfg.max_files || !e->files[j->fid_index].used)
+		return -1;
+	for (uint32_t k = 0; k < j->nblocks; k++)
+		e->check_pins[nic_store_block_id(e->store, j->blocks[k]) - 1]++;
+	e->check_refs[j->fid_index]++;
+	return 0;
+}
+
+/* Recount everything from the jobs, flows, files and store blocks and compare with the
+ * engine's counters and the store's pins: NULL, or what is broken. */
+const char *nic_engine_check(struct nic_engine *e)
+{
+	uint32_t nb = nic_store_blocks(e->store), jobs = 0, flows = 0, files = 0;
+
+	if (!e->check_pins) {
+		e->check_pins = calloc(nb, sizeof(*e->check_pins));
+		e->check_refs = calloc(e->cfg.max_files, sizeof(*e->check_refs));
+		if (!e->check_pins || !e->check_refs)
+			return "out of memory for the check";
+	}
+	memset(e->check_pins, 0, nb * sizeof(*e->check_pins));
+	memset(e->check_refs, 0, e->cfg.max_files * sizeof(*e->check_refs));
+	for (unsigned h = 0; h < FLOW_BUCKETS; h++)
+		for (struct nic_flow *fl = e->flows[h]; fl; fl = fl->hnext)
+			fl->check_n = 0;
+	/* every job: FIFO first, then each flow's sent list */
+	struct nic_job *fifo_last = NULL;
+	for (struct nic_job *j = e->fifo_head; j; j = j->next) {
+		fifo_last = j;
+		if (flow_get(e, j->flow->id, false) != j->flow)
+			return "a waiting job's flow is not in the flow table";
+		if (j->sent > j->len)
+			return "a waiting job sent more than its length";
+		if (check_job_refs(e, j) < 0)
+			return "a job's file is not open";
+		j->flow->check_n++;
+	}
+	if (fifo_last != e->fifo_tail)
+		return "FIFO tail";
+	for (unsigned h = 0; h < FLOW_BUCKETS; h++) {
+		for (struct nic_flow *fl = e->flows[h]; fl; fl = fl->hnext) {
+			flows++;
+			if (fl->check_n != fl->waiting)
+				return "a flow's waiting count differs from its jobs in the FIFO";
+			jobs += fl->waiting;
+			struct nic_job *last = NULL;
+			for (struct nic_job *j = fl->sent_head; j; j = j->next) {
+				if (j->flow != fl || j->sent != j->len)
+					return "a sent job is on the wrong flow or not fully sent";
+				if (check_job_refs(e, j) < 0)
+					return "a job's file is not open";
+				last = j;
+				jobs++;
+			}
+			if (last != fl->sent_tail)
+				return "a flow's sent tail";
+			if (!fl->waiting && !fl->sent_head)
+				return "a flow without jobs was kept";
+		}
+	}
+	if (jobs != e->jobs || flows != e->st.flows)
+		return "job or flow count differs from the lists";
+	nic_tls_count_pins(e->tls, e->check_pins); /* TLS records pin their plaintext too */
+	/* files held by reads in flight */
+	for (uint32_t id = 1; id <= nb; id++) {
+		const struct nic_block *b = nic_store_block(e->store, id);
+		if (b->state != NIC_BLOCK_READING)
+			continue;
+		if (b->read_owner >= e->cfg.max_files || !e->files[b->read_owner].used)
+			return "a read in flight on a file that is not open";
+		e->check_refs[b->read_owner]++;
+	}
+	for (uint32_t i = 0; i < e->cfg.max_files; i++) {
+		const struct nic_file *f = &e->files[i];
+		files += f->used;
+		if (f->used ? f->refs != e->check_refs[i] : f->refs != 0)
+			return "a file's references differ from its jobs and reads";
+		if (f->used && f->closing && !f->refs)
+			return "a closed file without references was kept open";
+		if (!f->used && (f->closing || f->orphan))
+			return "a free file slot marked closing";
+	}
+	if (files != e->st.files_open)
+		return "open file count";
+	return nic_store_check(e->store, e->check_pins);
+}
+
+/* The checks after every command frame, poll and reset, in the builds that have them; in a
+ * big state (thousands of blocks and jobs) every 64th call. */
+static void engine_checked(struct nic_engine *e)
+{
+	if (!invariants_enabled())
+		return;
+	if (nic_store_blocks(e->store) + e->jobs > 4096 && (e->check_skip++ & 63))
+		return;
+	INVARIANT_OK(nic_engine_check(e));
+}
+
 void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t len, uint64_t now)
 {
 	struct proto_iter it;
@@ -569,6 +720,7 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 	}
 	if (rc < 0)
 		e->st.malformed++;
+	engine_checked(e);
 }
 
 /* ---- transmission ---- */
@@ -777,39 +929,61 @@ static bool run_fifo(struct nic_engine *e, uint64_t now)
 	return work;
 }
 
+static void io_complete(struct nic_engine *e, const struct nic_io_done *d)
+{
+	uint64_t kind = d->user >> 56, v = d->user & ((1ull << 56) - 1);
+
+	if (kind == IO_OPEN && v < e->cfg.max_files && e->opens[v].used)
+		open_complete(e, (uint32_t)v, d->res);
+	else if (kind == IO_READ)
+		read_complete(e, v, d->res);
+	else
+		e->st.stale_reads++; /* not ours: discarded */
+}
+
 bool nic_engine_poll(struct nic_engine *e, uint64_t now)
 {
 	struct nic_io_done done[REAP_BATCH];
 	bool work = false;
 	int n;
 
-	nic_io_submit(e->io);
-	while ((n = nic_io_reap(e->io, done, REAP_BATCH)) > 0) {
-		work = true;
-		for (int i = 0; i < n; i++) {
-			uint64_t kind = done[i].user >> 56, v = done[i].user & ((1ull << 56) - 1);
-			if (kind == IO_OPEN) {
-				open_complete(e, (uint32_t)v, done[i].res);
-			} else if (kind == IO_READ) {
-				struct nic_block *b = (struct nic_block *)(uintptr_t)v;
-				if (done[i].res < 0)
-					e->st.read_errors++;
-				else
-					e->st.read_bytes += (uint64_t)done[i].res;
-				nic_store_read_done(e->store, b, done[i].res);
-			}
-		}
+	if (!e->io_stopped) {
 		nic_io_submit(e->io);
+		while ((n = nic_io_reap(e->io, done, REAP_BATCH)) > 0) {
+			work = true;
+			for (int i = 0; i < n; i++)
+				io_complete(e, &done[i]);
+			nic_io_submit(e->io);
+		}
 	}
 	if (e->fifo_head && run_fifo(e, now))
 		work = true;
 	host_flush(e);
+	engine_checked(e);
 	return work;
 }
 
 bool nic_engine_busy(const struct nic_engine *e)
 {
-	return e->fifo_head != NULL || nic_io_inflight(e->io) > 0;
+	return e->fifo_head != NULL || (!e->io_stopped && nic_io_inflight(e->io) > 0);
+}
+
+bool nic_engine_stop_io(struct nic_engine *e)
+{
+	struct nic_io_done done[REAP_BATCH];
+
+	if (e->io_stopped)
+		return e->io_drained;
+	/* Every read in flight writes into a store block: wait for each completion. */
+	for (unsigned waited = 0; nic_io_inflight(e->io) && waited < DRAIN_MS; waited += 100) {
+		int n = nic_io_wait(e->io, done, REAP_BATCH, 100);
+		for (int i = 0; i < n; i++)
+			io_complete(e, &done[i]);
+	}
+	e->io_drained = nic_io_inflight(e->io) == 0;
+	e->io_stopped = true;
+	host_flush(e);
+	return e->io_drained;
 }
 
 bool nic_engine_set_zero_copy(struct nic_engine *e, nic_wire_send_iov_fn send)
@@ -897,33 +1071,44 @@ void nic_engine_reset(struct nic_engine *e)
 			e->st.flows--;
 		}
 	}
+	/* The old host's frame is dropped before the files are released (no CLOSE_DONE reaches
+	 * the new host for them). A file whose reads are still in flight closes when the last
+	 * completes: its fd must not be reused while the kernel reads it. */
+	e->w_open = false;
 	for (uint32_t i = 0; i < e->cfg.max_files; i++) {
-		if (e->files[i].used) {
-			close(e->files[i].fd);
-			e->files[i].used = false;
-			e->files[i].gen = (uint16_t)((e->files[i].gen + 1) & FID_GEN_MASK);
-			e->st.files_open--;
-		}
+		struct nic_file *f = &e->files[i];
+		if (!f->used)
+			continue;
+		if (!f->closing)
+			f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK); /* stale for the new host */
+		f->closing = true;
+		f->orphan = true;
+		file_release(e, i);
 	}
 	nic_tls_reset(e->tls); /* after the jobs: their records go with the flows */
 	/* Pending opens complete later; their results are dropped with the host's state. */
 	for (uint32_t i = 0; i < e->cfg.max_files; i++)
 		if (e->opens[i].used)
 			e->opens[i].orphan = true;
-	e->w_open = false;
+	engine_checked(e);
 }
 
 void nic_engine_free(struct nic_engine *e)
 {
 	if (!e)
 		return;
+	bool drained = !e->io || !e->store || nic_engine_stop_io(e);
 	if (e->files && e->store && e->tls)
 		nic_engine_reset(e);
 	nic_tls_free(e->tls);
 	free(e->tls_frame);
-	nic_store_free(e->store);
+	/* A read that never completed may still write into the store: leave it allocated. */
+	if (drained)
+		nic_store_free(e->store);
 	free(e->files);
 	free(e->opens);
+	free(e->check_pins);
+	free(e->check_refs);
 	free(e);
 }
 

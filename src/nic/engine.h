@@ -55,6 +55,7 @@ struct nic_engine_stats {
 	uint64_t zero_copy_frames; /* frames handed to the zero-copy output */
 	uint64_t ackds, ackd_unknown_flow, jobs_released;
 	uint64_t reads, read_errors, read_bytes;
+	uint64_t stale_reads; /* completions that were not for a read in flight: discarded */
 	uint64_t store_full, truncated, wire_stalls;
 	uint64_t files_open, jobs_pending, jobs_pinned, flows;
 	uint64_t store_hits, store_misses, store_evictions, store_pinned_blocks, store_blocks;
@@ -101,6 +102,14 @@ bool nic_engine_poll(struct nic_engine *e, uint64_t now);
 bool nic_engine_busy(const struct nic_engine *e);
 /* The host restarted: forget every flow, job and file. */
 void nic_engine_reset(struct nic_engine *e);
+/* Shutting down: wait (up to seconds) for every file operation in flight, then do no more
+ * file I/O. True when nothing is left in flight: only then may the I/O context go, and the
+ * store with it (the kernel writes into store blocks until a read completes). */
+bool nic_engine_stop_io(struct nic_engine *e);
+/* Whole-engine consistency: jobs, flows and files recounted from the lists, store pins from
+ * the jobs (util/invariant.h; run after every call in the invariant builds). NULL, or what is
+ * broken. */
+const char *nic_engine_check(struct nic_engine *e);
 
 void nic_engine_get_stats(const struct nic_engine *e, struct nic_engine_stats *st);
 

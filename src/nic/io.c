@@ -13,6 +13,8 @@
 #define SYNC_QUEUE 256
 
 struct nic_io {
+	const struct nic_io_ops *ops; /* another implementation (nic_io_new_ops) */
+	void *ops_ctx;
 	bool sync;
 	struct io_uring ring;
 	unsigned inflight, queued;
@@ -28,7 +30,9 @@ struct nic_io *nic_io_new(unsigned entries, bool sync)
 	if (!io)
 		return NULL;
 	io->sync = sync;
-	io->how.flags = O_RDONLY | O_CLOEXEC;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (the engine then refuses
+	 * anything but regular files and directories); reads of regular files ignore it. */
+	io->how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 	io->how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	if (!sync) {
 		int rc = io_uring_queue_init(entries ? entries : 256, &io->ring, 0);
@@ -38,6 +42,17 @@ struct nic_io *nic_io_new(unsigned entries, bool sync)
 			return NULL;
 		}
 	}
+	return io;
+}
+
+struct nic_io *nic_io_new_ops(const struct nic_io_ops *ops, void *ctx)
+{
+	struct nic_io *io = calloc(1, sizeof(*io));
+	if (!io)
+		return NULL;
+	io->ops = ops;
+	io->ops_ctx = ctx;
+	io->sync = true; /* no ring to set up or tear down */
 	return io;
 }
 
@@ -66,10 +81,12 @@ static int sync_complete(struct nic_io *io, uint64_t user, int res)
 
 int nic_io_open_beneath(struct nic_io *io, int dirfd, const char *path, uint64_t user)
 {
+	if (io->ops)
+		return io->ops->open_beneath(io->ops_ctx, dirfd, path, user);
 	if (io->sync) {
 		if (io->count == SYNC_QUEUE)
 			return -EAGAIN;
-		return sync_complete(io, user, open_beneath(dirfd, path, O_RDONLY));
+		return sync_complete(io, user, open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK));
 	}
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&io->ring);
 	if (!sqe) {
@@ -88,6 +105,8 @@ int nic_io_open_beneath(struct nic_io *io, int dirfd, const char *path, uint64_t
 
 int nic_io_read(struct nic_io *io, int fd, void *buf, uint32_t len, uint64_t off, uint64_t user)
 {
+	if (io->ops)
+		return io->ops->read(io->ops_ctx, fd, buf, len, off, user);
 	if (io->sync) {
 		if (io->count == SYNC_QUEUE)
 			return -EAGAIN;
@@ -109,7 +128,7 @@ int nic_io_read(struct nic_io *io, int fd, void *buf, uint32_t len, uint64_t off
 
 void nic_io_submit(struct nic_io *io)
 {
-	if (io->sync || !io->queued)
+	if (io->ops || io->sync || !io->queued)
 		return;
 	int rc = io_uring_submit(&io->ring);
 	if (rc > 0) {
@@ -121,6 +140,8 @@ void nic_io_submit(struct nic_io *io)
 int nic_io_reap(struct nic_io *io, struct nic_io_done *out, int max)
 {
 	int n = 0;
+	if (io->ops)
+		return io->ops->reap(io->ops_ctx, out, max);
 	if (io->sync) {
 		while (n < max && io->count) {
 			out[n++] = io->done[io->head];
@@ -141,7 +162,25 @@ int nic_io_reap(struct nic_io *io, struct nic_io_done *out, int max)
 	return n;
 }
 
+int nic_io_wait(struct nic_io *io, struct nic_io_done *out, int max, unsigned timeout_ms)
+{
+	if (io->ops)
+		return io->ops->wait ? io->ops->wait(io->ops_ctx, out, max, timeout_ms)
+				     : io->ops->reap(io->ops_ctx, out, max);
+	if (io->sync)
+		return nic_io_reap(io, out, max);
+	nic_io_submit(io);
+	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000,
+				       .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
+	if (io->inflight && io_uring_wait_cqe_timeout(&io->ring, &cqe, &ts) < 0)
+		return 0;
+	return nic_io_reap(io, out, max);
+}
+
 unsigned nic_io_inflight(const struct nic_io *io)
 {
+	if (io->ops)
+		return io->ops->inflight(io->ops_ctx);
 	return io->sync ? io->count : io->inflight + io->queued;
 }

@@ -443,17 +443,17 @@ int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
 int nic_tls_job_check_file(struct nic_tls *t, struct nic_tls_job *j, int fd, uint64_t file_key,
 			   bool stat, uint16_t *reason)
 {
-	struct stat st;
+	uint64_t key;
 	if (j->file_checked || !stat) {
 		j->file_checked = true;
 		return 0;
 	}
-	if (fstat(fd, &st) < 0) {
+	int rc = nic_store_file_key_fd(fd, &key, NULL);
+	if (rc < 0) {
 		*reason = PROTO_ERR_IO;
-		return -errno;
+		return rc;
 	}
-	int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	if (nic_store_file_key(st.st_dev, st.st_ino, mtime, (uint64_t)st.st_size) != file_key) {
+	if (key != file_key) {
 		t->st.file_changed++;
 		*reason = PROTO_ERR_FILE_CHANGED;
 		return -ESTALE;
@@ -630,4 +630,18 @@ void nic_tls_free(struct nic_tls *t)
 void nic_tls_get_stats(const struct nic_tls *t, struct nic_tls_stats *st)
 {
 	*st = t->st;
+}
+
+void nic_tls_count_pins(const struct nic_tls *t, uint32_t *pins)
+{
+	for (unsigned b = 0; b < FLOW_BUCKETS; b++)
+		for (const struct tls_flow *fl = t->flows[b]; fl; fl = fl->hnext)
+			for (unsigned k = 0; k < NIC_TLS_EPOCHS; k++) {
+				const struct tls_epoch *ep = &fl->ep[k];
+				for (uint32_t i = 0; ep->live && i < ep->count; i++) {
+					const struct tls_entry *e = &ep->ent[ep->head + i];
+					for (unsigned n = 0; n < e->nblk; n++)
+						pins[nic_store_block_id(t->store, e->blk[n]) - 1]++;
+				}
+			}
 }

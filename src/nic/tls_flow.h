@@ -87,4 +87,7 @@ void nic_tls_ackd(struct nic_tls *t, uint32_t flow, uint32_t acked, bool end);
 
 void nic_tls_get_stats(const struct nic_tls *t, struct nic_tls_stats *st);
 
+/* Invariant checks (nic_engine_check): add the pins the records hold to pins[block id - 1]. */
+void nic_tls_count_pins(const struct nic_tls *t, uint32_t *pins);
+
 #endif

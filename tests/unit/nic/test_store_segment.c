@@ -1,5 +1,6 @@
-/* NIC block store (sharing, pinning, LRU, exhaustion, read errors) and segmentation from a
- * header template (every segment decodes with valid checksums and the right seq/flags). */
+/* NIC block store (sharing, pinning, LRU, exhaustion, read errors, the life cycle of a block
+ * whose read is in flight, stale completions, the file key) and segmentation from a header
+ * template (every segment decodes with valid checksums and the right seq/flags). */
 #include <errno.h>
 #include <string.h>
 
@@ -8,18 +9,32 @@
 #include "nic/store.h"
 #include "wire/pkt.h"
 
+static struct nic_block *done(struct nic_store *st, struct nic_block *b, int res)
+{
+	return nic_store_read_done(st, nic_store_block_id(st, b), nic_store_read_ticket(b), res);
+}
+
+static uint64_t key(int64_t mtime, int64_t ctime, int64_t btime)
+{
+	struct nic_file_id id = {.dev = 1, .ino = 2, .size = 10000, .mtime_ns = mtime,
+				 .ctime_ns = ctime, .btime_ns = btime};
+	return nic_store_file_key(&id);
+}
+
 static void test_store(void)
 {
 	struct nic_store *st = nic_store_new(4 * 4096, 4096);
 	CHECK(st != NULL);
 	bool fresh;
-	uint64_t k1 = nic_store_file_key(1, 2, 3, 10000), k2 = nic_store_file_key(1, 2, 4, 10000);
+	uint64_t k1 = key(3, 3, 0), k2 = key(4, 4, 0);
 	CHECK(k1 != k2); /* a changed mtime is another file */
+	/* same inode, size and mtime, but another file (it was replaced): ctime or btime differ */
+	CHECK(key(3, 5, 0) != k1 && key(3, 3, 9) != k1);
 
 	struct nic_block *a = nic_store_get(st, k1, 0, &fresh);
 	CHECK(a && fresh && a->state == NIC_BLOCK_READING);
 	memset(a->data, 0xab, 4096);
-	nic_store_read_done(st, a, 4096);
+	done(st, a, 4096);
 	CHECK(a->state == NIC_BLOCK_READY && a->len == 4096);
 
 	/* a second flow of the same file shares the block */
@@ -31,9 +46,9 @@ static void test_store(void)
 	struct nic_block *c = nic_store_get(st, k1, 2, &fresh);
 	struct nic_block *d = nic_store_get(st, k1, 3, &fresh);
 	CHECK(b && c && d);
-	nic_store_read_done(st, b, 4096);
-	nic_store_read_done(st, c, 100); /* short read at EOF */
-	nic_store_read_done(st, d, -5);  /* EIO */
+	done(st, b, 4096);
+	done(st, c, 100); /* short read at EOF */
+	done(st, d, -5);  /* EIO */
 	CHECK(c->len == 100 && d->state == NIC_BLOCK_ERROR);
 	CHECK(nic_store_get(st, k2, 0, &fresh) == NULL);
 	struct nic_store_stats s;
@@ -62,9 +77,68 @@ static void test_store(void)
 	CHECK(nic_store_get(st, k2, 1, &fresh) == NULL);
 	nic_store_get_stats(st, &s);
 	CHECK(s.hits >= 3 && s.misses >= 6);
+	CHECK(nic_store_check(st, NULL) == NULL);
 	nic_store_free(st);
 	CHECK(nic_store_new(1000, 4096) == NULL);
 	CHECK(nic_store_new(1 << 20, 5000) == NULL);
+}
+
+/* A block whose read is in flight is never reused, pinned or not (issue 14 finding 1): the
+ * kernel may still write its buffer. */
+static void test_read_in_flight(void)
+{
+	struct nic_store *st = nic_store_new(2 * 4096, 4096);
+	bool fresh;
+	uint64_t ka = key(1, 1, 0), kb = key(2, 2, 0);
+
+	struct nic_block *a = nic_store_get(st, ka, 0, &fresh);
+	CHECK(a && fresh);
+	uint32_t a_id = nic_store_block_id(st, a), a_ticket = nic_store_read_ticket(a);
+	nic_store_unpin(st, a); /* the flow went away while the read is in flight */
+	CHECK(a->state == NIC_BLOCK_READING && !a->in_lru);
+	CHECK(nic_store_check(st, NULL) == NULL);
+
+	/* another file's block: gets the other buffer, never a's */
+	struct nic_block *b = nic_store_get(st, kb, 0, &fresh);
+	CHECK(b && b != a && fresh);
+	/* and with b pinned and a still reading, the store is exhausted rather than reuse a */
+	CHECK(nic_store_get(st, kb, 1, &fresh) == NULL);
+	/* the same key finds the read in flight and waits for it */
+	struct nic_block *a2 = nic_store_get(st, ka, 0, &fresh);
+	CHECK(a2 == a && !fresh && a->pins == 1);
+	nic_store_unpin(st, a);
+
+	/* a completion with another ticket is stale: discarded, nothing changes */
+	CHECK(nic_store_read_done(st, a_id, a_ticket + 1, 4096) == NULL);
+	CHECK(nic_store_read_done(st, 0, a_ticket, 4096) == NULL);
+	CHECK(nic_store_read_done(st, 99, a_ticket, 4096) == NULL);
+	CHECK(a->state == NIC_BLOCK_READING);
+	/* the real completion: READY and cached although nobody pins it */
+	CHECK(nic_store_read_done(st, a_id, a_ticket, 4096) == a);
+	CHECK(a->state == NIC_BLOCK_READY && a->in_lru);
+	/* a second completion for the same read is stale too */
+	CHECK(nic_store_read_done(st, a_id, a_ticket, 4096) == NULL);
+	struct nic_store_stats s;
+	nic_store_get_stats(st, &s);
+	CHECK_EQ_U64(s.stale_reads, 4);
+	a2 = nic_store_get(st, ka, 0, &fresh);
+	CHECK(a2 == a && !fresh);
+	nic_store_unpin(st, a);
+
+	/* a read that fails after its last pin went: freed, not cached, not found again */
+	CHECK(done(st, b, 4096) == b);
+	nic_store_unpin(st, b);
+	struct nic_block *c = nic_store_get(st, kb, 1, &fresh);
+	CHECK(c && fresh);
+	nic_store_unpin(st, c);
+	CHECK(done(st, c, -EIO) == c);
+	CHECK(c->state == NIC_BLOCK_FREE && c->in_lru);
+	struct nic_block *c2 = nic_store_get(st, kb, 1, &fresh);
+	CHECK(c2 && fresh); /* read again */
+	CHECK(done(st, c2, 4097) == c2 && c2->state == NIC_BLOCK_ERROR); /* longer than a block */
+	nic_store_unpin(st, c2);
+	CHECK(nic_store_check(st, NULL) == NULL);
+	nic_store_free(st);
 }
 
 static void test_segment(void)
@@ -116,6 +190,7 @@ static void test_segment(void)
 int main(void)
 {
 	test_store();
+	test_read_in_flight();
 	test_segment();
 	CHECK_DONE();
 }
