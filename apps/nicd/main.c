@@ -44,7 +44,7 @@
 #define CMD_FRAME_MAX 9216 /* largest command frame accepted from the host (jumbo) */
 #define REPLY_MAX     2048 /* our answers without the engine (HELLO, ERROR) */
 #define IO_DEPTH      256  /* io_uring entries */
-#define ERR_REASONS   (PROTO_ERR_FILE_CHANGED + 1)
+#define ERR_REASONS   (PROTO_ERR_REASON_MAX + 1)
 #define ERR_KEY_LEN   40
 
 static volatile sig_atomic_t stop_requested;
@@ -406,6 +406,8 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_store_full", es.store_full);
 	KV("nic_truncated", es.truncated);
 	KV("nic_wire_stalls", es.wire_stalls);
+	KV("nic_flow_limited", es.flow_limited);
+	KV("nic_stale_reads", es.stale_reads);
 	KV("nic_files_open", es.files_open);
 	KV("nic_jobs_pending", es.jobs_pending);
 	KV("nic_jobs_pinned", es.jobs_pinned);
@@ -414,6 +416,7 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_store_misses", es.store_misses);
 	KV("nic_store_evictions", es.store_evictions);
 	KV("nic_store_pinned_blocks", es.store_pinned_blocks);
+	KV("nic_store_pinned_bytes", es.store_pinned_blocks * ((uint64_t)d->opts.block_kb << 10));
 	KV("nic_store_blocks", es.store_blocks);
 	KV("nic_io_inflight", d->io ? nic_io_inflight(d->io) : 0);
 	KV("nic_tls_keys", es.tls.keys);
@@ -721,6 +724,9 @@ static int start_engine(struct nicd *d)
 	    .store_bytes = (uint64_t)d->opts.store_mb << 20,
 	    .block_size = d->opts.block_kb << 10,
 	    .max_files = d->opts.max_files,
+	    .max_jobs = d->opts.max_jobs,
+	    .max_flow_jobs = d->opts.flow_jobs,
+	    .max_flow_pinned = (uint64_t)d->opts.flow_pinned_kb << 10,
 	    .tcp_csum_offload = csum_offload,
 	    .io = d->io,
 	    .host_mtu = host_mtu,
@@ -745,9 +751,17 @@ static int start_engine(struct nicd *d)
 	bool zero_copy = wc->tx_sync && csum_offload &&
 			 nicd_wire_tx_enable_zero_copy(&d->wtx) == 0 &&
 			 nic_engine_set_zero_copy(d->engine, engine_wire_send_iov);
+	uint64_t flow_pinned = d->opts.flow_pinned_kb
+				   ? (uint64_t)d->opts.flow_pinned_kb << 10
+				   : nic_engine_default_flow_pinned(cfg.store_bytes, cfg.block_size);
+	unsigned flow_jobs = d->opts.flow_jobs ? d->opts.flow_jobs : NIC_DEFAULT_MAX_FLOW_JOBS;
+	if (flow_jobs > d->opts.max_jobs)
+		flow_jobs = d->opts.max_jobs;
 	logmsg("offload engine: docroot %s, store %u MiB in %u KiB blocks, max %u files, "
+	       "%u jobs (per flow %u jobs, %" PRIu64 " KiB), "
 	       "%s file I/O, TCP checksums by %s, TSO %s, zero copy %s",
 	       d->opts.docroot, d->opts.store_mb, d->opts.block_kb, d->opts.max_files,
+	       d->opts.max_jobs, flow_jobs, flow_pinned >> 10,
 	       nic_io_is_sync(d->io) ? "synchronous" : "io_uring",
 	       csum_offload ? "the wire port" : "software", tso ? "on" : "off",
 	       zero_copy ? "on" : "off");
@@ -886,6 +900,8 @@ int main(int argc, char **argv)
 		goto out;
 	nicd_ctl_init(&d.ctl, mac, new_boot_id(), caps,
 		      d.engine ? (uint64_t)d.opts.store_mb << 20 : 0);
+	if (d.engine)
+		d.ctl.flow_window = nic_engine_hello_flow_window(d.engine);
 	d.start_s = now_seconds();
 	if (d.opts.pid_file && write_pid_file(d.opts.pid_file) != 0)
 		logmsg("cannot write %s: %s", d.opts.pid_file, strerror(errno));

@@ -90,6 +90,7 @@ int nicd_ctl_hello(struct nicd_ctl *ctl, bool reply, uint8_t *out, size_t cap)
 	    .caps = ctl->caps,
 	    .store_size = ctl->store_size,
 	    .boot_id = ctl->boot_id,
+	    .flow_window = ctl->flow_window,
 	};
 
 	if (cap < PROTO_ETH_HLEN)

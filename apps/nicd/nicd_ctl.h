@@ -30,6 +30,7 @@ struct nicd_ctl {
 	uint64_t boot_id;
 	uint32_t caps;
 	uint64_t store_size;
+	uint16_t flow_window; /* HELLO: per-flow window limit, 64 KiB units (0 = none) */
 	bool host_known;
 	bool host_alive;
 	uint8_t host_mac[PROTO_MAC_LEN];

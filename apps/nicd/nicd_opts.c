@@ -28,6 +28,12 @@ const char *nicd_usage(void)
 	       "  --store-mb N             NIC block store, MiB (default 64)\n"
 	       "  --block-kb N             store block size, KiB, power of two >= 4 (default 64)\n"
 	       "  --max-files N            files open on the NIC at once (default 4096)\n"
+	       "  --max-jobs N             SENDs waiting or unacknowledged, all flows (default\n"
+	       "                           65536); past it: ERROR(busy)\n"
+	       "  --flow-jobs N            the same for one flow (default 4096, at most\n"
+	       "                           --max-jobs); past it: ERROR(flow_limit) to that flow\n"
+	       "  --flow-pinned-kb N       store KiB one flow's unacknowledged SENDs may hold\n"
+	       "                           (default 1/8 of the store); past it: ERROR(flow_limit)\n"
 	       "  --stats-file PATH        counters, rewritten every second and at exit\n"
 	       "  --log-file PATH          log here instead of stderr\n"
 	       "  --pid-file PATH          write the daemon's pid\n"
@@ -104,6 +110,9 @@ enum {
 	OPT_STORE_MB,
 	OPT_BLOCK_KB,
 	OPT_MAX_FILES,
+	OPT_MAX_JOBS,
+	OPT_FLOW_JOBS,
+	OPT_FLOW_PINNED,
 	OPT_STATS,
 	OPT_LOG,
 	OPT_PID,
@@ -124,6 +133,9 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	    {"store-mb", required_argument, NULL, OPT_STORE_MB},
 	    {"block-kb", required_argument, NULL, OPT_BLOCK_KB},
 	    {"max-files", required_argument, NULL, OPT_MAX_FILES},
+	    {"max-jobs", required_argument, NULL, OPT_MAX_JOBS},
+	    {"flow-jobs", required_argument, NULL, OPT_FLOW_JOBS},
+	    {"flow-pinned-kb", required_argument, NULL, OPT_FLOW_PINNED},
 	    {"stats-file", required_argument, NULL, OPT_STATS},
 	    {"log-file", required_argument, NULL, OPT_LOG},
 	    {"pid-file", required_argument, NULL, OPT_PID},
@@ -143,6 +155,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	o->store_mb = NICD_DEFAULT_STORE_MB;
 	o->block_kb = NICD_DEFAULT_BLOCK_KB;
 	o->max_files = NICD_DEFAULT_MAX_FILES;
+	o->max_jobs = NICD_DEFAULT_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -204,6 +217,24 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 				return fail(err, errlen, "--max-files: bad count '%s' (1..%u)",
 					    optarg, NICD_MAX_FILES);
 			o->max_files = (unsigned)v;
+			break;
+		case OPT_MAX_JOBS:
+			if (parse_uint(optarg, NICD_MAX_JOBS, &v) || v < 1)
+				return fail(err, errlen, "--max-jobs: bad count '%s' (1..%u)",
+					    optarg, NICD_MAX_JOBS);
+			o->max_jobs = (unsigned)v;
+			break;
+		case OPT_FLOW_JOBS:
+			if (parse_uint(optarg, NICD_MAX_JOBS, &v) || v < 1)
+				return fail(err, errlen, "--flow-jobs: bad count '%s' (1..%u)",
+					    optarg, NICD_MAX_JOBS);
+			o->flow_jobs = (unsigned)v;
+			break;
+		case OPT_FLOW_PINNED:
+			if (parse_uint(optarg, (unsigned long)NICD_MAX_STORE_MB * 1024, &v) || v < 4)
+				return fail(err, errlen, "--flow-pinned-kb: bad size '%s' (4..%u)",
+					    optarg, NICD_MAX_STORE_MB * 1024);
+			o->flow_pinned_kb = (unsigned)v;
 			break;
 		case OPT_STATS:
 			o->stats_file = optarg;

@@ -28,6 +28,9 @@ struct nicd_opts {
 	unsigned store_mb;  /* NIC block store, MiB */
 	unsigned block_kb;  /* store block size, KiB (power of two >= 4) */
 	unsigned max_files; /* files open at once on the NIC */
+	unsigned max_jobs;  /* SENDs waiting or unacknowledged, all flows */
+	unsigned flow_jobs; /* ... of one flow (0: the engine's default) */
+	unsigned flow_pinned_kb; /* store KiB one flow may hold (0: 1/8 of the store) */
 	bool foreground;
 	bool help;
 };
@@ -41,6 +44,8 @@ struct nicd_opts {
 #define NICD_MAX_STORE_MB      65536
 #define NICD_MAX_BLOCK_KB      4096
 #define NICD_MAX_FILES	       1000000
+#define NICD_DEFAULT_MAX_JOBS  65536
+#define NICD_MAX_JOBS	       4000000
 
 /* Parse argv into o (defaults first). 0 on success; -1 with err filled on a bad option or value
  * (including a --docroot that is not a directory, a --block-kb that is not a power of two or a

@@ -80,6 +80,15 @@ static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
 		ctx->tcp_default.sndbuf_auto = true;
 		ctx->tcp_default.sndbuf_max = (uint32_t)smax;
 	}
+	/* The NIC's per-flow limit (issue 14): no connection's send buffer beyond the window it
+	 * accepts, or the flow would meet ERROR(flow_limit) in normal operation. */
+	if (h->flow_window) {
+		uint64_t w = (uint64_t)h->flow_window * PROTO_FLOW_WINDOW_UNIT;
+		if (w < ctx->tcp_default.sndbuf)
+			ctx->tcp_default.sndbuf = (uint32_t)w;
+		if (w < ctx->tcp_default.sndbuf_max)
+			ctx->tcp_default.sndbuf_max = (uint32_t)w;
+	}
 	nic->up = true;
 	nic->ever_up = true;
 	nic->last_rx = ctx->now;

@@ -13,7 +13,9 @@
  *     (tcp_ext_sent). A SEND without ECHO after HOST_OFF_ECHO_TIMEOUT (lost SEND or lost ECHO)
  *     is treated as sent at SEND time, so TCP's RTO retransmits it; store_full / busy ERRORs
  *     resend the same SEND every HOST_OFF_RETRY (the TCP RTO does not back off meanwhile) up
- *     to HOST_OFF_RETRY_MAX times, then fall back to the RTO in the same way;
+ *     to HOST_OFF_RETRY_MAX times, then fall back to the RTO in the same way; flow_limit (the
+ *     flow holds its share of the NIC) does the same for that flow only, waiting twice as
+ *     long each time up to HOST_OFF_FLOW_BACKOFF_MAX, and at once after its next ACKD;
  *   - the last ACKD sent: at most one per flow and loop pass, when 64 KiB more are acknowledged
  *     or the flow goes idle, and ACKD(END) when the flow ends.
  * A socket closed while its external data is unacknowledged keeps its connection as an
@@ -35,6 +37,7 @@
 #define HOST_OFF_ECHO_TIMEOUT (100 * TCP_MSEC)
 #define HOST_OFF_RETRY	      (1 * TCP_MSEC)
 #define HOST_OFF_RETRY_MAX    1000u
+#define HOST_OFF_FLOW_BACKOFF_MAX (128 * TCP_MSEC) /* ERROR(flow_limit): longest wait */
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
 #define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
@@ -111,7 +114,9 @@ struct host_off_flow {
 	uint32_t nres, res_cap, res_head;
 	struct host_off_send *sends;
 	uint32_t nsends, sends_cap;
-	uint32_t nretry; /* sends waiting to be resent (store_full / busy) */
+	uint32_t nretry; /* sends waiting to be resent (store_full / busy / flow_limit) */
+	tcp_time_t backoff; /* flow_limit: the current wait (doubles), 0 = none */
+	bool limited;	    /* flow_limit met: retries go one per pass until none is left */
 	uint64_t send_serial;
 	struct host_off_flow *prev, *next; /* ctx list of live flows */
 };
@@ -135,7 +140,7 @@ struct host_offload {
 };
 
 /* Counters by ERROR reason (index = reason, 0 = out of range). */
-#define HOST_OFF_REASONS 11
+#define HOST_OFF_REASONS (PROTO_ERR_REASON_MAX + 1)
 
 /* offload_cmd.c: the command frame being filled, sent at host_offload_flush or when full. */
 bool host_off_cmd_room(struct iotcp_ctx *ctx, size_t payload_len);

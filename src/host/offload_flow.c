@@ -386,6 +386,24 @@ static void close_error(struct iotcp_ctx *ctx, uint32_t nic_fid)
 	}
 }
 
+static tcp_time_t flow_backoff(struct host_off_flow *f)
+{
+	f->limited = true;
+	f->backoff = f->backoff ? f->backoff * 2 : HOST_OFF_RETRY;
+	if (f->backoff > HOST_OFF_FLOW_BACKOFF_MAX)
+		f->backoff = HOST_OFF_FLOW_BACKOFF_MAX;
+	return f->backoff;
+}
+
+/* An ACKD released some of the flow's NIC jobs: its SENDs backing off go now. */
+static void backoff_end(struct iotcp_ctx *ctx, struct host_off_flow *f)
+{
+	f->backoff = 0;
+	for (uint32_t i = 0; i < f->nsends; i++)
+		if (f->sends[i].retry_at != TCP_TIME_NEVER)
+			f->sends[i].retry_at = ctx->now;
+}
+
 void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 {
 	struct host_off_flow *f;
@@ -412,13 +430,18 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 	switch (m->reason) {
 	case PROTO_ERR_STORE_FULL:
 	case PROTO_ERR_BUSY:
+	case PROTO_ERR_FLOW_LIMIT:
 		if (!e)
 			return;
 		if (e->retry_at != TCP_TIME_NEVER)
 			return; /* already waiting (a duplicate ERROR) */
 		if (e->retries < HOST_OFF_RETRY_MAX) {
 			e->retries++;
-			e->retry_at = ctx->now + HOST_OFF_RETRY;
+			/* flow_limit: this flow holds its share of the NIC; it backs off (doubling)
+			 * until its next ACKD frees something, the other flows go on */
+			e->retry_at = ctx->now + (m->reason == PROTO_ERR_FLOW_LIMIT
+							 ? flow_backoff(f)
+							 : HOST_OFF_RETRY);
 			f->nretry++;
 			ctx->cnt.off_store_full_retries++;
 			if (f->conn)
@@ -478,10 +501,11 @@ static void drain(struct tcp_conn *c)
 
 /* Resend the due retries lowest sequence first, so that the oldest data gets the store's
  * free blocks first (otherwise later ranges could pin every block and starve the range TCP
- * needs acknowledged next). */
+ * needs acknowledged next). A flow at its NIC limit (backing off) probes with one SEND per
+ * pass: the rest would only come back as ERRORs. */
 static void resend_due(struct iotcp_ctx *ctx, struct host_off_flow *f)
 {
-	while (ctx->nic.up) {
+	for (bool one = f->limited; ctx->nic.up;) {
 		struct host_off_send *best = NULL;
 		for (uint32_t i = 0; i < f->nsends; i++) {
 			struct host_off_send *e = &f->sends[i];
@@ -495,6 +519,8 @@ static void resend_due(struct iotcp_ctx *ctx, struct host_off_flow *f)
 		best->sent_at = ctx->now;
 		f->nretry--;
 		put_send(ctx, best);
+		if (one)
+			return;
 	}
 }
 
@@ -520,6 +546,8 @@ static bool flow_sends(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t 
 	}
 	if (f->nretry)
 		resend_due(ctx, f);
+	else
+		f->limited = false; /* every SEND it had to repeat is through */
 	return f->nretry > 0;
 }
 
@@ -552,6 +580,8 @@ static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 	    (info.snd_una - f->ackd >= HOST_OFF_ACKD_STEP || idle || pressure)) {
 		put_ackd(ctx, f, info.snd_una, 0);
 		f->ackd = info.snd_una;
+		if (f->backoff)
+			backoff_end(ctx, f);
 	}
 	if (f->res_head == f->nres && !f->nsends) {
 		/* every external byte acknowledged: the flow ends until the next offload write */

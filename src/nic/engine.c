@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "nic/engine.h"
+#include "nic/flow_pins.h"
 #include "nic/io.h"
 #include "nic/segment.h"
 #include "nic/store.h"
@@ -63,6 +64,7 @@ struct nic_job {
 	struct nic_job *next;      /* FIFO or flow list */
 	struct nic_flow *flow;
 	uint32_t fid_index;
+	uint64_t key;              /* the file's store key (the flow's pins are counted by it) */
 	uint64_t file_off;
 	uint32_t file_len;         /* file bytes it pins (TLS: the whole records it touches) */
 	uint32_t len, sent;        /* bytes of the burst, bytes already transmitted */
@@ -80,6 +82,8 @@ struct nic_flow {
 	struct nic_flow *hnext;
 	uint32_t id;
 	uint32_t waiting;             /* jobs of this flow in the FIFO */
+	uint32_t jobs;                /* all its jobs: waiting and sent */
+	struct flow_pins pins;        /* the store blocks its jobs hold (per-flow limit) */
 	uint32_t check_n;             /* invariant checks: FIFO jobs counted */
 	uint64_t scan_blocked;        /* poll round in which an older job of it was not ready */
 	struct nic_job *sent_head, *sent_tail;
@@ -361,15 +365,21 @@ static void flow_maybe_free(struct nic_engine *e, struct nic_flow *f)
 		return;
 	struct nic_flow **p = flow_slot(e, f->id);
 	*p = f->hnext;
+	flow_pins_free(&f->pins);
 	free(f);
 	e->st.flows--;
 }
 
 static void job_free(struct nic_engine *e, struct nic_job *j)
 {
-	for (uint32_t k = 0; k < j->nblocks; k++)
-		if (j->blocks[k])
-			nic_store_unpin(e->store, j->blocks[k]);
+	uint32_t first = (uint32_t)(j->file_off / nic_store_block_size(e->store));
+	for (uint32_t k = 0; k < j->nblocks; k++) {
+		if (!j->blocks[k])
+			continue;
+		nic_store_unpin(e->store, j->blocks[k]);
+		flow_pins_del(&j->flow->pins, j->key, first + k);
+	}
+	j->flow->jobs--;
 	nic_tls_job_free(e->tls, j->tls);
 	struct nic_file *f = &e->files[j->fid_index];
 	if (f->refs)
@@ -378,6 +388,21 @@ static void job_free(struct nic_engine *e, struct nic_job *j)
 	e->jobs--;
 	e->st.jobs_released++;
 	free(j);
+}
+
+/* A SEND of blocks first..first+nb-1 of key would take the flow past its share: the jobs
+ * limit, or the pin limit counted in distinct blocks (what the flow already holds costs
+ * nothing: retransmissions pass). A flow without jobs may always have one, so every flow can
+ * make progress whatever the limits. */
+static bool flow_over_limit(const struct nic_engine *e, const struct nic_flow *fl, uint64_t key,
+			    uint64_t first, uint32_t nb)
+{
+	if (!fl->jobs)
+		return false;
+	if (fl->jobs >= e->cfg.max_flow_jobs)
+		return true;
+	uint64_t blocks = fl->pins.distinct + flow_pins_missing(&fl->pins, key, first, nb);
+	return blocks * nic_store_block_size(e->store) > e->cfg.max_flow_pinned;
 }
 
 /* Start the read of a fresh block. The read holds a reference on the file, so its fd stays
@@ -470,16 +495,28 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	uint64_t first = pin_off / bs, last = (pin_off + pin_len - 1) / bs;
 	uint32_t nb = (uint32_t)(last - first + 1);
 	struct nic_flow *fl = flow_get(e, s.flow, true);
+	if (fl && flow_over_limit(e, fl, f->key, first, nb)) {
+		/* this flow holds its share: only it waits (the host backs off this flow) */
+		e->st.flow_limited++;
+		nic_tls_job_free(e->tls, tj);
+		send_error(e, cmd->type, PROTO_ERR_FLOW_LIMIT,
+			   fl->jobs >= e->cfg.max_flow_jobs ? -EBUSY : -ENOBUFS, 0, s.flow, s.fid,
+			   tmpl.seq, s.len, s.cookie);
+		return;
+	}
 	struct nic_job *j = calloc(1, sizeof(*j) + nb * sizeof(j->blocks[0]));
 	if (!fl || !j) {
 		free(j);
 		nic_tls_job_free(e->tls, tj);
+		if (fl)
+			flow_maybe_free(e, fl);
 		send_error(e, cmd->type, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
 			   s.len, s.cookie);
 		return;
 	}
 	j->flow = fl;
 	j->fid_index = fi;
+	j->key = f->key;
 	j->file_off = pin_off;
 	j->file_len = (uint32_t)pin_len;
 	j->len = s.len;
@@ -492,9 +529,15 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	j->nblocks = nb;
 	f->refs++;
 	e->jobs++;
+	fl->jobs++;
 	for (uint32_t k = 0; k < nb; k++) {
 		bool fresh;
-		struct nic_block *b = nic_store_get(e->store, f->key, (uint32_t)(first + k), &fresh);
+		struct nic_block *b = NULL;
+		if (flow_pins_add(&fl->pins, f->key, (uint32_t)(first + k)) == 0) {
+			b = nic_store_get(e->store, f->key, (uint32_t)(first + k), &fresh);
+			if (!b)
+				flow_pins_del(&fl->pins, f->key, (uint32_t)(first + k));
+		}
 		if (!b) {
 			e->st.store_full++;
 			send_error(e, cmd->type, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
@@ -600,6 +643,30 @@ static int check_job_refs(struct nic_engine *e, const struct nic_job *j)
 	return 0;
 }
 
+/* A flow's totals: its job count, and its pin set holding exactly its jobs' blocks. */
+static const char *check_flow_totals(struct nic_engine *e, const struct nic_flow *fl)
+{
+	uint32_t bs = nic_store_block_size(e->store), n = 0;
+	uint64_t holds = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (struct nic_job *j = pass ? fl->sent_head : e->fifo_head; j; j = j->next) {
+			if (j->flow != fl)
+				continue;
+			n++;
+			holds += j->nblocks;
+			for (uint32_t k = 0; k < j->nblocks; k++)
+				if (!flow_pins_count(&fl->pins, j->key, (uint32_t)(j->file_off / bs) + k))
+					return "a job's block is missing from its flow's pins";
+		}
+	}
+	if (n != fl->jobs)
+		return "a flow's job count differs from its jobs";
+	if (holds != flow_pins_total(&fl->pins))
+		return "a flow's pins differ from its jobs' blocks";
+	return NULL;
+}
+
 /* Recount everything from the jobs, flows, files and store blocks and compare with the
  * engine's counters and the store's pins: NULL, or what is broken. */
 const char *nic_engine_check(struct nic_engine *e)
@@ -650,6 +717,9 @@ const char *nic_engine_check(struct nic_engine *e)
 				return "a flow's sent tail";
 			if (!fl->waiting && !fl->sent_head)
 				return "a flow without jobs was kept";
+			const char *why = check_flow_totals(e, fl);
+			if (why)
+				return why;
 		}
 	}
 	if (jobs != e->jobs || flows != e->st.flows)
@@ -929,6 +999,19 @@ static bool run_fifo(struct nic_engine *e, uint64_t now)
 	return work;
 }
 
+uint16_t nic_engine_hello_flow_window(const struct nic_engine *e)
+{
+	uint64_t margin = 3ull * e->cfg.block_size, cap = e->cfg.max_flow_pinned;
+	uint64_t units = cap > margin ? (cap - margin) / PROTO_FLOW_WINDOW_UNIT : 0;
+	return (uint16_t)(units < 1 ? 1 : units > UINT16_MAX ? UINT16_MAX : units);
+}
+
+uint64_t nic_engine_default_flow_pinned(uint64_t store_bytes, uint32_t block_size)
+{
+	uint64_t share = store_bytes / 8, floor = 4ull * block_size;
+	return share > floor ? share : floor;
+}
+
 static void io_complete(struct nic_engine *e, const struct nic_io_done *d)
 {
 	uint64_t kind = d->user >> 56, v = d->user & ((1ull << 56) - 1);
@@ -1021,7 +1104,11 @@ struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
 	if (e->cfg.max_files > FID_INDEX_MASK)
 		e->cfg.max_files = FID_INDEX_MASK;
 	if (!e->cfg.max_jobs)
-		e->cfg.max_jobs = 65536;
+		e->cfg.max_jobs = NIC_DEFAULT_MAX_JOBS;
+	if (!e->cfg.max_flow_jobs)
+		e->cfg.max_flow_jobs = NIC_DEFAULT_MAX_FLOW_JOBS;
+	if (e->cfg.max_flow_jobs > e->cfg.max_jobs)
+		e->cfg.max_flow_jobs = e->cfg.max_jobs;
 	if (!e->cfg.host_mtu)
 		e->cfg.host_mtu = 1500;
 	if (!e->cfg.block_size)
@@ -1029,6 +1116,9 @@ struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
 	e->out = *out;
 	e->io = cfg->io;
 	e->store = nic_store_new(cfg->store_bytes, e->cfg.block_size);
+	if (!e->cfg.max_flow_pinned)
+		e->cfg.max_flow_pinned = nic_engine_default_flow_pinned(cfg->store_bytes,
+									 e->cfg.block_size);
 	e->files = calloc(e->cfg.max_files, sizeof(*e->files));
 	e->opens = calloc(e->cfg.max_files, sizeof(*e->opens));
 	e->tls = e->store ? nic_tls_new(e->store, 0) : NULL;

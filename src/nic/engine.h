@@ -37,7 +37,12 @@ struct nic_engine_config {
 	uint64_t store_bytes;   /* block store size */
 	uint32_t block_size;    /* power of two >= 4096 */
 	uint32_t max_files;     /* open fids at once */
-	uint32_t max_jobs;      /* SENDs waiting or unacknowledged at once */
+	uint32_t max_jobs;      /* SENDs waiting or unacknowledged at once, all flows */
+	/* Per flow (issue 14): one client cannot take what the others need. A SEND past either
+	 * limit gets ERROR(flow_limit) and only that flow waits; a flow without jobs may always
+	 * have one. 0 = the defaults below. */
+	uint32_t max_flow_jobs;   /* SENDs of one flow waiting or unacknowledged */
+	uint64_t max_flow_pinned; /* store bytes one flow's SENDs hold (distinct blocks) */
 	bool tcp_csum_offload;  /* the wire port completes TCP checksums */
 	struct nic_io *io;      /* file I/O (io_uring or sync) */
 	size_t host_mtu;        /* largest host command frame payload */
@@ -46,6 +51,11 @@ struct nic_engine_config {
 };
 
 #define NIC_TSO_MAX_PAYLOAD 65535u
+#define NIC_DEFAULT_MAX_JOBS      65536u
+#define NIC_DEFAULT_MAX_FLOW_JOBS 4096u
+/* The default per-flow pin limit: 1/8 of the store (twice the largest send buffer the host
+ * gives a connection, 1/16 of the store), at least four blocks. */
+uint64_t nic_engine_default_flow_pinned(uint64_t store_bytes, uint32_t block_size);
 
 struct nic_engine_stats {
 	uint64_t cmds, malformed, errors_sent;
@@ -57,6 +67,7 @@ struct nic_engine_stats {
 	uint64_t reads, read_errors, read_bytes;
 	uint64_t stale_reads; /* completions that were not for a read in flight: discarded */
 	uint64_t store_full, truncated, wire_stalls;
+	uint64_t flow_limited; /* SENDs refused with ERROR(flow_limit) */
 	uint64_t files_open, jobs_pending, jobs_pinned, flows;
 	uint64_t store_hits, store_misses, store_evictions, store_pinned_blocks, store_blocks;
 	struct nic_tls_stats tls; /* TLS_KEY / TLS_SEND */
@@ -112,5 +123,9 @@ bool nic_engine_stop_io(struct nic_engine *e);
 const char *nic_engine_check(struct nic_engine *e);
 
 void nic_engine_get_stats(const struct nic_engine *e, struct nic_engine_stats *st);
+/* HELLO's flow_window for this engine: the largest unacknowledged window per flow that stays
+ * within the pin limit (less three blocks: one of rounding at each end of the window, one of
+ * ACKD batching), in PROTO_FLOW_WINDOW_UNIT units, at least one. */
+uint16_t nic_engine_hello_flow_window(const struct nic_engine *e);
 
 #endif

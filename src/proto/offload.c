@@ -31,6 +31,7 @@ const char *proto_error_reason_name(uint16_t reason)
 	case PROTO_ERR_TLS_KEY: return "tls_key";
 	case PROTO_ERR_TLS_SEQ: return "tls_seq";
 	case PROTO_ERR_FILE_CHANGED: return "file_changed";
+	case PROTO_ERR_FLOW_LIMIT: return "flow_limit";
 	default: return "unknown";
 	}
 }

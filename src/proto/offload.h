@@ -163,6 +163,7 @@ enum proto_error_reason {
 	PROTO_ERR_TLS_KEY = 12,      /* TLS_KEY refused (unsupported, conflicting, stale, too many) */
 	PROTO_ERR_TLS_SEQ = 13,      /* record sequence refused (reuse, acknowledged, limit) */
 	PROTO_ERR_FILE_CHANGED = 14, /* the file changed since it was opened */
+	PROTO_ERR_FLOW_LIMIT = 15,   /* the flow holds its share of NIC jobs / store: it waits */
 };
 struct proto_error {
 	uint16_t cmd_type;
@@ -171,6 +172,8 @@ struct proto_error {
 	uint32_t req_id, flow, fid, seq, len;
 	uint64_t cookie;
 };
+
+#define PROTO_ERR_REASON_MAX PROTO_ERR_FLOW_LIMIT /* highest reason defined */
 
 const char *proto_error_reason_name(uint16_t reason);
 

@@ -130,7 +130,7 @@ int proto_hello_decode(const struct proto_cmd *cmd, struct proto_hello *out)
 	out->role = p[2];
 	out->flags = p[3];
 	memcpy(out->mac, p + 4, PROTO_MAC_LEN);
-	/* p[10..11] reserved */
+	out->flow_window = le16_get(p + 10);
 	out->caps = le32_get(p + 12) & PROTO_CAP_ALL;
 	out->store_size = le64_get(p + 16);
 	out->boot_id = le64_get(p + 24);
@@ -225,7 +225,7 @@ int proto_put_hello(struct proto_writer *w, const struct proto_hello *h)
 	p[2] = h->role;
 	p[3] = h->flags;
 	memcpy(p + 4, h->mac, PROTO_MAC_LEN);
-	le16_put(p + 10, 0);
+	le16_put(p + 10, h->flow_window);
 	le32_put(p + 12, h->caps);
 	le64_put(p + 16, h->store_size);
 	le64_put(p + 24, h->boot_id);

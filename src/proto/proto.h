@@ -112,14 +112,19 @@ enum proto_role {
 #define PROTO_HELLO_F_REPLY 0x1u /* an answer to a HELLO: do not answer it again */
 
 /* HELLO, both ways at start and after a restart (a new boot_id shows it). 32-byte payload:
- *   u16 version  u8 role  u8 flags  u8 mac[6]  u16 reserved  u32 caps  u64 store_size
- *   u64 boot_id */
+ *   u16 version  u8 role  u8 flags  u8 mac[6]  u16 flow_window  u32 caps  u64 store_size
+ *   u64 boot_id
+ * flow_window (NIC, was reserved: 0 from older NICs and from the host): the largest
+ * unacknowledged window per flow the NIC's per-flow limit accepts, in 64 KiB units; the host
+ * keeps its connections' send buffers within it. 0 = no limit. */
 #define PROTO_HELLO_LEN 32u
+#define PROTO_FLOW_WINDOW_UNIT 65536u
 struct proto_hello {
 	uint16_t version;	    /* protocol version the sender speaks */
 	uint8_t role;		    /* enum proto_role */
 	uint8_t flags;		    /* PROTO_HELLO_F_* */
 	uint8_t mac[PROTO_MAC_LEN]; /* sender's port facing the peer; unicast, not zero */
+	uint16_t flow_window;	    /* NIC: per-flow window limit, 64 KiB units (0 = none) */
 	uint32_t caps;		    /* PROTO_CAP_* */
 	uint64_t store_size;	    /* bytes of NIC file store (0 from the host) */
 	uint64_t boot_id;	    /* random per process start, never 0 */

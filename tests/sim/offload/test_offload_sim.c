@@ -12,8 +12,12 @@
  *              connection is reset, then a new open and a new connection work
  *   store_full a NIC block store of four blocks (256 KiB, the send buffer's size): SENDs meet
  * ERROR(store_full) and are retried every millisecond until ACKDs free blocks; the transfer
- * completes byte-exact Each prints its figures (virtual duration, retransmissions, command
- * counters). */
+ * completes byte-exact
+ *   flow_limit the NIC lets one flow hold 128 KiB of its store (issue 14) and does not tell the
+ *              host (no flow_window in HELLO, as an older NIC): SENDs past it meet
+ *              ERROR(flow_limit), the host backs that flow off until its next ACKD; the
+ *              transfer completes byte-exact, nothing aborted
+ * Each prints its figures (virtual duration, retransmissions, command counters). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,7 +47,7 @@ static const struct mac_addr MAC_CLIENT = {{0x02, 0, 0, 0, 0, 0x0b}};
 static const char HDR[] = "HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n";
 static const char TRL[] = "\r\n--end--\r\n";
 
-enum scenario { SC_CLEAN, SC_LOST, SC_TRUNCATE, SC_RESTART, SC_STORE };
+enum scenario { SC_CLEAN, SC_LOST, SC_TRUNCATE, SC_RESTART, SC_STORE, SC_FLOW_LIMIT };
 
 struct client {
 	struct tcp_stack *tcp;
@@ -379,11 +383,16 @@ static bool world_open(struct world *w, enum scenario sc)
 	w->body = malloc(BODY_LEN);
 	for (size_t i = 0; i < BODY_LEN; i++)
 		w->body[i] = (uint8_t)((i * 2654435761u) >> 13);
-	w->nic = test_nic_new(&MAC_NIC, 0x77, sc == SC_STORE ? 4u * 65536u : 1u << 20, nic_to_host,
-			      nic_to_wire, w);
+	struct nic_engine_config ncfg = {.store_bytes = sc == SC_STORE ? 4u * 65536u : 1u << 20};
+	if (sc == SC_FLOW_LIMIT)
+		ncfg.max_flow_pinned = 2u * 65536u; /* less than the window it announces */
+	if (sc == SC_STORE)
+		ncfg.max_flow_pinned = 1u << 30; /* no per-flow limit: the store is the limit */
+	w->nic = test_nic_new_cfg(&MAC_NIC, 0x77, &ncfg, nic_to_host, nic_to_wire, w);
 	if (!w->nic || !test_nic_write_file(w->nic, "body.bin", w->body, BODY_LEN))
 		return false;
 	w->nic->drop = drop_cmd;
+	w->nic->hide_flow_window = sc == SC_FLOW_LIMIT; /* the host's window exceeds the limit */
 	sim_link_set_sink(w->h2n, nic_rx, w);
 	sim_link_set_sink(w->n2h, host_rx, w);
 	sim_link_set_sink(w->n2c, client_rx, w);
@@ -472,7 +481,7 @@ static void figures(struct world *w, const char *what)
 	       (unsigned long long)hc(w, "host_offload_flows_aborted"));
 	printf("  command frames dropped %llu; NIC errors:",
 	       (unsigned long long)w->nic->cmd_frames_dropped);
-	for (uint16_t r = 1; r <= PROTO_ERR_UNSUPPORTED; r++) {
+	for (uint16_t r = 1; r <= PROTO_ERR_REASON_MAX; r++) {
 		char key[64];
 		snprintf(key, sizeof(key), "host_offload_err_%s", proto_error_reason_name(r));
 		uint64_t v = hc(w, key);
@@ -520,6 +529,8 @@ int main(int argc, char **argv)
 		sc = SC_RESTART;
 	else if (strcmp(name, "store_full") == 0)
 		sc = SC_STORE;
+	else if (strcmp(name, "flow_limit") == 0)
+		sc = SC_FLOW_LIMIT;
 	else if (strcmp(name, "clean") != 0) {
 		fprintf(stderr, "unknown scenario %s\n", name);
 		return 2;
@@ -536,10 +547,15 @@ int main(int argc, char **argv)
 	case SC_CLEAN:
 	case SC_LOST:
 	case SC_STORE:
+	case SC_FLOW_LIMIT:
 		CHECK(w->cl.eof && !w->cl.err);
 		CHECK(response_ok(w, true));
 		CHECK_EQ_U64(hc(w, "host_file_payload_bytes"), 0);
-		if (sc == SC_STORE) {
+		if (sc == SC_FLOW_LIMIT) {
+			CHECK(hc(w, "host_offload_err_flow_limit") >= 1);
+			CHECK_EQ_U64(hc(w, "host_offload_err_busy"), 0);
+			CHECK_EQ_U64(hc(w, "host_offload_flows_aborted"), 0);
+		} else if (sc == SC_STORE) {
 			CHECK(hc(w, "host_offload_store_full_retries") >= 1);
 			CHECK_EQ_U64(hc(w, "host_offload_flows_aborted"), 0);
 			CHECK(hc(w, "tcp_rto_timeouts") <= 1);

@@ -34,6 +34,7 @@ struct test_nic {
 	uint64_t boot_id, hb_seq, next_hb, now;
 	test_nic_out_fn to_host, to_wire;
 	test_nic_drop_fn drop;
+	bool hide_flow_window; /* HELLO without flow_window (as an older NIC sends it) */
 	void *arg;
 	uint64_t cmd_frames_dropped, host_frames, wire_frames;
 	uint8_t buf[2048];
@@ -108,7 +109,10 @@ static inline void test_nic_hello(struct test_nic *n, uint8_t flags)
 				.flags = flags,
 				.caps = 0,
 				.store_size = 1u << 20,
-				.boot_id = n->boot_id};
+				.boot_id = n->boot_id,
+				.flow_window = n->hide_flow_window
+						   ? 0
+						   : nic_engine_hello_flow_window(n->eng)};
 	memcpy(h.mac, n->mac.b, 6);
 	proto_writer_init(&w, b, sizeof(b));
 	proto_put_hello(&w, &h);
@@ -117,9 +121,11 @@ static inline void test_nic_hello(struct test_nic *n, uint8_t flags)
 		test_nic_eth_send(n, b, (size_t)len);
 }
 
-static inline struct test_nic *test_nic_new(const struct mac_addr *mac, uint64_t boot_id,
-					    uint64_t store_bytes, test_nic_out_fn to_host,
-					    test_nic_out_fn to_wire, void *arg)
+/* base: store size and limits (docroot, io, block size and MTU are filled in). */
+static inline struct test_nic *test_nic_new_cfg(const struct mac_addr *mac, uint64_t boot_id,
+						const struct nic_engine_config *base,
+						test_nic_out_fn to_host, test_nic_out_fn to_wire,
+						void *arg)
 {
 	struct test_nic *n = calloc(1, sizeof(*n));
 	if (!n)
@@ -136,11 +142,11 @@ static inline struct test_nic *test_nic_new(const struct mac_addr *mac, uint64_t
 	n->to_host = to_host;
 	n->to_wire = to_wire;
 	n->arg = arg;
-	struct nic_engine_config cfg = {.docroot_fd = n->dfd,
-					.store_bytes = store_bytes,
-					.block_size = 65536,
-					.io = n->io,
-					.host_mtu = 1500};
+	struct nic_engine_config cfg = *base;
+	cfg.docroot_fd = n->dfd;
+	cfg.block_size = 65536;
+	cfg.io = n->io;
+	cfg.host_mtu = 1500;
 	struct nic_engine_out out = {n, test_nic_wire_alloc, test_nic_wire_send,
 				     test_nic_host_send};
 	n->eng = nic_engine_new(&cfg, &out);
@@ -151,6 +157,14 @@ fail:
 	fprintf(stderr, "test_nic_new failed\n");
 	free(n);
 	return NULL;
+}
+
+static inline struct test_nic *test_nic_new(const struct mac_addr *mac, uint64_t boot_id,
+					    uint64_t store_bytes, test_nic_out_fn to_host,
+					    test_nic_out_fn to_wire, void *arg)
+{
+	struct nic_engine_config base = {.store_bytes = store_bytes};
+	return test_nic_new_cfg(mac, boot_id, &base, to_host, to_wire, arg);
 }
 
 /* Remove the docroot's files (the names the test created) and free everything. */

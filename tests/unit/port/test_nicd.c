@@ -305,7 +305,15 @@ static void test_offload_opts(void)
 	CHECK_EQ_U64(o.store_mb, NICD_DEFAULT_STORE_MB);
 	CHECK_EQ_U64(o.block_kb, NICD_DEFAULT_BLOCK_KB);
 	CHECK_EQ_U64(o.max_files, NICD_DEFAULT_MAX_FILES);
+	CHECK_EQ_U64(o.max_jobs, NICD_DEFAULT_MAX_JOBS);
+	CHECK_EQ_U64(o.flow_jobs, 0);      /* the engine's default */
+	CHECK_EQ_U64(o.flow_pinned_kb, 0); /* 1/8 of the store */
 	CHECK(o.docroot == NULL);
+
+	char *limits[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--max-jobs", "100",
+			  "--flow-jobs", "10", "--flow-pinned-kb", "256", NULL};
+	CHECK_EQ_U64(parse(9, limits, &o), 0);
+	CHECK(o.max_jobs == 100 && o.flow_jobs == 10 && o.flow_pinned_kb == 256);
 
 	char *set[] = {
 	    "iotcp-nicd", "--host-socket", "/tmp/h.sock", "--store-mb", "8", "--block-kb",
@@ -319,7 +327,8 @@ static void test_offload_opts(void)
 	    {"--store-mb", "0"},    {"--store-mb", "x"},  {"--store-mb", "99999999"},
 	    {"--block-kb", "3"},    {"--block-kb", "48"}, {"--block-kb", "8192"},
 	    {"--block-kb", "-64"},  {"--max-files", "0"}, {"--max-files", "2000000"},
-	    {"--max-files", "1e3"},
+	    {"--max-files", "1e3"}, {"--max-jobs", "0"}, {"--flow-jobs", "-1"},
+	    {"--flow-pinned-kb", "3"}, {"--flow-pinned-kb", "x"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *args[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock",
