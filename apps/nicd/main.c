@@ -373,7 +373,7 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		if (k < KV_MAX)                                                                    \
 			kv[k++] = (struct nicd_kv){(name), (val)};                                 \
 	} while (0)
-#define KV_MAX 160
+#define KV_MAX 200
 
 /* The engine's counters, prefixed nic_ (docs: nic_engine_stats in src/nic/engine.h). */
 static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
@@ -407,6 +407,10 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_truncated", es.truncated);
 	KV("nic_wire_stalls", es.wire_stalls);
 	KV("nic_flow_limited", es.flow_limited);
+	KV("nic_syncs", es.syncs);
+	KV("nic_sync_failed", es.sync_failed);
+	KV("nic_sync_flows_released", es.sync_flows_released);
+	KV("nic_sync_files_released", es.sync_files_released);
 	KV("nic_stale_reads", es.stale_reads);
 	KV("nic_files_open", es.files_open);
 	KV("nic_jobs_pending", es.jobs_pending);

@@ -65,6 +65,7 @@ struct host_counters {
 	uint64_t off_echoes, off_echo_timeouts, off_ackds, off_store_full_retries;
 	uint64_t off_flows_aborted, off_tx_unresolved, off_tx_no_fid, off_tx_nic_down;
 	uint64_t off_cmd_unexpected;
+	uint64_t off_syncs, off_sync_retries, off_sync_flows_released, off_sync_files_released;
 	uint64_t off_errors[HOST_OFF_REASONS];
 };
 

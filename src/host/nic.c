@@ -62,7 +62,9 @@ static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
 		/* its files, flows and pinned data are gone */
 		host_offload_nic_restart(ctx);
 	} else if (!nic->up && nic->ever_up) {
-		host_log(ctx, "NIC link restored");
+		host_log(ctx, "NIC link restored: resynchronising the offload state");
+		/* ACKDs and CLOSEs were skipped while it was away: tell it what is still alive */
+		host_offload_sync_start(ctx);
 	} else if (!nic->ever_up) {
 		host_log(ctx, "NIC daemon answered: version %u, caps 0x%x, store %" PRIu64 " bytes",
 			 h->version, h->caps, h->store_size);

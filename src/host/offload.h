@@ -38,6 +38,8 @@
 #define HOST_OFF_RETRY	      (1 * TCP_MSEC)
 #define HOST_OFF_RETRY_MAX    1000u
 #define HOST_OFF_FLOW_BACKOFF_MAX (128 * TCP_MSEC) /* ERROR(flow_limit): longest wait */
+#define HOST_OFF_SYNC_RETRY   (1 * TCP_SEC)  /* SYNC unanswered: send it again */
+#define HOST_OFF_SYNC_PERIOD  (60 * TCP_SEC) /* a sync also runs this often unasked */
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
 #define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
@@ -133,6 +135,11 @@ struct host_offload {
 	struct host_fid *closing;  /* fids with CLOSE pending */
 	tcp_time_t next_open_scan; /* OPEN retries */
 	bool dirty;		   /* the application changed a flow: run the pass next round */
+	/* resynchronisation (offload_sync.c) */
+	uint32_t sync_epoch;  /* of the last SYNC sent */
+	bool sync_pending;    /* a sync is wanted or waits for SYNC_DONE */
+	tcp_time_t sync_next; /* (re)send the SYNC then */
+	tcp_time_t sync_due;  /* the next periodic sync */
 	/* the command frame being filled */
 	bool frame_open;
 	struct host_frame frame;
@@ -182,6 +189,13 @@ void host_offload_inline_written(struct host_sock *s);
 void host_offload_abort_sock(struct iotcp_ctx *ctx, struct host_sock *s, int err);
 /* The NIC restarted: every flow with external data is reset. */
 void host_offload_nic_restart(struct iotcp_ctx *ctx);
+/* offload_sync.c: SYNC after the NIC link came back (same boot id) and periodically. */
+void host_offload_sync_start(struct iotcp_ctx *ctx);
+/* The NIC restarted (it has nothing to sync) or a sync finished: the next in a period. */
+void host_offload_sync_cancel(struct iotcp_ctx *ctx);
+void host_offload_sync_timers(struct iotcp_ctx *ctx);
+struct proto_sync_done;
+void host_offload_sync_done(struct iotcp_ctx *ctx, const struct proto_sync_done *d);
 /* iotcp_destroy: abort every flow, free every fid and the state. */
 void host_offload_destroy(struct iotcp_ctx *ctx);
 void host_offload_init(struct iotcp_ctx *ctx);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "proto/sync.h"
 
 static void frame_send(struct iotcp_ctx *ctx)
 {
@@ -79,6 +80,7 @@ void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd)
 	struct proto_close c;
 	struct proto_echo e;
 	struct proto_error er;
+	struct proto_sync_done sd;
 
 	switch (cmd->type) {
 	case PROTO_T_OPEN_DONE:
@@ -100,6 +102,11 @@ void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd)
 		if (proto_error_decode(cmd, &er) < 0)
 			goto bad;
 		host_off_error(ctx, &er);
+		return;
+	case PROTO_T_SYNC_DONE:
+		if (proto_sync_done_decode(cmd, &sd) < 0)
+			goto bad;
+		host_offload_sync_done(ctx, &sd);
 		return;
 	case PROTO_T_FSTAT_DONE: /* we never send FSTAT: metadata comes with OPEN_DONE */
 	default:

@@ -418,6 +418,9 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 	case PROTO_T_CLOSE:
 		close_error(ctx, m->fid);
 		return;
+	case PROTO_T_SYNC: /* a NIC without SYNC: no resync until the next period */
+		host_offload_sync_cancel(ctx);
+		return;
 	case PROTO_T_SEND:
 		break;
 	default:
@@ -604,6 +607,7 @@ void host_offload_pass(struct iotcp_ctx *ctx)
 		flow_pass(ctx, f);
 	}
 	host_fid_timers(ctx);
+	host_offload_sync_timers(ctx);
 }
 
 bool host_offload_busy(const struct iotcp_ctx *ctx)
@@ -665,6 +669,7 @@ void host_offload_nic_restart(struct iotcp_ctx *ctx)
 		flow_abort(ctx, f, ECONNRESET, false);
 	}
 	host_fid_nic_restart(ctx);
+	host_offload_sync_cancel(ctx); /* the new NIC holds nothing of ours */
 }
 
 void host_offload_destroy(struct iotcp_ctx *ctx)

@@ -64,6 +64,10 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	O(off_tx_no_fid, "tx_no_fid");
 	O(off_tx_nic_down, "tx_nic_down");
 	O(off_cmd_unexpected, "cmd_unexpected");
+	O(off_syncs, "syncs");
+	O(off_sync_retries, "sync_retries");
+	O(off_sync_flows_released, "sync_flows_released");
+	O(off_sync_files_released, "sync_files_released");
 #undef O
 	for (unsigned r = 0; r < HOST_OFF_REASONS; r++) {
 		char name[64];

@@ -21,8 +21,10 @@
 #include "nic/io.h"
 #include "nic/segment.h"
 #include "nic/store.h"
+#include "nic/sync.h"
 #include "nic/tls_flow.h"
 #include "proto/offload.h"
+#include "proto/sync.h"
 #include "tcp/seq.h"
 #include "util/invariant.h"
 
@@ -43,7 +45,9 @@
 struct nic_file {
 	int fd;
 	bool used, closing;
-	bool orphan;     /* closed by an engine reset: no CLOSE_DONE (the host forgot it) */
+	bool orphan;     /* closed by a reset or a sync: no CLOSE_DONE (the host forgot it) */
+	uint32_t req_id;     /* the OPEN that opened it */
+	uint32_t sync_epoch; /* the last SYNC that found it alive (or that it was opened in) */
 	uint16_t gen;
 	uint32_t refs;   /* jobs holding it, and reads in flight on its fd */
 	uint64_t key, size;
@@ -106,6 +110,7 @@ struct nic_engine {
 	struct proto_writer w;
 	bool w_open;
 	struct nic_engine_stats st;
+	struct nic_sync sync; /* a resynchronisation in progress (SYNC) */
 	bool io_stopped;      /* nic_engine_stop_io: no file I/O any more, */
 	bool io_drained;      /* ... and none was left in flight */
 	uint32_t *check_pins; /* invariant checks: expected pins per store block, */
@@ -255,6 +260,8 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 	f->used = true;
 	f->closing = false;
 	f->orphan = false;
+	f->req_id = po->req_id;
+	f->sync_epoch = e->sync.epoch; /* opened now: alive for a sync in progress */
 	f->fd = res;
 	f->refs = 0;
 	f->stat_checked = 0;
@@ -356,6 +363,7 @@ static struct nic_flow *flow_get(struct nic_engine *e, uint32_t id, bool create)
 	f->id = id;
 	*p = f;
 	e->st.flows++;
+	nic_sync_keep(&e->sync, id); /* created while a sync runs: alive */
 	return f;
 }
 
@@ -570,25 +578,19 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	e->fifo_tail = j;
 }
 
-static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
+/* ACKD: release the flow's sent jobs that end at or before acked; with end, every job of it
+ * (waiting ones too) and its TLS state. Returns the jobs released. */
+static uint32_t flow_release(struct nic_engine *e, uint32_t id, uint32_t acked, bool end)
 {
-	struct proto_ackd a;
-	if (proto_ackd_decode(cmd, &a) < 0) {
-		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
-		return;
-	}
-	e->st.ackds++;
-	bool end = a.flags & PROTO_ACKD_F_END;
-	struct nic_flow *fl = flow_get(e, a.flow, false);
+	uint64_t before = e->st.jobs_released;
+	struct nic_flow *fl = flow_get(e, id, false);
 	if (!fl) {
-		nic_tls_ackd(e->tls, a.flow, a.acked, end);
-		e->st.ackd_unknown_flow++;
-		return;
+		nic_tls_ackd(e->tls, id, acked, end);
+		return 0;
 	}
 	while (fl->sent_head) {
 		struct nic_job *j = fl->sent_head;
-		if (!end && SEQ_GT(j->tmpl.seq + j->len, a.acked))
+		if (!end && SEQ_GT(j->tmpl.seq + j->len, acked))
 			break;
 		fl->sent_head = j->next;
 		if (!fl->sent_head)
@@ -613,7 +615,120 @@ static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
 		}
 	}
 	flow_maybe_free(e, fl);
-	nic_tls_ackd(e->tls, a.flow, a.acked, end);
+	nic_tls_ackd(e->tls, id, acked, end);
+	return (uint32_t)(e->st.jobs_released - before);
+}
+
+static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_ackd a;
+	if (proto_ackd_decode(cmd, &a) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	e->st.ackds++;
+	if (!flow_get(e, a.flow, false))
+		e->st.ackd_unknown_flow++;
+	flow_release(e, a.flow, a.acked, a.flags & PROTO_ACKD_F_END);
+}
+
+/* ---- resynchronisation (proto/sync.h) ---- */
+
+struct id_list {
+	uint32_t *ids;
+	uint32_t n, cap;
+	const struct nic_sync *keep;
+};
+
+static void collect_unlisted(void *ctx, uint32_t id)
+{
+	struct id_list *l = ctx;
+	if (nic_sync_kept(l->keep, id))
+		return;
+	if (l->n == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 64;
+		uint32_t *n = realloc(l->ids, ncap * sizeof(*n));
+		if (!n)
+			return; /* this one stays until the next sync */
+		l->ids = n;
+		l->cap = ncap;
+	}
+	l->ids[l->n++] = id;
+}
+
+/* Release every flow the host did not list and every file it did not confirm: what the
+ * ACKD(END)s and CLOSEs skipped while the link was down would have released. */
+static void sync_sweep(struct nic_engine *e, struct proto_sync_done *d)
+{
+	struct id_list l = {.keep = &e->sync};
+
+	for (unsigned b = 0; b < FLOW_BUCKETS; b++)
+		for (struct nic_flow *fl = e->flows[b]; fl; fl = fl->hnext)
+			collect_unlisted(&l, fl->id);
+	nic_tls_for_each_flow(e->tls, collect_unlisted, &l);
+	for (uint32_t i = 0; i < l.n; i++) {
+		bool engine_flow = flow_get(e, l.ids[i], false) != NULL;
+		d->jobs += flow_release(e, l.ids[i], 0, true);
+		d->flows += engine_flow;
+	}
+	free(l.ids);
+	for (uint32_t i = 0; i < e->cfg.max_files; i++) {
+		struct nic_file *f = &e->files[i];
+		if (!f->used || f->closing || f->sync_epoch == e->sync.epoch)
+			continue;
+		f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK);
+		f->closing = true;
+		f->orphan = true;
+		d->files++;
+		file_release(e, i);
+	}
+	e->st.sync_flows_released += d->flows;
+	e->st.sync_files_released += d->files;
+}
+
+static void cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
+{
+	struct proto_sync s;
+	struct proto_sync_entry en;
+	uint32_t fi;
+
+	if (proto_sync_decode(cmd, &s) < 0) {
+		e->st.malformed++;
+		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	if (s.kind != PROTO_SYNC_END)
+		nic_sync_entries(&e->sync, s.epoch, s.count);
+	for (uint16_t i = 0; i < s.count; i++) {
+		proto_sync_entry(&s, i, &en);
+		if (s.kind == PROTO_SYNC_FLOWS) {
+			nic_sync_keep(&e->sync, en.id);
+			if (en.flags & PROTO_SYNC_E_VALUE) /* the ACKD it may have missed */
+				flow_release(e, en.id, en.value, false);
+		} else if (s.kind == PROTO_SYNC_FIDS) {
+			struct nic_file *f = fid_lookup(e, en.id, &fi);
+			if (f)
+				f->sync_epoch = s.epoch;
+		} else {
+			for (uint32_t k = 0; k < e->cfg.max_files; k++)
+				if (e->files[k].used && !e->files[k].closing &&
+				    e->files[k].req_id == en.id)
+					e->files[k].sync_epoch = s.epoch;
+		}
+	}
+	if (s.kind != PROTO_SYNC_END)
+		return;
+	struct proto_sync_done d = {.epoch = s.epoch};
+	d.err = nic_sync_end(&e->sync, s.epoch, s.total);
+	if (d.err == 0) {
+		sync_sweep(e, &d);
+		e->st.syncs++;
+	} else {
+		e->st.sync_failed++;
+	}
+	nic_sync_finish(&e->sync);
+	HOST_PUT(e, proto_put_sync_done(w_, &d));
 }
 
 static void cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
@@ -625,6 +740,7 @@ static void cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
 		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
+	nic_sync_keep(&e->sync, k.flow); /* a flow that appears while a sync runs is alive */
 	int err = nic_tls_key(e->tls, &k, &reason);
 	if (err < 0)
 		send_error(e, cmd->type, reason, err, k.epoch, k.flow, 0, 0, 0, 0);
@@ -780,6 +896,7 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 		case PROTO_T_TLS_SEND: cmd_send(e, &cmd, now); break;
 		case PROTO_T_TLS_KEY: cmd_tls_key(e, &cmd); break;
 		case PROTO_T_ACKD: cmd_ackd(e, &cmd); break;
+		case PROTO_T_SYNC: cmd_sync(e, &cmd); break;
 		case PROTO_T_HELLO:
 		case PROTO_T_HEARTBEAT: break;
 		default:
@@ -1176,6 +1293,7 @@ void nic_engine_reset(struct nic_engine *e)
 		file_release(e, i);
 	}
 	nic_tls_reset(e->tls); /* after the jobs: their records go with the flows */
+	nic_sync_finish(&e->sync);
 	/* Pending opens complete later; their results are dropped with the host's state. */
 	for (uint32_t i = 0; i < e->cfg.max_files; i++)
 		if (e->opens[i].used)
@@ -1199,6 +1317,7 @@ void nic_engine_free(struct nic_engine *e)
 	free(e->opens);
 	free(e->check_pins);
 	free(e->check_refs);
+	nic_sync_finish(&e->sync);
 	free(e);
 }
 

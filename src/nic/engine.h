@@ -68,6 +68,8 @@ struct nic_engine_stats {
 	uint64_t stale_reads; /* completions that were not for a read in flight: discarded */
 	uint64_t store_full, truncated, wire_stalls;
 	uint64_t flow_limited; /* SENDs refused with ERROR(flow_limit) */
+	uint64_t syncs, sync_failed; /* SYNCs completed (the sweep ran) / answered with an error */
+	uint64_t sync_flows_released, sync_files_released; /* what the sweeps released */
 	uint64_t files_open, jobs_pending, jobs_pinned, flows;
 	uint64_t store_hits, store_misses, store_evictions, store_pinned_blocks, store_blocks;
 	struct nic_tls_stats tls; /* TLS_KEY / TLS_SEND */

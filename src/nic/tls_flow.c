@@ -645,3 +645,11 @@ void nic_tls_count_pins(const struct nic_tls *t, uint32_t *pins)
 				}
 			}
 }
+
+void nic_tls_for_each_flow(const struct nic_tls *t, void (*fn)(void *ctx, uint32_t flow),
+			   void *ctx)
+{
+	for (unsigned b = 0; b < FLOW_BUCKETS; b++)
+		for (const struct tls_flow *fl = t->flows[b]; fl; fl = fl->hnext)
+			fn(ctx, fl->id);
+}

@@ -87,6 +87,9 @@ void nic_tls_ackd(struct nic_tls *t, uint32_t flow, uint32_t acked, bool end);
 
 void nic_tls_get_stats(const struct nic_tls *t, struct nic_tls_stats *st);
 
+/* Call fn for every flow with TLS state (a SYNC sweep collects the ones to end). */
+void nic_tls_for_each_flow(const struct nic_tls *t, void (*fn)(void *ctx, uint32_t flow),
+			   void *ctx);
 /* Invariant checks (nic_engine_check): add the pins the records hold to pins[block id - 1]. */
 void nic_tls_count_pins(const struct nic_tls *t, uint32_t *pins);
 

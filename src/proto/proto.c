@@ -66,6 +66,10 @@ const char *proto_type_name(uint16_t type)
 		return "TLS_SEND";
 	case PROTO_T_STATS:
 		return "STATS";
+	case PROTO_T_SYNC:
+		return "SYNC";
+	case PROTO_T_SYNC_DONE:
+		return "SYNC_DONE";
 	default:
 		return "unknown";
 	}

@@ -53,6 +53,8 @@ enum proto_type {
 	PROTO_T_TLS_KEY = 0x0040,
 	PROTO_T_TLS_SEND = 0x0041,
 	PROTO_T_STATS = 0x0050,
+	PROTO_T_SYNC = 0x0060,	    /* host -> NIC: what is still alive (proto/sync.h) */
+	PROTO_T_SYNC_DONE = 0x0061, /* NIC -> host: the rest was released */
 };
 
 /* Errors returned (negated) by the decoders and the writer. */

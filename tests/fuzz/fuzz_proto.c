@@ -1,12 +1,14 @@
 /* Fuzz the host <-> NIC command decoder: any input is either rejected with an error or decoded
  * within its bounds; decoded HELLO/HEARTBEAT commands re-encode to the same fields; every
  * offload decoder stays inside its command; a decoded SEND or TLS_SEND re-encodes to the same
- * fields and holds only valid TLS parameters; a decoded TLS_KEY re-encodes to the same key. */
+ * fields and holds only valid TLS parameters; a decoded TLS_KEY re-encodes to the same key; a
+ * decoded SYNC keeps its entries inside the command and re-encodes, as does SYNC_DONE. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/offload.h"
+#include "proto/sync.h"
 #include "proto/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,6 +38,50 @@ static void inside(const struct proto_cmd *cmd, const void *p, size_t len)
 	const uint8_t *b = p;
 	if (b < cmd->payload || b + len > cmd->payload + cmd->len)
 		abort();
+}
+
+/* SYNC: entries inside the command, the kind known, END without entries; a decoded SYNC and
+ * SYNC_DONE re-encode to the same fields. */
+static void check_sync(const struct proto_cmd *cmd)
+{
+	static uint8_t buf[PROTO_SYNC_LEN + PROTO_SYNC_MAX_ENTRIES * PROTO_SYNC_ENTRY_LEN + 64];
+	struct proto_sync_entry e[PROTO_SYNC_MAX_ENTRIES];
+	struct proto_writer w;
+	struct proto_iter it;
+	struct proto_cmd again;
+	struct proto_sync s, s2;
+	struct proto_sync_done d, d2;
+
+	if (proto_sync_decode(cmd, &s) == 0) {
+		inside(cmd, s.entries, (size_t)s.count * PROTO_SYNC_ENTRY_LEN);
+		if (s.kind > PROTO_SYNC_OPENS || (s.kind == PROTO_SYNC_END && s.count))
+			abort();
+		if (s.count <= PROTO_SYNC_MAX_ENTRIES) {
+			for (uint16_t i = 0; i < s.count; i++)
+				proto_sync_entry(&s, i, &e[i]);
+			proto_writer_init(&w, buf, sizeof(buf));
+			if (proto_put_sync(&w, s.epoch, s.kind, s.total, e, s.count) != 0)
+				abort();
+			int n = proto_writer_finish(&w);
+			if (n < 0 || proto_frame_open(&it, buf, (size_t)n) != 0 ||
+			    proto_next(&it, &again) != 1 || proto_sync_decode(&again, &s2) != 0 ||
+			    s2.epoch != s.epoch || s2.kind != s.kind || s2.count != s.count ||
+			    s2.total != s.total ||
+			    memcmp(s2.entries, s.entries, (size_t)s.count * PROTO_SYNC_ENTRY_LEN) != 0)
+				abort();
+		}
+	}
+	if (proto_sync_done_decode(cmd, &d) == 0) {
+		if (d.err > 0)
+			abort();
+		proto_writer_init(&w, buf, sizeof(buf));
+		proto_put_sync_done(&w, &d);
+		int n = proto_writer_finish(&w);
+		if (n < 0 || proto_frame_open(&it, buf, (size_t)n) != 0 ||
+		    proto_next(&it, &again) != 1 || proto_sync_done_decode(&again, &d2) != 0 ||
+		    memcmp(&d, &d2, sizeof(d)) != 0)
+			abort();
+	}
 }
 
 static void check_offload(const struct proto_cmd *cmd)
@@ -105,6 +151,7 @@ static void check_offload(const struct proto_cmd *cmd)
 		    memcmp(k2.iv, k.iv, sizeof(k.iv)) != 0)
 			abort();
 	}
+	check_sync(cmd);
 	(void)proto_echo_decode(cmd, &e);
 	(void)proto_ackd_decode(cmd, &a);
 	if (proto_error_decode(cmd, &er) == 0)

@@ -17,6 +17,12 @@
  *              host (no flow_window in HELLO, as an older NIC): SENDs past it meet
  *              ERROR(flow_limit), the host backs that flow off until its next ACKD; the
  *              transfer completes byte-exact, nothing aborted
+ *   pause      the host stops for 4 s mid-transfer (SIGSTOP: nothing runs; the client's
+ *              frames wait in its ring, the NIC's heartbeats are lost), and the client resets
+ *              meanwhile. On resuming, the host takes the RST, declares the NIC link lost and
+ *              closes the socket and the fid in the same round (ACKD(END) and CLOSE skipped). When the link returns with the same boot id the
+ *              host resynchronises (SYNC): the NIC ends with no flow, no file and nothing
+ *              pinned (issue 14 finding 7); a second connection then works
  * Each prints its figures (virtual duration, retransmissions, command counters). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,7 +53,7 @@ static const struct mac_addr MAC_CLIENT = {{0x02, 0, 0, 0, 0, 0x0b}};
 static const char HDR[] = "HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n";
 static const char TRL[] = "\r\n--end--\r\n";
 
-enum scenario { SC_CLEAN, SC_LOST, SC_TRUNCATE, SC_RESTART, SC_STORE, SC_FLOW_LIMIT };
+enum scenario { SC_CLEAN, SC_LOST, SC_TRUNCATE, SC_RESTART, SC_STORE, SC_FLOW_LIMIT, SC_PAUSE };
 
 struct client {
 	struct tcp_stack *tcp;
@@ -79,6 +85,8 @@ struct world {
 	unsigned sends_seen, echoes_seen, ackds_seen;
 	unsigned send_drops, echo_drops, ackd_drops;
 	bool truncated, restarted;
+	tcp_time_t paused_until; /* the host does not run before (SIGSTOP) */
+	uint64_t paused_drops;
 	tcp_time_t t_start, t_done;
 	uint8_t frame[SIM_PKT_MAX];
 };
@@ -287,8 +295,14 @@ static void host_pass(struct sim *sim, void *ctx);
 static void host_rx(void *ctx, const uint8_t *f, size_t len)
 {
 	struct world *w = ctx;
+	bool paused = sim_now(w->sim) < w->paused_until;
+	if (paused && len > 13 && f[12] == 0x88 && f[13] == 0xB5) {
+		w->paused_drops++; /* the NIC's heartbeats: lost (the ring overflowed) */
+		return;
+	}
 	link_mem_inject(w->lh, f, len);
-	sim_wakeup_set(w->sim, &w->host_wake, sim_now(w->sim), host_pass, w);
+	if (!paused) /* a stopped host reads its ring when it resumes */
+		sim_wakeup_set(w->sim, &w->host_wake, sim_now(w->sim), host_pass, w);
 }
 
 static void server_app(struct world *w)
@@ -324,6 +338,10 @@ static void server_app(struct world *w)
 		if (r < 0) {
 			if (errno != EAGAIN)
 				w->stage = 5; /* reset under us */
+			if (errno != EAGAIN && w->sc == SC_PAUSE) { /* a server closes it then */
+				iotcp_offload_close(h, w->fid);
+				iotcp_close(h, w->hs);
+			}
 			return;
 		}
 		if ((size_t)w->off == BODY_LEN)
@@ -354,7 +372,8 @@ static void host_pass(struct sim *sim, void *ctx)
 static void tick(struct sim *sim, void *ctx)
 {
 	struct world *w = ctx;
-	host_pass(sim, ctx);
+	if (sim_now(sim) >= w->paused_until)
+		host_pass(sim, ctx);
 	test_nic_poll(w->nic, sim_now(sim));
 	w->tick = sim_schedule(sim, sim_now(sim) + TICK, tick, w);
 }
@@ -438,11 +457,13 @@ static void world_close(struct world *w)
 	free(w->body);
 }
 
-/* Run until the client saw EOF or an error (or limit). */
-static void run_transfer(struct world *w, tcp_time_t limit, size_t truncate_at, bool restart_at)
+/* Run until the client saw EOF or an error (or limit, or stop_at bytes when not 0). */
+static void run_transfer(struct world *w, tcp_time_t limit, size_t truncate_at, bool restart_at,
+			 size_t stop_at)
 {
 	tcp_time_t end = sim_now(w->sim) + limit;
-	while (sim_now(w->sim) < end && !w->cl.eof && !w->cl.err) {
+	while (sim_now(w->sim) < end && !w->cl.eof && !w->cl.err &&
+	       (!stop_at || w->cl.got_len < stop_at)) {
 		sim_run_until(w->sim, sim_now(w->sim) + TCP_MSEC);
 		if (truncate_at && !w->truncated && w->cl.got_len >= truncate_at) {
 			CHECK(test_nic_truncate(w->nic, "body.bin", BODY_LEN / 2));
@@ -509,6 +530,62 @@ static bool response_ok(struct world *w, bool complete)
 	return true;
 }
 
+static void nic_figures(struct world *w, const char *when, struct nic_engine_stats *st)
+{
+	nic_engine_get_stats(w->nic->eng, st);
+	printf("  NIC %s: flows %llu, files open %llu, jobs %llu, store blocks pinned %llu\n", when,
+	       (unsigned long long)st->flows, (unsigned long long)st->files_open,
+	       (unsigned long long)(st->jobs_pending + st->jobs_pinned),
+	       (unsigned long long)st->store_pinned_blocks);
+}
+
+static void start_round(struct world *w, uint16_t lport);
+
+/* SC_PAUSE after the first transfer was started: see the scenario list. */
+static void pause_scenario(struct world *w)
+{
+	struct nic_engine_stats st;
+	tcp_time_t resume = sim_now(w->sim) + 4 * TCP_SEC;
+
+	CHECK(w->cl.got_len >= 512 * 1024 && !w->cl.eof);
+	w->paused_until = resume;
+	/* the client gives up while the server is stopped */
+	sim_run_until(w->sim, resume - 100 * TCP_MSEC);
+	tcp_abort(w->cl.c);
+	client_kick(w); /* the RST */
+	w->cl.c = NULL;
+	sim_run_until(w->sim, resume + 20 * TCP_MSEC);
+	CHECK(w->stage == 5);
+	CHECK_EQ_U64(hc(w, "host_nic_link_lost"), 1);
+	nic_figures(w, "after the host resumed", &st);
+	/* the link returns (next NIC heartbeat), the host resynchronises */
+	sim_run_until(w->sim, resume + 2 * TCP_SEC);
+	CHECK(host_nic_up(w->host));
+	nic_figures(w, "after the link returned", &st);
+	printf("  host: link lost %llu, syncs %llu, flows released %llu, files released %llu, "
+	       "frames lost while stopped %llu\n",
+	       (unsigned long long)hc(w, "host_nic_link_lost"),
+	       (unsigned long long)hc(w, "host_offload_syncs"),
+	       (unsigned long long)hc(w, "host_offload_sync_flows_released"),
+	       (unsigned long long)hc(w, "host_offload_sync_files_released"),
+	       (unsigned long long)w->paused_drops);
+	CHECK_EQ_U64(hc(w, "host_nic_link_lost"), 1);
+	CHECK_EQ_U64(hc(w, "host_nic_restarts"), 0);
+	CHECK(hc(w, "host_offload_syncs") >= 1);
+	CHECK_EQ_U64(hc(w, "host_offload_sync_flows_released"), 1);
+	CHECK_EQ_U64(hc(w, "host_offload_sync_files_released"), 1);
+	CHECK_EQ_U64(st.flows, 0);
+	CHECK_EQ_U64(st.files_open, 0);
+	CHECK_EQ_U64(st.jobs_pending + st.jobs_pinned, 0);
+	CHECK_EQ_U64(st.store_pinned_blocks, 0);
+	/* and the offload works as before */
+	start_round(w, 40001);
+	run_transfer(w, 30 * TCP_SEC, 0, false, 0);
+	figures(w, "pause: second connection");
+	CHECK(w->cl.eof && !w->cl.err);
+	CHECK(response_ok(w, true));
+}
+
 static void start_round(struct world *w, uint16_t lport)
 {
 	w->stage = 0;
@@ -531,6 +608,8 @@ int main(int argc, char **argv)
 		sc = SC_STORE;
 	else if (strcmp(name, "flow_limit") == 0)
 		sc = SC_FLOW_LIMIT;
+	else if (strcmp(name, "pause") == 0)
+		sc = SC_PAUSE;
 	else if (strcmp(name, "clean") != 0) {
 		fprintf(stderr, "unknown scenario %s\n", name);
 		return 2;
@@ -541,7 +620,10 @@ int main(int argc, char **argv)
 		CHECK_DONE();
 
 	start_round(w, 40000);
-	run_transfer(w, 30 * TCP_SEC, sc == SC_TRUNCATE ? 256 * 1024 : 0, sc == SC_RESTART);
+	if (sc == SC_PAUSE) /* until half a MiB arrived */
+		run_transfer(w, 30 * TCP_SEC, 0, false, 512 * 1024);
+	else
+		run_transfer(w, 30 * TCP_SEC, sc == SC_TRUNCATE ? 256 * 1024 : 0, sc == SC_RESTART, 0);
 	figures(w, name);
 	switch (sc) {
 	case SC_CLEAN:
@@ -578,6 +660,9 @@ int main(int argc, char **argv)
 		CHECK(hc(w, "host_offload_err_truncated") + hc(w, "host_offload_err_range") >= 1);
 		CHECK(hc(w, "host_offload_flows_aborted") >= 1);
 		break;
+	case SC_PAUSE:
+		pause_scenario(w);
+		break;
 	case SC_RESTART:
 		CHECK(w->restarted);
 		CHECK(w->cl.err == ECONNRESET);
@@ -590,7 +675,7 @@ int main(int argc, char **argv)
 		iotcp_offload_close(w->host, w->fid);
 		iotcp_close(w->host, w->hs);
 		start_round(w, 40001);
-		run_transfer(w, 30 * TCP_SEC, 0, false);
+		run_transfer(w, 30 * TCP_SEC, 0, false, 0);
 		figures(w, "restart: second connection");
 		CHECK(w->cl.eof && !w->cl.err);
 		CHECK(response_ok(w, true));
