@@ -186,7 +186,7 @@ int iotcp_offload_open(struct iotcp_ctx *ctx, int sd, const char *path)
 		errno = EAGAIN;
 		return -1;
 	}
-	long fd = open_beneath(ctx->docroot_fd, path, O_RDONLY);
+	long fd = open_beneath(ctx->docroot_fd, path, O_RDONLY | O_NONBLOCK); /* FIFOs: no wait */
 	if (fd < 0) {
 		errno = (int)-fd; /* the error surfaces at once; callers treat it like a failed open */
 		return -1;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/http.h"
 #include "iotcp/iotcp.h"
 #include "server.h"
 
@@ -66,7 +67,13 @@ static void usage(FILE *out)
 		"         [--ip A.B.C.D/N] [--port N] [--lcore N] [--file-prefix P]\n"
 		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
-		"         [--idle-sleep MIN_US,MAX_US]\n");
+		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
+		"  --max-conns N         live HTTP connections; beyond: 503 and close (default 4096)\n"
+		"  --max-header-bytes N  request line and header fields, bytes; beyond: 431\n"
+		"                        (1024..%u, default %u)\n"
+		"  --request-timeout MS  a started request must be complete by then: 408 (10000)\n"
+		"  --idle-timeout MS     keep-alive connection with nothing to do: closed (30000)\n",
+		HTTP_MAX_HEADER_BYTES, HTTP_MAX_HEADER_BYTES);
 }
 
 static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
@@ -115,6 +122,7 @@ int main(int argc, char **argv)
 		{"request-timeout", required_argument, NULL, 'R'},
 		{"idle-timeout", required_argument, NULL, 'I'},
 		{"idle-sleep", required_argument, NULL, 'W'},
+		{"max-header-bytes", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -178,6 +186,15 @@ int main(int argc, char **argv)
 			icfg.idle_max_us = hi;
 			break;
 		}
+		case 'X':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1024 || v > HTTP_MAX_HEADER_BYTES) {
+				fprintf(stderr, "iotcp-httpd: bad --max-header-bytes %s (1024..%u)\n",
+					optarg, HTTP_MAX_HEADER_BYTES);
+				return 2;
+			}
+			hcfg.max_header_bytes = (unsigned)v;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <arpa/inet.h>
@@ -24,7 +25,8 @@
 #include "server.h"
 
 #define IN_CAP       (HTTP_MAX_HEADER_BYTES + 1024)
-#define HEAD_CAP     1024
+#define HEAD_CAP     1024 /* a response head (and a short error body) */
+#define LOCATION_MAX 640  /* a redirect's encoded path; longer: 414 (it could not fit HEAD_CAP) */
 #define COPY_CHUNK   (64 * 1024)
 #define MAX_BODY_DISCARD (1u << 20) /* request bodies we read and drop; larger: 413 */
 #define MAX_EVENTS   256
@@ -98,6 +100,7 @@ void httpd_config_default(struct httpd_config *c)
 	c->port = 80;
 	c->backlog = 1024;
 	c->max_conns = 4096;
+	c->max_header_bytes = HTTP_MAX_HEADER_BYTES;
 	c->request_timeout_ms = 10000;
 	c->idle_timeout_ms = 30000;
 	c->send_timeout_ms = 60000;
@@ -201,6 +204,23 @@ static void count_status(struct httpd *h, int status)
 		h->st.status_5xx++;
 }
 
+/* The response head is built in c->head by head_add, which never writes past HEAD_CAP: n is
+ * the length so far, -1 once something did not fit (then it stays -1). */
+__attribute__((format(printf, 3, 4))) static int head_add(struct hconn *c, int n,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n < 0 || n >= HEAD_CAP)
+		return -1;
+	va_start(ap, fmt);
+	int r = vsnprintf(c->head + n, (size_t)(HEAD_CAP - n), fmt, ap);
+	va_end(ap);
+	if (r < 0 || r >= HEAD_CAP - n)
+		return -1;
+	return n + r;
+}
+
 /* Start a response: status line and the headers every response carries. */
 static int head_begin(struct httpd *h, struct hconn *c, int status)
 {
@@ -210,18 +230,54 @@ static int head_begin(struct httpd *h, struct hconn *c, int status)
 	const char *conn = !c->keep_alive ? "Connection: close\r\n"
 			   : c->req.version_minor == 0 ? "Connection: keep-alive\r\n"
 						       : "";
-	return snprintf(c->head, HEAD_CAP, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s",
-			status, http_reason(status), h->cfg.server_name, http_date_now(h), conn);
+	return head_add(c, 0, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s", status,
+			http_reason(status), h->cfg.server_name, http_date_now(h), conn);
 }
 
-static void head_finish(struct hconn *c, int n)
+/* End the head. False when it did not fit: a bare 500 that closes the connection was put in
+ * its place (the caller sends no body). */
+static bool head_finish(struct httpd *h, struct hconn *c, int n)
 {
-	if (n < 0 || n >= HEAD_CAP - 2)
-		n = HEAD_CAP - 3;
-	memcpy(c->head + n, "\r\n", 3);
-	c->headlen = (size_t)n + 2;
+	static const char overflow[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
+				       "Connection: close\r\n\r\n";
+	bool ok = n >= 0 && n <= HEAD_CAP - 3;
+
+	if (ok) {
+		memcpy(c->head + n, "\r\n", 3);
+		c->headlen = (size_t)n + 2;
+	} else {
+		c->status = 500;
+		c->keep_alive = false;
+		memcpy(c->head, overflow, sizeof(overflow));
+		c->headlen = sizeof(overflow) - 1;
+	}
 	c->headoff = 0;
 	c->st = ST_SEND;
+	return ok;
+}
+
+/* Percent-encode path for a Location header (RFC 3986 section 2: unreserved characters,
+ * sub-delims, ':', '@' and '/' stay). False when it needs more than cap - 1 bytes. */
+static bool uri_path_encode(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9') || strchr("-._~!$&'()*+,;=:@/", *p);
+		if (o + (plain ? 1 : 3) >= cap)
+			return false;
+		if (plain) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+	return true;
 }
 
 /* An error or bodiless response with a short text body. */
@@ -236,13 +292,17 @@ static void respond_simple(struct httpd *h, struct hconn *c, int status, const c
 		c->keep_alive = false; /* the request stream may be out of sync */
 	int n = head_begin(h, c, status);
 	if (extra)
-		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n), "%s", extra);
+		n = head_add(c, n, "%s", extra);
 	if (has_body)
-		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
-			      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n",
-			      blen);
-	head_finish(c, n);
-	if (has_body && !c->head_only && c->headlen + (size_t)blen < HEAD_CAP) {
+		n = head_add(c, n,
+			     "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n",
+			     blen);
+	/* the body goes out from the same buffer: it must fit behind the head */
+	if (n >= 0 && has_body && !c->head_only && n + 2 + blen >= HEAD_CAP)
+		n = -1;
+	if (!head_finish(h, c, n))
+		blen = 0;
+	else if (has_body && !c->head_only) {
 		memcpy(c->head + c->headlen, body, (size_t)blen);
 		c->headlen += (size_t)blen;
 	}
@@ -275,7 +335,8 @@ static int file_open(struct httpd *h, struct hconn *c)
 		c->fid = fid;
 		return -EINPROGRESS;
 	}
-	int fd = open_beneath(h->docroot_fd, c->path, O_RDONLY);
+	/* O_NONBLOCK: a FIFO must not hold the server (respond_file refuses it: 403) */
+	int fd = open_beneath(h->docroot_fd, c->path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
 	c->fid = fd;
@@ -367,8 +428,12 @@ static void respond_file(struct httpd *h, struct hconn *c)
 		body_release(h, c);
 		size_t len = strlen(c->path);
 		if (len && c->path[len - 1] != '/') {
-			char loc[PATH_MAX + 16];
-			snprintf(loc, sizeof(loc), "Location: %s/\r\n", c->path);
+			char enc[LOCATION_MAX], loc[LOCATION_MAX + 16];
+			if (!uri_path_encode(c->path, enc, sizeof(enc))) {
+				respond_simple(h, c, 414, NULL); /* too long to redirect */
+				return;
+			}
+			snprintf(loc, sizeof(loc), "Location: %s/\r\n", enc);
 			respond_simple(h, c, 301, loc);
 			return;
 		}
@@ -423,15 +488,20 @@ static void respond_file(struct httpd *h, struct hconn *c)
 	}
 	uint64_t len = size ? last - first + 1 : 0;
 	int n = head_begin(h, c, status);
-	n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
-		      "Content-Type: %s\r\nContent-Length: %" PRIu64
-		      "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-		      http_mime_type(c->path), len, lastmod, etag);
+	n = head_add(c, n,
+		     "Content-Type: %s\r\nContent-Length: %" PRIu64
+		     "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
+		     http_mime_type(c->path), len, lastmod, etag);
 	if (status == 206)
-		n += snprintf(c->head + n, (size_t)(HEAD_CAP - n),
-			      "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n", first,
-			      last, size);
-	head_finish(c, n);
+		n = head_add(c, n, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
+			     first, last, size);
+	if (!head_finish(h, c, n)) {
+		body_release(h, c);
+		c->body_total = 0;
+		c->body_off = c->body_end = 0;
+		c->close_after = true;
+		return;
+	}
 	c->body_total = c->head_only ? 0 : len;
 	c->body_off = first;
 	c->body_end = c->head_only ? first : first + len;
@@ -477,6 +547,9 @@ static void parse_next(struct httpd *h, struct hconn *c)
 	if (c->inlen == 0)
 		return;
 	int rc = http_parse_request(c->in, c->inlen, &c->req);
+	/* the configured header limit, below the parser's own (HTTP_MAX_HEADER_BYTES) */
+	if ((rc == 0 && c->inlen > h->cfg.max_header_bytes) || rc > (int)h->cfg.max_header_bytes)
+		rc = -431;
 	if (rc == 0) {
 		if (c->deadline_ms == 0)
 			c->deadline_ms = now_ms() + h->cfg.request_timeout_ms;

@@ -21,6 +21,8 @@ struct httpd_config {
 	uint16_t port;
 	int backlog;
 	unsigned max_conns;        /* beyond: 503 and close */
+	unsigned max_header_bytes; /* request line + header fields; beyond: 431 (at most
+				    * HTTP_MAX_HEADER_BYTES, the parser's own limit) */
 	unsigned request_timeout_ms; /* a started request must be complete by then (408) */
 	unsigned idle_timeout_ms;  /* keep-alive connection with nothing to do */
 	unsigned send_timeout_ms;  /* no send progress for this long: abort */

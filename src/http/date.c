@@ -86,10 +86,24 @@ bool http_parse_date(const char *v, size_t len, time_t *out)
 	return *out != (time_t)-1;
 }
 
+/* IMF-fixdate has four year digits: 0000-01-01 00:00:00 to 9999-12-31 23:59:59 UTC. */
+#define DATE_MIN ((time_t)-62167219200)
+#define DATE_MAX ((time_t)253402300799)
+
 void http_format_date(time_t t, char out[30])
 {
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	/* An mtime outside what the format can say (a file stamped in the year 40000, or before
+	 * year 0) is clamped to the nearest date it can; gmtime_r cannot fail in that range, and
+	 * if it did the epoch is written rather than an uninitialised tm. */
+	if (t < DATE_MIN)
+		t = DATE_MIN;
+	if (t > DATE_MAX)
+		t = DATE_MAX;
+	if (!gmtime_r(&t, &tm)) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
 	/* Built by hand: strftime's %a/%b follow the locale. */
 	static const char fmt_digits[] = "0123456789";
 	char *o = out;

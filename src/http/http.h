@@ -62,7 +62,7 @@ enum http_range_result http_parse_range(const char *v, size_t len, uint64_t size
 /* HTTP-date (RFC 9110 section 5.6.7): IMF-fixdate, and the obsolete RFC 850 and asctime forms.
  * Returns false when it is not a date. */
 bool http_parse_date(const char *v, size_t len, time_t *out);
-/* IMF-fixdate, 29 characters + NUL. */
+/* IMF-fixdate, 29 characters + NUL; a time outside the years 0000..9999 is clamped to them. */
 void http_format_date(time_t t, char out[30]);
 
 /* Strong validator from size and mtime: "<size hex>-<mtime ns hex>". out must hold 48 bytes. */

@@ -22,6 +22,12 @@ import tempfile
 import time
 
 FILES = {"empty.txt": 0, "one.bin": 1, "mss.bin": 1460, "k64.bin": 65536, "m1.bin": 1 << 20}
+# issue 14 finding 8: directories whose redirect fits the response head or not, one whose name
+# must be percent-encoded in Location, and a FIFO (opening it must not block the server)
+LONG_DIR = "/".join(["L" * 200] * 4 + ["M" * 100])
+MID_DIR = "/".join(["m" * 200] * 2 + ["n" * 100])
+SPACE_DIR = "a b"
+LAUNCH_MAX_HEADER = 4096
 
 
 def make_docroot(d):
@@ -37,6 +43,11 @@ def make_docroot(d):
         f.write("<h1>iotcp</h1>\n")
     with open(os.path.join(d, "style.css"), "w") as f:
         f.write("body{}\n")
+    for sub_dir in (LONG_DIR, MID_DIR, SPACE_DIR):
+        os.makedirs(os.path.join(d, sub_dir), exist_ok=True)
+    fifo = os.path.join(d, "fifo")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
 
 
 class Resp:
@@ -85,7 +96,7 @@ def sha(b):
     return hashlib.sha256(b).hexdigest()
 
 
-def run_checks(host, port, docroot):
+def run_checks(host, port, docroot, launched=False):
     results = []
 
     def check(name, cond, detail=""):
@@ -205,6 +216,31 @@ def run_checks(host, port, docroot):
               len(rs[1].body) == 1460)
     attempt("keepalive", t_keepalive)
 
+    def t_hardening():
+        # issue 14 finding 8: a redirect too long for the response head is refused cleanly
+        # (the head used to be written past its buffer), one that fits is exact and encoded
+        r = get(host, port, "/" + LONG_DIR)
+        check("redirect too long for the head -> 414", r.status == 414, "status %d" % r.status)
+        r = get(host, port, "/" + MID_DIR)
+        check("long redirect -> 301 with the whole Location",
+              r.status == 301 and r.headers.get("location") == "/" + MID_DIR + "/")
+        r = get(host, port, "/a%20b")
+        check("Location percent-encoded", r.status == 301 and r.headers.get("location") == "/a%20b/",
+              "%d %s" % (r.status, r.headers.get("location")))
+        t0 = time.time()
+        r = get(host, port, "/fifo")
+        check("FIFO -> 403 at once (the open does not wait for a writer)",
+              r.status == 403 and time.time() - t0 < 3, "status %d" % r.status)
+        check("served after all that", get(host, port, "/one.bin").status == 200)
+        if launched:
+            pad = b"X-Pad: " + b"v" * (LAUNCH_MAX_HEADER + 100) + b"\r\n"
+            r = request(host, port, b"GET / HTTP/1.1\r\nHost: t\r\n" + pad + b"\r\n")[0]
+            check("header past --max-header-bytes -> 431", r.status == 431, "status %d" % r.status)
+            pad = b"X-Pad: " + b"v" * (LAUNCH_MAX_HEADER - 200) + b"\r\n"
+            r = request(host, port, b"GET /one.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + pad + b"\r\n")[0]
+            check("header within --max-header-bytes -> 200", r.status == 200, "status %d" % r.status)
+    attempt("hardening", t_hardening)
+
     return results
 
 
@@ -231,7 +267,8 @@ def main():
             env = dict(os.environ, IOTCP_LINUX_DOCROOT=docroot)
             log = os.path.join(tmp, "access.log")
             proc = subprocess.Popen([a.launch, "--mode", a.mode, "--docroot", docroot, "--port", str(port),
-                                     "--access-log", log, "--request-timeout", "1000"], env=env)
+                                     "--access-log", log, "--request-timeout", "1000",
+                                     "--max-header-bytes", str(LAUNCH_MAX_HEADER)], env=env)
             for _ in range(100):
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -243,7 +280,7 @@ def main():
             host, port, docroot = a.host, a.port or 80, a.docroot
             if not docroot:
                 ap.error("--docroot is needed with --host")
-        results = run_checks(host, port, docroot)
+        results = run_checks(host, port, docroot, launched=bool(a.launch))
         if a.launch:
             # request timeout: a partial request is answered with 408 and closed
             s = socket.create_connection((host, port), timeout=5)
