@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # iotcp: meson + ninja behind make. `make help` lists the targets.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan

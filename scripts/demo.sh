@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The demo behind `make demo` (after deps and build): a sample docroot, the testbed up, one
 # file fetched with curl from the client namespace and checked against the original.
 # usage: scripts/demo.sh BUILD_DIR      (as root; leaves the testbed running)

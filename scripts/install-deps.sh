@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs every Debian package iotcp needs to build, test, fuzz, benchmark and demo.
 # Idempotent: does nothing (and needs no network) when everything is present.
 set -euo pipefail

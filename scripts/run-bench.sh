@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # make bench: micro-benchmarks of the TCP core, then the macro comparison (bench/macro/bench.py)
 # of iotcp-httpd against nginx and lighttpd. QUICK=1 runs a tiny matrix (make test runs it: it
 # fails when a server does not start or a point fails).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # make fuzz: run every libFuzzer target for SECONDS each (from the checked-in corpus; new
 # inputs go to a temporary directory) and print a table of executions per target.
 # usage: run-fuzz.sh FUZZ_BUILD_DIR SECONDS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs the test suites of each build directory given and prints one closing line:
 #   "N passed, N failed, N skipped"
 # usage: run-tests.sh BUILD [ASAN_BUILD [FUZZ_BUILD]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Offload mode: a small cache of open NIC files by path, shared by the connections, so a hot
  * file costs one OPEN round trip to the NIC per validity period instead of one per request
  * (like nginx's open_file_cache). An entry is valid for FIDCACHE_VALID_MS after its open; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The iotcp API on Linux kernel sockets, so iotcp-httpd's server code can run unchanged on the
  * kernel stack (iotcp-httpd-linux): the baseline for benchmarks and a way to test the server
  * without DPDK. Descriptors are kernel fds; epoll is kernel epoll. The "offload" calls map to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd: static HTTP/1.1 server on the IO-TCP host stack.
  *   iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR] [--ip A.B.C.D/N]
  *               [--port 80] [--lcore N] [--file-prefix P] [--stats-file F] [--access-log F]

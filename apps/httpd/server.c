@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd request handling: one state machine per connection, driven by iotcp epoll events.
  *
  *   READ ──request parsed──> OPEN_WAIT ──file opened──> SEND ──body queued──> READ (keep-alive)

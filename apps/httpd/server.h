@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd: a static HTTP/1.1 server on the iotcp socket + offload API. */
 #ifndef IOTCP_HTTPD_SERVER_H
 #define IOTCP_HTTPD_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-nicd: the NIC daemon. Host port = net_memif (server role), wire port = net_tap or
  * net_af_packet. Forwards every frame that is not a host<->NIC command (EtherType 0x88B5)
  * between the two ports unchanged, answers HELLO and sends a heartbeat every second on the host

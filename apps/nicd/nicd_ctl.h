@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC side of the host link's control protocol (HELLO / HEARTBEAT), free of DPDK so it can
  * be tested alone: it consumes 0x88B5 frames from the host port and builds the frames to send
  * back. Malformed frames are counted and ignored as a whole. */

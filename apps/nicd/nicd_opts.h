@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-nicd command line. */
 #ifndef IOTCP_NICD_OPTS_H
 #define IOTCP_NICD_OPTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The --stats-file: `key value` lines, replaced atomically (write a temporary file in the same
  * directory, then rename) so a reader never sees a partial file. */
 #ifndef IOTCP_NICD_STATS_H

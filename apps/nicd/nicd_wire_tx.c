@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "nicd_wire_tx.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The offload engine's path to the wire port: frames are built straight into mbufs of the wire
  * port's pool (wire_alloc), queued in a batch (wire_send) and handed to the port 32 at a time
  * and at the end of every poll round (flush). Frames the port refuses stay queued and go out on a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Macro benchmark: the same docroot and the same wrk load against
 
   iotcp-offload   iotcp-httpd --mode offload on the IO-TCP host stack (tools/iotcp-lab)

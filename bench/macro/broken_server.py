@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """An HTTP/1.1 file server that fails on purpose, for the benchmark's self-test
 (bench/macro/test_bench.py): the benchmark must mark its points failed.
 

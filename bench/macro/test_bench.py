@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Self-test of the macro benchmark's honesty (bench/macro/bench.py).
 
   test_bench.py --offline                 the run classification, point status, goals table,

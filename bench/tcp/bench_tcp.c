@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Micro-benchmark of the sans-I/O core on an established connection: nanoseconds per ACK
  * processed (tcp_stack_input of a pure ACK on the sender) and per segment emitted
  * (tcp_stack_output of a data segment), for inline and external (offload) payload.

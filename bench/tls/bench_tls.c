@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Micro-benchmark of TLS record sealing on one core (not a test): ./bench_tls [--quick]
  *
  * 1. Whole records: AES-GCM sealing throughput (GB/s of plaintext) by record size, both key

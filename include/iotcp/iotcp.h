@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* libiotcp: the IO-TCP host stack as a library linked into the application.
  *
  * One context (struct iotcp_ctx) per application thread. It owns the host link to the NIC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ARP (RFC 826) for the host's one address: answer requests, resolve next hops with retries,
  * refresh expired entries, gratuitous ARP at start (RFC 5227 section 3 announcement). */
 #include <stdlib.h>

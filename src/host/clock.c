@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* CLOCK_MONOTONIC, the one place the host runtime reads time. */
 #include "host/clock.h"
 

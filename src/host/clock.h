@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The runtime's only time source. The TCP core never reads a clock: the host passes it
  * host_clock_now(). Tests may install a fake clock through struct host_clock. */
 #ifndef IOTCP_HOST_CLOCK_H

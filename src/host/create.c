@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp_create: EAL, the memif link to iotcp-nicd, HELLO. Without DPDK in the build only the
  * in-memory link exists (iotcp_create_with_link) and iotcp_create fails with ENOTSUP. */
 #include <errno.h>

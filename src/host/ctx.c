@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Context lifecycle, the event loop pass, logging and counters. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The host runtime's context and the internal interfaces between its modules (not installed:
  * applications see only include/iotcp/iotcp.h). */
 #ifndef IOTCP_HOST_CTX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* epoll over the context's sockets. Each epoll instance keeps an interest list and a ready list;
  * a registration joins the ready list when TCP reports its socket (tcp_stack_next_event) or the
  * application changes it, so a wait costs O(ready), not O(sockets). Level-triggered items stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internal entry points of libiotcp for tests, the offload simulator and tools (not part of the
  * public API in include/iotcp/iotcp.h). */
 #ifndef IOTCP_HOST_HOST_H

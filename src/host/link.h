@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The host's frame link: how Ethernet frames enter and leave the host stack. Two
  * implementations: the DPDK memif port to the NIC daemon (link_dpdk.h) and an in-memory pair
  * for tests and the offload simulator (link_mem.h). The stack never sees rte_mbufs.

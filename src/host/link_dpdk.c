@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* DPDK host link: see link_dpdk.h. Frames are rte_mbufs underneath; multi-segment frames are
  * discarded on receive (the host link carries frames of at most one mbuf). */
 #define _GNU_SOURCE /* ppoll */

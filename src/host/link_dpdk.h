@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The DPDK host link: one ethdev port (net_memif client to iotcp-nicd, or any other port) behind
  * the host_link interface. Only built when DPDK is found. The EAL must be running. */
 #ifndef IOTCP_HOST_LINK_DPDK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* In-memory frame link pair: see link_mem.h. */
 #include "host/link_mem.h"
 

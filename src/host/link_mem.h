@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* An in-memory frame link: two endpoints joined by two bounded queues, no DPDK. Frames a side
  * transmits are copied into the other side's receive queue (dropped and counted as tx_refused
  * when it is full). Single-threaded: both endpoints are used from one thread. */

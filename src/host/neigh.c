@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ARP neighbour cache: see neigh.h. */
 #include "host/neigh.h"
 

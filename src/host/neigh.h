@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The ARP neighbour cache (RFC 826, RFC 1122 section 2.3.2): IPv4 -> MAC entries with expiry,
  * and a bounded queue of frames waiting for a resolution. A data structure only: the host's
  * ARP module (arp.c) sends the requests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Frames in and out: Ethernet / IPv4 input checks and demultiplexing (ARP, ICMP echo, TCP, NIC
  * commands), and the output path (TCP segments -> IPv4 frames -> next-hop MAC -> tx batch). */
 #include <errno.h>

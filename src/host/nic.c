@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The control channel to the NIC daemon (proto/proto.h): HELLO at start and until answered,
  * HEARTBEAT every second, link loss after HOST_NIC_DEAD without word from the NIC, NIC restarts
  * seen as a HELLO with a new boot id. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The offload functions of iotcp.h and the offload file ids. Fids live in the descriptor table
  * (kind HD_FID), so iotcp_close and the table's limits cover them too. A fid descriptor stays
  * allocated until the NIC confirmed its CLOSE: it is the tag of the file's ranges in the TCP

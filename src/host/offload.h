@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The host half of IO-TCP offload (docs/protocol.md): offload file ids, offloaded flows, and the
  * command channel traffic they cause (OPEN, CLOSE, SEND, ACKD out; OPEN_DONE, CLOSE_DONE, ECHO,
  * ERROR in).

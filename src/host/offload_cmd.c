@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Offload commands on the host link: one command frame is filled per loop pass (several
  * SENDs, ACKDs, OPENs and CLOSEs share it; a full frame is sent and a new one started) and
  * sent at host_offload_flush. Commands from the NIC are dispatched here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Offloaded flows: SENDs built from TCP_PAYLOAD_EXT segments, ECHO and ERROR handling, ACKD,
  * per-fid accounting of unacknowledged bytes, orphaned connections (see offload.h). */
 #include <errno.h>

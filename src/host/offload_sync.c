@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Resynchronisation with the NIC (proto/sync.h, docs/protocol.md): while the NIC link is down
  * the host skips ACKD and CLOSE (nothing reaches the NIC), so when the link comes back with
  * the same boot id the NIC still holds flows and files the host has forgotten. The host then

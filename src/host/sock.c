@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The socket API of iotcp.h: descriptor table, bind/listen/accept/connect, read/write,
  * shutdown/close, socket options, names. POSIX errno values throughout. */
 #include <errno.h>

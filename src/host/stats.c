@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Counters: iotcp_get_stats, the "key value" stats file, lookup by name for tests. */
 #include <errno.h>
 #include <stdio.h>

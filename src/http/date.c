@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTP-date, RFC 9110 section 5.6.7. Parsing is by hand (no strptime: locale-free and strict). */
 #include <string.h>
 

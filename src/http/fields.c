@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Range, validators, media types and reason phrases (RFC 9110 sections 8.8, 13, 14, 15). */
 #include <inttypes.h>
 #include <stdio.h>

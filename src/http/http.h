@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTP/1.1 request parsing and response helpers for iotcp-httpd (RFC 9110, RFC 9112).
  * Pure functions over caller buffers: no I/O, no allocation. */
 #ifndef IOTCP_HTTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Request-target to docroot path (RFC 3986 section 2.1 percent-encoding, section 5.2.4 dot
  * segments). Any ".." segment is refused outright rather than resolved: a static server never
  * needs one, and refusing is the simplest way to never leave the docroot. */

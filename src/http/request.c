@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTP/1.1 request-line and header parsing, RFC 9112 sections 2-6. */
 #include <string.h>
 

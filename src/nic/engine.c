@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* NIC offload engine. Objects:
  *   file  - an open fid: fd, identity key for the store, size; closed when the host closed it and
  *           no job references it any more.

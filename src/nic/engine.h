@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC offload engine: everything iotcp-nicd does with offload commands, independent of how
  * frames move (DPDK in the daemon, memory in the simulator).
  *

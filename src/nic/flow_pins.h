@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The store blocks one flow pins, as a multiset of (file key, block index): how many of the
  * flow's jobs hold each block. Its size in distinct blocks is the flow's footprint in the
  * store (a retransmission of a range already pinned by the flow costs nothing more), which is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* File I/O for the NIC: asynchronous opens and reads through io_uring, so the poll loop never
  * blocks on the disk. A synchronous mode (pread/openat2 completing at once) serves the
  * deterministic simulator and machines without io_uring. Completions are reaped explicitly. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Segmentation on the NIC: the host sends a header template (Ethernet + IPv4 + TCP with
  * options, exactly as the first segment of the burst must look); the NIC cuts the burst into
  * MSS-sized segments, advancing the sequence number and IP id, fixing lengths and checksums.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* NIC block store: a fixed arena of blocks, a chained hash on (file key, block index), and an
  * LRU list of unpinned blocks. Ids in links are block index + 1 so that 0 means "none". */
 #define _GNU_SOURCE

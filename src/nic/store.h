@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC block store: file data cached in fixed-size blocks, shared by every flow that sends
  * the same file. A block is pinned while a sent range that covers it is unacknowledged (the
  * host's ACKD unpins it), so retransmissions come from memory; unpinned blocks stay cached and

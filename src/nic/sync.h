@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC's side of SYNC (proto/sync.h): the bookkeeping of one resynchronisation -- its
  * epoch, the entries counted so far, and the flow ids to keep (listed by the host, or created
  * while the sync runs, so a flow that appears mid-way is never swept). The engine walks its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC's TLS path (tls_flow.h). Objects:
  *   flow  - TLS state of one host flow id: up to NIC_TLS_EPOCHS key epochs. Created by TLS_KEY,
  *           freed by ACKD END (or a host restart).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC's TLS path: per-flow key epochs (TLS_KEY), the records of TLS_SENDs and their tags,
  * and the bytes of any range of a body's record stream (src/tls does the arithmetic and the
  * crypto). The engine keeps jobs, blocks and segmentation; this module decides what a TLS job's

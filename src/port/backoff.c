@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "port/backoff.h"
 
 #include <errno.h>

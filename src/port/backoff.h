@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Idle back-off for poll loops on ports without rx interrupts (memif, af_packet): spin a few
  * empty polls, then sleep min_us, doubling each idle round up to max_us; any work resets it.
  * On this 2-core machine that keeps an idle poller near 0% CPU at <= max_us added latency. */

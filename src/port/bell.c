@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host <-> NIC doorbell: see bell.h. */
 #include "port/bell.h"
 

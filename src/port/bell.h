@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Doorbell between the host and NIC processes across the memif link, which has no rx interrupts
  * in DPDK (PLATFORM.md): without it a sleeping side notices new frames only when its back-off
  * sleep ends. Files next to the memif socket: BASE.bell, a shared page with one "armed" word

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "port/cycles.h"
 
 static uint64_t mono_ns(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Cheap per-stage cycle accounting for poll loops: read the time-stamp counter around each stage
  * of a round and add the difference to that stage's counter, so a stats file can show where a
  * core's cycles go (rx, protocol input, output, tx, idle...). A read costs a few ns (rdtsc on

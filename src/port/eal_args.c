@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "port/eal_args.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Building EAL command lines and vdev strings; no DPDK needed, so the tests and the simulator
  * can use and check them. */
 #ifndef IOTCP_PORT_EAL_ARGS_H

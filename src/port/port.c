@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* DPDK ethdev wrapper: see port.h. */
 #define _GNU_SOURCE /* ppoll */
 #include "port/port.h"

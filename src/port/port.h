@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The DPDK port layer: EAL start/stop and one ethdev port with its own mbuf pool, one rx and one
  * tx queue. This header has no DPDK types (the simulator includes it); the rte_mbuf hot path is
  * in port_mbuf.h. Works for net_memif, net_tap, net_af_packet and PCI ports (mlx5) alike. */

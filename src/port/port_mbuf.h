@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The rte_mbuf hot path of a port (needs DPDK headers). */
 #ifndef IOTCP_PORT_PORT_MBUF_H
 #define IOTCP_PORT_PORT_MBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Kernel tap with the virtio-net header: see vtap.h. Header layout: struct virtio_net_hdr
  * (linux/virtio_net.h), the GSO and checksum contract of virtio 1.x section 5.1.6.2. */
 #include "port/vtap.h"

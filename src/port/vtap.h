@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A kernel tap interface driven directly (not through DPDK's net_tap) with the virtio-net header
  * (IFF_VNET_HDR): a TSO mbuf (RTE_MBUF_F_TX_TCP_SEG, tso_segsz) is written whole as one GSO frame
  * the kernel segments later (or never, when it delivers locally), and TCP checksums marked

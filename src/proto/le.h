@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Little-endian loads and stores through byte pointers (the command protocol's byte order). */
 #ifndef IOTCP_PROTO_LE_H
 #define IOTCP_PROTO_LE_H

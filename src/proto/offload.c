@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Encode/decode of the offload commands. Decoders check the type and the fixed length, and
  * every variable part against the payload length: they never read past the command. */
 #include <string.h>

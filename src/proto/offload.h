@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The IO-TCP offload commands (docs/protocol.md): file open/stat/close on the NIC, SEND of file
  * ranges under a host-made TCP header template, ECHO of transmissions, ACKD of acknowledged
  * data, and ERROR for every NIC-side failure. Payload layouts are fixed-width little-endian;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host <-> NIC command framing: see proto.h for the layout. Every read is bounds-checked
  * against the remaining buffer before it happens. */
 #include "proto/le.h"

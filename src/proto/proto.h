@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The host <-> NIC command protocol, carried in Ethernet frames of EtherType 0x88B5 (IEEE 802
  * local experimental EtherType), so commands can never be mistaken for wire traffic.
  *

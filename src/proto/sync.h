@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SYNC / SYNC_DONE (docs/protocol.md "Resynchronisation"): after the host link comes back
  * without a NIC restart (same boot id), and periodically as a safety net, the host tells the
  * NIC what is still alive -- its flows (with the acknowledged sequence number), its open fids

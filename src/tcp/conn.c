@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Connection lifecycle, configuration and the application calls. */
 #include <errno.h>
 #include <stdlib.h>

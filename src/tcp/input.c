@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Segment arrival on a connection, RFC 9293 section 3.10.7 (SYN-SENT 3.10.7.3, other states
  * 3.10.7.4), with RFC 7323 PAWS, RFC 5961 challenge ACKs and RFC 6675/6582 loss recovery. */
 #include <errno.h>

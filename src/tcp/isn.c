@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Initial sequence numbers (RFC 6528 section 3) and timestamp offsets (RFC 7323 section 5.4). */
 #include "tcp/isn.h"
 

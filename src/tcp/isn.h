@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Initial sequence numbers, RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport,
  * secretkey), M a 4-microsecond clock, F a keyed hash (SipHash-2-4). */
 #ifndef IOTCP_TCP_ISN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Passive open: listeners, accept queues, backlog and SYN cookies (RFC 9293 3.10.7.2 LISTEN,
  * RFC 4987 section 3.6). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Segment output: what to send next on a connection (RFC 9293 3.8.6 / 3.7.4 send policy,
  * RFC 6675 section 5 NextSeg, RFC 5681 windows) and the header fields of each segment. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RACK loss detection, RFC 8985 section 6: a segment is lost when a segment sent sufficiently
  * later (by more than the reordering window) has been delivered. */
 #include "tcp/tcb.h"

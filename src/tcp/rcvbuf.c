@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The receive buffer (see rcvbuf.h).
  *
  * One byte ring holds the stream from the oldest unread byte (base = rcv_nxt - readable, at

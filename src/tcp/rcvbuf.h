@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The receive buffer: in-order bytes the application has not read yet, and out-of-order
  * segments held for reassembly (RFC 9293 section 3.10.7.4) in the same ring at their stream
  * offsets. It also produces the SACK blocks we report (RFC 2018 section 4). */

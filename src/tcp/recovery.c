@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Loss recovery episodes on the sender: entering and leaving fast recovery (RFC 6675 section 5),
  * Proportional Rate Reduction for the window during recovery (RFC 6937), D-SACK (RFC 2883) on
  * both sides, and the undo of spurious recoveries and timeouts: detection by D-SACK (RFC 3708)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Round-trip time estimation and retransmission timeout, RFC 6298. */
 #ifndef IOTCP_TCP_RTT_H
 #define IOTCP_TCP_RTT_H

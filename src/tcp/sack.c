@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The sent map and SACK scoreboard (RFC 6675 section 3, RFC 2018). */
 #include <stdlib.h>
 #include <string.h>

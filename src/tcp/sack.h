@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The sent map: one entry per transmitted segment (sequence range, send time, flags), from
  * snd_una to snd_nxt in order. It is the sender's SACK scoreboard (RFC 6675 section 3) and the
  * source of RTT samples (RFC 6298 with Karn's rule) and of RACK's send times (RFC 8985). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Wrap-safe TCP sequence-number arithmetic (RFC 9293 section 3.4, RFC 1982 style). */
 #ifndef IOTCP_TCP_SEQ_H
 #define IOTCP_TCP_SEQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The send buffer (see sndbuf.h).
  *
  * The stream [head, tail) is described by a deque of runs in append order. A run is either

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The send buffer: the byte stream from snd_una up to what the application has written.
  * Each range of it is either inline (bytes held here, in a ring) or external: a range the
  * application reserved whose bytes the core never holds (IO-TCP offload: the NIC has them).

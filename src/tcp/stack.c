@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The stack: flow table (demultiplexing by tuple), listeners, the timer heap, output and event
  * queues, stateless replies (RST for segments to no connection, RFC 9293 3.10.7.1; SYN-cookie
  * SYN-ACKs) and drop counters. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SYN cookies, RFC 4987 section 3.6. Cookie (32 bits):
  *   bits 31..8  keyed hash of (tuple, client ISN, time slot, MSS index), top 24 bits
  *   bits  7..3  time slot mod 32 (64 s slots)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SYN cookies, RFC 4987 section 3.6: when the listen backlog is full the SYN-ACK's sequence
  * number encodes the connection so that no state is kept until the final ACK.
  * Cookie layout (32 bits): hash(tuple, client ISN, time slot) in the top 24 bits mixed with a

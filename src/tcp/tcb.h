@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internal: the transmission control block (struct tcp_conn), the stack and the functions the
  * core's modules share. Not for users of the core (they include tcp/tcp.h). */
 #ifndef IOTCP_TCP_TCB_H

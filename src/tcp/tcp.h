@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The sans-I/O TCP core: the only header (with tcp/types.h) a runtime includes.
  *
  * The core never reads a clock, touches a socket or keeps globals. The caller

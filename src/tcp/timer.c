@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Connection timers: retransmission (RFC 6298), persist (RFC 9293 3.8.6.1), delayed ACK
  * (RFC 9293 3.8.6.3), keep-alive (RFC 1122 4.2.3.6), TIME-WAIT (RFC 9293 3.10.8), tail loss
  * probe and RACK reordering timer (RFC 8985). All deadlines are absolute; the stack keeps the

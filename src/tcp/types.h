@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Basic types shared by the sans-I/O TCP core and its users. */
 #ifndef IOTCP_TCP_TYPES_H
 #define IOTCP_TCP_TYPES_H

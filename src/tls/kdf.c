@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS 1.3 HKDF-Expand-Label and its uses (kdf.h). */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The pieces of the TLS 1.3 key schedule the offload needs (RFC 8446 7.1-7.3), through OpenSSL's
  * EVP_KDF "HKDF" in expand-only mode: the traffic key and IV of a traffic secret, and the next
  * application traffic secret after a KeyUpdate. No I/O. */

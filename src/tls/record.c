@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Record layout arithmetic (record.h). With p = phase and w = rec_size + overhead, record i > 0
  * starts at plaintext byte i * rec_size - p of the body and at stream byte i * w - p; record 0
  * starts at 0 in both. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The TLS record layout of an offloaded file body: pure arithmetic, no I/O, no crypto.
  *
  * A body is file bytes [body_off, body_off + body_len) sent as a run of TLS application_data

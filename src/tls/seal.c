@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* AES-GCM record sealing (seal.h): a GCM context for whole records and an AES-CTR context on
  * the same key for ranges, both keyed once per sealer. */
 #include <errno.h>

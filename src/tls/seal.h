@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Sealing TLS records with AES-GCM (OpenSSL EVP), whole or in part. No I/O.
  *
  * Nonce (RFC 8446 5.3; RFC 5288 3): TLS 1.3: the 12-byte write IV XOR the record sequence

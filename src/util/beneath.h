@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Opening files strictly beneath a directory: openat2(2) with RESOLVE_BENEATH, so "..",
  * absolute paths and symlinks cannot leave the directory (the kernel refuses with EXDEV). */
 #ifndef IOTCP_UTIL_BENEATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Invariant checks: whole-state consistency checks of a module (the NIC store's pin counts, the
  * engine's job accounting, ...) that are too slow for production but find logic errors that a
  * fuzzer or a test would otherwise miss (a leaked pin crashes nothing). They are compiled into

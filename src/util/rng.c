@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* xoshiro256** 1.0 with splitmix64 seeding; algorithms as published by Blackman and Vigna
  * ("Scrambled linear pseudorandom number generators", 2018). */
 #include "util/rng.h"

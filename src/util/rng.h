@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A small, fast, seedable pseudo-random generator for simulation and tests: xoshiro256**
  * (Blackman and Vigna), seeded through splitmix64. Not cryptographic. No global state: every
  * user owns its struct rng, so independent streams never disturb one another. */

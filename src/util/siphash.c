@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012):
  * 2 compression rounds per 8-byte word, 4 finalization rounds, 128-bit key, 64-bit output.
  * Words are read little-endian regardless of the host byte order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SipHash-2-4 (Aumasson and Bernstein), a keyed 64-bit PRF. */
 #ifndef IOTCP_UTIL_SIPHASH_H
 #define IOTCP_UTIL_SIPHASH_H

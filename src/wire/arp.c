@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ARP for IPv4 over Ethernet, RFC 826 "Packet format". */
 #include "wire/arp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ARP for IPv4 over Ethernet (RFC 826). */
 #ifndef IOTCP_WIRE_ARP_H
 #define IOTCP_WIRE_ARP_H

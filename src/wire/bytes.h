@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Explicit big-endian (network order) loads and stores through byte pointers: no alignment
  * assumption, no pointer casts. Compilers turn these into a single load/store + bswap. */
 #ifndef IOTCP_WIRE_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internet checksum, RFC 1071, with RFC 1624 incremental updates. */
 #include "wire/checksum.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internet checksum (RFC 1071) with incremental update (RFC 1624).
  *
  * Byte order convention: every 16-bit value here (partial sums, checksums, old/new field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Ethernet II framing with an optional 802.1Q/802.1ad tag. */
 #include "wire/eth.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Ethernet II frames (IEEE 802.3 clause 3.2.6 EtherType framing) with an optional single
  * IEEE 802.1Q / 802.1ad VLAN tag. */
 #ifndef IOTCP_WIRE_ETH_H

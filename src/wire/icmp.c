@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ICMP for IPv4, RFC 792: generic header, echo and echo reply. */
 #include "wire/icmp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ICMP for IPv4 (RFC 792): generic header decode, echo request/reply. */
 #ifndef IOTCP_WIRE_ICMP_H
 #define IOTCP_WIRE_ICMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* IPv4 header codec, RFC 791 section 3.1. */
 #include "wire/ipv4.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* IPv4 header codec (RFC 791; DSCP/ECN per RFC 2474/3168). Addresses are uint32_t in host
  * order everywhere (198.18.0.1 == 0xc6120001). */
 #ifndef IOTCP_WIRE_IPV4_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Whole-packet decode (Ethernet, IPv4, TCP, ICMP, ARP) and build. */
 #include "wire/pkt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Whole-packet decode and build: Ethernet (optional) + IPv4 + TCP / ICMP, and ARP. Used by the
  * host runtime, the NIC and the simulator (which carries raw IPv4 packets, no Ethernet).
  * Decoding never allocates, never reads outside [buf, buf + len), and reports one reason per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP header and options, RFC 9293 section 3.1 / 3.2; window scale and timestamps RFC 7323;
  * SACK-permitted and SACK RFC 2018. */
 #include "wire/tcp_hdr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP header and option codec (RFC 9293 section 3.1; options: RFC 9293 MSS, RFC 7323 window
  * scale and timestamps, RFC 2018 SACK-permitted and SACK). */
 #ifndef IOTCP_WIRE_TCP_HDR_H

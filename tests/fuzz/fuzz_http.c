@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz the HTTP request parser and the field parsers it feeds. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz the NIC offload engine with whole command frames, as a host (or an attacker on the host
  * link) could send them: it must answer with ERRORs and keep running, never crash, leak pins or
  * read outside its store. One engine serves many inputs (state carries over, like a long-lived

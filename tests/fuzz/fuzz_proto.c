@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz the host <-> NIC command decoder: any input is either rejected with an error or decoded
  * within its bounds; decoded HELLO/HEARTBEAT commands re-encode to the same fields; every
  * offload decoder stays inside its command; a decoded SEND or TLS_SEND re-encodes to the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz target for the TCP input path: a stack with a listener and an established connection
  * (to a second stack) receives fuzzed segments - raw bytes through tcp_hdr_decode, or headers
  * built from fuzz bytes around the connection's sequence numbers - interleaved with random time

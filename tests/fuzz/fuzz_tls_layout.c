@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz the TLS record layout and the range sealing (src/tls) with arbitrary parameters: the
  * input picks version, cipher, alignment, record size, body offset and length, a sequence number
  * and cut points. Invariants: tls_layout_init refuses exactly the invalid parameters; records

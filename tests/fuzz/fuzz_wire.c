@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz target for src/wire: whole-packet decode (Ethernet and raw IPv4, with and without
  * checksum verification), the TCP header codec, and round-trip properties:
  *  - a decoded TCP header re-encodes and decodes to the same fields;

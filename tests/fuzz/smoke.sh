@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz-smoke under libFuzzer: fuzz TARGET for a bounded time from the checked-in corpus, writing
 # new inputs to a temporary directory (libFuzzer adds to its first corpus directory) so the
 # source tree is never modified.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A libFuzzer-compatible driver for builds without libFuzzer: replays every file of the corpus
  * directories or files given, then runs --iterations=N deterministic mutations of them
  * (fixed seed), so every build exercises each fuzz target. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Minimal assertion helpers for unit tests: a failed CHECK prints where and why and makes the
  * test exit non-zero; the test goes on so one run shows every failure. */
 #ifndef IOTCP_TESTS_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Checksum completion and corruption of Ethernet frames. */
 #include "frame_edit.h"
 

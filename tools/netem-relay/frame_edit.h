@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Changes the relay makes inside a frame: finishing a checksum the sender left to offload, and
  * corrupting a frame so that the receiver's checksum rejects it. */
 #ifndef IOTCP_NETEM_RELAY_FRAME_EDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Binary min-heap of frame pointers. */
 #include "frame_heap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Frames waiting for their departure time: a binary min-heap ordered by (due time, arrival
  * number), so frames due at the same instant leave in arrival order. */
 #ifndef IOTCP_NETEM_RELAY_FRAME_HEAP_H

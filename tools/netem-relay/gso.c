@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* GSO frames cut into segments: see gso.h. */
 #include "gso.h"
 

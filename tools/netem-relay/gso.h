@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Cutting a GSO frame into the segments it stands for, as the kernel would on the way out
  * (virtio 1.x section 5.1.6.2 GSO contract; the TSO rules of RFC 9293 3.7.1: every segment
  * carries the headers, its own sequence number, lengths and checksums; PSH and FIN on the last,

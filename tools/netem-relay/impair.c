@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Parsing of netem-style values and the per-frame random choices. */
 #include "impair.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Impairment settings of one direction of the relay and the random decisions they drive.
  * The words and their meaning follow Linux netem (tc-netem(8)): loss, duplicate, corrupt and
  * reorder are probabilities; delay is a base time with an optional jitter, drawn uniformly

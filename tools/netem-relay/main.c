@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-netem-relay: a userspace stand-in for the netem qdisc, which this kernel lacks.
  * Forwards Ethernet frames between two interfaces (AF_PACKET) and applies, per direction,
  * netem's loss, duplicate, corrupt, delay with jitter, and reorder. Departures wait in a

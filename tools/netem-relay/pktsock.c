@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* AF_PACKET socket helpers (packet(7)). */
 #define _GNU_SOURCE
 #include "pktsock.h"

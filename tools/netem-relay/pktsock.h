@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* AF_PACKET sockets for the relay: one per interface, used both to receive every frame that
  * arrives on it (promiscuous, own transmissions ignored) and to transmit on it. Frames carry a
  * virtio_net_hdr (PACKET_VNET_HDR), so offloaded checksums and GSO survive the trip. Plain

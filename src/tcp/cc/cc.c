@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Congestion control registry and the pieces NewReno and CUBIC share. */
 #include "tcp/cc/cc.h"
 

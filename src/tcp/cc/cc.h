@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Congestion control behind a small interface: one file per algorithm (newreno.c, cubic.c).
  * The core owns loss detection and recovery mechanics (RFC 6675 pipe, PRR); an algorithm only
  * decides ssthresh on congestion and cwnd growth on ACKs. All windows are in bytes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* CUBIC congestion control, RFC 9438. Windows are kept in bytes; the cubic function itself is
  * evaluated in segments (C = 0.4 segments/s^3) and converted with SMSS. */
 #include <assert.h>

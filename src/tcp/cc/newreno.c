@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* NewReno congestion control windows: RFC 5681 slow start and congestion avoidance, RFC 3465
  * byte counting, RFC 6928 initial window. The recovery procedure of RFC 6582 (or RFC 6675 with
  * PRR) runs in the core, which calls on_congestion and later on_recovery_end. */

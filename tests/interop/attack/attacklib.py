@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared harness of the attack tests (tests/interop/attack/): a private testbed, attacks from the
 client namespace, and the figures every attack reports.
 

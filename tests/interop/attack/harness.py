@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The attack harness checks itself: the lab comes up with a generated docroot, a transfer is
 byte-exact, a function runs in the client namespace with raw frames (a handshake and a request
 driven by RawTcp, a few flood frames), the figures are read, and the lab goes down."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """HTTP/1.1 conformance checks for iotcp-httpd, over real TCP sockets.
 
 Two ways to run:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # Shared by the lab's namespace tests (sourced). Creates throwaway namespaces named with
 # $T (unique per run), removes them on exit whatever happens, and checks that they are gone.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tools/iotcp-lab itself, end to end, with a Linux server standing in for iotcp-nicd and
 # iotcp-httpd (up --linux-server) and names of its own (never the real lab's): up, exec,
 # every impairment mode, bad arguments, recovery after a crash, down and what it removes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # iotcp-netem-relay between two throwaway namespaces: the configured delay shows in ping RTTs
 # and TCP connect times, per direction; counters on SIGUSR1; clean exit on SIGTERM.
 # usage: relay_delay.sh RELAY_BINARY

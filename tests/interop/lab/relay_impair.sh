@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # iotcp-netem-relay between two throwaway namespaces: corrupted frames are dropped by the
 # receiver's checksum; reorder, loss and duplicate have their effect.
 # usage: relay_impair.sh RELAY_BINARY

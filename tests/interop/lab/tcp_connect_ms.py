@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """`tcp_connect_ms.py ADDR PORT N`: the smallest of N TCP connect() times, in milliseconds
 (one SYN / SYN-ACK round trip each)."""
 import socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The netem relay's pure parts: value parsing, per-frame draws (netem's order and
  * correlations), the departure heap, checksum completion and corruption, cutting GSO frames.
  * No root, no network. */

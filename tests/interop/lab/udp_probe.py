@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """UDP probe for the relay tests: `send ADDR PORT N [GAP_MS]` sends N numbered datagrams;
 `recv ADDR PORT QUIET_S` counts what arrives until QUIET_S seconds pass without a datagram and
 prints "received R unique U inversions I" (I: datagrams that arrived after a higher number)."""

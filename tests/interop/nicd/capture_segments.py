@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Capture the TCP segments iotcp-nicd cut from a SEND, inside the client namespace (AF_PACKET),
 and check them against the file: exactly ceil(len/mss) segments 198.18.0.1:80 -> 198.18.0.2:40000,
 sequence numbers from SEQ0 in MSS steps, valid IPv4 and TCP checksums, PSH only on the last one,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Capture what iotcp-nicd sent for a TLS_SEND (offload_peer --mode tls), inside the client
 namespace (AF_PACKET), and check it as a TLS client would: segments 198.18.0.1:443 ->
 198.18.0.2:40000 with valid checksums, reassembled by sequence number from SEQ0 (a retransmitted

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Forwarding through iotcp-nicd with real DPDK processes, both ways:
 #   memif_peer (memif client, "host") <-> iotcp-nicd <-> tap in namespace iotcp-t-<pid>
 # The peer does the HELLO exchange, then an ARP request for 198.18.0.2 must reach the namespace's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A stand-in for the host side of the host link, for the forwarding test: a DPDK process with a
  * net_memif client port. It does the HELLO exchange with iotcp-nicd (learning the NIC's MAC),
  * waits for a heartbeat, sends malformed and unknown commands (which must go nowhere), then sends

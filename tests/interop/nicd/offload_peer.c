@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A minimal host for the offload test: a DPDK process with a net_memif client port that talks
  * the offload protocol (docs/protocol.md) to iotcp-nicd.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The offload engine inside iotcp-nicd, end to end with real DPDK processes:
 #   offload_peer (memif client, a minimal host) <-> iotcp-nicd --docroot <-> tap in namespace
 # The peer OPENs a file of a temporary docroot and SENDs a range with a header template towards

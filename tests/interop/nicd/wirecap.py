@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """What the nicd capture scripts share: an AF_PACKET socket in the client namespace and the TCP
 segments 198.18.0.1:SPORT -> 198.18.0.2:40000 the daemon put on the wire, with their IPv4 and
 TCP checksums verified."""

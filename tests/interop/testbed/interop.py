@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Interop tests against real Linux clients over the netns testbed (tools/iotcp-lab).
 
   interop.py --build BUILD --mode copy|offload [--wire tap|vtap|afpacket] [--only NAME,...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Scheduler and link throughput (not a test): prints events/s and packets/s in wall time. */
 #include "link.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Unidirectional simulated link: validation, mtu, loss, drop-tail queue + serialisation,
  * delay/jitter, reordering, duplication, corruption (see link.h for the exact model). Every
  * copy in flight is a heap-allocated buffer with one scheduled arrival event, on a per-link

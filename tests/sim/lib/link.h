@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Simulated network links carrying raw IPv4 packets (byte buffers; the link never parses them).
  *
  * A struct sim_link is UNIDIRECTIONAL. Each packet passed to sim_link_send() at sim_now() goes

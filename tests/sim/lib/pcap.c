@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Classic pcap format: a 24-byte global header, then per packet a 16-byte record header
  * (ts_sec, ts_usec, incl_len, orig_len) followed by incl_len bytes. */
 #include "pcap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A classic libpcap file writer for simulated traffic: magic 0xa1b2c3d4 (microsecond
  * timestamps), version 2.4, link type LINKTYPE_RAW (101: each record is a raw IPv4 packet, no
  * link-layer header), snapshot length 65535. The file is written little-endian whatever the

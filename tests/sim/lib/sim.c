@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Event scheduler: a binary min-heap of (time, order) keys over a slab of event slots. Each slot
  * remembers its heap position, so cancelling removes the event at once (no tombstones piling up
  * when endpoints re-arm timers on every packet). Timer ids carry a slot index and a generation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A deterministic discrete-event simulator with a virtual clock, for running TCP endpoints
  * over simulated links (link.h) without real time or real sockets.
  *

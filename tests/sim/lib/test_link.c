@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Links: serialisation and delay timing, loss rate, Gilbert-Elliott bursts, reordering,
  * duplication, corruption, mtu, drop-tail queue, determinism per seed, stream independence,
  * reconfiguration, paths, and refused input. */

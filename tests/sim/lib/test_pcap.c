@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pcap writer: file and record headers byte for byte, timestamps from virtual time, snaplen
  * truncation, a link logging deliveries and drops, bad input; and, when tshark is installed,
  * that tshark reads the hand-built IPv4/TCP packets back. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Scheduler: (time, insertion) ordering, cancel (also from callbacks and with stale ids), clock
  * semantics of sim_step/sim_run_until/sim_stop, past times, wakeups, and a randomised stress run
  * checked against the ordering rule. */

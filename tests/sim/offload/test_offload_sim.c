@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* IO-TCP offload end to end on the deterministic simulator: the host runtime (libiotcp on
  * virtual time) serving a file through the REAL NIC engine (test_nic.h) to a client TCP stack
  * from the core, over simulated links (host link: host <-> NIC; wire: NIC <-> client).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTPS-style TLS offload end to end on the deterministic simulator, through an impaired wire:
  *
  *   server: a core TCP stack (src/tcp) + an OpenSSL server for the handshake; after it, the

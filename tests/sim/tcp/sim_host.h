@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A TCP stack on a simulated host: encodes the stack's output into raw IPv4 packets
  * (src/wire/pkt.h) onto a sim_link, decodes arriving packets (checksums verified, so corrupted
  * packets are caught and counted) and keeps one wakeup for the stack's next deadline.

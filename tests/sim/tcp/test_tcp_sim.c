@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP over the simulator: bulk transfers checked byte for byte under loss, reordering,
  * duplication and corruption; SACK vs. no SACK on several losses in one window; CUBIC
  * filling a 100 Mb/s x 50 ms path; window scaling on a 1 Gb/s x 100 ms path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* CUBIC (RFC 9438) driven by a synthetic ACK clock: one ACK per SMSS spread evenly over each
  * round trip, the whole window acknowledged every RTT. Windows are checked in segments. */
 #include <math.h>

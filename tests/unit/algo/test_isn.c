@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 6528 ISNs and RFC 7323 timestamp offsets. */
 #include "../check.h"
 #include "tcp/isn.h"

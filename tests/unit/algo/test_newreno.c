@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* NewReno (RFC 5681, RFC 3465, RFC 6928) driven by synthetic ACK clocks, plus the registry. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 6298 RTT estimation: first sample, hand-computed updates, clamping, backoff, reset. */
 #include "../check.h"
 #include "tcp/rtt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SipHash-2-4 against the reference vectors of the SipHash paper (key 00..0f, message
  * 00 01 .. (len-1)), plus alignment independence and key sensitivity. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 4987 section 3.6 SYN cookies: round trip, tampering, time slots, MSS table, forgery. */
 #include "../check.h"
 #include "tcp/syncookie.h"

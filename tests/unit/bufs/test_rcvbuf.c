@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Receive buffer tests: fixed cases for SACK block order (RFC 2018 section 4), the range-count
  * bound, window-edge trimming, peek/consume across the ring wrap, resize and memory; then a
  * property test: random segments (sizes, order, duplicates, overlaps, data beyond the window)

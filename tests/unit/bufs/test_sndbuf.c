@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Send buffer tests: fixed cases for external ranges, merging, max_ext, capacity, resize and
  * memory, then a property test against a byte-per-entry reference model (random mixes of inline
  * appends and external reservations, ACKs, peeks, copies and resizes; sequence numbers wrap). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Shared helpers for the host runtime tests: contexts on in-memory links, a fake clock,
  * frame builders for a test-controlled peer. */
 #ifndef IOTCP_TESTS_HOST_HARNESS_H

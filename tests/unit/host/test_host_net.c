@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host runtime, network layer: ARP (answers, resolution with retries and queueing, expiry,
  * gratuitous ARP), ICMP echo, bad frames dropped and counted, the NIC HELLO / heartbeat
  * channel, create errors. The test plays the peer on the other end of an in-memory link. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* IO-TCP offload, host half, against the REAL NIC engine (test_nic.h: synchronous file I/O in a
  * temporary docroot) and a peer host context as the client, all on in-memory links:
  *   offload_open / fstat (ok, ENOENT, traversal refused with EXDEV, EINPROGRESS while pending,

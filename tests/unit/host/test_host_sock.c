@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host runtime, socket and epoll API: two contexts (198.18.0.1 and 198.18.0.2) joined by an
  * in-memory link. Connect/accept, names, a few MiB byte-exact both ways, writev, half close
  * and EOF, abortive close (ECONNRESET), refused connections, epoll LT / ET / ONESHOT,

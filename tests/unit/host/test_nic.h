@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A tiny test "NIC" for the offload tests: the REAL engine (src/nic/engine.h, synchronous file
  * I/O, a temporary docroot) between a host's link and the wire. It answers the host's HELLO,
  * sends heartbeats, hands command frames to the engine, forwards every other frame between

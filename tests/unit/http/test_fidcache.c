@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd's open-file cache (apps/httpd/fidcache.h): hits take references, entries expire
  * after FIDCACHE_VALID_MS, a replaced or forgotten entry is closed only by its last release,
  * unused entries close at once, clear closes what is unused, overlong paths are not cached. */

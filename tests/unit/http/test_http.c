@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTP parsing: request line and headers, paths, ranges, dates, validators, media types. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A controllable nic_io for engine tests: opens complete at once (synchronously), reads wait
  * until the test completes them, in any order. Like io_uring, a read holds the file from its
  * submission (the fd is duplicated), and the bytes land in the buffer only when the test

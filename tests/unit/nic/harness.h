@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A test harness around the NIC engine: a temporary docroot of files each filled with one byte
  * value, command frames built with the proto encoders, wire frames captured as (flow, seq,
  * payload) -- the flow is the template's destination port minus 10000 -- and the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC offload engine with synchronous file I/O and captured output: opens beneath the
  * docroot, SEND -> segments carrying the file's bytes with valid checksums, ECHO, ACKD releases
  * pinned data, deferred CLOSE, and an ERROR (never a crash) for each failure: missing file,

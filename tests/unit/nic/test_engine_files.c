@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Issue 14, finding 8 (NIC side): opening a FIFO must not block and is refused (-EPERM), as are
  * other non-regular files except directories; a file rewritten in place with the same size and
  * its old mtime restored (what a new file on a reused inode can look like) must not be served

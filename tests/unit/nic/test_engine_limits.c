@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Issue 14, findings 3 (NIC side) and 6: per-flow limits on NIC jobs and on the store bytes a
  * flow's SENDs hold. A flow past either gets ERROR(flow_limit) and only it waits: other flows'
  * SENDs are served although one client has made the NIC hold all it may (the old single global

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Issue 14, finding 1: a store block whose read is in flight must never be reused, and a
  * completion must never mark a block READY with another read's bytes. With a fake I/O whose
  * reads complete on command and out of order (fake_io.h), each trigger of the old race:

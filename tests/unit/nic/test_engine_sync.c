@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Issue 14, finding 7 (NIC side): SYNC releases what the host no longer has. The host lists its
  * live flows (with the acknowledged sequence number), open fids and pending OPENs; after END
  * with the right total the NIC releases every other flow (its jobs and pins) and every other

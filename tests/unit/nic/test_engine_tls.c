@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The NIC engine's TLS path (TLS_KEY, TLS_SEND; src/nic/tls_flow.c) with synchronous file I/O
  * and captured output. The received TCP payload of each flow is reassembled by sequence number
  * and compared with the body's record stream sealed independently (src/tls, record by record),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The engine's TSO path (nic_engine_set_tso): a burst leaves as frames of whole MSS multiples
  * (the tail shorter) handed to the TSO callback with the first segment's headers: sequence
  * numbers advance by the payload, IP ids by the segments each frame stands for, PSH only on the

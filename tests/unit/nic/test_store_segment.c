@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* NIC block store (sharing, pinning, LRU, exhaustion, read errors, the life cycle of a block
  * whose read is in flight, stale completions, the file key) and segmentation from a header
  * template (every segment decodes with valid checksums and the right seq/flags). */

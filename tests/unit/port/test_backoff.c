@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Poll back-off: spins first, then 50 us doubling to 1 ms, reset on work. */
 #include "../check.h"
 #include "port/backoff.h"

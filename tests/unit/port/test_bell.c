@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host <-> NIC doorbell (port/bell.h): the host cannot open it before the NIC made it; a ring
  * reaches an armed peer once and an unarmed peer never; disarm drains; a second process (fork)
  * sleeping in poll() is woken by the ring well before its timeout; bad files are refused. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* EAL argv and vdev strings: the exact arguments, and rejection of unsafe values. */
 #include <errno.h>
 #include <string.h>

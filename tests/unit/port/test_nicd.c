@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-nicd's DPDK-free parts: command line, stats file, and the HELLO/HEARTBEAT logic. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The ethdev wrapper against a real DPDK EAL (--no-huge) and the net_null driver: open by
  * hot-plug, capabilities, MAC, link, bursts and their counters, the idle wait, close. Skips
  * when not root or when the EAL cannot start here. */

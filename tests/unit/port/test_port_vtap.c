@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* port_config.vnet_tap (src/port/vtap.h): our own kernel tap with the virtio-net header. A
  * frame the kernel sends on the tap is read by port_rx_burst; a TSO mbuf is written whole (one
  * GSO frame, counted) and the kernel sees all its payload; a frame the kernel rejects is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Host <-> NIC command framing: round trips, multiple commands, and every malformed case. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SYNC / SYNC_DONE (proto/sync.h): round trips, and every malformed variant refused. */
 #include <errno.h>
 #include <string.h>

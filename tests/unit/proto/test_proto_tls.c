@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The TLS commands of the host <-> NIC protocol: TLS_KEY and TLS_SEND byte layouts at their
  * documented offsets, round trips, and every malformed case (short payloads, bad lengths and
  * record sizes, overflowing ranges). A TLS_SEND is never decoded as a plain SEND. */

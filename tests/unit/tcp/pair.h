@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Test helper: two TCP stacks (A at 198.18.0.1, B at 198.18.0.2) exchanging segments directly,
  * through the header codec (tcp_hdr_encode / tcp_stack_input_raw), with a virtual clock and
  * an optional filter that can drop or alter segments. */

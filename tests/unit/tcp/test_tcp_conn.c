@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Connection lifecycle: handshakes (active, passive, simultaneous), data transfer, teardown
  * variants (active, passive, simultaneous close), RST in every state, SYN cookies. */
 #include <errno.h>

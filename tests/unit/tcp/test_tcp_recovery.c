@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Loss recovery refinements of the TCP core: D-SACK generation (RFC 2883 section 4), undo of a
  * spurious fast recovery proven by D-SACK (RFC 3708) and of a spurious RTO proven by timestamps
  * (Eifel, RFC 3522; after fast retransmits too), PRR spreading recovery transmissions over the ACKs (RFC 6937), and send

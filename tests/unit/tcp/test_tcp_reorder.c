@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Reordering on the sender, mechanism by mechanism:
  *  - disordered ACKs (Linux tcp_disordered_ack): a pure duplicate ACK with an older timestamp,
  *    overtaken on the path, passes PAWS (RFC 7323 5.3) and its SACK blocks count; one that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 7323 PAWS, RFC 5961 challenge ACKs (RST, SYN, blind data) and their rate limit, and
  * bad input of every kind: dropped, counted, never a crash. */
 #include <errno.h>

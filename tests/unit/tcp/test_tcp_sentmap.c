@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The sent map / SACK scoreboard (RFC 6675 section 3-4) and the external-data output mode:
  * inline and external ranges interleaved in stream order, never mixed in one segment, TSO
  * descriptors, and retransmissions of external ranges as external descriptors. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Timers: RTO backoff doubles and resets (RFC 6298 5.5-5.7), ETIMEDOUT after the retry limit,
  * zero-window probing and recovery (RFC 9293 3.8.6.1), keep-alive (RFC 1122 4.2.3.6),
  * delayed ACK (RFC 9293 3.8.6.3) and Nagle (RFC 9293 3.7.4). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Records built by src/tls, read by a real OpenSSL client (libssl, in memory).
  *
  * An OpenSSL server and client complete a handshake over memory BIOs (TLS 1.3 and TLS 1.2,

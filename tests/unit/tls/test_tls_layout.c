@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The record layout of an offloaded body (src/tls/record.h) against a reference that walks the
  * body byte by byte: record count, each record's file offset, plaintext and stream length and
  * stream offset, the record found for stream bytes at and around every boundary (every byte for

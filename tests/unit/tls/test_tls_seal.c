@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Record sealing (src/tls/seal.h) against an independent opener (tls_check.h, OpenSSL EVP as a
  * client decrypts), for TLS 1.2 and 1.3, AES-128-GCM and AES-256-GCM:
  *   - whole records of many sizes and content types, plaintext in several pieces;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* An independent TLS record opener for the tests, written from RFC 8446 5.2-5.3 and RFC 5288
  * (not from src/tls): parses a record as a client does and decrypts it with OpenSSL EVP
  * AES-GCM, checking the tag. Used to verify what src/tls and the NIC produce. */

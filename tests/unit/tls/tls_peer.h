@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A real OpenSSL TLS peer for the tests: a throw-away EC certificate, server and client
  * SSL_CTXs pinned to one version and cipher, SSL objects on memory BIOs, and the server's write
  * key taken out the way a key hand-off could (TLS 1.3: SERVER_TRAFFIC_SECRET_0 from the keylog

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rng: known-answer vectors, determinism per seed, stream independence, distribution sanity. */
 #include "util/rng.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 1071 checksum against a naive reference; RFC 1624 incremental updates against full
  * recomputation; known answers. */
 #include <stdlib.h>

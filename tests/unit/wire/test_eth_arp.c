@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Ethernet and ARP codecs: round trips, every decode error, MAC text forms. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* IPv4 and ICMP codecs: known answers, round trips, every decode error, address text. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Whole-packet decode and build: known frame, every rejection reason, iovec payloads,
  * checksum offload, ARP and ICMP replies, counters. */
 #include <stdlib.h>

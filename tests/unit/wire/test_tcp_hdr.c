@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP header and option codec: known answer, round trips, option edge cases, every error. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Shared helpers for the wire unit tests: a fixed-seed PRNG and a naive RFC 1071 reference. */
 #ifndef IOTCP_TESTS_WIRE_TEST_UTIL_H
 #define IOTCP_TESTS_WIRE_TEST_UTIL_H
