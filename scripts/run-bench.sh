@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# make bench: micro-benchmarks of the TCP core, then the macro comparison (bench/macro/bench.py)
-# of iotcp-httpd against nginx and lighttpd. QUICK=1 runs a tiny matrix (make test runs it: it
-# fails when a server does not start or a point fails).
-# Results: bench/results/ (results.md, results.csv, runs.csv, meta.txt with the commit, *.png).
+# make bench: micro-benchmarks of the TCP core, the macro comparison (bench/macro/bench.py)
+# of iotcp-httpd against nginx and lighttpd, then the path benchmark (bench/paths/paths.py:
+# iotcp against Linux TCP on impaired lab paths). QUICK=1 runs tiny matrices (make test runs
+# them: they fail when a server does not start or a point fails).
+# Results: bench/results/ (results.md, results.csv, runs.csv, meta.txt with the commit, *.png),
+# the path benchmark's in bench/results/paths/. BENCH_ARGS go to bench.py, PATHS_ARGS to
+# paths.py.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -23,3 +26,6 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 python3 bench/macro/bench.py --build "$build" "${quick[@]}" ${BENCH_ARGS:-}
+
+echo "== path benchmark (iotcp vs Linux TCP on impaired lab paths)"
+python3 bench/paths/paths.py --build "$build" "${quick[@]}" ${PATHS_ARGS:-}
