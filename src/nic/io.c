@@ -25,6 +25,19 @@ struct nic_io {
 	unsigned head, count;
 };
 
+/* The ring can open and read (Linux 5.6+: OPENAT2, READ; older kernels have io_uring without
+ * them, and without the probe itself). */
+static bool ring_has_ops(struct io_uring *ring)
+{
+	struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+	bool ok = probe && io_uring_opcode_supported(probe, IORING_OP_OPENAT2) &&
+		  io_uring_opcode_supported(probe, IORING_OP_READ);
+
+	if (probe)
+		io_uring_free_probe(probe);
+	return ok;
+}
+
 struct nic_io *nic_io_new(unsigned entries, bool sync)
 {
 	struct nic_io *io = calloc(1, sizeof(*io));
@@ -40,6 +53,12 @@ struct nic_io *nic_io_new(unsigned entries, bool sync)
 		if (rc < 0) {
 			free(io);
 			errno = -rc;
+			return NULL;
+		}
+		if (!ring_has_ops(&io->ring)) {
+			io_uring_queue_exit(&io->ring);
+			free(io);
+			errno = EOPNOTSUPP;
 			return NULL;
 		}
 	}

@@ -15,7 +15,8 @@ struct nic_io_done {
 	int res; /* bytes read / fd opened, or -errno */
 };
 
-/* entries: queue depth. sync: no io_uring. NULL with errno on failure. */
+/* entries: queue depth. sync: no io_uring. NULL with errno on failure (EOPNOTSUPP: io_uring
+ * without the open and read operations, Linux before 5.6). */
 struct nic_io *nic_io_new(unsigned entries, bool sync);
 
 /* Another implementation behind the same calls (tests: reads that complete out of order, on
