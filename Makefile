@@ -4,9 +4,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
+SOAK_MINUTES ?= 30
 MESON_OPTS ?=
 
-.PHONY: all deps build test test-fast fuzz fuzz-smoke bench bench-quick demo down clean help format
+.PHONY: all deps build test test-fast fuzz fuzz-smoke bench bench-quick demo down clean help format soak
 
 all: build
 
@@ -15,6 +16,7 @@ help:
 	@echo "make test       unit, simulator, fuzz-smoke and interop tests; also under ASan+UBSan"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME) seconds each"
 	@echo "make bench      benchmarks (tables and plots under bench/results/)"
+	@echo "make soak       ASan servers under a mixed load with impairments for SOAK_MINUTES=$(SOAK_MINUTES) (not in CI)"
 	@echo "make demo       install deps, build, start the testbed, fetch a file with curl"
 	@echo "make down       stop the testbed"
 
@@ -57,6 +59,11 @@ bench: deps $(BUILD)/build.ninja
 bench-quick: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	QUICK=1 scripts/run-bench.sh $(BUILD)
+
+# Not in CI: scripts/soak.sh (RSS, connections, errors and wrong bytes at the start and the end).
+soak: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD) apps/nicd/iotcp-nicd apps/httpd/iotcp-httpd tools/iotcp-netem-relay
+	SOAK_MINUTES=$(SOAK_MINUTES) scripts/soak.sh $(ASAN_BUILD)
 
 demo: deps build
 	scripts/demo.sh $(BUILD)
