@@ -71,9 +71,11 @@ int tcp_sentmap_add(struct tcp_sentmap *sm, uint32_t seq, uint32_t end, tcp_time
 	return 0;
 }
 
-static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, uint32_t bytes,
+/* e's bytes [e->seq, end) were delivered (cumulatively when cum, else by SACK). */
+static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, uint32_t end,
 			 bool cum)
 {
+	uint32_t bytes = end - e->seq;
 	tcp_time_t *first = cum ? &out->rtt_xmit_first : &out->rtt_xmit_first_sack;
 	if (!(e->flags & (TCP_SENT_EVER_RETX | TCP_SENT_ECHO_WAIT)) && e->xmit < *first)
 		*first = e->xmit;
@@ -89,7 +91,9 @@ static void note_covered(struct tcp_sent_acked *out, const struct tcp_sent *e, u
 
 	if (!(e->flags & TCP_SENT_ECHO_WAIT) && e->xmit >= out->last_xmit) {
 		out->last_xmit = e->xmit;
-		out->last_end = e->end;
+		out->last_end = end; /* RFC 8985 RACK.end_seq: what was delivered, not the rest of
+				      * an entry a partial ACK cut (its unacked tail was sent at the
+				      * same time and must not count as sent before it) */
 		out->last_retx = (e->flags & TCP_SENT_EVER_RETX) != 0;
 	}
 }
@@ -101,7 +105,7 @@ void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked
 		struct tcp_sent *e = &sm->e[sm->head];
 		if (SEQ_LEQ(e->end, ack)) {
 			if (!(e->flags & TCP_SENT_SACKED))
-				note_covered(out, e, ent_len(e), true);
+				note_covered(out, e, e->end, true);
 			if (e->flags & TCP_SENT_FIN)
 				out->fin_acked = true;
 			unaccount(sm, e, ent_len(e));
@@ -113,7 +117,7 @@ void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked
 		if (SEQ_GT(ack, e->seq)) { /* partial: trim the front */
 			uint32_t n = ack - e->seq;
 			if (!(e->flags & TCP_SENT_SACKED))
-				note_covered(out, e, n, true);
+				note_covered(out, e, ack, true);
 			unaccount(sm, e, n);
 			e->seq = ack;
 		}
@@ -182,7 +186,7 @@ void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, in
 					return;
 				e = &sm->e[sm->head + i];
 			}
-			note_covered(out, e, ent_len(e), false);
+			note_covered(out, e, e->end, false);
 			unaccount(sm, e, ent_len(e));
 			e->flags |= TCP_SENT_SACKED;
 			e->flags &= (uint8_t)~(TCP_SENT_LOST | TCP_SENT_RETX);

@@ -56,6 +56,27 @@ static void test_scoreboard(void)
 	tcp_sentmap_free(&sm);
 }
 
+/* A cumulative ACK that cuts an entry (one offloaded SEND of many segments, sent at once)
+ * delivered up to the ACK, not the entry's end: RACK.end_seq (RFC 8985) must not place the
+ * entry's unacknowledged tail, sent at the same time, before the delivered segment (it was
+ * then marked lost and retransmitted although it had arrived). */
+static void test_partial_ack_end(void)
+{
+	struct tcp_sentmap sm;
+	CHECK_EQ_U64(tcp_sentmap_init(&sm), 0);
+	CHECK_EQ_U64(tcp_sentmap_add(&sm, 1000, 61000, 5, 0), 0);
+	struct tcp_sent_acked a = {.rtt_xmit = TCP_TIME_NEVER};
+	tcp_sentmap_ack(&sm, 21000, &a);
+	CHECK_EQ_U64(a.bytes, 20000);
+	CHECK_EQ_U64(a.last_xmit, 5);
+	CHECK_EQ_U64(a.last_end, 21000);
+	struct tcp_sent_acked b = {.rtt_xmit = TCP_TIME_NEVER};
+	struct tcp_sack_block blk = {30000, 40000};
+	tcp_sentmap_sack(&sm, &blk, 1, &b);
+	CHECK_EQ_U64(b.last_end, 40000);
+	tcp_sentmap_free(&sm);
+}
+
 static bool drop_once;
 static bool drop_ext_seq(struct pair *p, bool from_a, struct tcp_hdr *h, uint8_t *d, uint32_t *len)
 {
@@ -201,6 +222,7 @@ static void test_ext_echo(void)
 
 int main(void)
 {
+	test_partial_ack_end();
 	test_scoreboard();
 	test_external_ranges();
 	test_ext_echo();
