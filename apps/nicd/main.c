@@ -27,6 +27,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "nic/ackcoal.h"
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "nicd_ctl.h"
@@ -136,6 +137,7 @@ struct nicd {
 	int docroot_fd;
 	struct nic_io *io;
 	struct nic_engine *engine; /* NULL without --docroot */
+	struct nic_ackc *ackc;	   /* pure ACKs of offloaded flows to the host (NULL: off) */
 	struct nicd_wire_tx wtx;
 	bool wtx_ready;
 	uint8_t cmd_src[PROTO_MAC_LEN]; /* sender of the last command frame */
@@ -299,6 +301,8 @@ static void host_command(struct nicd *d, struct rte_mbuf *m)
 		}
 	}
 	memcpy(d->cmd_src, frame + 6, PROTO_MAC_LEN);
+	if (d->ackc)
+		nic_ackc_learn(d->ackc, frame + PROTO_ETH_HLEN, len - PROTO_ETH_HLEN, now_ns());
 	if (d->engine) {
 		nic_engine_host_frame(d->engine, frame + PROTO_ETH_HLEN, len - PROTO_ETH_HLEN,
 				      now_ns());
@@ -311,12 +315,42 @@ static void host_command(struct nicd *d, struct rte_mbuf *m)
 	}
 }
 
+struct out_list {
+	struct rte_mbuf **m;
+	uint16_t k;
+};
+
+static void out_push(void *arg, void *token)
+{
+	struct out_list *o = arg;
+	o->m[o->k++] = token;
+}
+
+/* A wire frame for the host through the ACK coalescer (src/nic/ackcoal.h); a is its first
+ * alen bytes. */
+static void to_host_coalesced(struct nicd *d, struct rte_mbuf *m, const uint8_t *a, uint32_t alen,
+			      struct out_list *o)
+{
+	void *before, *sup;
+	enum nic_ackc_verdict v = nic_ackc_offer(d->ackc, a, a ? alen : 0, rte_pktmbuf_pkt_len(m),
+						 m, now_ns(), &before, &sup);
+	if (before)
+		out_push(o, before);
+	if (sup)
+		rte_pktmbuf_free(sup);
+	if (v == NIC_ACKC_FLUSH_FIRST)
+		nic_ackc_flush(d->ackc, out_push, o);
+	if (v != NIC_ACKC_HELD)
+		out_push(o, m);
+}
+
 /* One burst from src to dst. Returns the frames received. */
 static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool from_host)
 {
 	struct rte_mbuf *in[BURST], *out[BURST];
 	uint8_t peek[HDR_PEEK];
 	uint16_t n = port_rx_burst(src, in, BURST);
+	struct out_list ol = {.m = out, .k = 0};
 	uint16_t k = 0;
 	bool urgent = false; /* to the host: a frame that should wake it (not a bare ACK) */
 
@@ -332,11 +366,18 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		const uint8_t *hdr = rte_pktmbuf_read(m, 0, plen, peek);
 		bool tagged;
 		if (hdr && nicd_frame_ethertype(hdr, plen, &tagged) != (int)PROTO_ETHERTYPE) {
-			if (!from_host && !urgent && d->bell) {
+			if (!from_host && ((!urgent && d->bell) || d->ackc)) {
 				uint8_t big[ACK_PEEK];
 				uint32_t alen = len < ACK_PEEK ? len : ACK_PEEK;
 				const uint8_t *a = rte_pktmbuf_read(m, 0, alen, big);
-				urgent = !a || !nicd_frame_is_pure_ack(a, alen);
+				if (!urgent && d->bell)
+					urgent = !a || !nicd_frame_is_pure_ack(a, alen);
+				if (d->ackc) {
+					ol.k = k;
+					to_host_coalesced(d, m, a, alen, &ol);
+					k = ol.k;
+					continue;
+				}
 			}
 			out[k++] = m;
 			continue;
@@ -351,6 +392,11 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 		} else
 			d->ctl.c.malformed++;
 		rte_pktmbuf_free(m);
+	}
+	if (!from_host && d->ackc) {
+		ol.k = k;
+		nic_ackc_flush(d->ackc, out_push, &ol); /* a merge never delays an ACK */
+		k = ol.k;
 	}
 	if (k) {
 		uint16_t sent = port_tx_burst(dst, out, k);
@@ -423,6 +469,13 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("nic_store_pinned_blocks", es.store_pinned_blocks);
 	KV("nic_store_pinned_bytes", es.store_pinned_blocks * ((uint64_t)d->opts.block_kb << 10));
 	KV("nic_store_blocks", es.store_blocks);
+	if (d->ackc) {
+		struct nic_ackc_stats ac;
+		nic_ackc_get_stats(d->ackc, &ac);
+		KV("nic_ackc_learnt", ac.learnt);
+		KV("nic_ackc_plain", ac.plain);
+		KV("nic_ackc_superseded", ac.superseded);
+	}
 	KV("nic_io_inflight", d->io ? nic_io_inflight(d->io) : 0);
 	KV("nic_tls_keys", es.tls.keys);
 	KV("nic_tls_key_errors", es.tls.key_errors);
@@ -744,6 +797,11 @@ static int start_engine(struct nicd *d)
 	    .host_send = engine_host_send,
 	};
 	d->engine = nic_engine_new(&cfg, &out);
+	if (d->engine && !d->opts.no_ack_coalesce) {
+		d->ackc = nic_ackc_new(4096, BURST);
+		if (!d->ackc)
+			logmsg("ACK coalescing off: no memory for its table");
+	}
 	if (!d->engine) {
 		logmsg("offload engine: cannot allocate a %u MiB store of %u KiB blocks",
 		       d->opts.store_mb, d->opts.block_kb);
@@ -926,6 +984,7 @@ out:
 	 * close the ring (io_uring_queue_exit) before the store is freed. */
 	if (d.engine && !nic_engine_stop_io(d.engine))
 		logmsg("file reads still in flight: the block store is left allocated");
+	nic_ackc_free(d.ackc);
 	nic_io_free(d.io);
 	nic_engine_free(d.engine);
 	if (d.wtx_ready)

@@ -40,6 +40,8 @@ const char *nicd_usage(void)
 	       "  --pid-file PATH          write the daemon's pid\n"
 	       "  --log-level L            DPDK log level (default notice)\n"
 	       "  --foreground             do not daemonize\n"
+	       "  --ack-coalesce on|off    merge pure ACKs of offloaded flows that a newer one\n"
+	       "                           covers in the same round (default on)\n"
 	       "  --help\n";
 }
 
@@ -120,6 +122,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_FOREGROUND,
 	OPT_HELP,
+	OPT_ACK_COALESCE,
 };
 
 int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen)
@@ -143,6 +146,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	    {"foreground", no_argument, NULL, OPT_FOREGROUND},
 	    {"help", no_argument, NULL, OPT_HELP},
+	    {"ack-coalesce", required_argument, NULL, OPT_ACK_COALESCE},
 	    {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
@@ -257,6 +261,12 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 		case OPT_HELP:
 			o->help = true;
 			return 0;
+		case OPT_ACK_COALESCE:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return fail(err, errlen, "--ack-coalesce: want on or off, not '%s'",
+					    optarg);
+			o->no_ack_coalesce = strcmp(optarg, "off") == 0;
+			break;
 		default:
 			return fail(err, errlen, "unknown or incomplete option '%s'",
 				    optind > 0 && optind <= argc ? argv[optind - 1] : "?");

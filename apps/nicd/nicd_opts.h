@@ -34,6 +34,7 @@ struct nicd_opts {
 	unsigned flow_pinned_kb; /* store KiB one flow may hold (0: 1/8 of the store) */
 	bool foreground;
 	bool help;
+	bool no_ack_coalesce; /* forward every ACK of offloaded flows (src/nic/ackcoal.h) */
 };
 
 #define NICD_DEFAULT_WIRE      "tap:iotcp0"
