@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* The open-file cache of offload mode: lookup, insertion, expiry (see fidcache.h). */
 #include "fidcache.h"
 
 #include <stdlib.h>

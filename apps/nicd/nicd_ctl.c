@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* HELLO / HEARTBEAT on the NIC side of the host link (see nicd_ctl.h). */
 #include "nicd_ctl.h"
 
 #include <errno.h>

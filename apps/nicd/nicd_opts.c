@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* iotcp-nicd's command line: parsing, defaults and checks (see nicd_opts.h). */
 #include "nicd_opts.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* The --stats-file writer: a temporary file renamed over the old one (see nicd_stats.h). */
 #include "nicd_stats.h"
 
 #include <errno.h>

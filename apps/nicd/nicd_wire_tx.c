@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* The engine's batched path to the wire port (see nicd_wire_tx.h). */
 #include "nicd_wire_tx.h"
 
 #include <errno.h>

@@ -127,7 +127,7 @@ static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigne
 
 static void dpdk_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
-	/* memif has no rx interrupts in DPDK 22.11 (PLATFORM.md): a timed sleep, cut short by
+	/* memif has no rx interrupts in DPDK 22.11: a timed sleep, cut short by
 	 * the NIC's doorbell when the caller wants to be woken. */
 	struct dpdk_link *d = to_dl(l);
 	struct timespec ts = {.tv_sec = max_us / 1000000u,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Per-flow multiset of pinned store blocks, open addressing (see flow_pins.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* NIC file I/O: io_uring opens and reads, or synchronous ones (see io.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

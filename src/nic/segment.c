@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Cutting a SEND burst into MSS segments from the host's header template (see segment.h). */
 #include <errno.h>
 #include <string.h>
 

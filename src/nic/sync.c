@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Bookkeeping of one SYNC resynchronisation on the NIC (see sync.h). */
 #include <errno.h>
 
 #include "nic/sync.h"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Spin-then-sleep idle back-off for poll loops (see backoff.h). */
 #include "port/backoff.h"
 
 #include <errno.h>

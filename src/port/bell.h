@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Doorbell between the host and NIC processes across the memif link, which has no rx interrupts
- * in DPDK (PLATFORM.md): without it a sleeping side notices new frames only when its back-off
+ * in DPDK 22.11: without it a sleeping side notices new frames only when its back-off
  * sleep ends. Files next to the memif socket: BASE.bell, a shared page with one "armed" word
  * per side, and BASE.bell-nic / BASE.bell-host, one FIFO per side.
  *

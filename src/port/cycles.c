@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Per-stage cycle accounting: the cycle counter against the monotonic clock (see cycles.h). */
 #include "port/cycles.h"
 
 static uint64_t mono_ns(void)

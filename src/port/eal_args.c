@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* EAL command lines and vdev strings, without DPDK (see eal_args.h). */
 #include "port/eal_args.h"
 
 #include <errno.h>

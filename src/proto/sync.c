@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* SYNC / SYNC_DONE encoding and decoding (docs/protocol.md "Resynchronisation"). */
 #include "proto/le.h"
 #include "proto/sync.h"
 

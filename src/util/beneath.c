@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* open_beneath: openat2(2) with RESOLVE_BENEATH (see beneath.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Invariant checks: the report of a broken one (see invariant.h). */
 #include <stdio.h>
 #include <stdlib.h>
 

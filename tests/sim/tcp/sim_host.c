@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* A TCP stack on a simulated host: packet codec and wakeups (see sim_host.h). */
 #include "sim_host.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* A nic_io whose reads the test completes by hand (see fake_io.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

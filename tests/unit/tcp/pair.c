@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* Two TCP stacks wired back to back with a virtual clock (see pair.h). */
 #include "pair.h"
 
 #include <stdio.h>
