@@ -32,8 +32,8 @@ static bool digits(const char *p, int n, int *out)
 static bool parse_clock(const char *p, struct tm *tm)
 {
 	return digits(p, 2, &tm->tm_hour) && p[2] == ':' && digits(p + 3, 2, &tm->tm_min) &&
-	       p[5] == ':' && digits(p + 6, 2, &tm->tm_sec) && tm->tm_hour < 24 && tm->tm_min < 60 &&
-	       tm->tm_sec <= 60;
+	       p[5] == ':' && digits(p + 6, 2, &tm->tm_sec) && tm->tm_hour < 24 &&
+	       tm->tm_min < 60 && tm->tm_sec <= 60;
 }
 
 bool http_parse_date(const char *v, size_t len, time_t *out)

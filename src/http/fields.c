@@ -102,6 +102,8 @@ bool http_etag_matches(const char *inm, size_t len, const char *etag)
 	return false;
 }
 
+/* A table, two entries a line. */
+/* clang-format off */
 static const struct {
 	const char *ext, *type;
 } mime_table[] = {
@@ -120,6 +122,7 @@ static const struct {
 	{"tar", "application/x-tar"}, {"wasm", "application/wasm"}, {"woff", "font/woff"},
 	{"woff2", "font/woff2"}, {"bin", "application/octet-stream"},
 };
+/* clang-format on */
 
 const char *http_mime_type(const char *path)
 {
@@ -135,6 +138,7 @@ const char *http_mime_type(const char *path)
 
 const char *http_reason(int status)
 {
+	/* clang-format off */
 	switch (status) {
 	case 100: return "Continue";
 	case 200: return "OK";
@@ -159,4 +163,5 @@ const char *http_reason(int status)
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
 	}
+	/* clang-format on */
 }

@@ -30,10 +30,10 @@ struct http_request {
 	enum http_method method;
 	struct http_str method_str;
 	struct http_str target; /* request-target as sent */
-	int version_minor;      /* HTTP/1.<minor> */
-	bool keep_alive;        /* after Connection handling and version defaults */
+	int version_minor;	/* HTTP/1.<minor> */
+	bool keep_alive;	/* after Connection handling and version defaults */
 	bool expect_continue;
-	bool chunked;           /* Transfer-Encoding: chunked present */
+	bool chunked;		/* Transfer-Encoding: chunked present */
 	int64_t content_length; /* -1 when absent */
 	struct http_str host, range, if_none_match, if_modified_since, if_range;
 	unsigned nheaders;
@@ -50,8 +50,8 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req);
 int http_decode_path(const char *target, size_t len, char *out, size_t cap);
 
 enum http_range_result {
-	HTTP_RANGE_NONE = 0,      /* no usable Range: serve the whole representation (200) */
-	HTTP_RANGE_OK,            /* one satisfiable range: 206 with [*first, *last] */
+	HTTP_RANGE_NONE = 0,	  /* no usable Range: serve the whole representation (200) */
+	HTTP_RANGE_OK,		  /* one satisfiable range: 206 with [*first, *last] */
 	HTTP_RANGE_UNSATISFIABLE, /* 416 */
 };
 

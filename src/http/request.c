@@ -180,8 +180,9 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req)
 				return -400;
 		} else if (str_ieq(name, "transfer-encoding")) {
 			have_te = true;
-			req->chunked = value.len >= 7 &&
-				       str_ieq((struct http_str){value.p + value.len - 7, 7}, "chunked");
+			req->chunked =
+			    value.len >= 7 &&
+			    str_ieq((struct http_str){value.p + value.len - 7, 7}, "chunked");
 		} else if (str_ieq(name, "range")) {
 			req->range = value;
 		} else if (str_ieq(name, "if-none-match")) {

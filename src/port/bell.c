@@ -112,8 +112,8 @@ out:
 	return p;
 }
 
-struct port_bell *port_bell_open(const char *base, enum port_bell_side me, bool create,
-				 char *err, size_t errlen)
+struct port_bell *port_bell_open(const char *base, enum port_bell_side me, bool create, char *err,
+				 size_t errlen)
 {
 	char path[4096];
 	struct port_bell *b;

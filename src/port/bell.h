@@ -24,8 +24,8 @@ struct port_bell;
 
 /* Open our side of the bell at BASE (the memif socket path). create: make the files if
  * missing (the NIC daemon); otherwise they must exist (the host). NULL with err set. */
-struct port_bell *port_bell_open(const char *base, enum port_bell_side me, bool create,
-				 char *err, size_t errlen);
+struct port_bell *port_bell_open(const char *base, enum port_bell_side me, bool create, char *err,
+				 size_t errlen);
 void port_bell_close(struct port_bell *b);
 /* Our FIFO's read end: readable once the peer rang. */
 int port_bell_fd(const struct port_bell *b);

@@ -439,7 +439,8 @@ static void wait_fds(struct port *const *ports, unsigned n, uint64_t timeout_us)
 		if (ports[i]->tap_fd >= 0)
 			pfd[k++] = (struct pollfd){.fd = ports[i]->tap_fd, .events = POLLIN};
 		if (ports[i]->bell)
-			pfd[k++] = (struct pollfd){.fd = port_bell_fd(ports[i]->bell), .events = POLLIN};
+			pfd[k++] =
+			    (struct pollfd){.fd = port_bell_fd(ports[i]->bell), .events = POLLIN};
 	}
 	ppoll(pfd, k, &ts, NULL);
 }

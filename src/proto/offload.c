@@ -18,22 +18,38 @@ static int expect(const struct proto_cmd *cmd, uint16_t type, size_t min_len)
 const char *proto_error_reason_name(uint16_t reason)
 {
 	switch (reason) {
-	case PROTO_ERR_MALFORMED: return "malformed";
-	case PROTO_ERR_UNKNOWN_FID: return "unknown_fid";
-	case PROTO_ERR_UNKNOWN_FLOW: return "unknown_flow";
-	case PROTO_ERR_IO: return "io";
-	case PROTO_ERR_TRUNCATED: return "truncated";
-	case PROTO_ERR_STORE_FULL: return "store_full";
-	case PROTO_ERR_BAD_TEMPLATE: return "bad_template";
-	case PROTO_ERR_RANGE: return "range";
-	case PROTO_ERR_BUSY: return "busy";
-	case PROTO_ERR_UNSUPPORTED: return "unsupported";
-	case PROTO_ERR_TLS_NO_KEY: return "tls_no_key";
-	case PROTO_ERR_TLS_KEY: return "tls_key";
-	case PROTO_ERR_TLS_SEQ: return "tls_seq";
-	case PROTO_ERR_FILE_CHANGED: return "file_changed";
-	case PROTO_ERR_FLOW_LIMIT: return "flow_limit";
-	default: return "unknown";
+	case PROTO_ERR_MALFORMED:
+		return "malformed";
+	case PROTO_ERR_UNKNOWN_FID:
+		return "unknown_fid";
+	case PROTO_ERR_UNKNOWN_FLOW:
+		return "unknown_flow";
+	case PROTO_ERR_IO:
+		return "io";
+	case PROTO_ERR_TRUNCATED:
+		return "truncated";
+	case PROTO_ERR_STORE_FULL:
+		return "store_full";
+	case PROTO_ERR_BAD_TEMPLATE:
+		return "bad_template";
+	case PROTO_ERR_RANGE:
+		return "range";
+	case PROTO_ERR_BUSY:
+		return "busy";
+	case PROTO_ERR_UNSUPPORTED:
+		return "unsupported";
+	case PROTO_ERR_TLS_NO_KEY:
+		return "tls_no_key";
+	case PROTO_ERR_TLS_KEY:
+		return "tls_key";
+	case PROTO_ERR_TLS_SEQ:
+		return "tls_seq";
+	case PROTO_ERR_FILE_CHANGED:
+		return "file_changed";
+	case PROTO_ERR_FLOW_LIMIT:
+		return "flow_limit";
+	default:
+		return "unknown";
 	}
 }
 

@@ -46,7 +46,7 @@ struct proto_fstat {
 
 /* CLOSE, host -> NIC: 0 u32 fid. The NIC closes the file once no unacknowledged SEND needs
  * it; CLOSE_DONE: 0 u32 fid  4 i32 err. */
-#define PROTO_CLOSE_LEN      4u
+#define PROTO_CLOSE_LEN	     4u
 #define PROTO_CLOSE_DONE_LEN 8u
 struct proto_close {
 	uint32_t fid;
@@ -67,16 +67,16 @@ struct proto_close {
  *   24 u32 flags  28 u32 epoch  32 u64 cookie
  *   40 u64 body_off  48 u64 body_len  56 u64 rec_seq  64 u16 rec_size  66 u8 align
  *   67 u8 reserved (0)  68 u32 reserved (0)  72 tmpl[tmpl_len] */
-#define PROTO_SEND_LEN 40u
-#define PROTO_TLS_SEND_LEN 72u
+#define PROTO_SEND_LEN		40u
+#define PROTO_TLS_SEND_LEN	72u
 #define PROTO_SEND_F_RETRANSMIT 0x1u /* an older range again (statistics only) */
-#define PROTO_SEND_F_ECHO       0x2u /* answer with ECHO once transmitted */
-#define PROTO_TLS_REC_MIN 64u        /* rec_size bounds (plaintext bytes of a full record) */
-#define PROTO_TLS_REC_MAX 16384u
+#define PROTO_SEND_F_ECHO	0x2u /* answer with ECHO once transmitted */
+#define PROTO_TLS_REC_MIN	64u  /* rec_size bounds (plaintext bytes of a full record) */
+#define PROTO_TLS_REC_MAX	16384u
 struct proto_send_tls {
-	uint32_t epoch;    /* key epoch of TLS_KEY */
+	uint32_t epoch;	   /* key epoch of TLS_KEY */
 	uint16_t rec_size; /* PROTO_TLS_REC_MIN..PROTO_TLS_REC_MAX */
-	uint8_t align;     /* 0: records aligned to file offsets, 1: to body_off */
+	uint8_t align;	   /* 0: records aligned to file offsets, 1: to body_off */
 	uint64_t body_off; /* the body: file bytes [body_off, body_off + body_len) */
 	uint64_t body_len; /* >= 1 */
 	uint64_t rec_seq;  /* record sequence number of the body's first record */
@@ -91,7 +91,7 @@ struct proto_send {
 	uint32_t flags;
 	uint64_t cookie; /* echoed back in ECHO/ERROR */
 	const uint8_t *tmpl;
-	bool is_tls;     /* a TLS_SEND: tls is valid */
+	bool is_tls; /* a TLS_SEND: tls is valid */
 	struct proto_send_tls tls;
 };
 
@@ -105,9 +105,9 @@ struct proto_send {
  *   10 u8 cipher (1 AES-128-GCM, 2 AES-256-GCM)  11 u8 key_len  12 u8 iv_len (1.3: 12, 1.2: 4)
  *   13 u8 flags (1 START)  14 u16 reserved  16 key[32] (key_len used)  48 iv[12] (iv_len used)
  *   60 u32 start_seq */
-#define PROTO_TLS_KEY_LEN 64u
-#define PROTO_TLS_KEY_MAX 32u
-#define PROTO_TLS_IV_MAX  12u
+#define PROTO_TLS_KEY_LEN     64u
+#define PROTO_TLS_KEY_MAX     32u
+#define PROTO_TLS_IV_MAX      12u
 #define PROTO_TLS_KEY_F_START 0x1u
 struct proto_tls_key {
 	uint32_t flow;
@@ -137,7 +137,7 @@ struct proto_echo {
 /* ACKD, host -> NIC: the peer acknowledged everything before acked on flow; the NIC releases
  * the data it kept for retransmission. With PROTO_ACKD_F_END the flow is gone: release all.
  *   0 u32 flow  4 u32 acked  8 u32 flags */
-#define PROTO_ACKD_LEN 12u
+#define PROTO_ACKD_LEN	 12u
 #define PROTO_ACKD_F_END 0x1u
 struct proto_ackd {
 	uint32_t flow;
@@ -150,19 +150,19 @@ struct proto_ackd {
  *   12 u32 flow  16 u32 fid  20 u32 seq  24 u32 len  28 u32 reserved  32 u64 cookie */
 #define PROTO_ERROR_LEN 40u
 enum proto_error_reason {
-	PROTO_ERR_MALFORMED = 1,  /* command did not decode */
+	PROTO_ERR_MALFORMED = 1, /* command did not decode */
 	PROTO_ERR_UNKNOWN_FID = 2,
 	PROTO_ERR_UNKNOWN_FLOW = 3,
-	PROTO_ERR_IO = 4,         /* read failed */
+	PROTO_ERR_IO = 4,	  /* read failed */
 	PROTO_ERR_TRUNCATED = 5,  /* file shorter than the requested range */
 	PROTO_ERR_STORE_FULL = 6, /* no free store block: retry later */
 	PROTO_ERR_BAD_TEMPLATE = 7,
-	PROTO_ERR_RANGE = 8,      /* offset/length invalid */
-	PROTO_ERR_BUSY = 9,       /* queue full: retry later */
+	PROTO_ERR_RANGE = 8, /* offset/length invalid */
+	PROTO_ERR_BUSY = 9,  /* queue full: retry later */
 	PROTO_ERR_UNSUPPORTED = 10,
-	PROTO_ERR_TLS_NO_KEY = 11,   /* TLS_SEND under an epoch with no key installed */
-	PROTO_ERR_TLS_KEY = 12,      /* TLS_KEY refused (unsupported, conflicting, stale, too many) */
-	PROTO_ERR_TLS_SEQ = 13,      /* record sequence refused (reuse, acknowledged, limit) */
+	PROTO_ERR_TLS_NO_KEY = 11, /* TLS_SEND under an epoch with no key installed */
+	PROTO_ERR_TLS_KEY = 12,	   /* TLS_KEY refused (unsupported, conflicting, stale, too many) */
+	PROTO_ERR_TLS_SEQ = 13,	   /* record sequence refused (reuse, acknowledged, limit) */
 	PROTO_ERR_FILE_CHANGED = 14, /* the file changed since it was opened */
 	PROTO_ERR_FLOW_LIMIT = 15,   /* the flow holds its share of NIC jobs / store: it waits */
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Host <-> NIC command framing: see proto.h for the layout. Every read is bounds-checked
  * against the remaining buffer before it happens. */
-#include "proto/le.h"
 #include "proto/proto.h"
+#include "proto/le.h"
 
 #include <string.h>
 

@@ -120,7 +120,7 @@ enum proto_role {
  * flow_window (NIC, was reserved: 0 from older NICs and from the host): the largest
  * unacknowledged window per flow the NIC's per-flow limit accepts, in 64 KiB units; the host
  * keeps its connections' send buffers within it. 0 = no limit. */
-#define PROTO_HELLO_LEN 32u
+#define PROTO_HELLO_LEN	       32u
 #define PROTO_FLOW_WINDOW_UNIT 65536u
 struct proto_hello {
 	uint16_t version;	    /* protocol version the sender speaks */

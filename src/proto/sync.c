@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* SYNC / SYNC_DONE encoding and decoding (docs/protocol.md "Resynchronisation"). */
-#include "proto/le.h"
 #include "proto/sync.h"
+#include "proto/le.h"
 
 int proto_sync_decode(const struct proto_cmd *cmd, struct proto_sync *out)
 {

@@ -23,10 +23,10 @@
 
 #include "proto/proto.h"
 
-#define PROTO_SYNC_LEN	     12u
-#define PROTO_SYNC_ENTRY_LEN 12u
-#define PROTO_SYNC_DONE_LEN  24u
-#define PROTO_SYNC_E_VALUE   0x1u /* entry flag: value holds the flow's acked */
+#define PROTO_SYNC_LEN	       12u
+#define PROTO_SYNC_ENTRY_LEN   12u
+#define PROTO_SYNC_DONE_LEN    24u
+#define PROTO_SYNC_E_VALUE     0x1u /* entry flag: value holds the flow's acked */
 #define PROTO_SYNC_MAX_ENTRIES 512u /* per SYNC command the writer builds */
 
 enum proto_sync_kind {
@@ -44,7 +44,7 @@ struct proto_sync {
 	uint32_t epoch;
 	uint8_t kind;
 	uint16_t count;
-	uint32_t total;		 /* END */
+	uint32_t total;		/* END */
 	const uint8_t *entries; /* count entries, in the frame */
 };
 

@@ -13,9 +13,15 @@
 const char *tls13_cipher_digest(uint8_t cipher, size_t *hash_len)
 {
 	switch (cipher) {
-	case TLS_CIPHER_AES_128_GCM: *hash_len = 32; return "SHA256";
-	case TLS_CIPHER_AES_256_GCM: *hash_len = 48; return "SHA384";
-	default: *hash_len = 0; return NULL;
+	case TLS_CIPHER_AES_128_GCM:
+		*hash_len = 32;
+		return "SHA256";
+	case TLS_CIPHER_AES_256_GCM:
+		*hash_len = 48;
+		return "SHA384";
+	default:
+		*hash_len = 0;
+		return NULL;
 	}
 }
 
@@ -50,11 +56,11 @@ int tls13_hkdf_expand_label(const char *digest, const uint8_t *secret, size_t se
 	if (!kctx)
 		goto out;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
+	    OSSL_PARAM_construct_end(),
 	};
 	if (EVP_KDF_derive(kctx, out, out_len, params) == 1)
 		rc = 0;
@@ -64,8 +70,7 @@ out:
 	return rc;
 }
 
-int tls13_traffic_key(uint8_t cipher, const uint8_t *secret, size_t secret_len,
-		      struct tls_key *out)
+int tls13_traffic_key(uint8_t cipher, const uint8_t *secret, size_t secret_len, struct tls_key *out)
 {
 	size_t hlen;
 	const char *md = tls13_cipher_digest(cipher, &hlen);
@@ -75,8 +80,8 @@ int tls13_traffic_key(uint8_t cipher, const uint8_t *secret, size_t secret_len,
 	out->version = TLS_VERSION_13;
 	out->cipher = cipher;
 	out->key_len = (uint8_t)tls_cipher_key_len(cipher);
-	int rc = tls13_hkdf_expand_label(md, secret, secret_len, "key", NULL, 0, out->key,
-					 out->key_len);
+	int rc =
+	    tls13_hkdf_expand_label(md, secret, secret_len, "key", NULL, 0, out->key, out->key_len);
 	if (!rc)
 		rc = tls13_hkdf_expand_label(md, secret, secret_len, "iv", NULL, 0, out->iv,
 					     TLS_NONCE_LEN);

@@ -9,9 +9,12 @@
 uint32_t tls_cipher_key_len(uint8_t cipher)
 {
 	switch (cipher) {
-	case TLS_CIPHER_AES_128_GCM: return 16;
-	case TLS_CIPHER_AES_256_GCM: return 32;
-	default: return 0;
+	case TLS_CIPHER_AES_128_GCM:
+		return 16;
+	case TLS_CIPHER_AES_256_GCM:
+		return 32;
+	default:
+		return 0;
 	}
 }
 
@@ -20,9 +23,12 @@ uint32_t tls_rec_overhead(uint16_t version, uint8_t cipher)
 	if (!tls_cipher_key_len(cipher))
 		return 0;
 	switch (version) {
-	case TLS_VERSION_13: return TLS13_OVERHEAD;
-	case TLS_VERSION_12: return TLS12_GCM_OVERHEAD;
-	default: return 0;
+	case TLS_VERSION_13:
+		return TLS13_OVERHEAD;
+	case TLS_VERSION_12:
+		return TLS12_GCM_OVERHEAD;
+	default:
+		return 0;
 	}
 }
 

@@ -19,16 +19,16 @@
 
 #include <stdint.h>
 
-#define TLS_REC_HDR_LEN	      5u
-#define TLS_TAG_LEN	      16u
-#define TLS12_EXPLICIT_NONCE  8u
-#define TLS_NONCE_LEN	      12u
-#define TLS_REC_PLAIN_MAX     16384u /* RFC 8446 5.1: 2^14 */
-#define TLS_REC_PLAIN_MIN     64u    /* RFC 8449 record_size_limit floor */
-#define TLS13_OVERHEAD	      (TLS_REC_HDR_LEN + 1u + TLS_TAG_LEN)
-#define TLS12_GCM_OVERHEAD    (TLS_REC_HDR_LEN + TLS12_EXPLICIT_NONCE + TLS_TAG_LEN)
-#define TLS_REC_OVERHEAD_MAX  TLS12_GCM_OVERHEAD
-#define TLS_REC_MAX	      (TLS_REC_PLAIN_MAX + TLS_REC_OVERHEAD_MAX)
+#define TLS_REC_HDR_LEN	     5u
+#define TLS_TAG_LEN	     16u
+#define TLS12_EXPLICIT_NONCE 8u
+#define TLS_NONCE_LEN	     12u
+#define TLS_REC_PLAIN_MAX    16384u /* RFC 8446 5.1: 2^14 */
+#define TLS_REC_PLAIN_MIN    64u    /* RFC 8449 record_size_limit floor */
+#define TLS13_OVERHEAD	     (TLS_REC_HDR_LEN + 1u + TLS_TAG_LEN)
+#define TLS12_GCM_OVERHEAD   (TLS_REC_HDR_LEN + TLS12_EXPLICIT_NONCE + TLS_TAG_LEN)
+#define TLS_REC_OVERHEAD_MAX TLS12_GCM_OVERHEAD
+#define TLS_REC_MAX	     (TLS_REC_PLAIN_MAX + TLS_REC_OVERHEAD_MAX)
 
 /* Content types (RFC 8446 B.1). */
 #define TLS_CT_CHANGE_CIPHER_SPEC 20u
@@ -55,15 +55,15 @@ enum tls_align {
 struct tls_layout {
 	uint16_t version;
 	uint8_t cipher, align;
-	uint32_t rec_size;    /* plaintext bytes of a full record */
-	uint64_t body_off;    /* file offset of the body's first byte */
-	uint64_t body_len;    /* plaintext bytes of the body */
+	uint32_t rec_size; /* plaintext bytes of a full record */
+	uint64_t body_off; /* file offset of the body's first byte */
+	uint64_t body_len; /* plaintext bytes of the body */
 	/* derived */
-	uint32_t phase;	      /* plaintext bytes the first record lacks (0 unless ALIGN_FILE) */
-	uint32_t prefix;      /* bytes before the ciphertext: header (+ explicit nonce) */
-	uint32_t overhead;    /* bytes each record adds to its plaintext */
-	uint64_t nrec;	      /* records of the body (0 for an empty body) */
-	uint64_t stream_len;  /* bytes of the record stream: body_len + nrec * overhead */
+	uint32_t phase;	     /* plaintext bytes the first record lacks (0 unless ALIGN_FILE) */
+	uint32_t prefix;     /* bytes before the ciphertext: header (+ explicit nonce) */
+	uint32_t overhead;   /* bytes each record adds to its plaintext */
+	uint64_t nrec;	     /* records of the body (0 for an empty body) */
+	uint64_t stream_len; /* bytes of the record stream: body_len + nrec * overhead */
 };
 
 /* One record of a body. */

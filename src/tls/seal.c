@@ -25,8 +25,7 @@ uint32_t tls_iv_len(uint16_t version)
 
 int tls_key_check(const struct tls_key *k)
 {
-	if (!tls_rec_overhead(k->version, k->cipher) ||
-	    k->key_len != tls_cipher_key_len(k->cipher))
+	if (!tls_rec_overhead(k->version, k->cipher) || k->key_len != tls_cipher_key_len(k->cipher))
 		return -EINVAL;
 	return 0;
 }

@@ -23,9 +23,9 @@
 
 /* A direction's record protection key, as the handshake hands it over. */
 struct tls_key {
-	uint16_t version;	  /* enum tls_version */
-	uint8_t cipher;		  /* enum tls_cipher */
-	uint8_t key_len;	  /* 16 or 32, as the cipher */
+	uint16_t version; /* enum tls_version */
+	uint8_t cipher;	  /* enum tls_cipher */
+	uint8_t key_len;  /* 16 or 32, as the cipher */
 	uint8_t key[TLS_KEY_MAX];
 	uint8_t iv[TLS_NONCE_LEN]; /* 1.3: the write IV; 1.2: the salt in iv[0..3], rest 0 */
 };

@@ -22,15 +22,14 @@ static inline bool invariants_enabled(void)
 }
 
 /* A broken invariant: print "file:line: invariant broken: what (detail)" on stderr, abort. */
-_Noreturn void invariant_failed(const char *file, int line, const char *what,
-				const char *detail);
+_Noreturn void invariant_failed(const char *file, int line, const char *what, const char *detail);
 
 /* Abort with a message when a check function returned a description of a broken invariant. */
-#define INVARIANT_OK(msg_expr)                                                                \
-	do {                                                                                  \
-		const char *inv_msg_ = (msg_expr);                                            \
-		if (inv_msg_)                                                                 \
-			invariant_failed(__FILE__, __LINE__, #msg_expr, inv_msg_);            \
+#define INVARIANT_OK(msg_expr)                                                                     \
+	do {                                                                                       \
+		const char *inv_msg_ = (msg_expr);                                                 \
+		if (inv_msg_)                                                                      \
+			invariant_failed(__FILE__, __LINE__, #msg_expr, inv_msg_);                 \
 	} while (0)
 
 #endif

@@ -51,10 +51,10 @@ uint64_t siphash24(const uint8_t key[16], const void *data, size_t len)
 	const uint8_t *p = data;
 	const uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
 	struct sip_state s = {
-		.v0 = k0 ^ UINT64_C(0x736f6d6570736575),
-		.v1 = k1 ^ UINT64_C(0x646f72616e646f6d),
-		.v2 = k0 ^ UINT64_C(0x6c7967656e657261),
-		.v3 = k1 ^ UINT64_C(0x7465646279746573),
+	    .v0 = k0 ^ UINT64_C(0x736f6d6570736575),
+	    .v1 = k1 ^ UINT64_C(0x646f72616e646f6d),
+	    .v2 = k0 ^ UINT64_C(0x6c7967656e657261),
+	    .v3 = k1 ^ UINT64_C(0x7465646279746573),
 	};
 	size_t left = len;
 

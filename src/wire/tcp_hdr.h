@@ -17,16 +17,16 @@
 #define TH_ECE 0x40
 #define TH_CWR 0x80
 
-#define TCP_HDR_MIN     20
-#define TCP_HDR_MAX     60
-#define TCP_MAX_SACK    4
+#define TCP_HDR_MIN  20
+#define TCP_HDR_MAX  60
+#define TCP_MAX_SACK 4
 
 /* Which options a header carries (tcp_opts.present). */
-#define TCP_OPT_F_MSS    0x01
+#define TCP_OPT_F_MSS	 0x01
 #define TCP_OPT_F_WSCALE 0x02
 #define TCP_OPT_F_SACKOK 0x04
-#define TCP_OPT_F_TS     0x08
-#define TCP_OPT_F_SACK   0x10
+#define TCP_OPT_F_TS	 0x08
+#define TCP_OPT_F_SACK	 0x10
 
 struct tcp_sack_block {
 	uint32_t start, end; /* [start, end) */
@@ -55,9 +55,9 @@ struct tcp_hdr {
 
 /* Errors from decode: always negative. */
 enum {
-	TCP_HDR_ETRUNC = -1,  /* fewer bytes than the header says */
-	TCP_HDR_EDOFF = -2,   /* data offset < 5 */
-	TCP_HDR_EOPT = -3,    /* malformed option (bad length, runs past header) */
+	TCP_HDR_ETRUNC = -1, /* fewer bytes than the header says */
+	TCP_HDR_EDOFF = -2,  /* data offset < 5 */
+	TCP_HDR_EOPT = -3,   /* malformed option (bad length, runs past header) */
 };
 
 /* Decode the header at p (len bytes available, payload may follow). Unknown options are

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n >= 0 && (path[0] != '/' || strstr(path, "/../") || strlen(path) != (size_t)n))
 			__builtin_trap();
 		uint64_t a, b;
-		if (http_parse_range(req.range.p ? req.range.p : "", req.range.len, 12345, &a, &b) ==
-			    HTTP_RANGE_OK &&
+		if (http_parse_range(req.range.p ? req.range.p : "", req.range.len, 12345, &a,
+				     &b) == HTTP_RANGE_OK &&
 		    (a > b || b >= 12345))
 			__builtin_trap();
 		time_t t;

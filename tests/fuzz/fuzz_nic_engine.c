@@ -74,9 +74,13 @@ static void setup(void)
 		close(fd);
 	}
 	mkdirat(dfd, "sub", 0755);
-	struct nic_engine_config cfg = {.docroot_fd = dfd, .store_bytes = 16 * 4096,
-					.block_size = 4096, .max_files = 8, .max_jobs = 64,
-					.io = nic_io_new(64, true), .wire_max_frame = 2048};
+	struct nic_engine_config cfg = {.docroot_fd = dfd,
+					.store_bytes = 16 * 4096,
+					.block_size = 4096,
+					.max_files = 8,
+					.max_jobs = 64,
+					.io = nic_io_new(64, true),
+					.wire_max_frame = 2048};
 	struct nic_engine_out out = {NULL, wire_alloc, wire_send, host_send};
 	engine = nic_engine_new(&cfg, &out);
 	if (!engine)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "proto/offload.h"
-#include "proto/sync.h"
 #include "proto/proto.h"
+#include "proto/sync.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,7 +68,8 @@ static void check_sync(const struct proto_cmd *cmd)
 			    proto_next(&it, &again) != 1 || proto_sync_decode(&again, &s2) != 0 ||
 			    s2.epoch != s.epoch || s2.kind != s.kind || s2.count != s.count ||
 			    s2.total != s.total ||
-			    memcmp(s2.entries, s.entries, (size_t)s.count * PROTO_SYNC_ENTRY_LEN) != 0)
+			    memcmp(s2.entries, s.entries, (size_t)s.count * PROTO_SYNC_ENTRY_LEN) !=
+				0)
 				abort();
 		}
 	}
@@ -126,10 +127,10 @@ static void check_offload(const struct proto_cmd *cmd)
 		    s2.tls.body_off != s.tls.body_off || s2.tls.body_len != s.tls.body_len ||
 		    s2.tls.rec_seq != s.tls.rec_seq)
 			abort();
-		if (s.is_tls && (s.tls.rec_size < PROTO_TLS_REC_MIN ||
-				 s.tls.rec_size > PROTO_TLS_REC_MAX || s.tls.align > 1 ||
-				 s.tls.body_len == 0 ||
-				 s.tls.body_off + s.tls.body_len > (uint64_t)INT64_MAX))
+		if (s.is_tls &&
+		    (s.tls.rec_size < PROTO_TLS_REC_MIN || s.tls.rec_size > PROTO_TLS_REC_MAX ||
+		     s.tls.align > 1 || s.tls.body_len == 0 ||
+		     s.tls.body_off + s.tls.body_len > (uint64_t)INT64_MAX))
 			abort();
 	}
 	struct proto_tls_key k, k2;
@@ -148,7 +149,8 @@ static void check_offload(const struct proto_cmd *cmd)
 		    proto_next(&it, &again) != 1 || proto_tls_key_decode(&again, &k2) != 0 ||
 		    k2.flow != k.flow || k2.epoch != k.epoch || k2.version != k.version ||
 		    k2.cipher != k.cipher || k2.key_len != k.key_len || k2.iv_len != k.iv_len ||
-		    k2.flags != k.flags || k2.start_seq != k.start_seq || memcmp(k2.key, k.key, sizeof(k.key)) != 0 ||
+		    k2.flags != k.flags || k2.start_seq != k.start_seq ||
+		    memcmp(k2.key, k.key, sizeof(k.key)) != 0 ||
 		    memcmp(k2.iv, k.iv, sizeof(k.iv)) != 0)
 			abort();
 	}

@@ -19,7 +19,7 @@ static uint64_t take(const uint8_t **p, size_t *n, unsigned bytes)
 {
 	uint64_t v = 0;
 	for (unsigned i = 0; i < bytes && *n; i++, (*p)++, (*n)--)
-		v |= (uint64_t)**p << (8 * i);
+		v |= (uint64_t) * *p << (8 * i);
 	return v;
 }
 
@@ -30,7 +30,8 @@ static struct tls_sealer *sealer(uint16_t ver, uint8_t cipher)
 {
 	struct tls_sealer **s = &sealers[ver == TLS_VERSION_13][cipher - 1];
 	if (!*s) {
-		struct tls_key k = {.version = ver, .cipher = cipher,
+		struct tls_key k = {.version = ver,
+				    .cipher = cipher,
 				    .key_len = (uint8_t)tls_cipher_key_len(cipher)};
 		memset(k.key, 0x5a, sizeof(k.key));
 		memset(k.iv, 0xa5, sizeof(k.iv));

@@ -102,10 +102,22 @@ int main(int argc, char **argv)
 			int flips = 1 + (int)(next_rand() % 8);
 			for (int k = 0; k < flips && len; k++) {
 				switch (next_rand() % 4) {
-				case 0: buf[next_rand() % len] ^= (uint8_t)(1u << (next_rand() % 8)); break;
-				case 1: buf[next_rand() % len] = (uint8_t)next_rand(); break;
-				case 2: len = next_rand() % (len + 1); break;
-				default: if (len < FUZZ_MAX_INPUT - 16) { for (int j = 0; j < 8; j++) buf[len++] = (uint8_t)next_rand(); } break;
+				case 0:
+					buf[next_rand() % len] ^=
+					    (uint8_t)(1u << (next_rand() % 8));
+					break;
+				case 1:
+					buf[next_rand() % len] = (uint8_t)next_rand();
+					break;
+				case 2:
+					len = next_rand() % (len + 1);
+					break;
+				default:
+					if (len < FUZZ_MAX_INPUT - 16) {
+						for (int j = 0; j < 8; j++)
+							buf[len++] = (uint8_t)next_rand();
+					}
+					break;
 				}
 			}
 		} else {
