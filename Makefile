@@ -8,6 +8,7 @@ SOAK_MINUTES ?= 30
 MESON_OPTS ?=
 
 .PHONY: all deps build test test-fast fuzz fuzz-smoke bench bench-quick demo down clean help format soak
+.PHONY: format-check
 
 all: build
 
@@ -19,6 +20,7 @@ help:
 	@echo "make soak       ASan servers under a mixed load with impairments for SOAK_MINUTES=$(SOAK_MINUTES) (not in CI)"
 	@echo "make demo       install deps, build, start the testbed, fetch a file with curl"
 	@echo "make down       stop the testbed"
+	@echo "make format     clang-format the directories format-check covers; make format-check: check"
 
 deps:
 	@scripts/install-deps.sh
@@ -37,7 +39,7 @@ $(FUZZ_BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
+test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN_BUILD)
 	ninja -C $(FUZZ_BUILD)
@@ -71,8 +73,12 @@ demo: deps build
 down:
 	tools/iotcp-lab down
 
+# clang-format over the directories already in style (scripts/format-check.sh lists them)
 format:
-	find src include apps tests bench tools -name '*.[ch]' | xargs clang-format -i
+	scripts/format-check.sh --fix
+
+format-check:
+	scripts/format-check.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

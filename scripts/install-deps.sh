@@ -4,7 +4,7 @@
 # Idempotent: does nothing (and needs no network) when everything is present.
 set -euo pipefail
 
-BUILD_PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev llvm
+BUILD_PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev llvm clang-format
             libdpdk-dev dpdk liburing-dev libssl-dev libpcap-dev)
 RUN_PKGS=(iproute2 nftables curl wget wrk apache2-utils tshark iputils-ping openssl
           procps psmisc python3 gnuplot-nox python3-scapy hping3 python3-cryptography

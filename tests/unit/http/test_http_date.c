@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* http_format_date at the edges (issue 14 finding 8): mtimes the four-digit IMF-fixdate cannot
  * say, down to ones gmtime_r itself refuses, give a valid date (clamped), never garbage from an
  * uninitialised struct tm; each output parses back. */
