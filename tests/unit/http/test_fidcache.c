@@ -16,7 +16,7 @@ static void on_close(void *ctx, int fid)
 		closed[nclosed++] = fid;
 }
 
-int main(void)
+static void test_fidcache_lifetimes(void)
 {
 	static struct fidcache fc;
 	static char longpath[PATH_MAX + 8];
@@ -63,5 +63,11 @@ int main(void)
 	fidcache_release(&fc, d);
 	CHECK(nclosed == 5 && closed[4] == 10);
 	CHECK(fc.hits == 2 && fc.closes == 5);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_fidcache_lifetimes);
+	RUN_DONE();
 }

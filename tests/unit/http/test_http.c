@@ -166,12 +166,13 @@ static void test_validators(void)
 	CHECK(strcmp(http_reason(416), "Range Not Satisfiable") == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_requests();
-	test_paths();
-	test_ranges();
-	test_dates();
-	test_validators();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_requests);
+	RUN(test_paths);
+	RUN(test_ranges);
+	RUN(test_dates);
+	RUN(test_validators);
+	RUN_DONE();
 }

@@ -21,7 +21,7 @@ static void expect(time_t t, const char *want)
 	CHECK(http_parse_date(out, strlen(out), &back));
 }
 
-int main(void)
+static void test_format_date_clamps(void)
 {
 	expect(0, "Thu, 01 Jan 1970 00:00:00 GMT");
 	expect(784111777, "Sun, 06 Nov 1994 08:49:37 GMT");
@@ -34,5 +34,11 @@ int main(void)
 	/* before year 0: clamped too */
 	expect(-62167219200, "Sat, 01 Jan 0000 00:00:00 GMT");
 	expect(INT64_MIN, "Sat, 01 Jan 0000 00:00:00 GMT");
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_format_date_clamps);
+	RUN_DONE();
 }

@@ -3,7 +3,7 @@
 #include "../check.h"
 #include "port/backoff.h"
 
-int main(void)
+static void test_backoff_schedule(void)
 {
 	struct port_backoff b;
 
@@ -47,5 +47,11 @@ int main(void)
 	CHECK_EQ_U64(port_backoff_idle_sleep(&b), 0);
 	CHECK_EQ_U64(port_backoff_idle_sleep(&b), 0);
 	CHECK_EQ_U64(port_backoff_idle_sleep(&b), 10);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_backoff_schedule);
+	RUN_DONE();
 }

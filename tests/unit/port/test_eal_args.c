@@ -14,7 +14,7 @@ static int find(const struct port_eal_argv *a, const char *s)
 	return -1;
 }
 
-int main(void)
+static void test_eal_args_and_vdevs(void)
 {
 	static struct port_eal_argv a;
 	const char *vdevs[] = {"net_memif0,role=server,socket=/tmp/x.sock", "net_tap0,iface=t0"};
@@ -108,5 +108,11 @@ int main(void)
 	CHECK_EQ_U64(port_vdev_af_packet(buf, sizeof(buf), 0, "a/b"), -EINVAL);
 	CHECK_EQ_U64(port_vdev_tap(buf, sizeof(buf), 300, "t0"), -EINVAL);
 	CHECK_EQ_U64(port_vdev_tap(buf, 10, 0, "iotcp0"), -E2BIG);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_eal_args_and_vdevs);
+	RUN_DONE();
 }

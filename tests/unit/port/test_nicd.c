@@ -417,13 +417,14 @@ static void test_reject_offload(void)
 	CHECK_EQ_U64(ctl.c.unknown_cmds, unknown);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_opts();
-	test_offload_opts();
-	test_stats();
-	test_ctl();
-	test_ethertype();
-	test_reject_offload();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_opts);
+	RUN(test_offload_opts);
+	RUN(test_stats);
+	RUN(test_ctl);
+	RUN(test_ethertype);
+	RUN(test_reject_offload);
+	RUN_DONE();
 }

@@ -287,14 +287,15 @@ static void test_eth_helpers(void)
 	CHECK(!proto_is_proto_frame(f, sizeof(f)));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_round_trip();
-	test_padding_and_unknown();
-	test_bad_headers();
-	test_bad_commands();
-	test_bad_payloads();
-	test_writer_limits();
-	test_eth_helpers();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_round_trip);
+	RUN(test_padding_and_unknown);
+	RUN(test_bad_headers);
+	RUN(test_bad_commands);
+	RUN(test_bad_payloads);
+	RUN(test_writer_limits);
+	RUN(test_eth_helpers);
+	RUN_DONE();
 }

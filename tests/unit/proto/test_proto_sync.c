@@ -20,7 +20,7 @@ static int one(const uint8_t *payload, size_t len, uint16_t type, struct proto_c
 	return 0;
 }
 
-int main(void)
+static void test_sync_round_trip_and_refusals(void)
 {
 	uint8_t buf[8192];
 	struct proto_writer w;
@@ -78,5 +78,11 @@ int main(void)
 	CHECK(one(p, 24, PROTO_T_SYNC_DONE, &cmd) == 0 &&
 	      proto_sync_done_decode(&cmd, &d2) == -PROTO_E_VALUE);
 	CHECK(proto_sync_decode(&cmd, &s) == -PROTO_E_TYPE);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_sync_round_trip_and_refusals);
+	RUN_DONE();
 }

@@ -233,9 +233,10 @@ static void test_tls_key(void)
 	CHECK(strcmp(proto_error_reason_name(PROTO_ERR_FILE_CHANGED), "file_changed") == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_tls_send();
-	test_tls_key();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_tls_send);
+	RUN(test_tls_key);
+	RUN_DONE();
 }

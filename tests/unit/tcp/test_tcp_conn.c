@@ -420,15 +420,9 @@ static void test_events(void)
 	pair_free(&p);
 }
 
-/* RUN(fn): run fn, or only the test named by argv[1]. */
-#define RUN(fn) \
-	do { \
-		if (argc < 2 || strcmp(argv[1], #fn) == 0) \
-			fn(); \
-	} while (0)
-
 int main(int argc, char **argv)
 {
+	RUN_INIT(argc, argv);
 	RUN(test_handshake_and_data);
 	RUN(test_simultaneous_open);
 	RUN(test_refused);
@@ -439,5 +433,5 @@ int main(int argc, char **argv)
 	RUN(test_lost_handshake_segments);
 	RUN(test_abort);
 	RUN(test_events);
-	CHECK_DONE();
+	RUN_DONE();
 }

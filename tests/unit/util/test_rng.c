@@ -153,12 +153,13 @@ static void test_bits_and_fill(void)
 	rng_fill(&a, NULL, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_known_answers();
-	test_determinism();
-	test_below();
-	test_double_and_chance();
-	test_bits_and_fill();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_known_answers);
+	RUN(test_determinism);
+	RUN(test_below);
+	RUN(test_double_and_chance);
+	RUN(test_bits_and_fill);
+	RUN_DONE();
 }

@@ -170,12 +170,13 @@ static void test_incremental(void)
 	CHECK_EQ_U64(tcp_csum_ipv4(0xc6120002, 0xc6120001, syn, sizeof(syn)), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_known_answers();
-	test_against_naive();
-	test_large();
-	test_block_add_and_copy();
-	test_incremental();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_known_answers);
+	RUN(test_against_naive);
+	RUN(test_large);
+	RUN(test_block_add_and_copy);
+	RUN(test_incremental);
+	RUN_DONE();
 }

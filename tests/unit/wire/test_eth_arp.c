@@ -175,11 +175,12 @@ static void test_arp(void)
 	CHECK(arp_strerror(-99) != NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_eth_decode();
-	test_eth_encode();
-	test_mac_text();
-	test_arp();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_eth_decode);
+	RUN(test_eth_encode);
+	RUN(test_mac_text);
+	RUN(test_arp);
+	RUN_DONE();
 }

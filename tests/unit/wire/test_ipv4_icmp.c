@@ -205,12 +205,13 @@ static void test_icmp(void)
 	CHECK(strcmp(icmp_strerror(ICMP_E_CSUM), "bad ICMP checksum") == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_ipv4_known();
-	test_ipv4_round_trip();
-	test_ipv4_errors();
-	test_ipv4_text();
-	test_icmp();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_ipv4_known);
+	RUN(test_ipv4_round_trip);
+	RUN(test_ipv4_errors);
+	RUN(test_ipv4_text);
+	RUN(test_icmp);
+	RUN_DONE();
 }

@@ -403,13 +403,14 @@ static void test_counters(void)
 	CHECK(strcmp(pkt_err_name(PKT_E_TCP_CSUM), "tcp_csum") == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_known_syn();
-	test_iovec_payload();
-	test_offload();
-	test_errors();
-	test_icmp_echo();
-	test_counters();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_known_syn);
+	RUN(test_iovec_payload);
+	RUN(test_offload);
+	RUN(test_errors);
+	RUN(test_icmp_echo);
+	RUN(test_counters);
+	RUN_DONE();
 }

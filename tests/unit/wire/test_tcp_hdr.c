@@ -314,13 +314,14 @@ static void test_header_errors(void)
 	CHECK(tcp_hdr_strerror(-77) != NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_known_syn();
-	test_common_layouts();
-	test_round_trip_random();
-	test_sack_fit();
-	test_option_edges();
-	test_header_errors();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_known_syn);
+	RUN(test_common_layouts);
+	RUN(test_round_trip_random);
+	RUN(test_sack_fit);
+	RUN(test_option_edges);
+	RUN(test_header_errors);
+	RUN_DONE();
 }
