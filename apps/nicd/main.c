@@ -97,6 +97,7 @@ struct fwd_counters {
 	uint64_t to_wire, to_host;		   /* frames forwarded */
 	uint64_t dropped_to_wire, dropped_to_host; /* tx queue refused them */
 	uint64_t runts;				   /* shorter than an Ethernet header */
+	uint64_t tso_to_wire, tso_bad;		   /* host TSO frames marked / malformed */
 	uint64_t wire_proto_dropped;		   /* 0x88B5 frames arriving from the wire */
 	uint64_t ctl_tx_dropped;		   /* our control frames the host port refused */
 	uint64_t link_changes;
@@ -140,6 +141,7 @@ struct nicd {
 	struct nic_ackc *ackc;	   /* pure ACKs of offloaded flows to the host (NULL: off) */
 	struct nicd_wire_tx wtx;
 	bool wtx_ready;
+	uint32_t host_tso_mtu; /* > 0: host frames longer than this + 14 are TSO frames (cap TSO) */
 	uint8_t cmd_src[PROTO_MAC_LEN]; /* sender of the last command frame */
 	uint8_t frame_copy[CMD_FRAME_MAX];
 	char err_keys[ERR_REASONS][ERR_KEY_LEN];
@@ -379,6 +381,15 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 					continue;
 				}
 			}
+			if (from_host && d->host_tso_mtu) {
+				int r = nicd_wire_tx_mark_host_tso(m, d->host_tso_mtu);
+				d->fwd.tso_to_wire += r > 0;
+				if (r < 0) {
+					d->fwd.tso_bad++;
+					rte_pktmbuf_free(m);
+					continue;
+				}
+			}
 			out[k++] = m;
 			continue;
 		}
@@ -550,6 +561,8 @@ static void write_stats(struct nicd *d)
 	KV("host_rx_nombuf", h.hw_rx_nombuf);
 	KV("forwarded_to_wire", d->fwd.to_wire);
 	KV("forwarded_to_host", d->fwd.to_host);
+	KV("forwarded_tso_to_wire", d->fwd.tso_to_wire);
+	KV("host_tso_malformed", d->fwd.tso_bad);
 	KV("dropped_to_wire", d->fwd.dropped_to_wire);
 	KV("dropped_to_host", d->fwd.dropped_to_host);
 	KV("dropped_runt", d->fwd.runts);
@@ -956,8 +969,11 @@ int main(int argc, char **argv)
 
 	uint8_t mac[PORT_MAC_LEN];
 	const struct port_caps *wc = port_get_caps(d.wire);
+	/* TSO frames from the host go whole to our own tap (a GSO frame for the kernel). */
+	if (wc->tso && d.opts.wire_kind == NICD_WIRE_VTAP)
+		d.host_tso_mtu = port_get_caps(d.host)->mtu ? port_get_caps(d.host)->mtu : 1500;
 	uint32_t caps = (wc->tx_ipv4_csum && wc->tx_tcp_csum ? PROTO_CAP_TX_CSUM : 0) |
-			(wc->tso ? PROTO_CAP_TSO : 0) | (d.opts.docroot ? PROTO_CAP_TLS : 0);
+			(d.host_tso_mtu ? PROTO_CAP_TSO : 0) | (d.opts.docroot ? PROTO_CAP_TLS : 0);
 	port_mac(d.host, mac);
 	if (d.opts.docroot && start_engine(&d) != 0)
 		goto out;

@@ -173,6 +173,32 @@ void nicd_wire_tx_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len
 	queue(t, m);
 }
 
+int nicd_wire_tx_mark_host_tso(struct rte_mbuf *m, uint32_t mtu)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m), first = rte_pktmbuf_data_len(m);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (len <= ETH_HLEN + mtu)
+		return 0;
+	/* the headers sit in the first segment (the memif's buffers are 2 KiB) */
+	if (first < ETH_HLEN + 40 || p[12] != 0x08 || p[13] != 0x00)
+		return -1;
+	const uint8_t *ip = p + ETH_HLEN;
+	uint32_t l3 = (ip[0] & 0x0fu) * 4u;
+	if ((ip[0] >> 4) != 4 || l3 < 20 || ip[9] != 6 || first < ETH_HLEN + l3 + 20 ||
+	    (uint32_t)(ip[2] << 8 | ip[3]) != len - ETH_HLEN)
+		return -1;
+	uint32_t l4 = (uint32_t)(ip[l3 + 12] >> 4) * 4u;
+	if (l4 < 20 || first < ETH_HLEN + l3 + l4 || mtu <= l3 + l4)
+		return -1;
+	m->l2_len = ETH_HLEN;
+	m->l3_len = l3;
+	m->l4_len = l4;
+	m->tso_segsz = (uint16_t)(mtu - l3 - l4);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG;
+	return 1;
+}
+
 /* Store pieces belong to the engine: freeing an mbuf that points at one frees nothing. */
 static void ext_nothing_to_free(void *addr, void *opaque)
 {

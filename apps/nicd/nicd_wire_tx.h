@@ -60,6 +60,11 @@ int nicd_wire_tx_enable_zero_copy(struct nicd_wire_tx *t);
 /* nic_wire_send_iov_fn (ctx = struct nicd_wire_tx *). */
 bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *iov,
 			   int niov, uint32_t plen, uint16_t mss);
+/* A frame the host sent for the wire (copy path). One longer than mtu + 14 is a TSO frame
+ * (HELLO cap TSO, docs/protocol.md): TCP/IPv4, its TCP checksum field holding the pseudo-header
+ * sum; it is marked for the port to cut into segments that fill the MTU. Returns 1 when marked,
+ * 0 for an ordinary frame, -1 for a long frame that is not such a TSO frame (drop it). */
+int nicd_wire_tx_mark_host_tso(struct rte_mbuf *m, uint32_t mtu);
 /* Largest TSO payload an engine may ask for (0 without TSO). */
 uint32_t nicd_wire_tx_tso_max_payload(const struct nicd_wire_tx *t);
 /* Free queued frames and the scratch buffer. */

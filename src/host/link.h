@@ -9,6 +9,7 @@
 #ifndef IOTCP_HOST_LINK_H
 #define IOTCP_HOST_LINK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,6 +38,8 @@ struct host_link_ops {
 	void (*rx_free)(struct host_link *l, struct host_frame *f, unsigned n);
 	/* 0, or -ENOBUFS when no buffer is free. */
 	int (*tx_alloc)(struct host_link *l, struct host_frame *f);
+	/* Optional (tso_frame > 0): a buffer for a TSO frame of up to tso_frame bytes. */
+	int (*tx_alloc_tso)(struct host_link *l, struct host_frame *f);
 	void (*tx_free)(struct host_link *l, struct host_frame *f);
 	unsigned (*tx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
 	/* Sleep up to max_us or until a frame may have arrived; wakeable: the peer may cut the
@@ -54,6 +57,7 @@ struct host_link {
 	const struct host_link_ops *ops;
 	struct mac_addr mac; /* our port's address: the source of every frame we send */
 	uint32_t max_frame;  /* largest frame the link carries (without FCS) */
+	uint32_t tso_frame;  /* largest TSO frame tx_alloc_tso hands out (0: none) */
 	const char *kind;    /* "memif", "mem" */
 	struct host_link_stats stats;
 };
@@ -71,6 +75,11 @@ static inline void host_link_rx_free(struct host_link *l, struct host_frame *f, 
 static inline int host_link_tx_alloc(struct host_link *l, struct host_frame *f)
 {
 	return l->ops->tx_alloc(l, f);
+}
+
+static inline int host_link_tx_alloc_tso(struct host_link *l, struct host_frame *f)
+{
+	return l->tso_frame ? l->ops->tx_alloc_tso(l, f) : -ENOBUFS;
 }
 
 static inline void host_link_tx_free(struct host_link *l, struct host_frame *f)

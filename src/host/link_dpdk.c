@@ -5,10 +5,10 @@
 #include "host/link_dpdk.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <time.h>
 
 #include <rte_mbuf.h>
@@ -17,13 +17,16 @@
 #include "port/port.h"
 #include "port/port_mbuf.h"
 
-#define LINK_DPDK_BURST 64
+#define LINK_DPDK_BURST	   64
+#define LINK_DPDK_TSO_POOL 255 /* 64 KiB frames: 16 MiB */
 
 struct dpdk_link {
 	struct host_link link; /* first */
 	struct port *port;
 	struct port_bell *bell; /* the NIC daemon's doorbell, or NULL (timed sleeps) */
 	struct rte_mbuf *tx[LINK_DPDK_BURST];
+	struct rte_mempool *tso_pool; /* one-mbuf TSO frames (the memif copies them into as many
+				       * descriptors as they need), or NULL */
 	/* Frames the bell's second look took off the ring: handed out by the next rx_burst. */
 	struct rte_mbuf *stash[LINK_DPDK_BURST];
 	unsigned nstash;
@@ -73,9 +76,10 @@ static void dpdk_rx_free(struct host_link *l, struct host_frame *f, unsigned n)
 		rte_pktmbuf_free(f[i].priv);
 }
 
-static int dpdk_tx_alloc(struct host_link *l, struct host_frame *f)
+static int alloc_from(struct host_link *l, struct rte_mempool *pool, uint32_t max,
+		      struct host_frame *f)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(to_dl(l)->port));
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
 	if (!m) {
 		l->stats.tx_nobuf++;
@@ -84,10 +88,20 @@ static int dpdk_tx_alloc(struct host_link *l, struct host_frame *f)
 	f->data = rte_pktmbuf_mtod(m, uint8_t *);
 	f->len = 0;
 	f->cap = rte_pktmbuf_tailroom(m);
-	if (f->cap > l->max_frame)
-		f->cap = l->max_frame;
+	if (f->cap > max)
+		f->cap = max;
 	f->priv = m;
 	return 0;
+}
+
+static int dpdk_tx_alloc(struct host_link *l, struct host_frame *f)
+{
+	return alloc_from(l, port_mempool(to_dl(l)->port), l->max_frame, f);
+}
+
+static int dpdk_tx_alloc_tso(struct host_link *l, struct host_frame *f)
+{
+	return alloc_from(l, to_dl(l)->tso_pool, l->tso_frame, f);
 }
 
 static void dpdk_tx_free(struct host_link *l, struct host_frame *f)
@@ -173,6 +187,7 @@ static void dpdk_close(struct host_link *l)
 	for (unsigned i = 0; i < d->nstash; i++)
 		rte_pktmbuf_free(d->stash[i]);
 	port_close(d->port);
+	rte_mempool_free(d->tso_pool); /* after the port: the memif may hold none of them now */
 	port_bell_close(d->bell);
 	free(d);
 }
@@ -181,6 +196,7 @@ static const struct host_link_ops dpdk_ops = {
     .rx_burst = dpdk_rx_burst,
     .rx_free = dpdk_rx_free,
     .tx_alloc = dpdk_tx_alloc,
+    .tx_alloc_tso = dpdk_tx_alloc_tso,
     .tx_free = dpdk_tx_free,
     .tx_burst = dpdk_tx_burst,
     .idle_wait = dpdk_idle_wait,
@@ -196,7 +212,12 @@ struct host_link *link_dpdk_open_memif(const char *socket_path, char *err, size_
 	struct dpdk_link *d;
 	uint8_t mac[PORT_MAC_LEN];
 
-	if (port_vdev_memif(devargs, sizeof(devargs), 0, false, socket_path) < 0) {
+	/* bsize: a TSO frame fits one descriptor (DPDK 22.11's memif transmit leaves a stale
+	 * "next" flag on the first descriptor of a frame when an earlier frame was chained
+	 * there, so frames that span descriptors corrupt the ones after them). */
+	int n = port_vdev_memif(devargs, sizeof(devargs), 0, false, socket_path);
+	if (n < 0 || snprintf(devargs + n, sizeof(devargs) - (size_t)n, ",bsize=%u",
+			      (unsigned)UINT16_MAX) >= (int)(sizeof(devargs) - (size_t)n)) {
 		snprintf(err, errlen, "bad memif socket path '%s'", socket_path);
 		return NULL;
 	}
@@ -224,5 +245,13 @@ struct host_link *link_dpdk_open_memif(const char *socket_path, char *err, size_
 	d->link.max_frame = port_get_caps(d->port)->max_rx_pktlen;
 	if (d->link.max_frame == 0 || d->link.max_frame > 9216)
 		d->link.max_frame = 1518;
+	/* TSO frames for a NIC that takes them (HELLO cap TSO): 64 KiB mbufs of their own;
+	 * without the memory, MTU frames only. */
+	char name[RTE_MEMPOOL_NAMESIZE];
+	snprintf(name, sizeof(name), "iotcp_htso%p", (void *)d);
+	d->tso_pool =
+	    rte_pktmbuf_pool_create(name, LINK_DPDK_TSO_POOL, 16, 0, UINT16_MAX, SOCKET_ID_ANY);
+	if (d->tso_pool)
+		d->link.tso_frame = UINT16_MAX - RTE_PKTMBUF_HEADROOM;
 	return &d->link;
 }

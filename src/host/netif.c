@@ -223,9 +223,11 @@ static int slice_iov(const struct tcp_seg *seg, uint32_t off, uint32_t n, struct
 	return cnt;
 }
 
-/* Build and send one frame of seg: payload [off, off + n). */
+/* Build and send one frame of seg: payload [off, off + n). nseg > 1: a TSO frame the NIC cuts
+ * into nseg segments (PROTO_CAP_TSO: the TCP checksum field holds the pseudo-header sum, IP
+ * ids follow on from this one). */
 static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, uint32_t off,
-			     uint32_t n, bool last)
+			     uint32_t n, bool last, uint32_t nseg)
 {
 	static const struct mac_addr unresolved; /* filled by host_ip_output */
 	struct tcp_hdr h = seg->hdr;
@@ -240,15 +242,21 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 	}
 	if (!last)
 		h.flags &= (uint8_t) ~(TH_FIN | TH_PSH);
-	if (!host_tx_get(ctx, &f))
+	if (nseg > 1 ? host_link_tx_alloc_tso(ctx->link, &f) != 0 : !host_tx_get(ctx, &f)) {
+		if (nseg > 1)
+			ctx->cnt.tx_nobuf++;
 		return;
+	}
 	o.src_mac = &ctx->link->mac;
 	o.dst_mac = &unresolved;
 	o.saddr = seg->tuple.laddr;
 	o.daddr = seg->tuple.raddr;
 	o.ttl = HOST_TTL;
-	o.ip_id = ctx->ip_id++;
+	o.ip_id = ctx->ip_id;
+	ctx->ip_id = (uint16_t)(ctx->ip_id + nseg);
 	o.ip_frag_off = IPV4_DF;
+	if (nseg > 1)
+		o.flags = PKT_TX_L4_CSUM_OFFLOAD;
 	o.tcp = &h;
 	o.iov = iov;
 	o.iovcnt = n ? slice_iov(seg, off, n, iov) : 0;
@@ -259,6 +267,22 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 		return;
 	}
 	host_ip_output(ctx, &f, (uint32_t)len, seg->tuple.raddr);
+}
+
+/* Payload bytes per frame for seg: whole MSS-sized segments up to a TSO frame when the NIC
+ * cuts them for us (HELLO cap TSO) at the size it derives from the MTU, which must then be
+ * the segment size (a peer's smaller MSS: MTU-sized frames); step otherwise. */
+static uint32_t tso_frame_payload(const struct iotcp_ctx *ctx, const struct tcp_seg *seg,
+				  uint32_t step, uint32_t room)
+{
+	uint32_t hdrs = ETH_HDR_LEN + IPV4_HDR_MIN + TCP_HDR_MIN;
+
+	hdrs += (uint32_t)tcp_opts_len(&seg->hdr.opts);
+	if (!ctx->nic.up || !(ctx->nic.caps & PROTO_CAP_TSO) || step != room ||
+	    seg->kind != TCP_PAYLOAD_INLINE || seg->len <= step || ctx->link->tso_frame <= hdrs)
+		return step;
+	uint32_t n = (ctx->link->tso_frame - hdrs) / step;
+	return n > 1 ? n * step : step;
 }
 
 void host_tcp_output(struct iotcp_ctx *ctx)
@@ -281,10 +305,11 @@ void host_tcp_output(struct iotcp_ctx *ctx)
 		uint32_t len = seg.kind == TCP_PAYLOAD_INLINE ? seg.len : 0;
 		if (step == 0)
 			step = 1;
+		uint32_t per_frame = tso_frame_payload(ctx, &seg, step, room);
 		uint32_t off = 0;
 		do {
-			uint32_t n = len - off > step ? step : len - off;
-			tcp_piece_output(ctx, &seg, off, n, off + n >= len);
+			uint32_t n = len - off > per_frame ? per_frame : len - off;
+			tcp_piece_output(ctx, &seg, off, n, off + n >= len, (n + step - 1) / step);
 			off += n;
 		} while (off < len);
 	}

@@ -107,7 +107,7 @@ enum proto_role {
 
 /* Capability bits in HELLO. Unknown bits are ignored on receipt. */
 #define PROTO_CAP_TX_CSUM 0x1u /* IPv4 + TCP transmit checksum offload */
-#define PROTO_CAP_TSO	  0x2u /* TCP segmentation offload */
+#define PROTO_CAP_TSO	  0x2u /* TSO frames from the host (copy path): docs/protocol.md */
 #define PROTO_CAP_TLS	  0x4u /* TLS_KEY + TLS_SEND: TLS 1.2/1.3 AES-128/256-GCM records */
 #define PROTO_CAP_ALL	  (PROTO_CAP_TX_CSUM | PROTO_CAP_TSO | PROTO_CAP_TLS)
 
