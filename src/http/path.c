@@ -5,17 +5,7 @@
 #include <string.h>
 
 #include "http/http.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/hex.h"
 
 int http_decode_path(const char *target, size_t len, char *out, size_t cap)
 {
@@ -37,7 +27,7 @@ int http_decode_path(const char *target, size_t len, char *out, size_t cap)
 		if (c == '%') {
 			if (i + 2 > len)
 				return -400;
-			int hi = hexval(target[i]), lo = hexval(target[i + 1]);
+			int hi = hex_digit_value(target[i]), lo = hex_digit_value(target[i + 1]);
 			if (hi < 0 || lo < 0)
 				return -400;
 			c = (char)(hi * 16 + lo);

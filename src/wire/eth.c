@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "util/hex.h"
 #include "wire/bytes.h"
 
 int eth_decode(const uint8_t *p, size_t len, struct eth_hdr *e)
@@ -69,17 +70,6 @@ char *mac_format(const struct mac_addr *m, char *buf)
 	return buf;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mac_parse(const char *s, struct mac_addr *m)
 {
 	struct mac_addr out;
@@ -88,8 +78,8 @@ int mac_parse(const char *s, struct mac_addr *m)
 	if (!s)
 		return -1;
 	for (int i = 0; i < ETH_ADDR_LEN; i++) {
-		int hi = hex_digit(s[0]);
-		int lo = hi < 0 ? -1 : hex_digit(s[1]);
+		int hi = hex_digit_value(s[0]);
+		int lo = hi < 0 ? -1 : hex_digit_value(s[1]);
 		if (lo < 0)
 			return -1;
 		out.b[i] = (uint8_t)(hi << 4 | lo);
