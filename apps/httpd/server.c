@@ -22,6 +22,7 @@
 
 #include "fidcache.h"
 #include "http/http.h"
+#include "http/select.h"
 #include "util/beneath.h"
 #include "server.h"
 
@@ -375,29 +376,6 @@ static int errno_status(int err)
 	}
 }
 
-static bool not_modified(struct hconn *c, const char *etag, const struct stat *st)
-{
-	const struct http_request *r = &c->req;
-	if (r->if_none_match.len) /* RFC 9110 section 13.2.2: INM takes precedence over IMS */
-		return http_etag_matches(r->if_none_match.p, r->if_none_match.len, etag);
-	time_t ims;
-	if (r->if_modified_since.len &&
-	    http_parse_date(r->if_modified_since.p, r->if_modified_since.len, &ims))
-		return st->st_mtim.tv_sec <= ims;
-	return false;
-}
-
-/* If-Range (RFC 9110 section 13.1.5): the range applies only if the validator matches. */
-static bool if_range_ok(struct hconn *c, const char *etag, const char *lastmod)
-{
-	const struct http_str *v = &c->req.if_range;
-	if (!v->len)
-		return true;
-	if (v->p[0] == '"')
-		return v->len == strlen(etag) && memcmp(v->p, etag, v->len) == 0;
-	return v->len == strlen(lastmod) && memcmp(v->p, lastmod, v->len) == 0;
-}
-
 static void respond_file(struct httpd *h, struct hconn *c);
 
 /* Open c->path; respond once the file is open (now, or on IOTCP_EPOLLOFFLOAD in offload mode). */
@@ -456,38 +434,27 @@ static void respond_file(struct httpd *h, struct hconn *c)
 		c->fref = fidcache_put(&h->fids, c->path[0] == '/' ? c->path + 1 : c->path, c->fid,
 				       now_ms());
 
-	char etag[48], lastmod[30];
-	uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
-	http_make_etag(size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, etag);
-	http_format_date(st.st_mtim.tv_sec, lastmod);
-
-	if (not_modified(c, etag, &st)) {
-		body_release(h, c);
+	/* RFC 9110 conditionals, If-Range and Range: src/http/select.h */
+	struct http_file_meta meta = {.size = (uint64_t)st.st_size,
+				      .mtime_sec = st.st_mtim.tv_sec,
+				      .mtime_nsec = st.st_mtim.tv_nsec};
+	struct http_selection sel;
+	http_select_response(&c->req, &meta, &sel);
+	if (sel.status == 304 || sel.status == 416) {
 		char extra[160];
-		snprintf(extra, sizeof(extra), "ETag: %s\r\nLast-Modified: %s\r\n", etag, lastmod);
-		respond_simple(h, c, 304, extra);
+		body_release(h, c);
+		if (sel.status == 304)
+			snprintf(extra, sizeof(extra), "ETag: %s\r\nLast-Modified: %s\r\n", sel.etag,
+				 sel.last_modified);
+		else
+			snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n",
+				 meta.size);
+		respond_simple(h, c, sel.status, extra);
 		return;
 	}
-	int status = 200;
-	if (c->req.range.len && if_range_ok(c, etag, lastmod)) {
-		switch (http_parse_range(c->req.range.p, c->req.range.len, size, &first, &last)) {
-		case HTTP_RANGE_OK:
-			status = 206;
-			break;
-		case HTTP_RANGE_UNSATISFIABLE: {
-			body_release(h, c);
-			char extra[64];
-			snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n", size);
-			respond_simple(h, c, 416, extra);
-			return;
-		}
-		case HTTP_RANGE_NONE:
-			first = 0;
-			last = size ? size - 1 : 0;
-			break;
-		}
-	}
-	uint64_t len = size ? last - first + 1 : 0;
+	int status = sel.status;
+	uint64_t size = meta.size, first = sel.first, len = sel.len;
+	const char *etag = sel.etag, *lastmod = sel.last_modified;
 	int n = head_begin(h, c, status);
 	n = head_add(c, n,
 		     "Content-Type: %s\r\nContent-Length: %" PRIu64
@@ -495,7 +462,7 @@ static void respond_file(struct httpd *h, struct hconn *c)
 		     http_mime_type(c->path), len, lastmod, etag);
 	if (status == 206)
 		n = head_add(c, n, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
-			     first, last, size);
+			     first, first + len - 1, size);
 	if (!head_finish(h, c, n)) {
 		body_release(h, c);
 		c->body_total = 0;
