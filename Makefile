@@ -3,11 +3,12 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+CROSS_BUILD ?= build-aarch64
 FUZZ_TIME  ?= 60
 SOAK_MINUTES ?= 30
 MESON_OPTS ?=
 
-.PHONY: all deps build test test-fast fuzz fuzz-smoke bench bench-quick demo down clean help format soak
+.PHONY: all deps build test test-fast cross-aarch64 fuzz fuzz-smoke bench bench-quick demo down clean help format soak
 .PHONY: format-check
 
 all: build
@@ -15,6 +16,7 @@ all: build
 help:
 	@echo "make            build (release-ish, -O2 -g) into $(BUILD)/"
 	@echo "make test       unit, simulator, fuzz-smoke and interop tests; also under ASan+UBSan"
+	@echo "make cross-aarch64  build for arm64 (BlueField cores); unit, sim, fuzz replays under qemu-user"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME) seconds each"
 	@echo "make bench      benchmarks (tables and plots under bench/results/)"
 	@echo "make soak       ASan servers under a mixed load with impairments for SOAK_MINUTES=$(SOAK_MINUTES) (not in CI)"
@@ -36,14 +38,28 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false -Dbuildtype=debugoptimized \
 		-Db_sanitize=address,undefined -Ddpdk=disabled $(MESON_OPTS)
 
+# arm64 with Debian's cross toolchain against the sysroot install-deps unpacks (cross/*.ini);
+# meson test runs the binaries through qemu-user (the cross file's exe_wrapper).
+$(CROSS_BUILD)/build.ninja:
+	meson setup $(CROSS_BUILD) --cross-file cross/aarch64-linux-gnu.ini \
+		--cross-file cross/aarch64-sysroot.ini $(MESON_OPTS)
+
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
+test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja \
+		$(CROSS_BUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN_BUILD)
 	ninja -C $(FUZZ_BUILD)
-	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	ninja -C $(CROSS_BUILD)
+	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(CROSS_BUILD)
+
+# Everything for arm64; the unit, simulator (heavy ones too) and fuzz-replay suites under qemu.
+# `make test` runs the quick form (no sim-heavy).
+cross-aarch64: deps $(CROSS_BUILD)/build.ninja
+	ninja -C $(CROSS_BUILD)
+	CROSS_FULL=1 scripts/run-tests.sh "" "" "" $(CROSS_BUILD)
 
 # Quick loop for development: one build, no sanitizers, no interop.
 test-fast: deps $(BUILD)/build.ninja
@@ -81,4 +97,4 @@ format-check:
 	scripts/format-check.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(CROSS_BUILD)

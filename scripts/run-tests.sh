@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Runs the test suites of each build directory given and prints one closing line:
 #   "N passed, N failed, N skipped"
-# usage: run-tests.sh BUILD [ASAN_BUILD [FUZZ_BUILD]]
+# usage: run-tests.sh BUILD [ASAN_BUILD [FUZZ_BUILD [CROSS_BUILD]]]   ("" skips one)
 # BUILD runs every suite (interop too); ASAN_BUILD the unit and simulator suites under
-# ASan+UBSan; FUZZ_BUILD (clang, -Dfuzz=true) the libFuzzer smoke runs.
+# ASan+UBSan; FUZZ_BUILD (clang, -Dfuzz=true) the libFuzzer smoke runs; CROSS_BUILD (arm64) the
+# unit, simulator and fuzz-replay suites under qemu-user, without sim-heavy unless CROSS_FULL=1.
 set -uo pipefail
 pass=0 fail=0 skip=0
 run() {
@@ -30,11 +31,19 @@ run() {
 		fail=$((fail + 1)) # meson itself failed
 	fi
 }
-main=$1 asan=${2:-} fuzz=${3:-}
-run "$main" --num-processes 2
+main=$1 asan=${2:-} fuzz=${3:-} cross=${4:-}
+[ -n "$main" ] && run "$main" --num-processes 2
 [ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --no-suite sim-heavy \
 	--timeout-multiplier 4
 [ -n "$fuzz" ] && run "$fuzz" --suite fuzz-smoke
+heavy=(--no-suite sim-heavy)
+[ "${CROSS_FULL:-0}" = 1 ] && heavy=()
+if [ -n "$cross" ]; then
+	echo "$cross: interop suite skipped: it needs the lab's namespaces, DPDK ports and Linux" \
+		"clients on this machine, and arm64 binaries run only under qemu-user here"
+	run "$cross" --suite unit --suite sim --suite fuzz-smoke "${heavy[@]}" \
+		--timeout-multiplier 4 --num-processes 2
+fi
 echo
 echo "${pass} passed, ${fail} failed, ${skip} skipped"
 [ $fail -eq 0 ]
