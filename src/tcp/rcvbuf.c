@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The receive buffer (see rcvbuf.h).
  *
- * One byte ring holds the stream from the oldest unread byte (base = rcv_nxt - readable, at
- * index rd): first the readable in-order bytes, then the receive window, where out-of-order
- * segments are written at their own stream offsets. A sorted array lists the out-of-order
- * ranges present (disjoint, not adjacent, all beyond rcv_nxt); each carries a stamp from a
- * counter bumped on every change, which orders the SACK blocks (RFC 2018 section 4). The array
- * lives in the struct for the first TCP_RCVBUF_MAX_OOO ranges and moves to the heap, doubling up
- * to the limit set with tcp_rcvbuf_set_ooo_limit (a drop-tail queue overflowing in a window of
- * thousands of segments leaves thousands of holes); it returns to the struct when no range is
- * left. The stamps of the last few changes are kept in order, so the SACK blocks of an ACK are
- * found without scanning every range.
+ * A byte ring holds the in-order bytes the application has not read yet (from the oldest
+ * unread byte, index rd); it grows by doubling up to the capacity as they accumulate.
+ * Out-of-order segments are kept apart, in pages of RCVBUF_PAGE bytes allocated only where
+ * their bytes land (a page covers an aligned stretch of sequence space), so what they cost is
+ * what they hold: a byte at the far edge of a 6 MiB window takes one page, never a ring as
+ * large as the window. Their memory is bounded per buffer and, through a pool shared by every
+ * connection of a stack, in total; a segment that would pass either bound is dropped (RFC 9293
+ * section 3.10.7.4 lets a receiver discard out-of-order data). When rcv_nxt reaches them, the
+ * bytes move from the pages into the ring and the pages are freed.
+ *
+ * A sorted array lists the out-of-order ranges present (disjoint, not adjacent, all beyond
+ * rcv_nxt); each carries a stamp from a counter bumped on every change, which orders the SACK
+ * blocks (RFC 2018 section 4). The array lives in the struct for the first TCP_RCVBUF_MAX_OOO
+ * ranges and moves to the heap, doubling up to the limit set with tcp_rcvbuf_set_ooo_limit (a
+ * drop-tail queue overflowing in a window of thousands of segments leaves thousands of
+ * holes); it returns to the struct when no range is left. The stamps of the last few changes
+ * are kept in order, so the SACK blocks of an ACK are found without scanning every range.
  *
  * Overlaps and duplicates: bytes not yet in order are simply written again, so the last copy
  * wins (a correct peer sends identical bytes); bytes already in order are never rewritten
  * because everything before rcv_nxt is trimmed first (RFC 9293 section 3.10.7.4).
  *
- * The ring is allocated on the first segment and doubles up to the capacity as the span held
- * grows, so an idle connection holds no buffer memory. */
+ * Nothing is allocated before the first segment, so an idle connection holds no buffer
+ * memory. */
 #include "tcp/rcvbuf.h"
 
 #include <stdlib.h>
@@ -27,6 +34,13 @@
 
 #define RCVBUF_RING_MIN 2048u /* first ring allocation, bytes */
 #define RCVBUF_RECENT 8u      /* changes remembered for the SACK block order */
+#define RCVBUF_PAGE 2048u     /* out-of-order storage unit, bytes (a power of two) */
+
+/* Out-of-order bytes of [seq, seq + RCVBUF_PAGE), seq a multiple of RCVBUF_PAGE. */
+struct rcvbuf_page {
+	uint32_t seq;
+	uint8_t *data;
+};
 
 struct rcvbuf_range {
 	uint32_t start, end; /* [start, end) */
@@ -51,8 +65,15 @@ struct tcp_rcvbuf {
 	struct rcvbuf_range recent[RCVBUF_RECENT];
 	uint32_t nrecent;
 
-	uint64_t ooo_dropped;	/* segments dropped: range list full */
-	uint64_t nomem_dropped; /* segments dropped: ring could not grow */
+	/* pages of out-of-order bytes, sorted by seq */
+	struct rcvbuf_page *pages;
+	uint32_t npages, pages_cap;
+	uint32_t ooo_mem_max;		/* bytes of pages this buffer may hold (0: as many as
+					 * cover the capacity) */
+	struct tcp_rcvbuf_pool *pool;	/* shared bound, or NULL */
+
+	uint64_t ooo_dropped;	/* segments dropped: range list full or memory bound */
+	uint64_t nomem_dropped; /* segments dropped: allocation failed */
 };
 
 struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity)
@@ -69,6 +90,38 @@ struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity)
 	rb->ooo_cap = TCP_RCVBUF_MAX_OOO;
 	rb->ooo_limit = TCP_RCVBUF_MAX_OOO;
 	return rb;
+}
+
+void tcp_rcvbuf_set_ooo_mem(struct tcp_rcvbuf *rb, uint32_t max_bytes, struct tcp_rcvbuf_pool *pool)
+{
+	rb->ooo_mem_max = max_bytes;
+	rb->pool = pool;
+}
+
+uint32_t tcp_rcvbuf_ooo_mem(const struct tcp_rcvbuf *rb)
+{
+	return rb->npages * RCVBUF_PAGE;
+}
+
+/* Free pages [0, n) (their bytes are in the ring or no longer wanted). */
+static void pages_drop_front(struct tcp_rcvbuf *rb, uint32_t n)
+{
+	if (!n)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		free(rb->pages[i].data);
+	memmove(rb->pages, rb->pages + n, (rb->npages - n) * sizeof(rb->pages[0]));
+	rb->npages -= n;
+	if (rb->pool)
+		rb->pool->used -= (uint64_t)n * RCVBUF_PAGE;
+}
+
+static void pages_free_all(struct tcp_rcvbuf *rb)
+{
+	pages_drop_front(rb, rb->npages);
+	free(rb->pages);
+	rb->pages = NULL;
+	rb->pages_cap = 0;
 }
 
 void tcp_rcvbuf_set_ooo_limit(struct tcp_rcvbuf *rb, uint32_t limit)
@@ -97,6 +150,7 @@ void tcp_rcvbuf_free(struct tcp_rcvbuf *rb)
 	free(rb->ring);
 	if (rb->ooo != rb->ooo_inline)
 		free(rb->ooo);
+	pages_free_all(rb);
 	free(rb);
 }
 
@@ -107,6 +161,7 @@ void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt)
 	rb->readable = 0;
 	rb->nooo = 0;
 	ooo_shrink(rb);
+	pages_free_all(rb);
 	rb->clock = 0;
 	rb->nrecent = 0;
 	rb->ooo_dropped = 0;
@@ -119,7 +174,7 @@ static uint32_t rel(const struct tcp_rcvbuf *rb, uint32_t seq)
 	return seq - rb->rcv_nxt;
 }
 
-/* Bytes from the oldest unread byte to the end of what is held. */
+/* Bytes from the oldest unread byte to the end of what is held (in order or not). */
 static uint32_t held(const struct tcp_rcvbuf *rb)
 {
 	return rb->readable + (tcp_rcvbuf_ooo_end(rb) - rb->rcv_nxt);
@@ -133,10 +188,10 @@ static uint32_t ring_index(const struct tcp_rcvbuf *rb, uint32_t off)
 	return i >= rb->ring_cap ? i - rb->ring_cap : i;
 }
 
-/* Move what is held into a new ring of cap bytes (cap >= held), oldest unread byte at 0. */
+/* Move the readable bytes into a new ring of cap bytes (cap >= readable), oldest at 0. */
 static int ring_realloc(struct tcp_rcvbuf *rb, uint32_t cap)
 {
-	uint32_t span = held(rb), first;
+	uint32_t span = rb->readable, first;
 	uint8_t *n = NULL;
 
 	if (cap) {
@@ -188,6 +243,7 @@ void tcp_rcvbuf_release(struct tcp_rcvbuf *rb)
 	if (rb->readable || rb->nooo)
 		return;
 	ooo_shrink(rb);
+	pages_free_all(rb);
 	free(rb->ring);
 	rb->ring = NULL;
 	rb->ring_cap = 0;
@@ -198,7 +254,8 @@ size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb)
 {
 	size_t ranges = rb->ooo == rb->ooo_inline ? 0 : rb->ooo_cap * sizeof(rb->ooo[0]);
 
-	return sizeof(*rb) + rb->ring_cap + ranges;
+	return sizeof(*rb) + rb->ring_cap + ranges + (size_t)rb->npages * RCVBUF_PAGE +
+	       (size_t)rb->pages_cap * sizeof(rb->pages[0]);
 }
 
 /* Copy len bytes to stream offset off (from the oldest unread byte) in the ring. */
@@ -211,6 +268,119 @@ static void ring_write(struct tcp_rcvbuf *rb, uint32_t off, const uint8_t *data,
 		first = len;
 	memcpy(rb->ring + at, data, first);
 	memcpy(rb->ring, data + first, len - first);
+}
+
+/* Index of the first page not below page seq pseq (npages if none). */
+static uint32_t page_find(const struct tcp_rcvbuf *rb, uint32_t pseq)
+{
+	uint32_t lo = 0, hi = rb->npages;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (SEQ_LT(rb->pages[mid].seq, pseq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint32_t page_of(uint32_t seq)
+{
+	return seq & ~(RCVBUF_PAGE - 1);
+}
+
+/* Pages of [seq, end) not allocated yet. */
+static uint32_t pages_missing(const struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
+{
+	uint32_t n = 0, i = page_find(rb, page_of(seq));
+
+	for (uint32_t ps = page_of(seq); SEQ_LT(ps, end); ps += RCVBUF_PAGE) {
+		if (i < rb->npages && rb->pages[i].seq == ps)
+			i++;
+		else
+			n++;
+	}
+	return n;
+}
+
+/* Store out-of-order bytes [seq, seq + len) in pages. -1 (nothing stored) when the buffer's or
+ * the pool's bound would be passed (*limit set) or on ENOMEM. */
+static int pages_write(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *data, uint32_t len,
+		       bool *limit)
+{
+	uint32_t end = seq + len, need = pages_missing(rb, seq, end);
+	uint64_t bytes = (uint64_t)need * RCVBUF_PAGE;
+
+	uint64_t max = rb->ooo_mem_max ? rb->ooo_mem_max
+				       : ((uint64_t)rb->capacity / RCVBUF_PAGE + 2) * RCVBUF_PAGE;
+
+	*limit = false;
+	if ((uint64_t)rb->npages * RCVBUF_PAGE + bytes > max ||
+	    (rb->pool && rb->pool->used + bytes > rb->pool->max)) {
+		*limit = true;
+		return -1;
+	}
+	if (rb->npages + need > rb->pages_cap) {
+		uint32_t cap = rb->pages_cap ? rb->pages_cap : 4;
+		struct rcvbuf_page *n;
+
+		while (cap < rb->npages + need)
+			cap *= 2;
+		n = realloc(rb->pages, (size_t)cap * sizeof(*n));
+		if (!n)
+			return -1;
+		rb->pages = n;
+		rb->pages_cap = cap;
+	}
+	uint32_t i = page_find(rb, page_of(seq));
+	for (uint32_t ps = page_of(seq); SEQ_LT(ps, end); ps += RCVBUF_PAGE, i++) {
+		if (i == rb->npages || rb->pages[i].seq != ps) {
+			/* on ENOMEM the pages allocated so far stay, empty and counted: freed
+			 * when rcv_nxt passes them or at reset */
+			uint8_t *d = malloc(RCVBUF_PAGE);
+			if (!d)
+				return -1;
+			memmove(&rb->pages[i + 1], &rb->pages[i], (rb->npages - i) * sizeof(rb->pages[0]));
+			rb->pages[i] = (struct rcvbuf_page){.seq = ps, .data = d};
+			rb->npages++;
+			if (rb->pool)
+				rb->pool->used += RCVBUF_PAGE;
+		}
+		uint32_t from = SEQ_GT(seq, ps) ? seq : ps;
+		uint32_t to = SEQ_LT(end, ps + RCVBUF_PAGE) ? end : ps + RCVBUF_PAGE;
+		memcpy(rb->pages[i].data + (from - ps), data + (from - seq), to - from);
+	}
+	return 0;
+}
+
+/* Copy out-of-order bytes [seq, end) from the pages to the ring, at ring offset `at`. */
+static void pages_to_ring(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end, uint32_t at)
+{
+	uint32_t i = page_find(rb, page_of(seq));
+
+	while (SEQ_LT(seq, end) && i < rb->npages) {
+		uint32_t ps = rb->pages[i].seq;
+		uint32_t to = SEQ_LT(end, ps + RCVBUF_PAGE) ? end : ps + RCVBUF_PAGE;
+
+		ring_write(rb, at, rb->pages[i].data + (seq - ps), to - seq);
+		at += to - seq;
+		seq = to;
+		i++;
+	}
+}
+
+/* Free the pages that hold nothing beyond rcv_nxt any more: every page below the first
+ * out-of-order range (pages exist only where range bytes were written). */
+static void pages_trim(struct tcp_rcvbuf *rb)
+{
+	uint32_t n = rb->npages;
+
+	if (rb->nooo)
+		n = page_find(rb, page_of(rb->ooo[0].start));
+	if (n)
+		pages_drop_front(rb, n);
 }
 
 /* Forget the remembered changes of ranges starting in [from, to): merged or now in order. */
@@ -273,6 +443,16 @@ static uint32_t ooo_find(const struct tcp_rcvbuf *rb, uint32_t seq)
 	return lo;
 }
 
+/* Whether ooo_add(seq, end) would succeed: it merges, or the list has room (reserved). */
+static bool ooo_room(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
+{
+	uint32_t i = ooo_find(rb, seq);
+
+	if (i < rb->nooo && rel(rb, rb->ooo[i].start) <= rel(rb, end))
+		return true;
+	return ooo_reserve(rb) == 0;
+}
+
 /* Record [seq, end) as held out of order (seq beyond rcv_nxt): merge with every range it
  * overlaps or touches. Returns -1 when it would be a new range and the list is full. */
 static int ooo_add(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
@@ -302,13 +482,27 @@ static int ooo_add(struct tcp_rcvbuf *rb, uint32_t seq, uint32_t end)
 	return 0;
 }
 
-/* rcv_nxt reached end: absorb the out-of-order ranges now contiguous with it. */
+/* Where in-order data ending at end reaches once the out-of-order ranges now contiguous with
+ * it are absorbed. */
+static uint32_t advance_end(const struct tcp_rcvbuf *rb, uint32_t end)
+{
+	for (uint32_t k = 0; k < rb->nooo && SEQ_LEQ(rb->ooo[k].start, end); k++)
+		end = seq_max(end, rb->ooo[k].end);
+	return end;
+}
+
+/* rcv_nxt reached end (its bytes are in the ring): absorb the out-of-order ranges now
+ * contiguous with it, moving their bytes from the pages to the ring (reserved by the
+ * caller). */
 static uint32_t advance(struct tcp_rcvbuf *rb, uint32_t end)
 {
 	uint32_t old = rb->rcv_nxt, k = 0;
 
 	while (k < rb->nooo && SEQ_LEQ(rb->ooo[k].start, end)) {
-		end = seq_max(end, rb->ooo[k].end);
+		if (SEQ_GT(rb->ooo[k].end, end)) {
+			pages_to_ring(rb, end, rb->ooo[k].end, rb->readable + (end - old));
+			end = rb->ooo[k].end;
+		}
 		k++;
 	}
 	memmove(&rb->ooo[0], &rb->ooo[k], (rb->nooo - k) * sizeof(rb->ooo[0]));
@@ -316,6 +510,9 @@ static uint32_t advance(struct tcp_rcvbuf *rb, uint32_t end)
 	recent_forget(rb, old, end);
 	rb->rcv_nxt = end;
 	rb->readable += end - old;
+	pages_trim(rb);
+	if (!rb->nooo)
+		ooo_shrink(rb);
 	return end - old;
 }
 
@@ -343,17 +540,30 @@ uint32_t tcp_rcvbuf_insert(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *d
 	if (len > wnd - off)
 		len = wnd - off;
 
-	if (ring_reserve(rb, rb->readable + off + len) < 0) {
+	if (off) {
+		bool limit;
+
+		/* RFC 9293 allows discarding out-of-order data. */
+		if (!ooo_room(rb, seq, seq + len)) {
+			rb->ooo_dropped++;
+			return 0;
+		}
+		if (pages_write(rb, seq, data, len, &limit) < 0) {
+			if (limit)
+				rb->ooo_dropped++;
+			else
+				rb->nomem_dropped++;
+			return 0;
+		}
+		(void)ooo_add(rb, seq, seq + len); /* ooo_room said it fits */
+		return 0;
+	}
+	if (ring_reserve(rb, rb->readable + (advance_end(rb, seq + len) - rb->rcv_nxt)) < 0) {
 		rb->nomem_dropped++;
 		return 0;
 	}
-	if (off && ooo_add(rb, seq, seq + len) < 0) {
-		/* RFC 9293 allows discarding out-of-order data. */
-		rb->ooo_dropped++;
-		return 0;
-	}
-	ring_write(rb, rb->readable + off, data, len);
-	return off ? 0 : advance(rb, seq + len);
+	ring_write(rb, rb->readable, data, len);
+	return advance(rb, seq + len);
 }
 
 bool tcp_rcvbuf_ooo_dup(const struct tcp_rcvbuf *rb, uint32_t seq, uint32_t len,
@@ -500,4 +710,33 @@ int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *o
 		below = best->stamp;
 	}
 	return n;
+}
+
+bool tcp_rcvbuf_check(const struct tcp_rcvbuf *rb)
+{
+	uint32_t edge = rb->rcv_nxt + tcp_rcvbuf_window(rb);
+
+	if (rb->readable > rb->capacity || (rb->readable && rb->readable > rb->ring_cap) ||
+	    (rb->ring_cap && rb->rd >= rb->ring_cap) || rb->nooo > rb->ooo_cap ||
+	    rb->npages > rb->pages_cap || rb->nrecent > RCVBUF_RECENT)
+		return false;
+	for (uint32_t i = 0; i < rb->nooo; i++) {
+		const struct rcvbuf_range *r = &rb->ooo[i];
+
+		if (!SEQ_GT(r->start, rb->rcv_nxt) || !SEQ_LT(r->start, r->end) ||
+		    SEQ_GT(r->end, edge) || (i && !SEQ_GT(r->start, rb->ooo[i - 1].end)))
+			return false;
+	}
+	for (uint32_t i = 0; i < rb->npages; i++) {
+		const struct rcvbuf_page *pg = &rb->pages[i];
+
+		if ((pg->seq & (RCVBUF_PAGE - 1)) || !pg->data ||
+		    (i && !SEQ_GT(pg->seq, rb->pages[i - 1].seq)))
+			return false;
+	}
+	/* every range byte has its page */
+	for (uint32_t i = 0; i < rb->nooo; i++)
+		if (pages_missing(rb, rb->ooo[i].start, rb->ooo[i].end))
+			return false;
+	return true;
 }

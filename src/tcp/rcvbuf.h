@@ -21,8 +21,16 @@ struct tcp_rcvbuf;
 #define TCP_RCVBUF_MAX_OOO 32
 #define TCP_RCVBUF_OOO_LIMIT_MAX (1u << 20)
 
-/* NULL on ENOMEM or when capacity exceeds TCP_RCVBUF_MAX_CAPACITY. The ring is allocated on the
- * first segment and grows by doubling up to the capacity. */
+/* Out-of-order memory shared by many buffers (a TCP stack's connections): used never exceeds
+ * max. */
+struct tcp_rcvbuf_pool {
+	uint64_t used, max;
+};
+
+/* NULL on ENOMEM or when capacity exceeds TCP_RCVBUF_MAX_CAPACITY. The ring (in-order bytes) is
+ * allocated on the first in-order segment and grows by doubling up to the capacity; out-of-order
+ * bytes are held in pages allocated where they land, at most the pages that cover the capacity
+ * unless tcp_rcvbuf_set_ooo_mem says otherwise. */
 struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity);
 void tcp_rcvbuf_free(struct tcp_rcvbuf *rb);
 
@@ -33,6 +41,14 @@ void tcp_rcvbuf_free(struct tcp_rcvbuf *rb);
  * held above a lowered limit stay. */
 void tcp_rcvbuf_set_ooo_limit(struct tcp_rcvbuf *rb, uint32_t limit);
 
+/* Bound the memory of out-of-order pages to max_bytes for this buffer (0: the pages that cover
+ * the capacity) and, when pool is not
+ * NULL, to what the pool has left (the buffer adds to and returns to pool->used). A segment
+ * that would pass either is dropped and counted in tcp_rcvbuf_ooo_dropped. */
+void tcp_rcvbuf_set_ooo_mem(struct tcp_rcvbuf *rb, uint32_t max_bytes, struct tcp_rcvbuf_pool *pool);
+/* Bytes of out-of-order pages held. */
+uint32_t tcp_rcvbuf_ooo_mem(const struct tcp_rcvbuf *rb);
+
 /* Start the stream at rcv_nxt (IRS + 1). Discards any content. */
 void tcp_rcvbuf_reset(struct tcp_rcvbuf *rb, uint32_t rcv_nxt);
 
@@ -42,7 +58,8 @@ int tcp_rcvbuf_resize(struct tcp_rcvbuf *rb, uint32_t capacity);
 /* Store segment data [seq, seq+len). Bytes before rcv_nxt or beyond rcv_nxt + window are
  * trimmed (window = capacity - readable). Duplicates are harmless: out-of-order bytes written
  * again are overwritten (last copy wins), in-order bytes are never changed. Returns how many
- * bytes became in order (rcv_nxt advanced by that much); NULL data counts as nothing. */
+ * bytes became in order (rcv_nxt advanced by that much); NULL data counts as nothing. An
+ * out-of-order segment past a limit is dropped whole (counted). */
 uint32_t tcp_rcvbuf_insert(struct tcp_rcvbuf *rb, uint32_t seq, const uint8_t *data, uint32_t len);
 
 /* Next expected sequence number. */
@@ -76,15 +93,19 @@ int tcp_rcvbuf_sack_blocks(const struct tcp_rcvbuf *rb, struct tcp_sack_block *o
 
 /* Disjoint out-of-order ranges held (at most the limit above). */
 uint32_t tcp_rcvbuf_ooo_ranges(const struct tcp_rcvbuf *rb);
-/* Segments dropped because they would have exceeded the range limit. */
+/* Segments dropped because they would have exceeded the range limit or a memory bound. */
 uint64_t tcp_rcvbuf_ooo_dropped(const struct tcp_rcvbuf *rb);
-/* Segments dropped because the ring could not grow (ENOMEM). */
+/* Segments dropped because memory could not be allocated (ENOMEM). */
 uint64_t tcp_rcvbuf_nomem_dropped(const struct tcp_rcvbuf *rb);
 
-/* Bytes of memory the buffer holds (struct, ring and a heap range array). */
+/* Bytes of memory the buffer holds (struct, ring, out-of-order pages, heap arrays). */
 size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb);
 /* When nothing is held, free the ring (an idle connection then costs only the struct); no-op
  * otherwise. It is allocated again on the next segment. */
 void tcp_rcvbuf_release(struct tcp_rcvbuf *rb);
+
+/* Internal consistency (ranges sorted, disjoint and inside the window, pages sorted and
+ * aligned, counts within bounds): for invariant checks. */
+bool tcp_rcvbuf_check(const struct tcp_rcvbuf *rb);
 
 #endif

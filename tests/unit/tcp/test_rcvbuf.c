@@ -273,6 +273,60 @@ static void test_window_edge(void)
 	tcp_rcvbuf_free(NULL);
 }
 
+/* Issue 14: one byte at the edge of a 6 MiB window must not allocate the window; the pages
+ * of out-of-order data are bounded per buffer and by a shared pool, and a segment past either
+ * bound is dropped whole and counted. */
+static void test_ooo_memory_bounds(void)
+{
+	struct tcp_rcvbuf *rb = tcp_rcvbuf_new(6u << 20), *rb2 = tcp_rcvbuf_new(6u << 20);
+	struct tcp_rcvbuf_pool pool = {.max = 64 * 1024};
+	uint8_t out[4096];
+	size_t idle;
+
+	CHECK(rb && rb2);
+	if (!rb || !rb2)
+		return;
+	tcp_rcvbuf_reset(rb, 10);
+	idle = tcp_rcvbuf_mem(rb);
+	CHECK_EQ_U64(put(rb, 10, (6u << 20) - 1, 6u << 20), 0);
+	CHECK(tcp_rcvbuf_has_ooo(rb));
+	CHECK(tcp_rcvbuf_mem(rb) <= idle + 4096);
+	tcp_rcvbuf_reset(rb, 10);
+	CHECK_EQ_U64(tcp_rcvbuf_mem(rb), idle);
+
+	/* per buffer: 16 KiB of pages; one byte per 4 KiB reaches it after 8 pieces */
+	tcp_rcvbuf_set_ooo_mem(rb, 16 * 1024, &pool);
+	tcp_rcvbuf_set_ooo_mem(rb2, 1u << 30, &pool);
+	tcp_rcvbuf_reset(rb2, 10);
+	for (uint32_t i = 1; i <= 12; i++)
+		(void)put(rb, 10, i * 4096, i * 4096 + 1);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_ranges(rb), 8);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_dropped(rb), 4);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_mem(rb), 16 * 1024);
+	CHECK_EQ_U64(pool.used, 16 * 1024);
+	/* the pool: the other buffer gets the remaining 48 KiB only */
+	CHECK_EQ_U64(put(rb2, 10, 1000, 1000 + 60000), 0);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_dropped(rb2), 1);
+	CHECK_EQ_U64(put(rb2, 10, 1000, 1000 + 40000), 0);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_dropped(rb2), 1);
+	CHECK(pool.used <= pool.max);
+	/* filling the hole moves the bytes into the ring and returns the pages to the pool */
+	CHECK_EQ_U64(put(rb2, 10, 0, 1000), 41000);
+	CHECK_EQ_U64(tcp_rcvbuf_ooo_mem(rb2), 0);
+	CHECK_EQ_U64(pool.used, 16 * 1024);
+	for (uint32_t done = 0; done < 41000;) {
+		size_t n = tcp_rcvbuf_read(rb2, out, sizeof(out));
+
+		CHECK(n > 0 && memcmp(out, src + done, n) == 0);
+		if (!n)
+			break;
+		done += (uint32_t)n;
+	}
+	tcp_rcvbuf_free(rb);
+	CHECK_EQ_U64(pool.used, 0);
+	tcp_rcvbuf_free(rb2);
+}
+
 static void test_ring_wrap(void)
 {
 	struct tcp_rcvbuf *rb = tcp_rcvbuf_new(4096);
@@ -330,10 +384,10 @@ static void test_resize_and_memory(void)
 	CHECK(idle < 2048);
 	CHECK_EQ_U64(put(rb, 77, 0, 100), 100);
 	CHECK(tcp_rcvbuf_mem(rb) < idle + 4096);
-	/* out-of-order data far out grows the ring to cover it */
+	/* out-of-order data far out costs what it holds (pages), not its distance */
 	CHECK_EQ_U64(put(rb, 77, 100000, 101000), 0);
-	CHECK(tcp_rcvbuf_mem(rb) >= 101000);
-	CHECK(tcp_rcvbuf_mem(rb) <= idle + 256 * 1024);
+	CHECK(tcp_rcvbuf_mem(rb) >= idle + 1000);
+	CHECK(tcp_rcvbuf_mem(rb) <= idle + 2048 + 2 * 2048 + 256); /* ring, two pages */
 	/* resize: not below what is held (100 readable + up to 101000 out of order) */
 	CHECK(tcp_rcvbuf_resize(rb, 100999) == -1);
 	CHECK(tcp_rcvbuf_resize(rb, TCP_RCVBUF_MAX_CAPACITY + 1) == -1);
@@ -586,6 +640,7 @@ int main(void)
 	test_window_edge();
 	test_ring_wrap();
 	test_resize_and_memory();
+	test_ooo_memory_bounds();
 	/* seeds, start near or at the wrap, capacity, largest usual segment, steps; small segments
 	 * in a large window make many ranges and hit TCP_RCVBUF_MAX_OOO */
 	property_run(1, 0xFFFFF000u, 16384, 1460, 20000);
