@@ -221,7 +221,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		tcp_rtt_reset_backoff(&c->rtt); /* new data acknowledged: backoff ends */
 	}
 	if (nsack)
-		tcp_sentmap_sack(&c->sm, blocks, (int)nsack, &acked);
+		tcp_sentmap_sack(&c->sm, blocks, (int)nsack, c->t_maxseg, &acked);
 	if (dsack)
 		tcp_dsack_received(c, &h->opts.sack[0]);
 	/* RFC 8985 6.2 step 3: never-retransmitted data delivered below RACK.fack was reordered */

@@ -165,12 +165,18 @@ static bool output_retransmit(struct tcp_conn *c, struct tcp_seg *out, tcp_time_
 	if (pipe > 0 && pipe + c->t_maxseg > cwnd)
 		return false;
 	seg_init(c, out, e->seq, TH_ACK, now);
+	uint32_t pmax = seg_payload_max(c, out);
+	uint32_t room = cwnd > pipe ? cwnd - pipe : c->t_maxseg;
+	uint32_t maxlen = seg_len_max(c, pmax);
+	if (room < maxlen) /* whole packets only: never a sliver because cwnd had one */
+		maxlen = room < pmax ? pmax : room - room % pmax;
+	/* coalesce the lost entries that follow (SACK holes, earlier retransmission pieces) into
+	 * one retransmission, as Linux's tcp_retrans_try_collapse, up to what may be sent */
+	while (tcp_sentmap_merge_lost(&c->sm, (uint32_t)idx, maxlen))
+		;
+	e = tcp_sentmap_at(&c->sm, (uint32_t)idx);
 	uint32_t fin = (e->flags & TCP_SENT_FIN) ? 1 : 0;
 	uint32_t dlen = e->end - e->seq - fin;
-	uint32_t room = cwnd > pipe ? cwnd - pipe : c->t_maxseg;
-	uint32_t maxlen = seg_len_max(c, seg_payload_max(c, out));
-	if (room < maxlen)
-		maxlen = room < c->t_maxseg ? c->t_maxseg : room;
 	if (dlen > maxlen) {
 		/* send the front part: split so the entry matches what is on the wire */
 		if (tcp_sentmap_split(&c->sm, (uint32_t)idx, e->seq + maxlen) < 0)

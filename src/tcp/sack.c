@@ -6,12 +6,25 @@
 #include "tcp/sack.h"
 #include "tcp/seq.h"
 
+#define SENTMAP_CAP_MIN 64u
+
 int tcp_sentmap_init(struct tcp_sentmap *sm)
 {
 	memset(sm, 0, sizeof(*sm));
-	sm->cap = 64;
+	sm->max = UINT32_MAX;
+	sm->cap = SENTMAP_CAP_MIN;
 	sm->e = malloc(sm->cap * sizeof(*sm->e));
 	return sm->e ? 0 : -1;
+}
+
+void tcp_sentmap_release(struct tcp_sentmap *sm)
+{
+	if (sm->len)
+		return;
+	free(sm->e);
+	sm->e = NULL;
+	sm->cap = sm->head = 0;
+	sm->lost_hint = 0;
 }
 
 void tcp_sentmap_free(struct tcp_sentmap *sm)
@@ -31,7 +44,7 @@ static int reserve_one(struct tcp_sentmap *sm)
 		sm->head = 0;
 		return 0;
 	}
-	uint32_t ncap = sm->cap * 2;
+	uint32_t ncap = sm->cap ? sm->cap * 2 : SENTMAP_CAP_MIN;
 	struct tcp_sent *n = realloc(sm->e, ncap * sizeof(*n));
 	if (!n)
 		return -1;
@@ -156,9 +169,55 @@ static uint32_t find_index(const struct tcp_sentmap *sm, uint32_t seq)
 	return lo;
 }
 
-void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, int n,
+/* Remove entry i (already merged into a neighbour). */
+static void remove_at(struct tcp_sentmap *sm, uint32_t i)
+{
+	struct tcp_sent *e = &sm->e[sm->head + i];
+	memmove(e, e + 1, (sm->len - i - 1) * sizeof(*e));
+	sm->len--;
+	if (i < sm->lost_hint)
+		sm->lost_hint--;
+}
+
+/* Entry i was just SACKed: merge it with SACKed neighbours (only what SACK needs of them is
+ * kept: the range and FIN). Returns its index afterwards. */
+static uint32_t merge_sacked(struct tcp_sentmap *sm, uint32_t i)
+{
+	struct tcp_sent *e = &sm->e[sm->head + i];
+	if (i + 1 < sm->len && (e[1].flags & TCP_SENT_SACKED)) {
+		e->end = e[1].end;
+		e->flags |= e[1].flags & TCP_SENT_FIN;
+		remove_at(sm, i + 1);
+	}
+	if (i > 0 && (e[-1].flags & TCP_SENT_SACKED)) {
+		e[-1].end = e->end;
+		e[-1].flags |= e->flags & TCP_SENT_FIN;
+		remove_at(sm, i);
+		i--;
+	}
+	return i;
+}
+
+/* Linux tcp_match_skb_to_sack: the part [lo, hi) of entry i (offsets from its start) that a
+ * block [start, end) covers in whole segments of mss bytes, or in full up to the entry's end. */
+static bool sack_part(const struct tcp_sent *e, uint32_t start, uint32_t end, uint32_t mss,
+		      uint32_t *lo, uint32_t *hi)
+{
+	uint32_t len = ent_len(e);
+	*lo = 0;
+	*hi = len;
+	if (SEQ_LT(e->seq, start))
+		*lo = ((start - e->seq + mss - 1) / mss) * mss; /* up to a segment start */
+	if (SEQ_LT(end, e->end))
+		*hi = ((end - e->seq) / mss) * mss;              /* down to a segment end */
+	return *lo < *hi;
+}
+
+void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, int n, uint32_t mss,
 		      struct tcp_sent_acked *out)
 {
+	if (!mss)
+		mss = 1;
 	for (int k = 0; k < n; k++) {
 		uint32_t start = b[k].start, end = b[k].end;
 		if (!sm->len || !SEQ_LT(start, end))
@@ -172,19 +231,21 @@ void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, in
 		end = seq_min(end, last->end);
 		for (uint32_t i = find_index(sm, start); i < sm->len; i++) {
 			struct tcp_sent *e = &sm->e[sm->head + i];
+			uint32_t lo, hi;
 			if (SEQ_GEQ(e->seq, end))
 				break;
-			if (e->flags & TCP_SENT_SACKED)
+			if ((e->flags & TCP_SENT_SACKED) || !sack_part(e, start, end, mss, &lo, &hi))
 				continue;
-			if (SEQ_LT(e->seq, start)) {
-				if (tcp_sentmap_split(sm, i, start) < 0)
+			uint32_t splits = (lo > 0) + (hi < ent_len(e));
+			if (splits && sm->len + splits > sm->max)
+				continue; /* at the entry limit: the data will be retransmitted */
+			if (hi < ent_len(e) && tcp_sentmap_split(sm, i, e->seq + hi) < 0)
+				return;
+			e = &sm->e[sm->head + i];
+			if (lo > 0) {
+				if (tcp_sentmap_split(sm, i, e->seq + lo) < 0)
 					return;
-				continue; /* the next iteration looks at the upper part */
-			}
-			if (SEQ_GT(e->end, end)) {
-				if (tcp_sentmap_split(sm, i, end) < 0)
-					return;
-				e = &sm->e[sm->head + i];
+				e = &sm->e[sm->head + ++i];
 			}
 			note_covered(out, e, e->end, false);
 			unaccount(sm, e, ent_len(e));
@@ -193,8 +254,34 @@ void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, in
 			sm->sacked_bytes += ent_len(e);
 			if (sm->sacked_bytes == ent_len(e) || SEQ_GT(e->end, sm->high_sacked))
 				sm->high_sacked = e->end;
+			i = merge_sacked(sm, i);
 		}
 	}
+}
+
+void tcp_sentmap_clear_sacks(struct tcp_sentmap *sm)
+{
+	for (uint32_t i = 0; i < sm->len; i++)
+		sm->e[sm->head + i].flags &= (uint8_t)~TCP_SENT_SACKED;
+	sm->sacked_bytes = 0;
+}
+
+bool tcp_sentmap_merge_lost(struct tcp_sentmap *sm, uint32_t i, uint32_t max)
+{
+	const uint8_t want = TCP_SENT_LOST, mask = TCP_SENT_LOST | TCP_SENT_RETX | TCP_SENT_SACKED;
+	if (i + 1 >= sm->len)
+		return false;
+	struct tcp_sent *e = &sm->e[sm->head + i];
+	if ((e->flags & mask) != want || (e[1].flags & mask) != want ||
+	    (e->flags & TCP_SENT_FIN) || ((e->flags ^ e[1].flags) & TCP_SENT_EXT) ||
+	    e[1].end - e->seq > max)
+		return false;
+	e->end = e[1].end;
+	e->flags |= e[1].flags & (TCP_SENT_FIN | TCP_SENT_EVER_RETX | TCP_SENT_ECHO_WAIT);
+	if (e[1].xmit > e->xmit)
+		e->xmit = e[1].xmit;
+	remove_at(sm, i + 1);
+	return true;
 }
 
 void tcp_sentmap_mark_lost(struct tcp_sentmap *sm, uint32_t i)

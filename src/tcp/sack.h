@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The sent map: one entry per transmitted segment (sequence range, send time, flags), from
  * snd_una to snd_nxt in order. It is the sender's SACK scoreboard (RFC 6675 section 3) and the
- * source of RTT samples (RFC 6298 with Karn's rule) and of RACK's send times (RFC 8985). */
+ * source of RTT samples (RFC 6298 with Karn's rule) and of RACK's send times (RFC 8985).
+ *
+ * Against SACK blocks made to shred it (issue 14): SACK marks whole segments only, an entry
+ * being split at multiples of the segment size from its start (Linux tcp_match_skb_to_sack), so
+ * a block covering part of a segment marks nothing; adjacent SACKed entries merge, so a block
+ * repeated in every ACK is one entry to skip; and SACK never splits past `max` entries (the
+ * information is ignored: the data is retransmitted, which is always safe). */
 #ifndef IOTCP_TCP_SACK_H
 #define IOTCP_TCP_SACK_H
 
@@ -28,6 +34,7 @@ struct tcp_sent {
 struct tcp_sentmap {
 	struct tcp_sent *e;
 	uint32_t head, len, cap;   /* entries e[head .. head+len) */
+	uint32_t max;              /* SACK splits stop at this many entries (UINT32_MAX: none) */
 	uint32_t sacked_bytes;     /* in SACKED entries */
 	uint32_t lost_bytes;       /* in LOST, not SACKED entries */
 	uint32_t retx_bytes;       /* in RETX, not SACKED entries */
@@ -53,6 +60,8 @@ struct tcp_sent_acked {
 
 int tcp_sentmap_init(struct tcp_sentmap *sm);
 void tcp_sentmap_free(struct tcp_sentmap *sm);
+/* Free the entry array when it is empty (allocated again by the next add). */
+void tcp_sentmap_release(struct tcp_sentmap *sm);
 static inline struct tcp_sent *tcp_sentmap_at(const struct tcp_sentmap *sm, uint32_t i)
 {
 	return &sm->e[sm->head + i];
@@ -62,9 +71,18 @@ int tcp_sentmap_add(struct tcp_sentmap *sm, uint32_t seq, uint32_t end, tcp_time
 		    uint8_t flags);
 /* Cumulative ACK: drop everything below ack. */
 void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked *out);
-/* Mark the ranges of SACK blocks (RFC 2018) above snd_una as SACKed, splitting entries. */
-void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, int n,
+/* Mark the ranges of SACK blocks (RFC 2018) above snd_una as SACKed: whole segments of mss
+ * bytes (counted from each entry's start) and an entry's short tail, splitting entries there
+ * and merging SACKed neighbours. */
+void tcp_sentmap_sack(struct tcp_sentmap *sm, const struct tcp_sack_block *b, int n, uint32_t mss,
 		      struct tcp_sent_acked *out);
+/* RFC 2018 section 8 / RFC 6675 5.1: the receiver reneged (SACKed data at snd_una after an
+ * RTO): forget every SACK mark. */
+void tcp_sentmap_clear_sacks(struct tcp_sentmap *sm);
+/* Merge entry i+1 into entry i when both are LOST and not RETX or SACKED and of the same
+ * payload kind, while the result stays within max bytes; true if merged (one retransmission
+ * then covers both). */
+bool tcp_sentmap_merge_lost(struct tcp_sentmap *sm, uint32_t i, uint32_t max);
 /* RFC 6675 IsLost (section 4): an unSACKed entry with more than (DupThresh-1)*SMSS SACKed bytes
  * above it, or DupThresh SACKed entries above it, is marked LOST. Returns bytes newly marked. */
 uint32_t tcp_sentmap_update_lost(struct tcp_sentmap *sm, uint32_t smss);

@@ -17,12 +17,13 @@ static void test_scoreboard(void)
 	for (uint32_t i = 0; i < 10; i++)
 		CHECK_EQ_U64(tcp_sentmap_add(&sm, 1000 + 100 * i, 1100 + 100 * i, i, 0), 0);
 	struct tcp_sent_acked a = {.rtt_xmit = TCP_TIME_NEVER};
-	/* SACK [1350, 1700): splits the segment at 1300 */
+	/* SACK [1350, 1700) at byte granularity (mss 1): splits the segment at 1300; the
+	 * SACKed entries merge into one */
 	struct tcp_sack_block b[2] = {{1350, 1700}, {1800, 1900}};
-	tcp_sentmap_sack(&sm, b, 2, &a);
+	tcp_sentmap_sack(&sm, b, 2, 1, &a);
 	CHECK_EQ_U64(sm.sacked_bytes, 450);
 	CHECK_EQ_U64(a.bytes, 450);
-	CHECK_EQ_U64(sm.len, 11);
+	CHECK_EQ_U64(sm.len, 8);
 	/* IsLost: more than 2*SMSS (SMSS 100) SACKed above 1000..1300 -> lost */
 	uint32_t marked = tcp_sentmap_update_lost(&sm, 100);
 	CHECK_EQ_U64(marked, 350); /* 1000-1350 */
@@ -51,7 +52,7 @@ static void test_scoreboard(void)
 	/* blocks outside the outstanding range are ignored */
 	tcp_sentmap_add(&sm, 2000, 2100, 0, 0);
 	struct tcp_sack_block bad[2] = {{100, 200}, {2100, 5000}};
-	tcp_sentmap_sack(&sm, bad, 2, &a);
+	tcp_sentmap_sack(&sm, bad, 2, 100, &a);
 	CHECK_EQ_U64(sm.sacked_bytes, 0);
 	tcp_sentmap_free(&sm);
 }
@@ -72,8 +73,62 @@ static void test_partial_ack_end(void)
 	CHECK_EQ_U64(a.last_end, 21000);
 	struct tcp_sent_acked b = {.rtt_xmit = TCP_TIME_NEVER};
 	struct tcp_sack_block blk = {30000, 40000};
-	tcp_sentmap_sack(&sm, &blk, 1, &b);
+	tcp_sentmap_sack(&sm, &blk, 1, 1000, &b); /* segments of 1000 bytes from 21000 */
 	CHECK_EQ_U64(b.last_end, 40000);
+	tcp_sentmap_free(&sm);
+}
+
+/* Issue 14: SACK marks whole segments (Linux tcp_match_skb_to_sack). Entries of four 100-byte
+ * segments (TSO descriptors); blocks covering parts of segments mark only the segments they
+ * cover whole, splitting at segment boundaries; a sliver marks nothing; repeated blocks merge;
+ * the entry limit stops splitting. */
+static void test_sack_segment_granularity(void)
+{
+	struct tcp_sentmap sm;
+	struct tcp_sent_acked a = {.rtt_xmit = TCP_TIME_NEVER};
+	CHECK_EQ_U64(tcp_sentmap_init(&sm), 0);
+	for (uint32_t i = 0; i < 5; i++)
+		CHECK_EQ_U64(tcp_sentmap_add(&sm, 1000 + 400 * i, 1400 + 400 * i, i, 0), 0);
+	/* slivers: nothing */
+	struct tcp_sack_block sliver[3] = {{1001, 1002}, {1450, 1451}, {1510, 1590}};
+	tcp_sentmap_sack(&sm, sliver, 3, 100, &a);
+	CHECK_EQ_U64(sm.sacked_bytes, 0);
+	CHECK_EQ_U64(sm.len, 5);
+	/* [1450, 1780): only the segments [1500, 1700) are covered whole */
+	struct tcp_sack_block b1 = {1450, 1780};
+	tcp_sentmap_sack(&sm, &b1, 1, 100, &a);
+	CHECK_EQ_U64(sm.sacked_bytes, 200);
+	CHECK_EQ_U64(sm.len, 7);
+	CHECK_EQ_U64(tcp_sentmap_at(&sm, 1)->end, 1500);
+	CHECK_EQ_U64(tcp_sentmap_at(&sm, 2)->seq, 1500);
+	CHECK_EQ_U64(tcp_sentmap_at(&sm, 2)->end, 1700);
+	/* the same block again: nothing new; a wider one extends the SACKed entry (merged) */
+	tcp_sentmap_sack(&sm, &b1, 1, 100, &a);
+	CHECK_EQ_U64(sm.len, 7);
+	struct tcp_sack_block b2 = {1400, 2250};
+	tcp_sentmap_sack(&sm, &b2, 1, 100, &a);
+	CHECK_EQ_U64(sm.sacked_bytes, 800);
+	CHECK_EQ_U64(sm.len, 4); /* [1000,1400) [1400,2200) SACKed [2200,2600) [2600,3000) */
+	/* a short last entry (a genuinely short tail) is SACKed whole when covered */
+	CHECK_EQ_U64(tcp_sentmap_add(&sm, 3000, 3050, 9, 0), 0);
+	struct tcp_sack_block b3 = {2950, 3050};
+	tcp_sentmap_sack(&sm, &b3, 1, 100, &a);
+	CHECK_EQ_U64(sm.sacked_bytes, 850);
+	/* the entry limit: no split beyond it, the block is ignored */
+	sm.max = sm.len;
+	struct tcp_sack_block b4 = {2300, 2400};
+	tcp_sentmap_sack(&sm, &b4, 1, 100, &a);
+	CHECK_EQ_U64(sm.sacked_bytes, 850);
+	/* RTO after reneging: every mark goes */
+	tcp_sentmap_clear_sacks(&sm);
+	CHECK_EQ_U64(sm.sacked_bytes, 0);
+	tcp_sentmap_all_lost(&sm);
+	CHECK_EQ_U64(sm.lost_bytes, 2050);
+	/* retransmission coalescing: lost neighbours merge up to a byte limit */
+	CHECK(tcp_sentmap_merge_lost(&sm, 0, 1200));
+	CHECK_EQ_U64(tcp_sentmap_at(&sm, 0)->end, 2200);
+	CHECK(!tcp_sentmap_merge_lost(&sm, 0, 1200));
+	CHECK_EQ_U64(sm.lost_bytes, 2050);
 	tcp_sentmap_free(&sm);
 }
 
@@ -224,6 +279,7 @@ int main(void)
 {
 	test_partial_ack_end();
 	test_scoreboard();
+	test_sack_segment_granularity();
 	test_external_ranges();
 	test_ext_echo();
 	CHECK_DONE();
