@@ -45,6 +45,21 @@ void tcp_config_default(struct tcp_config *c)
 	c->keep_cnt = 9;
 	c->syn_retries = 6;
 	c->data_retries = 15;
+	c->fin_timeout = 60 * TCP_SEC;     /* Linux tcp_fin_timeout */
+	c->orphan_retries = 8;             /* Linux tcp_orphan_retries (0 there means 8) */
+	/* as long as Linux keeps trying an unanswered connection (tcp_retries2 = 15: ~924 s) */
+	c->persist_max = 900 * TCP_SEC;
+	c->ooo_max = 0;                    /* as much as the receive buffer (as Linux) */
+	c->sentmap_max = 0;                /* one per segment the send buffer can hold */
+}
+
+void tcp_stack_config_default(struct tcp_stack_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->challenge_ack_limit = 1000;     /* Linux 4.7 - 5.19 tcp_challenge_ack_limit */
+	c->max_conns = 65536;
+	c->max_orphans = 16384;
+	c->ooo_mem_max = 64ull << 20;
 }
 
 /* Clamp a configuration to what the core supports. */
@@ -82,6 +97,16 @@ static void sanitize_config(struct tcp_config *c)
 		c->keep_intvl = TCP_SEC;
 	if (!c->keep_idle)
 		c->keep_idle = TCP_SEC;
+	if (!c->fin_timeout)
+		c->fin_timeout = TCP_MSEC;
+	if (!c->orphan_retries)
+		c->orphan_retries = 1;
+	if (!c->sentmap_max) {
+		uint32_t most = c->sndbuf_auto && c->sndbuf_max > c->sndbuf ? c->sndbuf_max : c->sndbuf;
+		c->sentmap_max = most / c->mss + 64;
+	}
+	if (c->sentmap_max < 64)
+		c->sentmap_max = 64;
 	c->cc[sizeof(c->cc) - 1] = 0;
 }
 
@@ -105,6 +130,8 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
 	if (!c->sb || !c->rb || tcp_sentmap_init(&c->sm) < 0)
 		goto fail;
 	tcp_rcvbuf_fit_ooo(c);
+	tcp_rcvbuf_set_ooo_mem(c->rb, c->cfg.ooo_max, &s->ooo_pool);
+	c->sm.max = c->cfg.sentmap_max;
 	c->iss = tcp_isn(&s->cfg.secret, t, now); /* RFC 6528 */
 	c->snd_una = c->snd_nxt = c->iss;
 	c->ts_offset = tcp_ts_offset(&s->cfg.secret, t);
@@ -122,9 +149,11 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
 	c->t_rexmt = c->t_persist = c->t_delack = c->t_keep = TCP_TIME_NEVER;
 	c->t_2msl = c->t_tlp = c->t_rack = TCP_TIME_NEVER;
 	c->deadline = TCP_TIME_NEVER;
+	c->persist_since = c->last_oow_ack = TCP_TIME_NEVER;
 	c->last_rcv = now;
 	tcp_list_init(&c->out_link);
 	tcp_list_init(&c->ev_link);
+	tcp_list_init(&c->tw_link);
 	return c;
 fail:
 	tcp_sndbuf_free(c->sb);
@@ -139,6 +168,7 @@ void tcp_conn_destroy(struct tcp_conn *c)
 	struct tcp_stack *s = c->stack;
 	if (c->listener)
 		tcp_listener_conn_gone(c);
+	tcp_conn_orphan_end(c);
 	tcp_stack_unlink(s, c);
 	tcp_sndbuf_free(c->sb);
 	tcp_rcvbuf_free(c->rb);
@@ -160,7 +190,25 @@ void tcp_conn_closed(struct tcp_conn *c, int err)
 	c->t_rexmt = c->t_persist = c->t_delack = c->t_keep = TCP_TIME_NEVER;
 	c->t_2msl = c->t_tlp = c->t_rack = TCP_TIME_NEVER;
 	c->syn_pending = c->ack_now = c->probe_pending = c->keep_probe = c->tlp_pending = false;
+	tcp_conn_orphan_end(c);
+	tcp_list_remove(&c->tw_link);
 	tcp_conn_touch(c);
+}
+
+void tcp_conn_orphan_end(struct tcp_conn *c)
+{
+	if (!c->orphan_counted)
+		return;
+	c->orphan_counted = false;
+	c->stack->norphans--;
+}
+
+void tcp_conn_shrink(struct tcp_conn *c)
+{
+	tcp_sndbuf_release(c->sb);
+	tcp_sentmap_release(&c->sm);
+	if (c->orphan)
+		tcp_rcvbuf_release(c->rb);
 }
 
 bool tcp_conn_reap(struct tcp_conn *c)
@@ -239,8 +287,13 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, const struct tcp_tuple *t,
 		e = EINVAL;
 		goto out;
 	}
+	s->now = now;
 	if (tcp_stack_lookup(s, t)) {
 		e = EADDRINUSE;
+		goto out;
+	}
+	if (!tcp_stack_conn_room(s)) {
+		e = ENOMEM;
 		goto out;
 	}
 	c = tcp_conn_new(s, t, cfg, now);
@@ -364,48 +417,92 @@ int tcp_shutdown(struct tcp_conn *c)
 	}
 }
 
-void tcp_close(struct tcp_conn *c)
+/* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> when synchronized, then CLOSED. */
+static void abort_conn(struct tcp_conn *c, int err)
 {
-	c->app_ref = false;
-	c->user = NULL;
-	tcp_list_remove(&c->ev_link);
-	switch (c->state) {
-	case TCP_CLOSED:
-		tcp_conn_reap(c);
-		return;
-	case TCP_SYN_SENT:
-		tcp_conn_closed(c, 0);
-		tcp_conn_reap(c);
-		return;
-	default:
-		break;
-	}
-	/* RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data resets the connection */
-	if (tcp_rcvbuf_readable(c->rb)) {
-		tcp_abort(c);
-		return;
-	}
-	tcp_shutdown(c);
-}
-
-void tcp_abort(struct tcp_conn *c)
-{
-	c->app_ref = false;
-	c->user = NULL;
-	tcp_list_remove(&c->ev_link);
 	switch (c->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 	case TCP_FIN_WAIT_1:
 	case TCP_FIN_WAIT_2:
 	case TCP_CLOSE_WAIT:
-		c->rst_pending = true; /* RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST> */
+		c->rst_pending = true;
 		break;
 	default:
 		break;
 	}
-	tcp_conn_closed(c, 0);
+	tcp_conn_closed(c, err);
+}
+
+static void release_handle(struct tcp_conn *c)
+{
+	c->app_ref = false;
+	c->user = NULL;
+	tcp_list_remove(&c->ev_link);
+}
+
+/* The application's close (RFC 9293 3.10.4): from now on the connection is an orphan. */
+static void app_close(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+
+	if (c->orphan)
+		return;
+	c->orphan = true;
+	switch (c->state) {
+	case TCP_CLOSED:
+		return;
+	case TCP_SYN_SENT:
+		tcp_conn_closed(c, 0);
+		return;
+	default:
+		break;
+	}
+	/* RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data resets the connection */
+	if (tcp_rcvbuf_readable(c->rb)) {
+		abort_conn(c, 0);
+		return;
+	}
+	tcp_shutdown(c);
+	if (c->state == TCP_TIME_WAIT)
+		return;
+	c->orphan_counted = true;
+	s->norphans++;
+	/* Linux tcp_close -> tcp_check_oom: past the orphan limit the connection is reset */
+	if (s->cfg.max_orphans && s->norphans > s->cfg.max_orphans) {
+		s->st.orphan_resets++;
+		abort_conn(c, 0);
+		return;
+	}
+	tcp_timer_fin_wait_2(c, s->now);
+	tcp_conn_shrink(c);
+	tcp_conn_touch(c);
+}
+
+void tcp_close(struct tcp_conn *c)
+{
+	release_handle(c);
+	app_close(c);
 	tcp_conn_reap(c);
+}
+
+void tcp_close_keep(struct tcp_conn *c)
+{
+	app_close(c);
+}
+
+void tcp_abort(struct tcp_conn *c)
+{
+	release_handle(c);
+	c->orphan = true;
+	abort_conn(c, 0);
+	tcp_conn_reap(c);
+}
+
+void tcp_conn_orphan_data(struct tcp_conn *c)
+{
+	tcp_stack_drop(c->stack, TCP_DROP_ORPHAN_DATA);
+	abort_conn(c, ECONNRESET);
 }
 
 void tcp_ext_sent(struct tcp_conn *c, uint32_t seq, uint32_t end, tcp_time_t now,
@@ -497,6 +594,9 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *i)
 	i->reo_wnd = tcp_rack_reo_wnd(c);
 	i->sack_ok = c->sack_ok;
 	i->ts_ok = c->ts_ok;
+	i->orphan = c->orphan;
+	i->sentmap_entries = c->sm.len;
+	i->ooo_bytes = tcp_rcvbuf_ooo_mem(c->rb);
 	i->snd_wscale = c->snd_scale;
 	i->rcv_wscale = c->rcv_scale;
 	i->cc = c->cc_ops->name;

@@ -11,13 +11,41 @@ static void ack_now(struct tcp_conn *c)
 	c->ack_now = true;
 }
 
-/* RFC 5961 section 7: challenge ACKs are rate limited per stack. */
+/* Linux tcp_oow_rate_limited: at most one challenge or out-of-window ACK per connection per
+ * TCP_OOW_INTERVAL, so that neither an ACK loop nor an attacker's flood draws one per
+ * segment. True when this one must not be sent. */
+static bool oow_limited(struct tcp_conn *c, tcp_time_t now)
+{
+	if (c->last_oow_ack != TCP_TIME_NEVER && now >= c->last_oow_ack &&
+	    now - c->last_oow_ack < TCP_OOW_INTERVAL) {
+		c->stack->st.acks_rate_limited++;
+		return true;
+	}
+	c->last_oow_ack = now;
+	return false;
+}
+
+/* The ACK an unacceptable segment gets (RFC 9293 3.10.7.4, RFC 7323 5.3 R1): rate limited
+ * unless the segment carries data (a retransmission whose ACK was lost needs its answer; data
+ * segments are not an ACK loop), as Linux does. */
+static void oow_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t len, tcp_time_t now)
+{
+	if ((len && !(h->flags & TH_SYN)) || !oow_limited(c, now))
+		ack_now(c);
+}
+
+/* RFC 5961 section 7: challenge ACKs are rate limited per connection and by a randomised
+ * budget per stack (Linux >= 4.7, after CVE-2016-5696). */
 static void challenge_ack(struct tcp_conn *c, tcp_time_t now)
 {
-	if (tcp_stack_challenge_allowed(c->stack, now)) {
-		c->stack->st.challenge_acks++;
-		ack_now(c);
+	if (oow_limited(c, now))
+		return;
+	if (!tcp_stack_challenge_allowed(c->stack, now)) {
+		c->stack->st.acks_rate_limited++;
+		return;
 	}
+	c->stack->st.challenge_acks++;
+	ack_now(c);
 }
 
 /* ---- SYN-SENT, RFC 9293 3.10.7.3 ---- */
@@ -183,7 +211,8 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 	uint32_t wnd = (uint32_t)h->wnd << c->snd_scale;
 	/* RFC 5961 5.2: acceptable range [SND.UNA - MAX.SND.WND, SND.NXT] */
 	if (SEQ_GT(ack, c->snd_nxt)) {
-		ack_now(c);
+		if (!oow_limited(c, now))
+			ack_now(c);
 		tcp_stack_drop(c->stack, TCP_DROP_BAD_ACK);
 		return false;
 	}
@@ -191,6 +220,13 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		challenge_ack(c, now);
 		tcp_stack_drop(c->stack, TCP_DROP_BAD_ACK);
 		return false;
+	}
+	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent, once it is known to be
+	 * acceptable (Linux updates it after tcp_ack validated the ACK) */
+	if (c->ts_ok && (h->opts.present & TCP_OPT_F_TS) && SEQ_LEQ(h->seq, c->last_ack_sent) &&
+	    SEQ_GEQ(h->opts.ts_val, c->ts_recent)) {
+		c->ts_recent = h->opts.ts_val;
+		c->ts_recent_age = now;
 	}
 	uint32_t flight_before = tcp_conn_pipe(c);
 	struct tcp_sent_acked acked = {.rtt_xmit = TCP_TIME_NEVER, .rtt_xmit_first = TCP_TIME_NEVER,
@@ -266,8 +302,10 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		c->snd_wl2 = ack;
 		if (wnd > c->max_sndwnd)
 			c->max_sndwnd = wnd;
-		if (wnd)
+		if (wnd) {
 			c->t_persist = TCP_TIME_NEVER;
+			c->persist_since = TCP_TIME_NEVER;
+		}
 	}
 
 	/* duplicate ACK, RFC 5681 section 2 (with SACK: any ACK carrying new SACK info) */
@@ -350,7 +388,10 @@ static void process_data(struct tcp_conn *c, const struct tcp_hdr *h, const uint
 		if (c->sack_ok && tcp_rcvbuf_ooo_dup(c->rb, seq, len, &dup))
 			tcp_dsack_note(c, dup.start, dup.end); /* RFC 2883 section 4 */
 		bool was_ooo = tcp_rcvbuf_has_ooo(c->rb);
+		uint64_t ooo_dropped = tcp_rcvbuf_ooo_dropped(c->rb);
 		uint32_t adv = tcp_rcvbuf_insert(c->rb, seq, data, len);
+		if (tcp_rcvbuf_ooo_dropped(c->rb) != ooo_dropped) /* RFC 9293 3.10.7.4 */
+			tcp_stack_drop(c->stack, TCP_DROP_OOO_LIMIT);
 		c->rcv_nxt = tcp_rcvbuf_nxt(c->rb);
 		c->bytes_received += adv;
 		if (adv)
@@ -424,7 +465,7 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 	bool disordered = false;
 	if (paws_reject(c, h, now)) {
 		if (!disordered_ack(c, h, len)) {
-			ack_now(c);
+			oow_ack(c, h, len, now);
 			tcp_stack_drop(s, TCP_DROP_PAWS);
 			goto out;
 		}
@@ -456,7 +497,7 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 	uint32_t seglen = len + ((flags & TH_SYN) ? 1 : 0) + (fin ? 1 : 0);
 	if (!acceptable(c, seq, seglen)) {
 		if (!(flags & TH_RST))
-			ack_now(c);
+			oow_ack(c, h, len, now);
 		/* RFC 2883 section 4: report a duplicate below RCV.NXT in a D-SACK */
 		if (len && !(flags & (TH_RST | TH_SYN)) && SEQ_LT(seq, c->rcv_nxt) &&
 		    SEQ_GT(seq, c->irs))
@@ -474,13 +515,6 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 		challenge_ack(c, now);
 		tcp_stack_drop(s, TCP_DROP_BAD_RST);
 		goto out;
-	}
-
-	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent */
-	if (c->ts_ok && (h->opts.present & TCP_OPT_F_TS) && SEQ_LEQ(seq, c->last_ack_sent) &&
-	    SEQ_GEQ(h->opts.ts_val, c->ts_recent)) {
-		c->ts_recent = h->opts.ts_val;
-		c->ts_recent_age = now;
 	}
 
 	/* fourth: SYN in a synchronized state, RFC 5961 4.2: challenge ACK. A SYN in SYN-RECEIVED
@@ -539,8 +573,10 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 		goto out;
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
-		if (our_fin_acked(c))
+		if (our_fin_acked(c)) {
 			c->state = TCP_FIN_WAIT_2;
+			tcp_timer_fin_wait_2(c, now);
+		}
 		break;
 	case TCP_CLOSING:
 		if (our_fin_acked(c))
@@ -568,6 +604,11 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
 	case TCP_ESTABLISHED:
 	case TCP_FIN_WAIT_1:
 	case TCP_FIN_WAIT_2: {
+		/* RFC 1122 4.2.2.13: new data after the application closed: RST */
+		if (c->orphan && len) {
+			tcp_conn_orphan_data(c);
+			return;
+		}
 		struct tcp_hdr th = *h;
 		th.seq = seq;
 		process_data(c, &th, data, len, fin, now);

@@ -75,8 +75,10 @@ void tcp_listener_conn_ready(struct tcp_conn *c)
 	struct tcp_listener *l = c->listener;
 	if (c->in_accept_q)
 		return;
-	if (l->embryonic)
+	if (c->embryonic) { /* a cookie connection never was in the SYN queue */
+		c->embryonic = false;
 		l->embryonic--;
+	}
 	c->in_accept_q = true;
 	c->aq_next = NULL;
 	if (l->aq_tail)
@@ -93,8 +95,10 @@ void tcp_listener_conn_gone(struct tcp_conn *c)
 	struct tcp_listener *l = c->listener;
 	c->listener = NULL;
 	if (!c->in_accept_q) {
-		if (l->embryonic)
+		if (c->embryonic) {
+			c->embryonic = false;
 			l->embryonic--;
+		}
 		return;
 	}
 	struct tcp_conn **pp = &l->aq_head, *prev = NULL;
@@ -156,8 +160,12 @@ static void syn_to_listener(struct tcp_listener *l, const struct tcp_tuple *t,
 			    const struct tcp_hdr *h, tcp_time_t now)
 {
 	struct tcp_stack *s = l->stack;
-	if (l->embryonic + l->queued >= l->backlog) {
-		/* RFC 4987 3.6: backlog full, answer with a SYN cookie and keep no state */
+	if (l->embryonic + l->queued >= l->backlog || !tcp_stack_conn_room(s)) {
+		/* RFC 4987 3.6: backlog (or the stack's connection limit) full, answer with a SYN
+		 * cookie and keep no state; cookies are accepted for a while after
+		 * (tcp_synq_no_recent_overflow) */
+		l->overflowed = true;
+		l->last_overflow = now;
 		uint16_t mss = h->opts.present & TCP_OPT_F_MSS ? h->opts.mss : 536;
 		uint16_t cmss = 0;
 		uint32_t cookie = tcp_syncookie_make(&s->cfg.secret, t, h->seq, mss, now, &cmss);
@@ -165,10 +173,6 @@ static void syn_to_listener(struct tcp_listener *l, const struct tcp_tuple *t,
 		if (tcp_stack_queue_ctl(s, t, cookie, h->seq + 1, TH_SYN | TH_ACK, l->cfg.mss,
 					(uint16_t)wnd))
 			s->st.cookies_sent++;
-		return;
-	}
-	if (s->cfg.max_conns && s->nconns >= s->cfg.max_conns) {
-		tcp_stack_drop(s, TCP_DROP_NO_MEM);
 		return;
 	}
 	struct tcp_conn *c = tcp_conn_new(s, t, &l->cfg, now);
@@ -179,6 +183,7 @@ static void syn_to_listener(struct tcp_listener *l, const struct tcp_tuple *t,
 		return;
 	}
 	c->listener = l;
+	c->embryonic = true;
 	l->embryonic++;
 	c->irs = h->seq;
 	c->rcv_nxt = h->seq + 1;
@@ -200,10 +205,18 @@ static bool cookie_ack(struct tcp_listener *l, const struct tcp_tuple *t, const 
 {
 	struct tcp_stack *s = l->stack;
 	uint16_t mss = 0;
+	/* Linux tcp_synq_no_recent_overflow: only while a cookie sent at the last overflow can
+	 * still be valid; at other times a cookie is a forgery (24-bit MAC: brute force) */
+	if (!l->overflowed || now - l->last_overflow > TCP_SYNCOOKIE_VALID)
+		return false;
 	if (!tcp_syncookie_check(&s->cfg.secret, t, h->seq, h->ack, now, &mss))
 		return false;
-	if (l->queued >= 2 * l->backlog + 16) {
+	if (l->queued >= l->backlog) { /* the accept queue is full: drop, as Linux */
 		tcp_stack_drop(s, TCP_DROP_LISTEN_OVERFLOW);
+		return true;
+	}
+	if (!tcp_stack_conn_room(s)) {
+		tcp_stack_drop(s, TCP_DROP_NO_MEM);
 		return true;
 	}
 	struct tcp_conn *c = tcp_conn_new(s, t, &l->cfg, now);

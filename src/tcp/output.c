@@ -304,6 +304,7 @@ emit:;
 		tcp_timer_arm_rexmt(c, now);
 	tcp_timer_arm_tlp(c, now);
 	c->t_persist = TCP_TIME_NEVER;
+	c->persist_since = TCP_TIME_NEVER;
 	count_out(c, out);
 	return true;
 }

@@ -27,6 +27,8 @@ static const char *const drop_names[TCP_DROP_MAX] = {
 	[TCP_DROP_NO_MEM] = "no_mem",
 	[TCP_DROP_STATE] = "state",
 	[TCP_DROP_CTL_QUEUE] = "ctl_queue",
+	[TCP_DROP_ORPHAN_DATA] = "orphan_data",
+	[TCP_DROP_OOO_LIMIT] = "ooo_limit",
 };
 
 const char *tcp_drop_name(enum tcp_drop d)
@@ -206,11 +208,45 @@ void tcp_stack_unlink(struct tcp_stack *s, struct tcp_conn *c)
 		heap_remove(s, c);
 	tcp_list_remove(&c->out_link);
 	tcp_list_remove(&c->ev_link);
+	tcp_list_remove(&c->tw_link);
 }
 
 size_t tcp_stack_conn_count(const struct tcp_stack *s)
 {
 	return s->nconns;
+}
+
+size_t tcp_stack_orphan_count(const struct tcp_stack *s)
+{
+	return s->norphans;
+}
+
+uint64_t tcp_stack_ooo_bytes(const struct tcp_stack *s)
+{
+	return s->ooo_pool.used;
+}
+
+#define TW_RECYCLE_SCAN 8 /* TIME-WAIT connections looked at for one the application let go */
+
+bool tcp_stack_conn_room(struct tcp_stack *s)
+{
+	if (!s->cfg.max_conns || s->nconns < s->cfg.max_conns)
+		return true;
+	/* Like Linux when its TIME-WAIT table is full: the oldest TIME-WAIT connection ends
+	 * early (RFC 6191 discusses the risk: a very old duplicate segment) */
+	struct tcp_link *n = s->twq.next;
+	for (int k = 0; k < TW_RECYCLE_SCAN && n != &s->twq; k++, n = n->next) {
+		struct tcp_conn *c = CONN_OF(n, tw_link);
+		if (c->app_ref)
+			continue;
+		tcp_conn_closed(c, 0);
+		if (tcp_conn_reap(c)) {
+			s->st.time_wait_recycled++;
+			return true;
+		}
+		break;
+	}
+	return false;
 }
 
 /* ---- lifecycle ---- */
@@ -222,6 +258,8 @@ struct tcp_stack *tcp_stack_new(const struct tcp_stack_config *cfg)
 	s->cfg = *cfg;
 	if (!s->cfg.challenge_ack_limit)
 		s->cfg.challenge_ack_limit = 1000;
+	s->ooo_pool.max = s->cfg.ooo_mem_max ? s->cfg.ooo_mem_max : UINT64_MAX;
+	s->chal_second = UINT64_MAX;
 	s->hash_key = siphash24(cfg->secret.key, "iotcp-flow-table", 16);
 	s->nbuckets = 256;
 	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
@@ -232,6 +270,7 @@ struct tcp_stack *tcp_stack_new(const struct tcp_stack_config *cfg)
 	tcp_list_init(&s->outq);
 	tcp_list_init(&s->evq);
 	tcp_list_init(&s->levq);
+	tcp_list_init(&s->twq);
 	return s;
 }
 
@@ -269,15 +308,22 @@ const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s)
 	return &s->st;
 }
 
+/* RFC 5961 section 7 with Linux's fix for CVE-2016-5696: each second's budget is drawn from
+ * [limit/2, limit*3/2), so an off-path attacker cannot count how many challenge ACKs other
+ * connections used. The draw is keyed by the stack's secret (no clock, no global RNG). */
 bool tcp_stack_challenge_allowed(struct tcp_stack *s, tcp_time_t now)
 {
-	if (now - s->chal_window >= TCP_SEC || now < s->chal_window) {
-		s->chal_window = now;
-		s->chal_count = 0;
+	uint64_t second = now / TCP_SEC;
+	if (second != s->chal_second) {
+		uint32_t limit = s->cfg.challenge_ack_limit, half = (limit + 1) / 2;
+		uint8_t msg[12] = {'c', 'h', 'a', 'l'};
+		memcpy(msg + 4, &second, sizeof(second));
+		s->chal_second = second;
+		s->chal_left = half + (uint32_t)(siphash24(s->cfg.secret.key, msg, sizeof(msg)) % limit);
 	}
-	if (s->chal_count >= s->cfg.challenge_ack_limit)
+	if (!s->chal_left)
 		return false;
-	s->chal_count++;
+	s->chal_left--;
 	return true;
 }
 
@@ -343,6 +389,7 @@ int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const s
 		    const uint8_t *data, uint32_t len, tcp_time_t now)
 {
 	enum tcp_drop why;
+	s->now = now;
 	s->st.segs_in++;
 	if (!h->sport || !h->dport || bad_addr(saddr) || bad_addr(daddr)) {
 		why = TCP_DROP_BAD_ADDR;
@@ -412,6 +459,7 @@ static void ctl_output(struct tcp_stack *s, struct tcp_seg *out)
 
 bool tcp_stack_output(struct tcp_stack *s, struct tcp_seg *out, tcp_time_t now)
 {
+	s->now = now;
 	if (s->ctl_len) {
 		ctl_output(s, out);
 		return true;
@@ -446,6 +494,7 @@ void tcp_stack_timers(struct tcp_stack *s, tcp_time_t now)
 {
 	/* bounded: every expired timer is cleared or moved past now by tcp_conn_timers */
 	size_t budget = 4 * s->heap_len + 16;
+	s->now = now;
 	while (s->heap_len && s->heap[0]->deadline <= now && budget--) {
 		struct tcp_conn *c = s->heap[0];
 		tcp_conn_timers(c, now);

@@ -12,6 +12,11 @@
 
 #include "tcp/types.h"
 
+/* How long after the SYN queue last overflowed cookies are accepted: the longest a cookie
+ * lives (two 64 s slots), as Linux's tcp_synq_no_recent_overflow uses TCP_SYNCOOKIE_VALID
+ * (MAX_SYNCOOKIE_AGE x TCP_SYNCOOKIE_PERIOD = 2 x 60 s, include/net/tcp.h). */
+#define TCP_SYNCOOKIE_VALID (128 * TCP_SEC)
+
 /* Our ISN for a SYN from t with sequence number client_isn and the client's advertised MSS.
  * *mss_out receives the MSS the cookie encodes (the largest table entry <= mss). */
 uint32_t tcp_syncookie_make(const struct tcp_secret *s, const struct tcp_tuple *t,

@@ -28,7 +28,12 @@ struct tcp_conn {
 	struct tcp_link out_link, ev_link;
 	int heap_idx;                  /* timer heap position, -1 if not in it */
 	bool in_table, in_accept_q;
+	bool embryonic;                /* counted in its listener's SYN queue */
 	bool app_ref;                  /* application holds a handle */
+	bool orphan;                   /* the application closed it (tcp_close, tcp_close_keep) */
+	bool orphan_counted;           /* ... and it counts in stack->norphans (not yet CLOSED or
+					* TIME-WAIT) */
+	struct tcp_link tw_link;       /* stack->twq while in TIME-WAIT */
 	void *user;
 
 	struct tcp_tuple t;
@@ -108,6 +113,8 @@ struct tcp_conn {
 	tcp_time_t t_rexmt, t_persist, t_delack, t_keep, t_2msl, t_tlp, t_rack;
 	unsigned rexmt_shift, persist_shift, keep_probes, syn_tries;
 	tcp_time_t last_rcv, deadline, syn_xmit;
+	tcp_time_t persist_since;      /* the window closed (persist_max), or NEVER */
+	tcp_time_t last_oow_ack;       /* last challenge / out-of-window ACK (500 ms rate limit) */
 
 	/* pending output */
 	bool syn_pending, rst_pending, ack_now, probe_pending, keep_probe, tlp_pending;
@@ -126,6 +133,8 @@ struct tcp_listener {
 	uint32_t addr;
 	uint16_t port;
 	uint32_t backlog, embryonic, queued;
+	bool overflowed;                /* SYN queue overflow seen (cookies sent) ... */
+	tcp_time_t last_overflow;       /* ... last at this time */
 	struct tcp_conn *aq_head, *aq_tail;
 	struct tcp_config cfg;
 	void *user;
@@ -152,10 +161,18 @@ struct tcp_stack {
 	struct tcp_link outq, evq, levq;
 	struct tcp_ctl ctl[TCP_CTLQ];
 	unsigned ctl_head, ctl_len;
-	tcp_time_t chal_window;           /* RFC 5961 7: start of the current second */
-	uint32_t chal_count;
+	uint64_t chal_second;             /* RFC 5961 7: the current second ... */
+	uint32_t chal_left;               /* ... and its challenge ACKs left */
+	size_t norphans;
+	struct tcp_link twq;              /* TIME-WAIT connections, oldest first */
+	struct tcp_rcvbuf_pool ooo_pool;  /* out-of-order memory of every connection */
+	tcp_time_t now;                   /* the latest time the caller passed in */
 	struct tcp_stats st;
 };
+
+/* Linux sysctl_tcp_invalid_ratelimit: one challenge or out-of-window ACK per connection per
+ * interval. */
+#define TCP_OOW_INTERVAL (500 * TCP_MSEC)
 
 /* list.c-like helpers (stack.c) */
 void tcp_list_init(struct tcp_link *l);
@@ -174,6 +191,9 @@ bool tcp_stack_queue_ctl(struct tcp_stack *s, const struct tcp_tuple *t, uint32_
 void tcp_stack_reply_rst(struct tcp_stack *s, const struct tcp_tuple *t, const struct tcp_hdr *h,
 			 uint32_t len);
 bool tcp_stack_challenge_allowed(struct tcp_stack *s, tcp_time_t now);
+/* Room for one more connection under max_conns, ending the oldest TIME-WAIT connection the
+ * application no longer holds if that makes room. */
+bool tcp_stack_conn_room(struct tcp_stack *s);
 void tcp_heap_update(struct tcp_stack *s, struct tcp_conn *c);
 
 /* conn.c */
@@ -191,6 +211,15 @@ void tcp_conn_established(struct tcp_conn *c, tcp_time_t now);
 /* Apply the options of a SYN / SYN-ACK (RFC 7323, RFC 2018, MSS). */
 void tcp_conn_syn_options(struct tcp_conn *c, const struct tcp_hdr *h, bool syn_ack);
 void tcp_conn_update_maxseg(struct tcp_conn *c);
+/* The connection left the orphan count (CLOSED, TIME-WAIT, freed). */
+void tcp_conn_orphan_end(struct tcp_conn *c);
+/* New data arrived for an orphan: RST, CLOSED (RFC 1122 4.2.2.13, Linux tcp_rcv_state_process). */
+void tcp_conn_orphan_data(struct tcp_conn *c);
+/* Free the buffers' memory where nothing is held (a closing connection keeps only its TCB). */
+void tcp_conn_shrink(struct tcp_conn *c);
+/* Consistency of one connection (check.c): NULL, or the condition that does not hold.
+ * quiet: nothing more to send now (timers must then be armed for what is outstanding). */
+const char *tcp_conn_check(const struct tcp_conn *c, bool quiet);
 
 /* input.c */
 void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *data,
@@ -238,6 +267,8 @@ void tcp_timer_arm_tlp(struct tcp_conn *c, tcp_time_t now);
 void tcp_timer_arm_persist(struct tcp_conn *c, tcp_time_t now);
 void tcp_timer_keep_reset(struct tcp_conn *c, tcp_time_t now);
 void tcp_enter_time_wait(struct tcp_conn *c, tcp_time_t now);
+/* FIN-WAIT-2 of an orphan lasts fin_timeout (Linux tcp_fin_timeout): arm it. */
+void tcp_timer_fin_wait_2(struct tcp_conn *c, tcp_time_t now);
 
 /* listen.c */
 void tcp_listen_input(struct tcp_listener *l, const struct tcp_tuple *t, const struct tcp_hdr *h,

@@ -75,16 +75,36 @@ struct tcp_config {
 	uint32_t keep_cnt;
 	uint32_t syn_retries;      /* SYN / SYN-ACK retransmissions before ETIMEDOUT */
 	uint32_t data_retries;     /* consecutive RTOs before ETIMEDOUT (R2, RFC 9293 3.8.3) */
+	/* Limits against hostile peers (docs/limits.md) */
+	tcp_time_t fin_timeout;    /* an orphan's FIN-WAIT-2 lifetime (Linux tcp_fin_timeout) */
+	uint32_t orphan_retries;   /* RTOs or window probes an orphan gets (Linux
+				    * tcp_orphan_retries) */
+	tcp_time_t persist_max;    /* a window kept closed this long ends the connection
+				    * (ETIMEDOUT; RFC 6429 lets the sender abort a persist
+				    * condition) */
+	uint32_t ooo_max;          /* out-of-order bytes held (memory, in pages); 0: as much as
+				    * the receive buffer (the stack's ooo_mem_max bounds the sum) */
+	uint32_t sentmap_max;      /* sent-map entries (SACK scoreboard); 0: one per segment of
+				    * the largest send buffer, + 64 */
 };
 
 void tcp_config_default(struct tcp_config *c);
 
-/* Stack-wide settings. */
+/* Stack-wide settings. tcp_stack_config_default() fills safe limits; 0 means unlimited. */
 struct tcp_stack_config {
 	struct tcp_secret secret;      /* ISNs, SYN cookies, timestamp offsets */
-	uint32_t challenge_ack_limit;  /* RFC 5961 section 7: challenge ACKs per second */
-	uint32_t max_conns;            /* 0 = unlimited */
+	uint32_t challenge_ack_limit;  /* RFC 5961 section 7: challenge ACKs per second, all
+					* connections (randomised in [limit/2, limit*3/2)); each
+					* connection also sends at most one per 500 ms */
+	uint32_t max_conns;            /* connections in every state (embryonic, orphans,
+					* TIME-WAIT); 0 = unlimited */
+	uint32_t max_orphans;          /* connections the application closed that are still
+					* closing; beyond, a closed connection is reset */
+	uint64_t ooo_mem_max;          /* out-of-order bytes held by all connections */
 };
+
+/* The secret is left zero: fill it from a CSPRNG. */
+void tcp_stack_config_default(struct tcp_stack_config *c);
 
 /* Why a segment was dropped (counters in tcp_stats.drops). */
 enum tcp_drop {
@@ -102,6 +122,8 @@ enum tcp_drop {
 	TCP_DROP_NO_MEM,        /* allocation failed or max_conns reached */
 	TCP_DROP_STATE,         /* segment not meaningful in the current state */
 	TCP_DROP_CTL_QUEUE,     /* stateless reply queue full */
+	TCP_DROP_ORPHAN_DATA,   /* data for a connection the application closed (RST sent) */
+	TCP_DROP_OOO_LIMIT,     /* out-of-order data beyond the connection's or the stack's limit */
 	TCP_DROP_MAX
 };
 
@@ -115,6 +137,12 @@ struct tcp_stats {
 	uint64_t undos;                     /* spurious recoveries / RTOs undone (RFC 3708, 3522) */
 	uint64_t rsts_sent, challenge_acks;
 	uint64_t disordered_acks;           /* older-timestamp duplicate ACKs PAWS let pass */
+	uint64_t acks_rate_limited;         /* challenge / out-of-window ACKs not sent (RFC 5961 7) */
+	uint64_t orphan_resets;             /* closed beyond max_orphans: reset */
+	uint64_t orphan_timeouts;           /* orphans ended by fin_timeout / orphan_retries */
+	uint64_t persist_timeouts;          /* connections ended by persist_max */
+	uint64_t time_wait_recycled;        /* TIME-WAIT ended early for a new connection */
+	uint64_t sack_reneged;              /* RTOs that found SACKed data at snd_una */
 	uint64_t cookies_sent, cookies_ok;
 	uint64_t active_opens, passive_opens, conns_established, conns_freed;
 	uint64_t drops[TCP_DROP_MAX];
@@ -136,6 +164,9 @@ struct tcp_conn_info {
 	uint32_t reordering;        /* reordering degree seen, in segments (Linux tcpi_reordering) */
 	tcp_time_t reo_wnd;         /* RACK's reordering window now (RFC 8985 6.2 step 4) */
 	bool sack_ok, ts_ok;
+	bool orphan;                /* the application closed it */
+	uint32_t sentmap_entries;   /* sent-map entries (scoreboard size) */
+	uint32_t ooo_bytes;         /* out-of-order memory held */
 	uint8_t snd_wscale, rcv_wscale;
 	const char *cc;
 };
@@ -196,6 +227,13 @@ const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
 void tcp_stack_count_drop(struct tcp_stack *s, enum tcp_drop why);
 /* Connections in the flow table (all states). */
 size_t tcp_stack_conn_count(const struct tcp_stack *s);
+/* Orphans: connections the application closed that are not yet CLOSED or in TIME-WAIT. */
+size_t tcp_stack_orphan_count(const struct tcp_stack *s);
+/* Out-of-order bytes held by all connections (memory). */
+uint64_t tcp_stack_ooo_bytes(const struct tcp_stack *s);
+/* Consistency of every connection and of the stack's counts (the invariant checks the stack
+ * runs itself in sanitizer and fuzz builds): NULL, or the condition that does not hold. */
+const char *tcp_stack_check(const struct tcp_stack *s);
 
 /* Passive open: listen on addr:port (addr 0 = any). backlog bounds embryonic + unaccepted
  * connections; past it, SYN cookies answer (RFC 4987). NULL with *err (EADDRINUSE, ENOMEM). */
@@ -221,8 +259,13 @@ ssize_t tcp_send_ext(struct tcp_conn *c, uint32_t len, uint64_t tag, uint64_t ta
 ssize_t tcp_recv(struct tcp_conn *c, void *buf, size_t len);
 /* Half close (SHUT_WR): FIN after the queued data. */
 int tcp_shutdown(struct tcp_conn *c);
-/* Graceful close; the application's handle is released (the core finishes the close). */
+/* Graceful close; the application's handle is released (the core finishes the close). The
+ * connection is an orphan until it ends: the orphan limits apply (max_orphans, fin_timeout,
+ * orphan_retries) and new data from the peer is answered with RST (RFC 1122 4.2.2.13). */
 void tcp_close(struct tcp_conn *c);
+/* The same close for a caller that must keep its handle until it calls tcp_close() or
+ * tcp_abort() (IO-TCP: external data the NIC is still sending). */
+void tcp_close_keep(struct tcp_conn *c);
 /* Abortive close: RST now (when synchronized); the handle is released. */
 void tcp_abort(struct tcp_conn *c);
 

@@ -55,6 +55,8 @@ void tcp_timer_arm_persist(struct tcp_conn *c, tcp_time_t now)
 	if (t > c->cfg.rto_max)
 		t = c->cfg.rto_max;
 	c->t_persist = now + t;
+	if (c->persist_since == TCP_TIME_NEVER)
+		c->persist_since = now;
 }
 
 void tcp_timer_keep_reset(struct tcp_conn *c, tcp_time_t now)
@@ -67,6 +69,20 @@ void tcp_enter_time_wait(struct tcp_conn *c, tcp_time_t now)
 	c->state = TCP_TIME_WAIT;
 	c->t_rexmt = c->t_persist = c->t_keep = c->t_tlp = c->t_rack = TCP_TIME_NEVER;
 	c->t_2msl = now + c->cfg.time_wait;
+	/* oldest first (all last time_wait): tcp_stack_conn_room may end the oldest early */
+	tcp_list_remove(&c->tw_link);
+	tcp_list_push(&c->stack->twq, &c->tw_link);
+	tcp_conn_orphan_end(c);
+	tcp_conn_shrink(c);
+}
+
+void tcp_timer_fin_wait_2(struct tcp_conn *c, tcp_time_t now)
+{
+	if (!c->orphan || c->state != TCP_FIN_WAIT_2 || c->t_2msl != TCP_TIME_NEVER)
+		return;
+	/* Linux: an orphan's FIN-WAIT-2 lasts tcp_fin_timeout, then it ends without a word */
+	c->t_2msl = now + c->cfg.fin_timeout;
+	tcp_conn_shrink(c);
 }
 
 /* RFC 6298 section 5.4-5.7 and RFC 5681 3.1 on expiry of the retransmission timer. */
@@ -84,9 +100,18 @@ static void rexmt_expired(struct tcp_conn *c, tcp_time_t now)
 	}
 	if (c->snd_una == c->snd_nxt)
 		return;
-	if (++c->rexmt_shift > c->cfg.data_retries) {
-		tcp_conn_closed(c, ETIMEDOUT); /* R2 reached, RFC 9293 3.8.3 */
+	/* R2 reached (RFC 9293 3.8.3); an orphan gets orphan_retries (Linux tcp_orphan_retries) */
+	if (++c->rexmt_shift > (c->orphan ? c->cfg.orphan_retries : c->cfg.data_retries)) {
+		if (c->orphan)
+			c->stack->st.orphan_timeouts++;
+		tcp_conn_closed(c, ETIMEDOUT);
 		return;
+	}
+	/* RFC 2018 section 8 / RFC 6675 5.1: SACKed data at snd_una after a timeout means the
+	 * receiver reneged (or lied): forget the SACK marks, so that everything is resent */
+	if (c->sm.len && (tcp_sentmap_at(&c->sm, 0)->flags & TCP_SENT_SACKED)) {
+		tcp_sentmap_clear_sacks(&c->sm);
+		c->stack->st.sack_reneged++;
 	}
 	c->rto_timeouts++;
 	c->stack->st.rto_timeouts++;
@@ -124,6 +149,8 @@ void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
 {
 	if (c->t_2msl <= now) {
 		c->t_2msl = TCP_TIME_NEVER;
+		if (c->state == TCP_FIN_WAIT_2)
+			c->stack->st.orphan_timeouts++;
 		tcp_conn_closed(c, 0);
 		return;
 	}
@@ -137,6 +164,17 @@ void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
 		bool pending = tcp_sndbuf_tail(c->sb) != c->snd_nxt ||
 			       (c->fin_queued && !c->fin_sent);
 		if (!c->snd_wnd && pending) {
+			/* RFC 6429: a window kept closed may end the connection. An orphan gets
+			 * orphan_retries probes (Linux tcp_probe_timer), others persist_max */
+			if (c->orphan ? c->persist_shift >= c->cfg.orphan_retries
+				      : c->cfg.persist_max && now - c->persist_since >= c->cfg.persist_max) {
+				if (c->orphan)
+					c->stack->st.orphan_timeouts++;
+				else
+					c->stack->st.persist_timeouts++;
+				tcp_conn_closed(c, ETIMEDOUT);
+				return;
+			}
 			c->probe_pending = true;
 			c->persist_shift++;
 			tcp_timer_arm_persist(c, now);
