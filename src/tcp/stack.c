@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "util/invariant.h"
 #include "util/siphash.h"
 
 #define CONN_OF(link, field) ((struct tcp_conn *)((char *)(link) - offsetof(struct tcp_conn, field)))
@@ -249,6 +250,13 @@ bool tcp_stack_conn_room(struct tcp_stack *s)
 	return false;
 }
 
+/* The core's invariant checks (check.c) after a connection ran, in the builds that have them. */
+static void conn_checked(const struct tcp_conn *c, bool quiet)
+{
+	if (invariants_enabled())
+		INVARIANT_OK(tcp_conn_check(c, quiet));
+}
+
 /* ---- lifecycle ---- */
 struct tcp_stack *tcp_stack_new(const struct tcp_stack_config *cfg)
 {
@@ -405,6 +413,7 @@ int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const s
 	struct tcp_conn *c = tcp_stack_lookup(s, &t);
 	if (c) {
 		tcp_conn_input(c, h, data, len, now);
+		conn_checked(c, false);
 		tcp_conn_reap(c);
 		return drops_total(s) == before ? 0 : -1;
 	}
@@ -476,10 +485,12 @@ bool tcp_stack_output(struct tcp_stack *s, struct tcp_seg *out, tcp_time_t now)
 			tcp_list_push(&s->outq, &c->out_link);
 			tcp_conn_compute_deadline(c);
 			tcp_heap_update(s, c);
+			conn_checked(c, false);
 			return true;
 		}
 		tcp_conn_compute_deadline(c);
 		tcp_heap_update(s, c);
+		conn_checked(c, true);
 		tcp_conn_reap(c);
 	}
 	return false;
@@ -498,6 +509,7 @@ void tcp_stack_timers(struct tcp_stack *s, tcp_time_t now)
 	while (s->heap_len && s->heap[0]->deadline <= now && budget--) {
 		struct tcp_conn *c = s->heap[0];
 		tcp_conn_timers(c, now);
+		conn_checked(c, false);
 		if (tcp_conn_reap(c))
 			continue;
 		if (c->deadline <= now) { /* defensive: never spin on a stuck deadline */

@@ -3,8 +3,12 @@
  * (to a second stack) receives fuzzed segments - raw bytes through tcp_hdr_decode, or headers
  * built from fuzz bytes around the connection's sequence numbers - interleaved with random time
  * steps, application calls and real exchanges with the peer. Every output descriptor is
- * checked for consistency. It must never crash, trip a sanitizer or loop. */
+ * checked for consistency, and the whole stack with tcp_stack_check() after every step (the
+ * stack also checks each connection after its input, output and timers: invariant checks are
+ * compiled into the fuzz build). Small limits (connections, orphans, out-of-order memory, SACK
+ * entries) put their paths in reach. It must never crash, trip a sanitizer or loop. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,8 +96,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz f = {data, size};
-	struct tcp_stack_config sc = {0};
+	struct tcp_stack_config sc;
+	tcp_stack_config_default(&sc);
 	memset(sc.secret.key, 7, sizeof(sc.secret.key));
+	sc.max_conns = 6;
+	sc.max_orphans = 2;
+	sc.ooo_mem_max = 24 * 1024;
 	struct tcp_stack *a = tcp_stack_new(&sc);
 	struct tcp_stack *b = tcp_stack_new(&sc);
 	if (!a || !b)
@@ -110,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.nodelay = knobs & 8;
 	cfg.tso_max = (knobs & 16) ? 8 * cfg.mss : cfg.mss;
 	cfg.ext_echo = knobs & 32;
+	cfg.fin_timeout = 30 * TCP_SEC;
+	cfg.sentmap_max = 64;
 	int err;
 	struct tcp_listener *l = tcp_listen(a, 0, 80, 1 + (knobs >> 6), &cfg, &err);
 	tcp_time_t now = 1000 * TCP_SEC;
@@ -186,7 +196,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case 3: tcp_shutdown(ac); break;
 			case 4: tcp_ext_sent(ac, base_ack, base_ack + take(&f) * 100u, now, 0); break;
 			case 5: tcp_conn_set_nodelay(ac, op & 0x40); break;
-			case 6: tcp_close(ac); ac = NULL; break;
+			case 6:
+				if (op & 0x40) {
+					tcp_close(ac);
+					ac = NULL;
+				} else {
+					tcp_close_keep(ac); /* the handle stays (IO-TCP offload) */
+				}
+				break;
 			default: tcp_abort(ac); ac = NULL; break;
 			}
 			break;
@@ -220,6 +237,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		deliver(a, NULL, A_ADDR, B_ADDR, now, true);
+		const char *why = tcp_stack_check(a);
+		if (why) {
+			fprintf(stderr, "tcp_stack_check: %s\n", why);
+			abort();
+		}
 		tcp_time_t d = tcp_stack_deadline(a);
 		if (d != TCP_TIME_NEVER && d + 3600 * TCP_SEC < now)
 			abort(); /* a deadline stuck in the past */
