@@ -3,7 +3,9 @@
  *   iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR] [--ip A.B.C.D/N]
  *               [--port 80] [--lcore N] [--file-prefix P] [--stats-file F] [--access-log F]
  *               [--log-file F] [--max-conns N] [--hello-timeout MS]
- *               [--request-timeout MS] [--idle-timeout MS]
+ *               [--request-timeout MS] [--idle-timeout MS] [--idle-sleep MIN_US,MAX_US]
+ *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
+ *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
  * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
  * the baseline for benchmarks. */
 #define _GNU_SOURCE
@@ -73,7 +75,15 @@ static void usage(FILE *out)
 		"  --max-header-bytes N  request line and header fields, bytes; beyond: 431\n"
 		"                        (1024..%u, default %u)\n"
 		"  --request-timeout MS  a started request must be complete by then: 408 (10000)\n"
-		"  --idle-timeout MS     keep-alive connection with nothing to do: closed (30000)\n",
+		"  --idle-timeout MS     keep-alive connection with nothing to do: closed (30000)\n"
+		"TCP limits (docs/limits.md; 0 = the default):\n"
+		"  --tcp-max-conns N     connections in every state, incl. embryonic, orphans and\n"
+		"                        TIME-WAIT (65536)\n"
+		"  --tcp-max-orphans N   closed connections still closing; beyond, reset (16384)\n"
+		"  --tcp-fin-timeout MS  a closed connection's FIN-WAIT-2 (60000)\n"
+		"  --tcp-ooo-mem-kb N    out-of-order data held, all connections (65536)\n"
+		"  --tcp-sack-entries N  SACK scoreboard entries per connection (send buffer\n"
+		"                        segments + 64)\n",
 		HTTP_MAX_HEADER_BYTES, HTTP_MAX_HEADER_BYTES);
 }
 
@@ -124,11 +134,16 @@ int main(int argc, char **argv)
 		{"idle-timeout", required_argument, NULL, 'I'},
 		{"idle-sleep", required_argument, NULL, 'W'},
 		{"max-header-bytes", required_argument, NULL, 'X'},
+		{"tcp-max-conns", required_argument, NULL, 1},
+		{"tcp-max-orphans", required_argument, NULL, 2},
+		{"tcp-fin-timeout", required_argument, NULL, 3},
+		{"tcp-ooo-mem-kb", required_argument, NULL, 4},
+		{"tcp-sack-entries", required_argument, NULL, 5},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int o;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	int o, oi = 0;
+	while ((o = getopt_long(argc, argv, "h", opts, &oi)) != -1) {
 		char *end = NULL;
 		long v;
 		switch (o) {
@@ -196,6 +211,18 @@ int main(int argc, char **argv)
 			}
 			hcfg.max_header_bytes = (unsigned)v;
 			break;
+		case 1: case 2: case 3: case 4: case 5: {
+			unsigned *limit[] = {&icfg.tcp_max_conns, &icfg.tcp_max_orphans,
+					     &icfg.tcp_fin_timeout_ms, &icfg.tcp_ooo_mem_kb,
+					     &icfg.tcp_sack_entries};
+			unsigned long lv = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || lv > UINT32_MAX / 2) {
+				fprintf(stderr, "iotcp-httpd: bad --%s %s\n", opts[oi].name, optarg);
+				return 2;
+			}
+			*limit[o - 1] = (unsigned)lv;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -62,6 +62,16 @@ struct iotcp_config {
 	unsigned idle_spins;
 	unsigned idle_min_us;
 	unsigned idle_max_us;
+	/* TCP limits against hostile clients (docs/limits.md); 0 = the default. Connections in
+	 * every state (embryonic, orphans, TIME-WAIT; 65536); connections the application closed
+	 * that are still closing (16384, beyond: reset); an orphan's FIN-WAIT-2 (60000 ms, Linux
+	 * tcp_fin_timeout); out-of-order data of all connections (65536 KiB); SACK scoreboard
+	 * entries per connection (one per segment of the send buffer + 64). */
+	unsigned tcp_max_conns;
+	unsigned tcp_max_orphans;
+	unsigned tcp_fin_timeout_ms;
+	unsigned tcp_ooo_mem_kb;
+	unsigned tcp_sack_entries;
 };
 
 /* Fill defaults: lcore -1, 256 MB, no hugepages, 198.18.0.1/24, MTU 1500, 10 s HELLO timeout,

@@ -164,12 +164,21 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 	cycles_clock_init(&ctx->cyc.clock);
 	neigh_init(&ctx->neigh, NEIGH_TTL);
 
+	tcp_stack_config_default(&scfg);
 	rng_fill(&ctx->rng, scfg.secret.key, sizeof(scfg.secret.key));
-	scfg.challenge_ack_limit = 1000;
+	if (cfg->tcp_max_conns)
+		scfg.max_conns = cfg->tcp_max_conns;
+	if (cfg->tcp_max_orphans)
+		scfg.max_orphans = cfg->tcp_max_orphans;
+	if (cfg->tcp_ooo_mem_kb)
+		scfg.ooo_mem_max = (uint64_t)cfg->tcp_ooo_mem_kb << 10;
 	ctx->tcp = tcp_stack_new(&scfg);
 	if (!ctx->tcp)
 		goto fail;
 	tcp_config_default(&ctx->tcp_default);
+	if (cfg->tcp_fin_timeout_ms)
+		ctx->tcp_default.fin_timeout = (tcp_time_t)cfg->tcp_fin_timeout_ms * TCP_MSEC;
+	ctx->tcp_default.sentmap_max = cfg->tcp_sack_entries;
 	ctx->tcp_default.mss = (uint16_t)(ctx->mtu - IPV4_HDR_MIN - TCP_HDR_MIN);
 	ctx->tcp_default.tso_max = ctx->tcp_default.mss; /* copy path: no TSO on the host */
 

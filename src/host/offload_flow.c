@@ -494,15 +494,6 @@ static void flow_abort(struct iotcp_ctx *ctx, struct host_off_flow *f, int err, 
 	ctx->cnt.off_flows_aborted++;
 }
 
-/* Orphans discard what arrives (no application reads it any more). */
-static void drain(struct tcp_conn *c)
-{
-	uint8_t buf[2048];
-
-	while (tcp_recv(c, buf, sizeof(buf)) > 0)
-		;
-}
-
 /* Resend the due retries lowest sequence first, so that the oldest data gets the store's
  * free blocks first (otherwise later ranges could pin every block and starve the range TCP
  * needs acknowledged next). A flow at its NIC limit (backing off) probes with one SEND per
@@ -574,8 +565,6 @@ static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 			tcp_close(c);
 		return false;
 	}
-	if (f->orphan)
-		drain(f->conn);
 	account_acks(ctx, f, info.snd_una);
 	/* Under store pressure every acknowledged byte may free a block: no batching. */
 	bool pressure = flow_sends(ctx, f, info.snd_una);
@@ -648,7 +637,8 @@ bool host_offload_sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool 
 		return false;
 	}
 	/* external data outstanding: keep the connection until it is acknowledged */
-	tcp_shutdown(s->conn);
+	/* an orphan to the core (its limits apply; data from the peer is answered with RST) */
+	tcp_close_keep(s->conn);
 	f->sock = NULL;
 	f->orphan = true;
 	s->off = NULL;

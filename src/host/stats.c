@@ -94,6 +94,12 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	T(rsts_sent);
 	T(challenge_acks);
 	T(disordered_acks);
+	T(acks_rate_limited);
+	T(orphan_resets);
+	T(orphan_timeouts);
+	T(persist_timeouts);
+	T(time_wait_recycled);
+	T(sack_reneged);
 	T(cookies_sent);
 	T(cookies_ok);
 	T(active_opens);
@@ -102,6 +108,8 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	T(conns_freed);
 #undef T
 	fn(arg, "tcp_", "conns", tcp_stack_conn_count(ctx->tcp));
+	fn(arg, "tcp_", "orphans", tcp_stack_orphan_count(ctx->tcp));
+	fn(arg, "tcp_", "ooo_bytes", tcp_stack_ooo_bytes(ctx->tcp));
 	for (int d = 0; d < TCP_DROP_MAX; d++) {
 		char name[64];
 		snprintf(name, sizeof(name), "drop_%s", tcp_drop_name((enum tcp_drop)d));
