@@ -139,7 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				len = f.n;
 			memcpy(buf, f.p, len);
 			if (len >= 4 && (op & 8)) { /* aim at the connection */
-				buf[0] = 40000 >> 8; buf[1] = 40000 & 0xff; buf[2] = 0; buf[3] = 80;
+				buf[0] = 40000 >> 8;
+				buf[1] = 40000 & 0xff;
+				buf[2] = 0;
+				buf[3] = 80;
 			}
 			tcp_stack_input_raw(a, B_ADDR, A_ADDR, buf, len, now);
 			f.p += len;
@@ -164,12 +167,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				h.opts.present |= TCP_OPT_F_SACK;
 				h.opts.nsack = (uint8_t)(1 + (o >> 2) % TCP_MAX_SACK);
 				for (int i = 0; i < h.opts.nsack; i++) {
-					h.opts.sack[i].start = base_ack + (uint32_t)(int8_t)take(&f) * 256u;
+					h.opts.sack[i].start =
+					    base_ack + (uint32_t)(int8_t)take(&f) * 256u;
 					h.opts.sack[i].end = h.opts.sack[i].start + take(&f) * 64u;
 				}
 			}
 			if (o & 0x80) {
-				h.opts.present |= TCP_OPT_F_MSS | TCP_OPT_F_WSCALE | TCP_OPT_F_SACKOK;
+				h.opts.present |=
+				    TCP_OPT_F_MSS | TCP_OPT_F_WSCALE | TCP_OPT_F_SACKOK;
 				h.opts.mss = (uint16_t)(take(&f) << 8 | take(&f));
 				h.opts.wscale = take(&f);
 			}
@@ -190,12 +195,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!ac)
 				break;
 			switch ((op >> 3) & 7) {
-			case 0: tcp_send(ac, buf, take(&f) * 16u); break;
-			case 1: tcp_recv(ac, buf, take(&f) * 16u); break;
-			case 2: tcp_send_ext(ac, take(&f) * 64u, op, take(&f)); break;
-			case 3: tcp_shutdown(ac); break;
-			case 4: tcp_ext_sent(ac, base_ack, base_ack + take(&f) * 100u, now, 0); break;
-			case 5: tcp_conn_set_nodelay(ac, op & 0x40); break;
+			case 0:
+				tcp_send(ac, buf, take(&f) * 16u);
+				break;
+			case 1:
+				tcp_recv(ac, buf, take(&f) * 16u);
+				break;
+			case 2:
+				tcp_send_ext(ac, take(&f) * 64u, op, take(&f));
+				break;
+			case 3:
+				tcp_shutdown(ac);
+				break;
+			case 4:
+				tcp_ext_sent(ac, base_ack, base_ack + take(&f) * 100u, now, 0);
+				break;
+			case 5:
+				tcp_conn_set_nodelay(ac, op & 0x40);
+				break;
 			case 6:
 				if (op & 0x40) {
 					tcp_close(ac);
@@ -204,7 +221,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					tcp_close_keep(ac); /* the handle stays (IO-TCP offload) */
 				}
 				break;
-			default: tcp_abort(ac); ac = NULL; break;
+			default:
+				tcp_abort(ac);
+				ac = NULL;
+				break;
 			}
 			break;
 		case 4: /* a real exchange with the peer */
