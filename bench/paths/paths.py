@@ -543,6 +543,7 @@ def main():
             "kernel": platform.release(), "command": " ".join(["paths.py"] + sys.argv[1:]),
             "matrix": "by hand" if a.points else matrix, "runs": runs_n, "size_mb": a.size_mb,
             "timeout_s": timeout, "linux_cc": a.linux_cc, "servers": ",".join(servers)}
+    os.makedirs(a.out, exist_ok=True)
     log("paths: %d points x %d runs x %s, %d MiB per fetch, %g s limit" % (
         len(points), runs_n, ",".join(servers), a.size_mb, timeout))
     runs = []
@@ -569,6 +570,7 @@ def main():
                     for i in range(runs_n):
                         r = run_once(srv, size, digest, timeout)
                         runs.append((name, p, i, r))
+                        write_runs(a.out, runs)  # so far: a stopped run can be re-rendered
                         log("%-10s %-28s run %d: %s" % (name, point_name(p), i + 1, (
                             "FAILED: " + " | ".join(r["failures"])) if r["failures"] else
                             "%8.1f Mb/s  retx %d B  spurious %d  D-SACKs %d" % (
