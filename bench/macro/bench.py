@@ -442,7 +442,7 @@ def read_cycles():
     """The per-stage cycle counters of the lab's host and NIC (stats files, rewritten every
     second): {"host": {stage: cycles}, "nic": {stage: cycles}, "hz": {side: counts/s}}."""
     state = LAB_ENV["IOTCP_LAB_STATE"]
-    out = {"host": {}, "nic": {}, "hz": {}}
+    out = {"host": {}, "nic": {}, "hz": {}, "events": {}}
     for side, fname, prefix in (("host", "host.stats", "host_cycles_"), ("nic", "nic.stats", "cycles_")):
         try:
             with open(os.path.join(state, fname)) as f:
@@ -452,10 +452,20 @@ def read_cycles():
                         out["hz"][side] = int(v)
                     elif k.startswith(prefix):
                         out[side][k[len(prefix):]] = int(v)
+                    elif k in EVENTS and EVENTS[k][0] == side:
+                        out["events"][k] = int(v)
         except (OSError, ValueError):
             pass
     return out
 
+
+# Counts per GB that explain the host's CPU without depending on how busy the machine is:
+# frames the host received (client ACKs, after the NIC's ACK coalescing), its sleeps (each one
+# a wakeup), and the pure ACKs the NIC merged away (src/nic/ackcoal.h).
+# {stats key: (the stats file's side, label)}; nic.stats has a host_rx_frames of its own.
+EVENTS = {"host_rx_frames": ("host", "host frames in"),
+          "host_idle_sleeps": ("host", "host wakeups"),
+          "nic_ackc_superseded": ("nic", "ACKs merged on the NIC")}
 
 # Wall time spent asleep is not CPU time: left out of the per-GB breakdown.
 NOT_CPU = {"idle_sleep"}
@@ -523,6 +533,8 @@ def measure(server, size_name, conns, seconds, script, hdr_len):
             if side in res["stages"]:
                 res["stages"][side]["other"] = max(0.0, per(total) -
                                                    sum(res["stages"][side].values()))
+        res["events"] = {k: per(c1["events"][k] - c0["events"].get(k, 0))
+                         for k in c1["events"]}
     elif not lab:
         res["stages"] = {"host": {"user": per(hu), "kernel": per(hs)}}
     return res
@@ -539,6 +551,9 @@ def run_point(srv, size, conns, a, script):
     ok = [r for r in row["runs"] if not r["failures"]]
     if ok:
         row["stages"] = ok[-1].get("stages") or {}
+        evs = [r["events"] for r in ok if r.get("events")]
+        row["events"] = {k: statistics.median(e[k] for e in evs if k in e)
+                         for k in (evs[0] if evs else {})}
     why = ["run %d: %s" % (i + 1, "; ".join(r["failures"]))
            for i, r in enumerate(row["runs"]) if r["failures"]]
     # the server still answers correctly after the load (a stall wrk cannot count shows here)
@@ -572,6 +587,9 @@ def log_row(row):
         log("    %s CPU-s/GB by stage: %s" % (side, " ".join(
             "%s %.3g" % (k, v) for k, v in
             sorted(row["stages"][side].items(), key=lambda kv: -kv[1]) if v > 0)))
+    if row.get("events"):
+        log("    per GB (median): %s" % ", ".join(
+            "%s %.0f" % (EVENTS[k][1], v) for k, v in sorted(row["events"].items())))
 
 
 # ---------------------------------------------------------------- perf profile (Figure 1 style)
@@ -907,9 +925,35 @@ def goals_table(rows):
 
 
 def git_commit():
-    r = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty", "--abbrev=12"],
-                       capture_output=True, text=True)
-    return r.stdout.strip() or "unknown"
+    """The commit measured (with -dirty when the tree has changes). Without a git binary (a
+    minimal root that got the tree some other way) it is read from .git itself."""
+    try:
+        r = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty", "--abbrev=12"],
+                           capture_output=True, text=True)
+        return r.stdout.strip() or "unknown"
+    except OSError:
+        pass
+    try:
+        gitdir = os.path.join(ROOT, ".git")
+        if os.path.isfile(gitdir):  # a worktree: "gitdir: PATH"
+            gitdir = open(gitdir).read().split(":", 1)[1].strip()
+        head = open(os.path.join(gitdir, "HEAD")).read().strip()
+        if not head.startswith("ref: "):
+            return head[:12] + " (git not installed: dirty state unknown)"
+        ref = head[5:]
+        common = gitdir
+        if os.path.isfile(os.path.join(gitdir, "commondir")):
+            common = os.path.join(gitdir, open(os.path.join(gitdir, "commondir")).read().strip())
+        for d in (gitdir, common):
+            if os.path.isfile(os.path.join(d, ref)):
+                return open(os.path.join(d, ref)).read().strip()[:12] + \
+                    " (git not installed: dirty state unknown)"
+        for line in open(os.path.join(common, "packed-refs")):
+            if line.rstrip().endswith(" " + ref):
+                return line.split()[0][:12] + " (git not installed: dirty state unknown)"
+    except (OSError, IndexError):
+        pass
+    return "unknown"
 
 
 def basis_text(irq):
