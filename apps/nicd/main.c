@@ -33,6 +33,7 @@
 #include "nicd_ctl.h"
 #include "nicd_opts.h"
 #include "nicd_stats.h"
+#include "nicd_tx_mode.h"
 #include "nicd_wire_tx.h"
 #include "port/bell.h"
 #include "port/cycles.h"
@@ -768,7 +769,13 @@ static int start_engine(struct nicd *d)
 {
 	const struct port_caps *wc = port_get_caps(d->wire);
 	const struct port_caps *hc = port_get_caps(d->host);
-	bool csum_offload = wc->tx_tcp_csum;
+	struct nicd_tx_mode mode;
+	char mode_line[160];
+
+	nicd_tx_mode_choose(wc, &mode);
+	nicd_tx_mode_describe(&mode, mode_line, sizeof(mode_line));
+	logmsg("wire tx: %s", mode_line);
+	bool csum_offload = mode.tcp_csum;
 
 	d->io = nic_io_new(IO_DEPTH, false);
 	if (!d->io) {
@@ -779,10 +786,7 @@ static int start_engine(struct nicd *d)
 			return -1;
 		}
 	}
-	/* TSO frames only to our own tap: the kernel takes them whole. DPDK's net_tap would cut
-	 * them in software frame by frame (no gain), and hardware ports are untested here. */
-	bool tso = wc->tso && d->opts.wire_kind == NICD_WIRE_VTAP;
-	if (nicd_wire_tx_init(&d->wtx, d->wire, csum_offload, tso) != 0) {
+	if (nicd_wire_tx_init(&d->wtx, d->wire, &mode) != 0) {
 		logmsg("wire tx: out of memory");
 		return -1;
 	}
@@ -820,7 +824,7 @@ static int start_engine(struct nicd *d)
 		       d->opts.store_mb, d->opts.block_kb);
 		return -1;
 	}
-	tso = nic_engine_set_tso(d->engine, nicd_wire_tx_tso_max_payload(&d->wtx),
+	bool tso = nic_engine_set_tso(d->engine, nicd_wire_tx_tso_max_payload(&d->wtx),
 				 engine_wire_send_tso) &&
 	      nicd_wire_tx_tso_max_payload(&d->wtx) > 0;
 	/* With a synchronous wire (our tap) segments go straight from the block store. */

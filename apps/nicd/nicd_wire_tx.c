@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
 #include "port/cycles.h"
 #include "port/port_mbuf.h"
 
@@ -13,15 +16,16 @@
 
 #define TSO_HEADROOM 0u /* frames are built at the start of the buffer */
 
-int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload, bool tso)
+int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, const struct nicd_tx_mode *mode)
 {
 	memset(t, 0, sizeof(*t));
 	t->port = wire;
-	t->tcp_csum_offload = tcp_csum_offload;
+	t->tcp_csum_offload = mode->tcp_csum;
+	t->port_tso = mode->tso == NICD_TSO_PORT;
 	t->scratch = malloc(NICD_TX_SCRATCH_MAX);
 	if (!t->scratch)
 		return -ENOMEM;
-	if (tso && tcp_csum_offload) {
+	if (mode->tso != NICD_TSO_OFF && mode->tcp_csum) {
 		char name[RTE_MEMPOOL_NAMESIZE];
 		snprintf(name, sizeof(name), "iotcp_tso%p", (void *)t);
 		t->tso_pool = rte_pktmbuf_pool_create(name, NICD_TSO_POOL, 32, 0,
@@ -153,6 +157,20 @@ void nicd_wire_tx_send(void *ctx, uint8_t *buf, size_t len)
 		queue(t, m);
 }
 
+/* The engine wrote the IPv4 header checksum and a pseudo-header sum over the whole frame's
+ * length (what the kernel's GSO takes). A DPDK port segmenting the frame recomputes both per
+ * segment and wants, per RTE_MBUF_F_TX_TCP_SEG: IPv4 checksum 0 with RTE_MBUF_F_TX_IP_CKSUM,
+ * and the pseudo-header sum without the length (rte_ipv4_phdr_cksum with the TSO flag). */
+static void dpdk_tso_fixup(struct rte_mbuf *m, uint8_t *frame)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + m->l2_len);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(frame + m->l2_len + m->l3_len);
+
+	ip->hdr_checksum = 0;
+	m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	tcp->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+}
+
 void nicd_wire_tx_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, uint16_t mss)
 {
 	struct nicd_wire_tx *t = ctx;
@@ -169,6 +187,8 @@ void nicd_wire_tx_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len
 	m->l4_len = (uint64_t)(hdr_len - l4off);
 	m->tso_segsz = mss;
 	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	if (t->port_tso)
+		dpdk_tso_fixup(m, buf);
 	t->c.tso_frames++;
 	queue(t, m);
 }

@@ -4,7 +4,9 @@
  * and at the end of every poll round (flush). Frames the port refuses stay queued and go out on a
  * later flush: none is dropped for a full tx ring. When the port offers TCP checksum offload the
  * mbufs carry RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM and the engine leaves the
- * pseudo-header sum in the TCP checksum field. */
+ * pseudo-header sum in the TCP checksum field (nicd_tx_mode.h says which offloads are used).
+ * TSO frames to a DPDK port follow DPDK's contract (rte_mbuf_core.h, RTE_MBUF_F_TX_TCP_SEG):
+ * IPv4 checksum 0 and RTE_MBUF_F_TX_IP_CKSUM, a pseudo-header sum without the length. */
 #ifndef IOTCP_NICD_WIRE_TX_H
 #define IOTCP_NICD_WIRE_TX_H
 
@@ -15,6 +17,7 @@
 
 #include <rte_mbuf.h>
 
+#include "nicd_tx_mode.h"
 #include "port/port.h"
 
 #define NICD_TX_BATCH	    32
@@ -39,6 +42,7 @@ struct nicd_wire_tx_counters {
 struct nicd_wire_tx {
 	struct port *port;
 	bool tcp_csum_offload;
+	bool port_tso; /* NICD_TSO_PORT: TSO frames get DPDK's TSO header fix-ups */
 	uint16_t n; /* frames in batch */
 	struct rte_mbuf *batch[NICD_TX_BATCH];
 	struct rte_mbuf *pending;     /* allocated, not yet sent */
@@ -50,9 +54,9 @@ struct nicd_wire_tx {
 	struct nicd_wire_tx_counters c;
 };
 
-/* 0, or -ENOMEM. With tso (the port offers TSO and TCP checksum offload) frames up to
- * nicd_wire_tx_tso_max_payload() payload bytes come from a pool of large mbufs. */
-int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, bool tcp_csum_offload, bool tso);
+/* 0, or -ENOMEM. With TSO in the mode, frames up to nicd_wire_tx_tso_max_payload() payload
+ * bytes come from a pool of large mbufs. */
+int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, const struct nicd_tx_mode *mode);
 /* Zero copy (needs a port whose tx is synchronous, caps.tx_sync): frames are written from
  * the engine's store pieces, attached to mbufs as external buffers, and handed to the port at
  * once. 0 or -ENOMEM. */
