@@ -23,6 +23,7 @@ included). Names are private (namespace iotcp-ak<pid>, interfaces ak<pid>-*, sta
 """
 import argparse
 import hashlib
+import importlib
 import json
 import os
 import random
@@ -121,9 +122,11 @@ def sha256(data_or_path):
 class Lab:
     """A private testbed: up() with a generated docroot, down() whatever happens."""
 
-    def __init__(self, build, mode, files, httpd_args=(), linux_server=False):
+    def __init__(self, build, mode, files, httpd_args=()):
+        """mode: offload, copy, or linux (the lab's --linux-server: the same attack against a
+        Linux TCP stack, python3 http.server, for reference)."""
         self.build, self.mode, self.files = build, mode, files
-        self.httpd_args, self.linux_server = list(httpd_args), linux_server
+        self.httpd_args = list(httpd_args) if mode != "linux" else []
         self.tmp = tempfile.mkdtemp(prefix="iotcp-attack-")
         os.chmod(self.tmp, 0o755)
         self.docroot = os.path.join(self.tmp, "docroot")
@@ -158,7 +161,7 @@ class Lab:
         env = dict(LAB_ENV, IOTCP_LAB_HTTPD_ARGS=" ".join(self.httpd_args))
         subprocess.run([LAB_TOOL, "down"], capture_output=True, env=LAB_ENV, timeout=120)
         cmd = [LAB_TOOL, "up", "--docroot", self.docroot, "--build", self.build]
-        cmd += ["--linux-server"] if self.linux_server else ["--mode", self.mode]
+        cmd += ["--linux-server"] if self.mode == "linux" else ["--mode", self.mode]
         r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
         self.is_up = r.returncode == 0
         return r
@@ -238,7 +241,8 @@ class Lab:
 
     def _ns_cmd(self, fn, args):
         script = os.path.abspath(sys.modules["__main__"].__file__)
-        return [NS_PYTHON, script, "--ns-call", fn.__name__, json.dumps(args)]
+        return [NS_PYTHON, script, "--ns-call", "%s:%s" % (fn.__module__, fn.__name__),
+                json.dumps(args)]
 
     def ns_call(self, fn, *args, timeout=600):
         """Run fn(*args) of the test script in the client namespace; returns its JSON-able
@@ -262,12 +266,14 @@ class Lab:
             p.send_signal(sig)
 
     # -- transfers from the client namespace --
-    def fetch_start(self, name, limit_rate=None, max_time=600):
+    def fetch_start(self, name, limit_rate=None, max_time=600, local_port=None):
         """curl of /name in the background, written to a temporary file."""
         out = os.path.join(self.tmp, "fetch-%s-%d" % (name.replace("/", "_"), len(self.children)))
         cmd = ["curl", "-s", "-S", "-f", "--max-time", str(max_time), "-o", out]
         if limit_rate:
             cmd += ["--limit-rate", str(limit_rate)]
+        if local_port:
+            cmd += ["--local-port", str(local_port)]
         p = self.spawn(cmd + [URL + "/" + name], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        text=True)
         return (p, name, out)
@@ -589,14 +595,14 @@ def flood(iface, frames, pps, seconds):
 
 # ---- entry point --------------------------------------------------------------------------------
 
-def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "copy"),
-         linux_server=False):
+def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "copy")):
     """Run attack(lab, args) against a fresh lab; see the module docstring."""
     if len(sys.argv) >= 2 and sys.argv[1] == "--ns-call":
         return _ns_dispatch()
     ap = argparse.ArgumentParser(description=title)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--mode", default=modes[0], choices=modes)
+    ap.add_argument("--mode", default=modes[0], choices=modes,
+                    help="linux: against the lab's Linux server, for reference")
     if add_args:
         add_args(ap)
     args = ap.parse_args()
@@ -616,7 +622,7 @@ def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "
         print("SKIP: python3-scapy not installed for %s (scripts/install-deps.sh)" % NS_PYTHON)
         return 77
     ha = httpd_args(args) if callable(httpd_args) else httpd_args
-    lab = Lab(args.build, args.mode, files, ha, linux_server=linux_server)
+    lab = Lab(args.build, args.mode, files, ha)
 
     def on_signal(sig, frame):
         raise SystemExit(128 + sig)  # unwinds through the finally below: the lab goes down
@@ -624,7 +630,8 @@ def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "
     signal.signal(signal.SIGINT, on_signal)
     try:
         r = lab.up()
-        if not report("testbed up (%s mode%s)" % (args.mode, (", httpd " + " ".join(ha)) if ha else ""),
+        if not report("testbed up (%s mode%s)" % (args.mode, (", httpd " + " ".join(lab.httpd_args))
+                                                   if lab.httpd_args else ""),
                       r.returncode == 0, (r.stdout + r.stderr)[-1500:]):
             return 1
         attack(lab, args)
@@ -642,7 +649,8 @@ def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "
 
 
 def _ns_dispatch():
-    fn = getattr(sys.modules["__main__"], sys.argv[2])
+    mod, _, name = sys.argv[2].rpartition(":")
+    fn = getattr(sys.modules["__main__"] if mod == "__main__" else importlib.import_module(mod), name)
     args = json.loads(sys.argv[3]) if len(sys.argv) > 3 else []
     res = fn(*args)
     print("NSRESULT " + json.dumps(res), flush=True)
