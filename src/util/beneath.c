@@ -22,8 +22,8 @@ static const char *skip_slashes(const char *path)
 int open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 	path = skip_slashes(path);
 	if (!*path)
@@ -39,8 +39,8 @@ static int walk_error(int dir, const char *name, int err)
 {
 	struct stat st;
 
-	if ((err == ELOOP || err == ENOTDIR) &&
-	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+	if ((err == ELOOP || err == ENOTDIR) && fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
 		return -EXDEV;
 	return -err;
 }
