@@ -10,7 +10,8 @@
 Both sit behind the same client namespace, bridge and relay; `iotcp-lab netem` sets the path's
 impairment on both directions. A point is (RTT, loss, reorder, rate): delay = RTT/2 each way,
 loss and reorder in % each way (netem's meaning: reordered frames skip the delay, so reorder
-needs RTT > 0), rate a tbf on each direction. Each run is one keep-alive GET of a --size-mb
+needs RTT > 0), rate a tbf on each direction. Every point gets a freshly started lab (no state
+carried over from the previous point). Each run is one keep-alive GET of a --size-mb
 (32) MiB file from a fresh connection, timed by the client from the request to the last byte,
 the body checked against the file (sha256).
 
@@ -551,22 +552,20 @@ def main():
         for name in servers:
             srv = Server(name, a, docroot)
             log("== %s" % name)
-            try:
-                srv.up()
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                log("%s did not start: its points fail (%s)" % (name, e))
-                runs += [(name, p, i, failed_run("the server did not start"))
-                         for p in points for i in range(runs_n)]
-                continue
-            try:
-                for p in points:
-                    try:
-                        lab("netem", netem_args(p))
-                    except RuntimeError as e:
-                        log("%s: %s" % (point_name(p), e))
-                        runs += [(name, p, i, failed_run("netem refused"))
-                                 for i in range(runs_n)]
-                        continue
+            for p in points:
+                # A fresh lab for every point: nothing carried over from the previous one
+                # (a lab kept up across netem changes gave iotcp implausible loss points).
+                try:
+                    srv.up()
+                    lab("netem", netem_args(p))
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    log("%s %s: the server or the path did not start (%s)" % (
+                        name, point_name(p), e))
+                    runs += [(name, p, i, failed_run("the server or the path did not start"))
+                             for i in range(runs_n)]
+                    srv.down()
+                    continue
+                try:
                     for i in range(runs_n):
                         r = run_once(srv, size, digest, timeout)
                         runs.append((name, p, i, r))
@@ -575,8 +574,8 @@ def main():
                             "FAILED: " + " | ".join(r["failures"])) if r["failures"] else
                             "%8.1f Mb/s  retx %d B  spurious %d  D-SACKs %d" % (
                                 r["mbps"], r["retx_bytes"], r["spurious"], r["dsacks"])))
-            finally:
-                srv.down()
+                finally:
+                    srv.down()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     failed = render(runs, a.out, meta) if runs else ["nothing ran"]
