@@ -6,8 +6,9 @@
 # connections; every body byte checked against its file's pattern) for SOAK_MINUTES, and
 # impairments (iotcp-lab netem) that change every SOAK_IMPAIR_SECONDS. Every minute one line:
 # RSS of the host (iotcp-httpd) and the NIC (iotcp-nicd), connections, NIC flows and pinned
-# store bytes, requests, errors, wrong bytes. At the end: the start and end figures, sanitizer
-# reports and crashes; exit 1 on a wrong byte, a crash or a sanitizer report.
+# store bytes, requests, errors, wrong bytes. At the end: the start and end figures, what the
+# servers still hold once the load stopped (waited for up to 90 s), sanitizer reports and
+# crashes; exit 1 on a wrong byte, a crash or a sanitizer report.
 #
 # usage: scripts/soak.sh [BUILD_DIR]   (default build-asan; run as root)
 #   SOAK_MINUTES (default 30), SOAK_IMPAIR_SECONDS (default 120), SOAK_MODE (offload|copy)
@@ -136,8 +137,15 @@ kill "$load_pid" 2>/dev/null
 wait "$load_pid" 2>/dev/null
 load_pid=
 "$LAB" netem clear >/dev/null 2>&1
-sleep 35 # past the keep-alive idle timeout: whatever is still held is held for good
-row idle clear
+# Whatever the host still holds must drain: the keep-alive idle timeout is 30 s, a Linux
+# server drops orphaned FIN_WAIT_2 connections after 60 s. Wait up to 90 s.
+idle_start=$(date +%s)
+while [ $(($(date +%s) - idle_start)) -lt 90 ]; do
+	sleep 5
+	[ "$(stat_of host tcp_conns)" = 0 ] && [ "$(stat_of nic nic_flows)" = 0 ] && break
+done
+idle_after=$(($(date +%s) - idle_start))
+row "+${idle_after}s" clear
 idle_row="$row_host $row_nic $row_conns"
 idle_flows=$row_flows idle_pinned=$row_pinned
 read -r total_req total_wrong total_bytes fetches ranges resets < <(load_of requests wrong_bytes \
@@ -156,9 +164,9 @@ e_host=$1 e_nic=$2 e_conns=$3 e_err=$5
 set -- $idle_row
 echo
 echo "== soak figures ($MINUTES min, $MODE mode, ASan build $BUILD)"
-echo "  host RSS (iotcp-httpd): start (1 min) ${s_host} KiB, end ${e_host} KiB, idle after ${1} KiB"
-echo "  NIC RSS (iotcp-nicd):   start (1 min) ${s_nic} KiB, end ${e_nic} KiB, idle after ${2} KiB"
-echo "  host connections: start ${s_conns}, end ${e_conns}, idle after ${3}; NIC flows idle ${idle_flows}, pinned ${idle_pinned} KiB"
+echo "  host RSS (iotcp-httpd): start (1 min) ${s_host} KiB, end ${e_host} KiB, ${idle_after} s after the load ${1} KiB"
+echo "  NIC RSS (iotcp-nicd):   start (1 min) ${s_nic} KiB, end ${e_nic} KiB, ${idle_after} s after the load ${2} KiB"
+echo "  host connections: start ${s_conns}, end ${e_conns}, ${idle_after} s after the load ${3}; NIC flows then ${idle_flows}, pinned ${idle_pinned} KiB"
 echo "  requests ${total_req} (fetches ${fetches}, ranges ${ranges}, resets ${resets}), body bytes checked ${total_bytes}"
 echo "  errors (connection errors, timeouts, bad status, short bodies) ${e_err}"
 echo "  wrong bytes ${total_wrong}"

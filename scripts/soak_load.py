@@ -11,7 +11,12 @@ import random
 import signal
 import socket
 import threading
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "interop", "attack"))
+from attacklib import read_http_head  # noqa: E402
 
 SERVER = ("198.18.0.1", 80)
 LINGER_RST = b"\x01\x00\x00\x00\x00\x00\x00\x00"  # struct linger {1, 0}: close sends RST
@@ -38,24 +43,6 @@ class Load:
     def snapshot(self):
         with self.lock:
             return dict(self.c)
-
-
-def read_head(s, buf):
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(65536)
-        if not d:
-            raise ConnectionError("EOF before the response head")
-        buf += d
-        if len(buf) > 65536:
-            raise ConnectionError("response head too long")
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    hdrs = {}
-    for ln in lines[1:]:
-        k, _, v = ln.partition(b":")
-        hdrs[k.strip().lower()] = v.strip()
-    return status, hdrs, rest
 
 
 def read_body(s, buf, length, want, load, limit=None):
@@ -99,9 +86,9 @@ def worker(load, kind, seed):
             else:
                 extra, expect, length = b"", 200, size
             s.sendall(b"GET /%s HTTP/1.1\r\nHost: soak\r\n%s\r\n" % (name.encode(), extra))
-            status, hdrs, buf = read_head(s, buf)
+            status, hdrs, buf = read_http_head(s, buf)
             load.add(requests=1)
-            clen = int(hdrs.get(b"content-length", b"-1"))
+            clen = int(hdrs.get("content-length", "-1"))
             if status != expect or clen != length:
                 load.add(bad_status=1)
                 s.close()
@@ -145,9 +132,9 @@ def idle_conns(load, n, seed):
             s = conns[i]
             name, size, byte = rnd.choice(small)
             s.sendall(b"GET /%s HTTP/1.1\r\nHost: soak\r\n\r\n" % name.encode())
-            status, hdrs, rest = read_head(s, b"")
+            status, hdrs, rest = read_http_head(s)
             load.add(requests=1, idle_requests=1)
-            if status != 200 or int(hdrs.get(b"content-length", b"-1")) != size:
+            if status != 200 or int(hdrs.get("content-length", "-1")) != size:
                 load.add(bad_status=1)
                 raise ConnectionError("status %d" % status)
             _, left = read_body(s, rest, size, bytes([byte]), load)

@@ -309,6 +309,27 @@ def _ns_result(rc, out, err, what):
                        (what, rc, (out or "")[-1500:], (err or "")[-1500:]))
 
 
+# ---- HTTP over kernel sockets ---------------------------------------------------------------------
+
+def read_http_head(s, buf=b""):
+    """(status, {lowercase name: value}, bytes after the head) of the next response on socket
+    s, buf holding what was already received; ConnectionError on EOF or a head over 64 KiB."""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        if not d:
+            raise ConnectionError("EOF before the response head")
+        buf += d
+        if len(buf) > 65536:
+            raise ConnectionError("response head too long")
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    hdrs = {}
+    for ln in lines[1:]:
+        k, _, v = ln.partition(b":")
+        hdrs[k.strip().lower().decode("latin-1")] = v.strip().decode("latin-1")
+    return int(lines[0].split()[1]), hdrs, rest
+
+
 # ---- inside the client namespace: raw frames ----------------------------------------------------
 
 def client_iface():
