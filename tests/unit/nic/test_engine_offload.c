@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "engine_frames.h"
 #include "frame_edit.h"
 #include "gso.h"
 #include "nic/engine.h"
@@ -27,8 +28,6 @@
 #define MAXF	 512
 #define MSS	 1000
 #define TSO_MAX	 30000
-#define SADDR	 0xc6120001u
-#define DADDR	 0xc6120002u
 #define FILE_LEN 200000
 
 enum mode { SOFTWARE, CSUM_OFFLOAD, TSO_OFFLOAD };
@@ -87,7 +86,7 @@ static void w_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, ui
 
 	w->port_frames++;
 	CHECK(w->mode == TSO_OFFLOAD && hdr_len == 14 + 20 + 20);
-	uint32_t ps = csum_pseudo_ipv4(SADDR, DADDR, 6, (uint32_t)(len - 14 - 20));
+	uint32_t ps = csum_pseudo_ipv4(EF_SADDR, EF_DADDR, 6, (uint32_t)(len - 14 - 20));
 	CHECK(get_be16(buf + 14 + 20 + 16) == csum_reduce(ps));
 	CHECK(gso_parse(&vh, buf, len, &g) == 0);
 	for (unsigned k = 0; k < g.nseg; k++) {
@@ -98,53 +97,6 @@ static void w_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, ui
 	free(buf);
 }
 
-static uint32_t opened_fid;
-static int host_errors;
-
-static void w_host(void *ctx, const uint8_t *payload, size_t len)
-{
-	struct proto_iter it;
-	struct proto_cmd cmd;
-	struct proto_open_done d;
-
-	(void)ctx;
-	CHECK(proto_frame_open(&it, payload, len) == 0);
-	while (proto_next(&it, &cmd) > 0) {
-		if (cmd.type == PROTO_T_OPEN_DONE && proto_open_done_decode(&cmd, &d) == 0 &&
-		    d.err == 0)
-			opened_fid = d.fid;
-		host_errors += cmd.type == PROTO_T_ERROR;
-	}
-}
-
-static size_t make_template(uint8_t *hdr, uint32_t seq, uint16_t ip_id)
-{
-	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 80,
-			     .dport = 40000,
-			     .seq = seq,
-			     .ack = 7,
-			     .flags = TH_ACK | TH_PSH,
-			     .wnd = 500};
-	struct pkt_tcp_out o = {.src_mac = &sm,
-				.dst_mac = &dm,
-				.saddr = SADDR,
-				.daddr = DADDR,
-				.ttl = 64,
-				.ip_id = ip_id,
-				.tcp = &th};
-	return pkt_build_tcp(hdr, 128, &o);
-}
-
-static void deliver(struct nic_engine *e, struct proto_writer *w, uint8_t *buf)
-{
-	int len = proto_writer_finish(w);
-	CHECK(len > 0);
-	nic_engine_host_frame(e, buf, (size_t)len, 1000);
-	nic_engine_poll(e, 2000);
-	proto_writer_init(w, buf, 1600);
-}
-
 static void put_send(struct proto_writer *w, uint32_t flow, uint32_t fid, uint64_t off,
 		     uint32_t len, uint32_t seq, uint16_t ip_id)
 {
@@ -152,7 +104,7 @@ static void put_send(struct proto_writer *w, uint32_t flow, uint32_t fid, uint64
 	struct proto_send s = {
 	    .flow = flow, .fid = fid, .file_off = off, .len = len, .mss = MSS, .cookie = flow};
 
-	s.tmpl_len = (uint16_t)make_template(hdr, seq, ip_id);
+	s.tmpl_len = (uint16_t)ef_template(hdr, seq, ip_id);
 	s.tmpl = hdr;
 	CHECK(proto_put_send(w, &s) == 0);
 }
@@ -163,7 +115,7 @@ static void run(int dfd, enum mode mode, struct wire *w)
 	static uint8_t buf[1600];
 	struct proto_writer pw;
 	struct nic_io *io = nic_io_new(16, true);
-	struct nic_engine_out out = {w, w_alloc, w_send, w_host};
+	struct nic_engine_out out = {w, w_alloc, w_send, ef_host};
 	struct nic_engine_config cfg = {.docroot_fd = dfd,
 					.store_bytes = 8 * 65536,
 					.block_size = 65536,
@@ -176,22 +128,22 @@ static void run(int dfd, enum mode mode, struct wire *w)
 	CHECK(e != NULL);
 	if (mode == TSO_OFFLOAD)
 		CHECK(nic_engine_set_tso(e, TSO_MAX, w_send_tso));
-	opened_fid = UINT32_MAX;
+	ef_opened_fid = UINT32_MAX;
 	proto_writer_init(&pw, buf, sizeof(buf));
 	proto_put_open(&pw, 1, "f.bin", 5);
-	deliver(e, &pw, buf);
-	CHECK(opened_fid != UINT32_MAX);
+	ef_deliver(e, &pw, buf);
+	CHECK(ef_opened_fid != UINT32_MAX);
 
 	uint32_t seq0 = 0xffff0000u; /* wraps */
-	put_send(&pw, 9, opened_fid, 3000, 100500, seq0, 100);
-	put_send(&pw, 10, opened_fid, 0, 800, 5000, 65535);
-	deliver(e, &pw, buf);
+	put_send(&pw, 9, ef_opened_fid, 3000, 100500, seq0, 100);
+	put_send(&pw, 10, ef_opened_fid, 0, 800, 5000, 65535);
+	ef_deliver(e, &pw, buf);
 	/* a retransmission of 2500 bytes from the middle of the first burst, odd offset */
-	put_send(&pw, 9, opened_fid, 3000 + 40001, 2500, seq0 + 40001, 4000);
-	deliver(e, &pw, buf);
+	put_send(&pw, 9, ef_opened_fid, 3000 + 40001, 2500, seq0 + 40001, 4000);
+	ef_deliver(e, &pw, buf);
 	for (int i = 0; i < 20; i++)
 		nic_engine_poll(e, 3000 + (uint64_t)i);
-	CHECK(host_errors == 0);
+	CHECK(ef_host_errors == 0);
 	nic_engine_free(e);
 	nic_io_free(io);
 }
@@ -231,7 +183,7 @@ int main(void)
 		CHECK(inet_csum(ip, 20) == 0);
 		uint32_t tcp_len = (uint32_t)sw.len[i] - 14 - 20;
 		uint32_t sum = csum_partial(ip + 20, tcp_len,
-					    csum_pseudo_ipv4(SADDR, DADDR, 6, tcp_len));
+					    csum_pseudo_ipv4(EF_SADDR, EF_DADDR, 6, tcp_len));
 		CHECK(csum_fold(sum) == 0); /* the software checksum is right */
 		for (int m = 0; m < 2; m++) {
 			const struct wire *o = m ? &tso : &cs;

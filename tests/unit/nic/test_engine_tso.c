@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "engine_frames.h"
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "proto/offload.h"
@@ -74,53 +75,6 @@ static bool zc_send(void *ctx, const uint8_t *hdr, size_t hlen, const struct iov
 	return true;
 }
 
-static uint32_t opened_fid;
-static int host_errors;
-
-static void cap_host(void *ctx, const uint8_t *payload, size_t len)
-{
-	struct proto_iter it;
-	struct proto_cmd cmd;
-	struct proto_open_done d;
-
-	(void)ctx;
-	CHECK(proto_frame_open(&it, payload, len) == 0);
-	while (proto_next(&it, &cmd) > 0) {
-		if (cmd.type == PROTO_T_OPEN_DONE && proto_open_done_decode(&cmd, &d) == 0 &&
-		    d.err == 0)
-			opened_fid = d.fid;
-		host_errors += cmd.type == PROTO_T_ERROR;
-	}
-}
-
-static size_t make_template(uint8_t *hdr, uint32_t seq)
-{
-	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 80,
-			     .dport = 40000,
-			     .seq = seq,
-			     .ack = 1,
-			     .flags = TH_ACK | TH_PSH,
-			     .wnd = 500};
-	struct pkt_tcp_out o = {.src_mac = &sm,
-				.dst_mac = &dm,
-				.saddr = 0xc6120001,
-				.daddr = 0xc6120002,
-				.ttl = 64,
-				.ip_id = 100,
-				.tcp = &th};
-	return pkt_build_tcp(hdr, 128, &o);
-}
-
-static void deliver(struct nic_engine *e, struct proto_writer *w, uint8_t *buf)
-{
-	int len = proto_writer_finish(w);
-	CHECK(len > 0);
-	nic_engine_host_frame(e, buf, (size_t)len, 1000);
-	nic_engine_poll(e, 2000);
-	proto_writer_init(w, buf, 1600);
-}
-
 int main(void)
 {
 	char dir[] = "/tmp/iotcp-tso-XXXXXX";
@@ -139,7 +93,7 @@ int main(void)
 	close(fd);
 
 	struct nic_io *io = nic_io_new(16, true);
-	struct nic_engine_out out = {&cap, cap_alloc, cap_send, cap_host};
+	struct nic_engine_out out = {&cap, cap_alloc, cap_send, ef_host};
 	struct nic_engine_config plain = {
 	    .docroot_fd = dfd, .store_bytes = 8 * 65536, .block_size = 65536, .io = io};
 	struct nic_engine *e = nic_engine_new(&plain, &out);
@@ -154,8 +108,8 @@ int main(void)
 
 	proto_writer_init(&w, buf, sizeof(buf));
 	proto_put_open(&w, 1, "f.bin", 5);
-	deliver(e, &w, buf);
-	uint32_t fid = opened_fid;
+	ef_deliver(e, &w, buf);
+	uint32_t fid = ef_opened_fid;
 	struct nic_engine_stats st;
 	nic_engine_get_stats(e, &st);
 	CHECK(st.files_open == 1);
@@ -173,7 +127,7 @@ int main(void)
 			CHECK(e && nic_engine_set_tso(e, 30000, cap_send_tso) &&
 			      nic_engine_set_zero_copy(e, zc_send));
 			proto_put_open(&w, 1, "f.bin", 5);
-			deliver(e, &w, buf);
+			ef_deliver(e, &w, buf);
 		}
 		uint8_t hdr[128];
 		uint32_t seq0 = 0xffff0000u;
@@ -183,18 +137,18 @@ int main(void)
 				       .len = 100500,
 				       .mss = MSS,
 				       .cookie = 1};
-		s.tmpl_len = (uint16_t)make_template(hdr, seq0);
+		s.tmpl_len = (uint16_t)ef_template(hdr, seq0, 100);
 		s.tmpl = hdr;
 		CHECK(proto_put_send(&w, &s) == 0);
 		s.flow = 10;
 		s.file_off = 0;
 		s.len = 800;
-		s.tmpl_len = (uint16_t)make_template(hdr, seq0 + 100500);
+		s.tmpl_len = (uint16_t)ef_template(hdr, seq0 + 100500, 100);
 		CHECK(proto_put_send(&w, &s) == 0);
-		deliver(e, &w, buf);
+		ef_deliver(e, &w, buf);
 		for (int i = 0; i < 10 && cap.n < 5; i++)
 			nic_engine_poll(e, 3000);
-		CHECK(cap.n == 5 && host_errors == 0);
+		CHECK(cap.n == 5 && ef_host_errors == 0);
 		uint32_t off = 0;
 		uint16_t ip_id = 100;
 		for (int i = 0; i < cap.n; i++) {
@@ -209,7 +163,7 @@ int main(void)
 			CHECK(inet_csum(ip, 20) == 0);
 			CHECK(get_be32(tcp + 4) == seq0 + off);
 			CHECK(((tcp[13] & TH_PSH) != 0) == (i >= 3)); /* each burst's last frame */
-			uint32_t ps = csum_pseudo_ipv4(0xc6120001, 0xc6120002, 6, 20 + plen);
+			uint32_t ps = csum_pseudo_ipv4(EF_SADDR, EF_DADDR, 6, 20 + plen);
 			CHECK(get_be16(tcp + 16) == csum_reduce(ps));
 			CHECK(memcmp(tcp + 20, content + (i < 4 ? 3000 + off : 0), plen) == 0);
 			off += plen;
