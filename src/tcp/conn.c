@@ -622,6 +622,11 @@ uint32_t tcp_conn_readable(const struct tcp_conn *c)
 	return tcp_rcvbuf_readable(c->rb);
 }
 
+uint32_t tcp_conn_snd_tail(const struct tcp_conn *c)
+{
+	return tcp_sndbuf_tail(c->sb);
+}
+
 int tcp_conn_set_nodelay(struct tcp_conn *c, bool on)
 {
 	c->cfg.nodelay = on;

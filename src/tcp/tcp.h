@@ -288,6 +288,8 @@ void *tcp_conn_user(const struct tcp_conn *c);
 /* Bytes of send-buffer space free / bytes readable. */
 uint32_t tcp_conn_send_space(const struct tcp_conn *c);
 uint32_t tcp_conn_readable(const struct tcp_conn *c);
+/* Sequence number the next byte written (tcp_send / tcp_send_ext) will get. */
+uint32_t tcp_conn_snd_tail(const struct tcp_conn *c);
 /* Runtime option changes (setsockopt). Return 0 or -EINVAL/-ENOMEM. */
 int tcp_conn_set_nodelay(struct tcp_conn *c, bool on);
 int tcp_conn_set_cc(struct tcp_conn *c, const char *name, tcp_time_t now);
