@@ -129,6 +129,82 @@ ssize_t iotcp_offload_write(struct iotcp_ctx *ctx, int sd, int fid, off_t *offse
 /* Release fid; the NIC closes the file once every byte queued from it has been acknowledged. */
 int iotcp_offload_close(struct iotcp_ctx *ctx, int fid);
 
+/* ---- TLS (HTTPS): handshake on the host, record protection offloaded ----
+ *
+ * Like Linux kTLS + sendfile, the application barely changes: it makes one TLS context
+ * (certificate and key in PEM) and, after iotcp_accept(), calls iotcp_tls_accept() on the new
+ * socket. From then on the same socket calls go through TLS:
+ *   - the handshake (OpenSSL 3, TLS 1.3 and 1.2, AES-128/256-GCM, ECDHE, ALPN, SNI, session
+ *     tickets) runs inside the stack as bytes arrive; the socket reports EPOLLIN when
+ *     application data (or EOF, or an error) is there and EPOLLOUT once the handshake is done;
+ *   - iotcp_read() returns decrypted application data (0 at close_notify or EOF; -1 with
+ *     EPROTO after a fatal alert, ETIMEDOUT when the handshake did not finish in time: the alert
+ *     has been sent and the connection is closing);
+ *   - iotcp_write()/iotcp_writev() seal records on the host;
+ *   - iotcp_offload_write() queues a file range whose records the NIC reads, seals and sends
+ *     (records of up to 16 KiB aligned to file offsets; the host never sees the bytes): returns
+ *     the file bytes queued, as without TLS;
+ *   - iotcp_shutdown(SHUT_WR) and iotcp_close() send close_notify first.
+ * After the handshake OpenSSL hands the transmit key over (its kTLS interface); the stack seals
+ * what the host writes and gives the key to the NIC for file records, one record sequence per
+ * key epoch shared by both. Decryption of what the client sends stays in OpenSSL on the host.
+ * TLS 1.3 KeyUpdate from the client is answered; the server updates its own key before
+ * key_update_records records (RFC 8446 5.5). If the key hand-off did not happen, OpenSSL seals
+ * what the host writes and iotcp_offload_write() fails with EOPNOTSUPP: no byte is ever sent
+ * unprotected. */
+struct iotcp_tls_ctx;
+
+struct iotcp_tls_config {
+	const char *cert_file; /* PEM: certificate chain, leaf first (required) */
+	const char *key_file;  /* PEM: private key (required) */
+	uint16_t min_version;  /* 0x0303 TLS 1.2 (default) or 0x0304 TLS 1.3 */
+	uint16_t max_version;  /* 0x0304 (default) or 0x0303 */
+	/* OpenSSL syntax; NULL: ECDHE with AES-128-GCM, AES-256-GCM (TLS 1.2) and
+	 * TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384 (TLS 1.3), in that order of preference.
+	 * Only AES-GCM can be offloaded. */
+	const char *ciphers;
+	const char *ciphersuites;
+	const char *alpn;		/* comma-separated, preference order; NULL: "http/1.1" */
+	unsigned handshake_timeout_ms;	/* 0: 10 s; a client that stalls longer is dropped */
+	uint64_t key_update_records;	/* records under one key before the server's KeyUpdate
+					 * (TLS 1.3); 0: 2^24. A TLS 1.2 connection past it
+					 * fails writes with EKEYEXPIRED. */
+	bool no_key_handoff; /* keep record protection in OpenSSL (a fallback, and its test) */
+};
+void iotcp_tls_config_default(struct iotcp_tls_config *cfg);
+/* Load certificate and key, set versions, ciphers, ALPN. NULL with errno (EINVAL: bad
+ * configuration or PEM, with a message in the context's log). */
+struct iotcp_tls_ctx *iotcp_tls_ctx_new(struct iotcp_ctx *ctx, const struct iotcp_tls_config *cfg);
+/* Sockets already using it keep working. */
+void iotcp_tls_ctx_free(struct iotcp_tls_ctx *tls);
+/* Make sd (accepted, connected) a TLS server socket; nothing may have been read from or
+ * written to it. 0, or -1 with errno (EBADF, ENOTCONN, EALREADY, ENOMEM). */
+int iotcp_tls_accept(struct iotcp_ctx *ctx, int sd, struct iotcp_tls_ctx *tls);
+/* Ask for a server KeyUpdate (TLS 1.3; sent before the next record). 0 or -1 with errno
+ * (EINVAL: not TLS, EAGAIN: handshake not finished, EOPNOTSUPP: TLS 1.2). */
+int iotcp_tls_key_update(struct iotcp_ctx *ctx, int sd);
+
+enum iotcp_tls_state {
+	IOTCP_TLS_HANDSHAKE,
+	IOTCP_TLS_OPEN,
+	IOTCP_TLS_CLOSED, /* close_notify or EOF from the peer */
+	IOTCP_TLS_FAILED,
+};
+struct iotcp_tls_info {
+	enum iotcp_tls_state state;
+	uint16_t version;     /* 0x0303, 0x0304 (0 during the handshake) */
+	char cipher[48];      /* OpenSSL's name */
+	char alpn[32];	      /* negotiated protocol, "" if none */
+	char sni[256];	      /* server name the client asked for, "" if none */
+	bool resumed;	      /* session resumption */
+	bool key_handoff;     /* the stack seals (not OpenSSL) */
+	bool offload;	      /* and the NIC can seal file records */
+	uint32_t key_epoch;   /* transmit key epoch (KeyUpdates sent) */
+	uint64_t records_host; /* records sealed by the host */
+	uint64_t records_nic;  /* records of offloaded file bodies */
+};
+int iotcp_tls_get_info(struct iotcp_ctx *ctx, int sd, struct iotcp_tls_info *info);
+
 /* ---- observability ---- */
 struct iotcp_stats {
 	uint64_t rx_frames, tx_frames, rx_bytes, tx_bytes;

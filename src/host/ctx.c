@@ -9,6 +9,7 @@
 
 #include "host/ctx.h"
 #include "host/host.h"
+#include "host/tls_session.h"
 
 #define HOST_NEIGH_TICK (100 * TCP_MSEC)
 #define HOST_STATS_TICK (1 * TCP_SEC)
@@ -238,6 +239,7 @@ void iotcp_destroy(struct iotcp_ctx *ctx)
 	if (ctx->tcp) {
 		host_desc_free_all(ctx);
 		host_offload_destroy(ctx);
+		host_tls_destroy(ctx);
 		if (ctx->link) {
 			host_now(ctx);
 			host_tcp_output(ctx); /* the RSTs of the aborted connections */
@@ -283,6 +285,7 @@ bool host_poll_once(struct iotcp_ctx *ctx)
 		ctx->next_neigh_timer = ctx->now + HOST_NEIGH_TICK;
 	}
 	host_nic_timers(ctx);
+	host_tls_timers(ctx);
 	t = cycles_lap(&st.timers, t);
 	/* Offloaded flows change on input (ACKs, ECHOs, ERRORs), on TCP timers and on the
 	 * application's calls, which all happen between rounds with work: an idle spinning

@@ -75,6 +75,8 @@ struct host_counters {
 enum host_desc_kind { HD_FREE = 0, HD_SOCK, HD_EPOLL, HD_FID };
 
 struct host_epoll;
+struct host_tls_sess;
+struct host_tls_rt;
 
 /* One (epoll instance, socket) registration. */
 struct host_epitem {
@@ -116,6 +118,7 @@ struct host_sock {
 	struct host_epitem *watchers;
 	struct host_off_flow *off; /* external data queued on conn (offload.h) */
 	uint32_t off_events;	   /* offload opens completed and not yet reported */
+	struct host_tls_sess *tls; /* TLS on this socket (tls_session.h) */
 };
 
 struct host_desc {
@@ -157,6 +160,7 @@ struct iotcp_ctx {
 	tcp_time_t next_neigh_timer, next_stats;
 	struct host_nic nic;
 	struct host_offload off;
+	struct host_tls_rt *tls; /* TLS sessions (tls_session.h), once a TLS context exists */
 	struct host_desc *desc;
 	uint32_t desc_cap;
 	int32_t free_head;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/tls_offload.h"
 
 static int fail(int e)
 {
@@ -321,6 +322,8 @@ ssize_t iotcp_offload_write(struct iotcp_ctx *ctx, int sd, int fid, off_t *offse
 		return 0;
 	if (!ctx->nic.up)
 		return fail(ENETDOWN);
+	if (s->tls) /* records sealed on the NIC */
+		return host_tls_offload_write(ctx, s, f, offset, len);
 	fl = host_off_flow_of(ctx, s);
 	if (!fl)
 		return fail(ENOMEM);
@@ -333,7 +336,9 @@ ssize_t iotcp_offload_write(struct iotcp_ctx *ctx, int sd, int fid, off_t *offse
 			r = -EAGAIN;
 		return fail((int)-r);
 	}
-	if (host_off_flow_reserve(ctx, fl, fid, (uint64_t)*offset, (uint32_t)r) < 0) {
+	struct host_off_res res = {
+	    .fid_desc = fid, .tag = (uint64_t)fid, .off = (uint64_t)*offset, .len = (uint32_t)r};
+	if (host_off_flow_reserve(ctx, fl, &res) < 0) {
 		/* cannot track it: the bytes are queued, so the connection must go */
 		host_offload_abort_sock(ctx, s, ENOMEM);
 		return fail(ENOMEM);

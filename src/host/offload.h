@@ -54,6 +54,7 @@
 struct iotcp_ctx;
 struct host_sock;
 struct tcp_seg;
+struct host_tls_keys;
 
 enum host_fid_state {
 	FID_PENDING, /* OPEN sent, no OPEN_DONE yet */
@@ -82,14 +83,25 @@ struct host_fid {
 	struct host_fid *close_next; /* list of fids with CLOSE pending */
 };
 
+/* A TLS body (tls_offload.c): the reservation is the record stream of file bytes
+ * [body_off, body_off + body_len), records numbered from rec_seq under key epoch `epoch`; off
+ * and len of the reservation (and the core's tag_off) are offsets in that stream. */
+struct host_off_tls {
+	bool on;
+	uint32_t epoch;
+	uint64_t body_off, body_len, rec_seq;
+};
+
 /* A range of the stream queued from a fid. */
 struct host_off_res {
 	int fid_desc;
+	uint64_t tag; /* the core's tag: fid_desc, or HOST_TLS_TAG | serial for a TLS body */
 	uint64_t off;
 	uint32_t len;
 	uint32_t acked; /* bytes of it acknowledged */
 	uint32_t seq;
 	bool seq_known;
+	struct host_off_tls tls;
 };
 
 /* A SEND waiting for its ECHO (or being retried after store_full / busy). */
@@ -121,6 +133,10 @@ struct host_off_flow {
 	tcp_time_t backoff; /* flow_limit: the current wait (doubles), 0 = none */
 	bool limited;	    /* flow_limit met: retries go one per pass until none is left */
 	uint64_t send_serial;
+	struct host_tls_keys *tls_keys; /* TLS bodies: the connection's keys (tls_session.h) */
+	bool tls_key_sent;		/* TLS_KEY up to tls_key_epoch went to the NIC */
+	uint32_t tls_key_epoch;
+	uint32_t tls_rekeys; /* TLS_KEY sent again after ERROR(tls_no_key) */
 	struct host_off_flow *prev, *next; /* ctx list of live flows */
 };
 
@@ -171,9 +187,10 @@ void host_fid_free(struct iotcp_ctx *ctx, int desc);
 
 /* offload_flow.c: flows */
 struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *s);
-/* Record a reservation just made on the flow. */
-int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fid_desc,
-			  uint64_t off, uint32_t len);
+/* Record a reservation just made on the flow (merged into the last one when the core merged
+ * it: same tag, contiguous, nothing in between). */
+int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f,
+			  const struct host_off_res *r);
 /* Build and queue the SEND for a TCP_PAYLOAD_EXT segment. */
 void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg);
 void host_off_echo(struct iotcp_ctx *ctx, const struct proto_echo *e);

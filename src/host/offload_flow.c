@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/tls_offload.h"
+#include "host/tls_session.h"
 #include "tcp/seq.h"
 
 #define FLOW_SLOT_MASK ((1u << HOST_OFF_FLOW_BITS) - 1u)
@@ -105,20 +107,22 @@ static void flow_free(struct iotcp_ctx *ctx, struct host_off_flow *f, bool tell_
 	ctx->off.free_slots[ctx->off.nfree++] = f->id & FLOW_SLOT_MASK;
 	if (f->sock)
 		f->sock->off = NULL;
+	host_tls_keys_put(f->tls_keys);
 	free(f->res);
 	free(f->sends);
 	free(f);
 }
 
-int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fid_desc,
-			  uint64_t off, uint32_t len)
+int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f,
+			  const struct host_off_res *r)
 {
 	struct host_off_res *last = f->nres > f->res_head ? &f->res[f->nres - 1] : NULL;
 
 	/* The core merges the same way (same tag, contiguous, nothing in between). */
-	if (last && !f->inline_after && last->fid_desc == fid_desc &&
-	    last->off + last->len == off && last->len <= UINT32_MAX - len) {
-		last->len += len;
+	if (last && !f->inline_after && last->tag == r->tag && last->off + last->len == r->off &&
+	    last->len <= UINT32_MAX - r->len) {
+		last->len += r->len;
+		last->tls.body_len += r->tls.body_len; /* a TLS body continued */
 		return 0;
 	}
 	f->inline_after = false;
@@ -139,7 +143,10 @@ int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f, int fi
 			f->res_cap = ncap;
 		}
 	}
-	f->res[f->nres++] = (struct host_off_res){.fid_desc = fid_desc, .off = off, .len = len};
+	f->res[f->nres] = *r;
+	f->res[f->nres].acked = 0;
+	f->res[f->nres].seq_known = false;
+	f->nres++;
 	return 0;
 }
 
@@ -156,7 +163,7 @@ static void learn_seq(struct host_off_flow *f, const struct tcp_seg *seg)
 		struct host_off_res *r = &f->res[i];
 		if (r->seq_known)
 			continue;
-		if ((uint64_t)r->fid_desc != seg->tag || r->off < seg->tag_off ||
+		if (r->tag != seg->tag || r->off < seg->tag_off ||
 		    r->off >= seg->tag_off + seg->len)
 			return;
 		r->seq = seg->hdr.seq + (uint32_t)(r->off - seg->tag_off);
@@ -253,10 +260,24 @@ static bool next_hop_mac(struct iotcp_ctx *ctx, uint32_t daddr, struct mac_addr 
 	return false;
 }
 
+/* The reservation of a TLS body by its tag (NULL for plain file ranges). */
+static const struct host_off_res *tls_res_of(const struct host_off_flow *f, uint64_t tag)
+{
+	if (!f || !(tag & HOST_TLS_TAG))
+		return NULL;
+	for (uint32_t i = f->res_head; i < f->nres; i++)
+		if (f->res[i].tag == tag)
+			return &f->res[i];
+	return NULL;
+}
+
 void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 {
 	struct host_off_flow *f = seg->conn ? flow_of_seg(ctx, seg) : NULL;
-	struct host_fid *fid = host_fid_get(ctx, seg->tag <= INT32_MAX ? (int)seg->tag : -1);
+	const struct host_off_res *tls = tls_res_of(f, seg->tag);
+	struct host_fid *fid = host_fid_get(ctx, tls			  ? tls->fid_desc
+						 : seg->tag <= INT32_MAX ? (int)seg->tag
+									 : -1);
 	struct host_off_send *e;
 	struct tcp_hdr h = seg->hdr;
 	struct pkt_tcp_out o = {0};
@@ -329,6 +350,8 @@ void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 	e->cmd.flags = PROTO_SEND_F_ECHO | (seg->retransmit ? PROTO_SEND_F_RETRANSMIT : 0u);
 	e->cmd.cookie = e->cookie;
 	e->cmd.tmpl = e->tmpl;
+	if (tls) /* a range of the body's record stream: sealed on the NIC */
+		host_tls_send_cmd(&e->cmd, &tls->tls);
 	if (f->nretry) {
 		/* earlier ranges wait for store space: queue behind them, in order */
 		e->retry_at = ctx->now;
@@ -423,7 +446,13 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 		host_offload_sync_cancel(ctx);
 		return;
 	case PROTO_T_SEND:
+	case PROTO_T_TLS_SEND:
 		break;
+	case PROTO_T_TLS_KEY: /* the NIC refused a key: that flow's bodies cannot be sealed */
+		f = flow_lookup(ctx, m->flow);
+		if (f)
+			f->doomed = ECONNRESET;
+		return;
 	default:
 		return; /* ACKD and others: nothing to undo */
 	}
@@ -432,6 +461,13 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 		return;
 	e = find_send(f, m->cookie, &i);
 	switch (m->reason) {
+	case PROTO_ERR_TLS_NO_KEY:
+		/* the key never arrived (or was refused): send it again, then the SEND */
+		if (!e || !host_tls_flow_rekey(ctx, f, &e->cmd)) {
+			f->doomed = ECONNRESET;
+			return;
+		}
+		/* fall through */
 	case PROTO_ERR_STORE_FULL:
 	case PROTO_ERR_BUSY:
 	case PROTO_ERR_FLOW_LIMIT:

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 
 #include "host/ctx.h"
+#include "host/tls_session.h"
 
 #define SOCK_BUF_MIN	 2048u
 #define SOCK_BUF_MAX	 (1u << 30)
@@ -105,11 +106,22 @@ static void *user_of(int sd)
 	return (void *)(uintptr_t)(sd + 1);
 }
 
+/* What the application can read and write: TLS sockets count plaintext and sealing room. */
+static uint32_t sock_readable(const struct host_sock *s)
+{
+	return s->tls ? host_tls_readable(s) : tcp_conn_readable(s->conn);
+}
+
+static uint32_t sock_space(const struct host_sock *s)
+{
+	return s->tls ? host_tls_send_space(s) : tcp_conn_send_space(s->conn);
+}
+
 static void snapshot_bytes(struct host_sock *s)
 {
 	if (s->conn) {
-		s->snap_readable = tcp_conn_readable(s->conn);
-		s->snap_space = tcp_conn_send_space(s->conn);
+		s->snap_readable = sock_readable(s);
+		s->snap_space = sock_space(s);
 	}
 }
 
@@ -124,9 +136,9 @@ void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn)
 	if (new_conn)
 		edges |= ev & (EPOLLIN | EPOLLRDNORM);
 	if (s->conn) {
-		if ((ev & EPOLLIN) && tcp_conn_readable(s->conn) > s->snap_readable)
+		if ((ev & EPOLLIN) && sock_readable(s) > s->snap_readable)
 			edges |= EPOLLIN | EPOLLRDNORM;
-		if ((ev & EPOLLOUT) && tcp_conn_send_space(s->conn) > s->snap_space)
+		if ((ev & EPOLLOUT) && sock_space(s) > s->snap_space)
 			edges |= EPOLLOUT | EPOLLWRNORM;
 		snapshot_bytes(s);
 	}
@@ -155,6 +167,8 @@ void host_collect_tcp_events(struct iotcp_ctx *ctx)
 		} else if (!ev.conn || s->conn != ev.conn) {
 			continue; /* stale report for a reused descriptor */
 		}
+		if (s->tls)
+			host_tls_pump(ctx, s); /* handshake, decryption, sealed bytes */
 		host_sock_notify(ctx, s, new_conn);
 	}
 }
@@ -190,7 +204,7 @@ uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s)
 		ev |= EPOLLERR;
 	if ((te & (TCP_EV_CLOSED | TCP_EV_ERROR)) || (peer_fin && s->shut_wr) || st == TCP_CLOSED)
 		ev |= EPOLLHUP;
-	return ev;
+	return s->tls ? host_tls_events(s, ev) : ev;
 }
 
 /* ---- addresses and ports ---- */
@@ -455,6 +469,11 @@ ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 		return 0;
 	if (!buf)
 		return fail(EFAULT);
+	if (s->tls) {
+		r = host_tls_read(ctx, s, buf, len);
+		snapshot_bytes(s);
+		return r;
+	}
 	r = tcp_recv(s->conn, buf, len);
 	snapshot_bytes(s);
 	if (r >= 0)
@@ -464,8 +483,13 @@ ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 	return fail((int)-r);
 }
 
-static ssize_t send_bytes(struct host_sock *s, const void *buf, size_t len)
+static ssize_t send_bytes(struct iotcp_ctx *ctx, struct host_sock *s, const void *buf, size_t len)
 {
+	if (s->tls) {
+		ssize_t w = host_tls_write(ctx, s, buf, len);
+		snapshot_bytes(s);
+		return w < 0 ? -errno : w;
+	}
 	ssize_t r = tcp_send(s->conn, buf, len);
 
 	if (r > 0)
@@ -491,7 +515,7 @@ ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
 		return 0;
 	if (!buf)
 		return fail(EFAULT);
-	r = send_bytes(s, buf, len);
+	r = send_bytes(ctx, s, buf, len);
 	return r < 0 ? fail((int)-r) : r;
 }
 
@@ -521,7 +545,7 @@ ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int
 			continue;
 		if (!iov[i].iov_base)
 			return total ? (ssize_t)total : fail(EFAULT);
-		ssize_t r = send_bytes(s, iov[i].iov_base, iov[i].iov_len);
+		ssize_t r = send_bytes(ctx, s, iov[i].iov_base, iov[i].iov_len);
 		if (r < 0)
 			return total ? (ssize_t)total : fail((int)-r);
 		total += (size_t)r;
@@ -544,6 +568,7 @@ int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how)
 	if (how != SHUT_WR)
 		s->shut_rd = true;
 	if (how != SHUT_RD && !s->shut_wr) {
+		host_tls_shutdown(ctx, s); /* close_notify before the FIN */
 		int rc = tcp_shutdown(s->conn);
 		if (rc < 0 && rc != -ENOTCONN)
 			return fail(-rc);
@@ -556,11 +581,12 @@ int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how)
 static void sock_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort)
 {
 	host_epoll_forget_sock(ctx, s);
-	if (host_offload_sock_release(ctx, s, abort || (s->linger_on && s->linger_sec == 0)))
+	abort = host_tls_release(ctx, s, abort || (s->linger_on && s->linger_sec == 0));
+	if (host_offload_sock_release(ctx, s, abort))
 		s->conn = NULL; /* the offload module finishes it */
 	if (s->conn) {
 		tcp_conn_set_user(s->conn, NULL);
-		if (abort || (s->linger_on && s->linger_sec == 0))
+		if (abort)
 			tcp_abort(s->conn); /* SO_LINGER 0: RFC 9293 3.10.7 ABORT, RST */
 		else
 			tcp_close(s->conn);

@@ -6,6 +6,7 @@
 
 #include "host/ctx.h"
 #include "host/host.h"
+#include "host/tls_session.h"
 
 typedef void (*counter_fn)(void *arg, const char *prefix, const char *name, uint64_t v);
 
@@ -75,6 +76,7 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 		snprintf(name, sizeof(name), "err_%s", proto_error_reason_name((uint16_t)r));
 		fn(arg, "host_offload_", name, c->off_errors[r]);
 	}
+	host_tls_dump_counters(ctx, fn, arg);
 	fn(arg, "host_", "sockets", ctx->nsocks);
 	fn(arg, "host_", "nic_up", ctx->nic.up);
 	for (int e = 0; e < PKT_E_MAX; e++)

@@ -38,6 +38,7 @@ struct test_nic {
 	bool hide_flow_window; /* HELLO without flow_window (as an older NIC sends it) */
 	void *arg;
 	uint64_t cmd_frames_dropped, host_frames, wire_frames;
+	uint32_t caps; /* HELLO capabilities (PROTO_CAP_TLS for TLS offload) */
 	uint8_t buf[2048];
 };
 
@@ -108,7 +109,7 @@ static inline void test_nic_hello(struct test_nic *n, uint8_t flags)
 	struct proto_hello h = {.version = PROTO_VERSION,
 				.role = PROTO_ROLE_NIC,
 				.flags = flags,
-				.caps = 0,
+				.caps = n->caps,
 				.store_size = 1u << 20,
 				.boot_id = n->boot_id,
 				.flow_window = n->hide_flow_window

@@ -1,0 +1,136 @@
+/* TLS on host sockets (iotcp.h "TLS"): the handshake with OpenSSL 3 through a BIO over the TCP
+ * core, the transmit key taken from OpenSSL's kTLS hand-off, host sealing of what the host
+ * writes (src/tls), and the key epochs shared with the NIC for offloaded file bodies.
+ *
+ * Transmit direction, after the handshake: OpenSSL believes a kTLS socket is below it. Its
+ * BIO_CTRL_SET_KTLS (TX only; RX is refused, so OpenSSL keeps decrypting what the client sends)
+ * gives the key, IV/salt and record sequence; afterwards OpenSSL writes each record's plaintext
+ * (its type announced by BIO_CTRL_SET_KTLS_TX_SEND_CTRL_MSG when not application_data) and the
+ * session seals it with the current epoch's key and the next sequence number. A TLS 1.3
+ * KeyUpdate written that way is sealed under the old key; the session then derives the next
+ * traffic secret (RFC 8446 7.2, "traffic upd") and starts the next epoch at sequence 0 (OpenSSL
+ * 3.0 does not re-install kTLS after a KeyUpdate). Offloaded bodies take sequence numbers from
+ * the same counter (tls_offload.c). If the hand-off does not happen, OpenSSL seals records
+ * itself and the BIO passes its ciphertext through; offload writes then fail.
+ *
+ * Sealed bytes go straight into the TCP send buffer; what does not fit waits in `out` (only
+ * records OpenSSL writes on its own: tickets, KeyUpdate, alerts), and nothing else is written
+ * to the connection until it has drained, so the stream keeps sequence order. */
+#ifndef IOTCP_HOST_TLS_SESSION_H
+#define IOTCP_HOST_TLS_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "iotcp/iotcp.h"
+#include "tcp/types.h"
+#include "tls/kdf.h"
+#include "tls/seal.h"
+
+struct iotcp_ctx;
+struct host_sock;
+
+#define HOST_TLS_EPOCHS	     8u /* key epochs kept for the NIC (its limit per flow) */
+#define HOST_TLS_IN_CAP	     16384u
+#define HOST_TLS_REC_SIZE    16384u /* plaintext of a full offloaded record */
+#define HOST_TLS_WRITE_SLACK 128u   /* send space kept for records OpenSSL adds on its own */
+#define HOST_TLS_TAG	     (1ull << 62) /* TCP reservation tags of TLS bodies */
+
+/* The transmit keys of one connection by epoch, shared by its session (host sealing) and its
+ * offload flows (TLS_KEY to the NIC, also after the socket closed): wiped when the last
+ * reference goes. */
+struct host_tls_keys {
+	unsigned refs;
+	uint32_t newest; /* epoch of the newest key; keys[e % HOST_TLS_EPOCHS] */
+	struct tls_key keys[HOST_TLS_EPOCHS];
+	/* epochs after a KeyUpdate: TCP sequence number of their first byte (TLS_KEY START) */
+	uint32_t start_seq[HOST_TLS_EPOCHS];
+	bool started[HOST_TLS_EPOCHS];
+};
+
+struct host_tls_sess {
+	struct iotcp_ctx *ctx;
+	struct host_sock *sock;
+	struct iotcp_tls_ctx *tctx;
+	void *ssl; /* SSL * */
+	enum iotcp_tls_state state;
+	int err;	     /* errno reported once FAILED */
+	bool handoff;	     /* OpenSSL handed the TX key over: the session seals */
+	bool no_handoff;     /* refuse it (iotcp_tls_config.no_key_handoff) */
+	bool shut_sent;	     /* close_notify written */
+	bool key_update_due; /* the key limit is near: update before the next record */
+	uint16_t version;
+	uint8_t cipher;
+	int ctrl_type; /* record type of the next BIO write (-1: application_data) */
+	/* transmit */
+	struct host_tls_keys *keys;
+	struct tls_sealer *sealer;
+	uint32_t epoch;
+	uint64_t seq;		/* next record sequence number of the epoch */
+	uint64_t epoch_records; /* records sealed under the epoch (host + NIC) */
+	uint64_t key_limit;
+	uint8_t secret[TLS13_SECRET_MAX]; /* TLS 1.3 server application traffic secret */
+	uint8_t secret_len;
+	uint8_t *out; /* sealed bytes the TCP send buffer did not take yet */
+	uint32_t out_len, out_off, out_cap;
+	/* receive: plaintext OpenSSL decrypted, not yet read */
+	uint8_t *in;
+	uint32_t in_len, in_off;
+	/* handshake deadline list (ctx->tls) */
+	tcp_time_t hs_deadline;
+	struct host_tls_sess *hs_prev, *hs_next;
+	uint64_t records_host, records_nic;
+};
+
+/* Per-context TLS state (ctx->tls), made by the first iotcp_tls_ctx_new. */
+struct host_tls_rt {
+	void *bio_method;	     /* BIO_METHOD * */
+	struct host_tls_sess hs;     /* sentinel of the sessions in handshake */
+	uint8_t rec[TLS_REC_MAX];    /* sealing scratch */
+	uint64_t tag_serial;	     /* TLS body tags */
+	struct host_tls_counters {
+		uint64_t handshakes, handshake_failures, handshake_timeouts, resumed;
+		uint64_t handoffs, handoffs_refused, key_updates, peer_closes;
+		uint64_t records_host, bytes_host, records_nic, bytes_nic;
+		uint64_t keys_sent, rekeys, out_dropped;
+	} cnt;
+};
+
+/* tls_session.c */
+struct host_tls_rt *host_tls_rt(struct iotcp_ctx *ctx);
+void host_tls_destroy(struct iotcp_ctx *ctx);
+/* Handshake progress, reading, flushing sealed bytes: run before the socket's events are
+ * looked at (TCP reported it, or the application calls it). */
+void host_tls_pump(struct iotcp_ctx *ctx, struct host_sock *s);
+/* The socket's epoll bits given what TCP alone would report. */
+uint32_t host_tls_events(struct host_sock *s, uint32_t tcp_ev);
+uint32_t host_tls_readable(const struct host_sock *s);
+uint32_t host_tls_send_space(const struct host_sock *s);
+ssize_t host_tls_read(struct iotcp_ctx *ctx, struct host_sock *s, void *buf, size_t len);
+ssize_t host_tls_write(struct iotcp_ctx *ctx, struct host_sock *s, const void *buf, size_t len);
+/* close_notify before a FIN (shutdown / close). */
+void host_tls_shutdown(struct iotcp_ctx *ctx, struct host_sock *s);
+/* The socket closes: close_notify unless aborting, session freed. Returns the abort decision:
+ * a connection that failed with an alert closes gracefully, so that the alert is delivered. */
+bool host_tls_release(struct iotcp_ctx *ctx, struct host_sock *s, bool abort);
+void host_tls_timers(struct iotcp_ctx *ctx);
+/* Records that may still be sealed under the current key (RFC 8446 5.5 usage limit), after a
+ * KeyUpdate (1.3) when none are left or one was asked for. 0 with *room, -EAGAIN (the KeyUpdate
+ * waits for send space), -EKEYEXPIRED (1.2), -EPROTO. */
+int host_tls_key_room(struct iotcp_ctx *ctx, struct host_tls_sess *t, uint64_t *room);
+/* Bytes a record adds to its plaintext on this session. */
+uint32_t host_tls_overhead(const struct host_tls_sess *t);
+/* Push pending sealed bytes into TCP; true when none are left. */
+bool host_tls_flush(struct host_tls_sess *t);
+struct host_tls_keys *host_tls_keys_get(struct host_tls_keys *k);
+void host_tls_keys_put(struct host_tls_keys *k);
+/* The key of epoch e, or NULL when it is no longer kept; *start (if not NULL): whether the
+ * epoch began after a KeyUpdate, at TCP sequence number *start_seq. */
+const struct tls_key *host_tls_key_of(const struct host_tls_keys *k, uint32_t e, bool *start,
+				      uint32_t *start_seq);
+void host_tls_dump_counters(struct iotcp_ctx *ctx,
+			    void (*fn)(void *arg, const char *prefix, const char *name, uint64_t v),
+			    void *arg);
+
+#endif
