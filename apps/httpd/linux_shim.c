@@ -226,6 +226,34 @@ int iotcp_offload_close(struct iotcp_ctx *ctx, int fid)
 	return close(fid);
 }
 
+/* No TLS on the kernel-socket baseline (the HTTPS baselines are nginx and lighttpd). */
+void iotcp_tls_config_default(struct iotcp_tls_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct iotcp_tls_ctx *iotcp_tls_ctx_new(struct iotcp_ctx *ctx, const struct iotcp_tls_config *cfg)
+{
+	(void)ctx;
+	(void)cfg;
+	errno = EOPNOTSUPP;
+	return NULL;
+}
+
+void iotcp_tls_ctx_free(struct iotcp_tls_ctx *tls)
+{
+	(void)tls;
+}
+
+int iotcp_tls_accept(struct iotcp_ctx *ctx, int sd, struct iotcp_tls_ctx *tls)
+{
+	(void)ctx;
+	(void)sd;
+	(void)tls;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
 void iotcp_get_stats(struct iotcp_ctx *ctx, struct iotcp_stats *st)
 {
 	*st = ctx->st;

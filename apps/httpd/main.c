@@ -6,6 +6,9 @@
  *               [--request-timeout MS] [--idle-timeout MS] [--idle-sleep MIN_US,MAX_US]
  *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
  *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
+ *               [--tls-port 443 --cert PEM --key PEM] [--key-update-records N]
+ * --cert/--key add HTTPS (TLS 1.3/1.2, AES-GCM; file records sealed on the NIC in offload mode)
+ * on --tls-port beside HTTP on --port; --port 0 serves HTTPS only.
  * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
  * the baseline for benchmarks. */
 #define _GNU_SOURCE
@@ -71,6 +74,7 @@ static void usage(FILE *out)
 		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
 		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
+		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
 		"  --max-conns N         live HTTP connections; beyond: 503 and close (default 4096)\n"
 		"  --max-header-bytes N  request line and header fields, bytes; beyond: 431\n"
 		"                        (1024..%u, default %u)\n"
@@ -83,7 +87,8 @@ static void usage(FILE *out)
 		"  --tcp-fin-timeout MS  a closed connection's FIN-WAIT-2 (60000)\n"
 		"  --tcp-ooo-mem-kb N    out-of-order data held, all connections (65536)\n"
 		"  --tcp-sack-entries N  SACK scoreboard entries per connection (send buffer\n"
-		"                        segments + 64)\n",
+		"                        segments + 64)\n"
+		"  --port 0              no plain HTTP (with --cert/--key: HTTPS only)\n",
 		HTTP_MAX_HEADER_BYTES, HTTP_MAX_HEADER_BYTES);
 }
 
@@ -112,11 +117,13 @@ int main(int argc, char **argv)
 {
 	struct iotcp_config icfg;
 	struct httpd_config hcfg;
+	struct iotcp_tls_config tcfg;
 	const char *access_log = NULL;
 	int rc = 1;
 
 	iotcp_config_default(&icfg);
 	httpd_config_default(&hcfg);
+	iotcp_tls_config_default(&tcfg);
 	static const struct option opts[] = {
 		{"nic-socket", required_argument, NULL, 's'},
 		{"mode", required_argument, NULL, 'm'},
@@ -139,6 +146,10 @@ int main(int argc, char **argv)
 		{"tcp-fin-timeout", required_argument, NULL, 3},
 		{"tcp-ooo-mem-kb", required_argument, NULL, 4},
 		{"tcp-sack-entries", required_argument, NULL, 5},
+		{"tls-port", required_argument, NULL, 'T'},
+		{"cert", required_argument, NULL, 'C'},
+		{"key", required_argument, NULL, 'K'},
+		{"key-update-records", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -167,11 +178,28 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 65535) {
+			if (*end || v < 0 || v > 65535) {
 				fprintf(stderr, "iotcp-httpd: bad --port %s\n", optarg);
 				return 2;
 			}
 			hcfg.port = (uint16_t)v;
+			break;
+		case 'T':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 65535) {
+				fprintf(stderr, "iotcp-httpd: bad --tls-port %s\n", optarg);
+				return 2;
+			}
+			hcfg.tls_port = (uint16_t)v;
+			break;
+		case 'C': tcfg.cert_file = optarg; break;
+		case 'K': tcfg.key_file = optarg; break;
+		case 'U':
+			tcfg.key_update_records = strtoull(optarg, &end, 10);
+			if (*end || !tcfg.key_update_records) {
+				fprintf(stderr, "iotcp-httpd: bad --key-update-records %s\n", optarg);
+				return 2;
+			}
 			break;
 		case 'l': icfg.lcore = atoi(optarg); break;
 		case 'f': icfg.file_prefix = optarg; break;
@@ -227,6 +255,14 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (!tcfg.cert_file != !tcfg.key_file) {
+		fprintf(stderr, "iotcp-httpd: HTTPS needs both --cert and --key\n");
+		return 2;
+	}
+	if (!hcfg.port && !tcfg.cert_file) {
+		fprintf(stderr, "iotcp-httpd: --port 0 needs --cert and --key (HTTPS only)\n");
+		return 2;
+	}
 	if (hcfg.mode == HTTPD_MODE_COPY && !hcfg.docroot) {
 		fprintf(stderr, "iotcp-httpd: --mode copy needs --docroot\n");
 		return 2;
@@ -252,24 +288,39 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iotcp-httpd: cannot start the host stack: %s\n", strerror(errno));
 		goto out;
 	}
+	if (tcfg.cert_file) {
+		hcfg.tls = iotcp_tls_ctx_new(ctx, &tcfg);
+		if (!hcfg.tls) {
+			fprintf(stderr, "iotcp-httpd: cannot set up TLS with %s and %s: %s (see the log)\n",
+				tcfg.cert_file, tcfg.key_file, strerror(errno));
+			iotcp_destroy(ctx);
+			goto out;
+		}
+	}
 	struct tick_ctx tick = {.ctx = ctx, .stats_file = icfg.stats_file};
 	hcfg.on_tick = write_stats;
 	hcfg.tick_arg = &tick;
 	struct httpd *h = httpd_new(ctx, &hcfg);
 	if (!h) {
-		fprintf(stderr, "iotcp-httpd: cannot listen on port %u: %s\n", hcfg.port,
-			strerror(errno));
+		fprintf(stderr, "iotcp-httpd: cannot listen on port %u%s: %s\n", hcfg.port,
+			hcfg.tls ? " or the TLS port" : "", strerror(errno));
+		iotcp_tls_ctx_free(hcfg.tls);
 		iotcp_destroy(ctx);
 		goto out;
 	}
 	char ip[INET_ADDRSTRLEN];
 	struct in_addr a = {.s_addr = htonl(icfg.ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	fprintf(stderr, "iotcp-httpd: serving http://%s:%u/ (%s mode)\n", ip, hcfg.port,
-		hcfg.mode == HTTPD_MODE_OFFLOAD ? "offload" : "copy");
+	if (hcfg.port)
+		fprintf(stderr, "iotcp-httpd: serving http://%s:%u/ (%s mode)\n", ip, hcfg.port,
+			hcfg.mode == HTTPD_MODE_OFFLOAD ? "offload" : "copy");
+	if (hcfg.tls)
+		fprintf(stderr, "iotcp-httpd: serving https://%s:%u/ (%s mode)\n", ip,
+			hcfg.tls_port, hcfg.mode == HTTPD_MODE_OFFLOAD ? "offload" : "copy");
 	httpd_run(h, &stop);
 	write_stats(h, &tick);
 	httpd_free(h);
+	iotcp_tls_ctx_free(hcfg.tls);
 	iotcp_destroy(ctx);
 	rc = 0;
 out:

@@ -75,7 +75,7 @@ struct hconn {
 struct httpd {
 	struct iotcp_ctx *ctx;
 	struct httpd_config cfg;
-	int lsd, epd;
+	int lsd, tls_lsd, epd; /* listeners: HTTP, HTTPS (-1: none) */
 	int docroot_fd; /* copy mode */
 	struct hconn **conns; /* by descriptor */
 	size_t nconns_cap;
@@ -100,6 +100,7 @@ void httpd_config_default(struct httpd_config *c)
 	memset(c, 0, sizeof(*c));
 	c->mode = HTTPD_MODE_OFFLOAD;
 	c->port = 80;
+	c->tls_port = 443;
 	c->backlog = 1024;
 	c->max_conns = 4096;
 	c->max_header_bytes = HTTP_MAX_HEADER_BYTES;
@@ -702,15 +703,21 @@ static void drive(struct httpd *h, struct hconn *c)
 	conn_watch(h, c);
 }
 
-static void accept_all(struct httpd *h)
+static void accept_all(struct httpd *h, int lsd)
 {
+	bool tls = lsd == h->tls_lsd;
 	for (;;) {
 		struct sockaddr_in peer;
 		socklen_t plen = sizeof(peer);
-		int sd = iotcp_accept(h->ctx, h->lsd, (struct sockaddr *)&peer, &plen);
+		int sd = iotcp_accept(h->ctx, lsd, (struct sockaddr *)&peer, &plen);
 		if (sd < 0)
 			return;
 		h->st.accepted++;
+		if (tls && (h->st.active >= h->cfg.max_conns || (size_t)sd >= 1u << 24)) {
+			iotcp_close(h->ctx, sd); /* no plaintext 503 on the TLS port */
+			h->st.rejected_503++;
+			continue;
+		}
 		if (h->st.active >= h->cfg.max_conns || (size_t)sd >= 1u << 24) {
 			static const char busy[] =
 				"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
@@ -735,6 +742,11 @@ static void accept_all(struct httpd *h)
 		}
 		struct hconn *c = calloc(1, sizeof(*c));
 		if (!c) {
+			iotcp_close(h->ctx, sd);
+			continue;
+		}
+		if (tls && iotcp_tls_accept(h->ctx, sd, h->cfg.tls) < 0) {
+			free(c);
 			iotcp_close(h->ctx, sd);
 			continue;
 		}
@@ -800,6 +812,27 @@ static void close_offload_fid(void *ctx, int fid)
 	iotcp_offload_close(h->ctx, fid);
 }
 
+/* A listening socket on port, watched by h->epd; -1 with errno. */
+static int listen_on(struct httpd *h, uint16_t port)
+{
+	int one = 1, err;
+	int sd = iotcp_socket(h->ctx, AF_INET, SOCK_STREAM, 0);
+	if (sd < 0)
+		return -1;
+	iotcp_setsockopt(h->ctx, sd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = sd};
+	if (iotcp_bind(h->ctx, sd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    iotcp_listen(h->ctx, sd, h->cfg.backlog) < 0 ||
+	    iotcp_epoll_ctl(h->ctx, h->epd, EPOLL_CTL_ADD, sd, &ev) < 0) {
+		err = errno;
+		iotcp_close(h->ctx, sd);
+		errno = err;
+		return -1;
+	}
+	return sd;
+}
+
 struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 {
 	struct httpd *h = calloc(1, sizeof(*h));
@@ -807,7 +840,7 @@ struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 		return NULL;
 	h->ctx = ctx;
 	h->cfg = *cfg;
-	h->lsd = h->epd = h->docroot_fd = -1;
+	h->lsd = h->tls_lsd = h->epd = h->docroot_fd = -1;
 	fidcache_init(&h->fids, close_offload_fid, h);
 	int err;
 
@@ -817,20 +850,16 @@ struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 		if (h->docroot_fd < 0)
 			goto fail;
 	}
-	h->lsd = iotcp_socket(ctx, AF_INET, SOCK_STREAM, 0);
-	if (h->lsd < 0)
+	if (!cfg->port && !cfg->tls) {
+		errno = EINVAL;
 		goto fail;
-	int one = 1;
-	iotcp_setsockopt(ctx, h->lsd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
-	if (iotcp_bind(ctx, h->lsd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    iotcp_listen(ctx, h->lsd, cfg->backlog) < 0)
-		goto fail;
+	}
 	h->epd = iotcp_epoll_create(ctx);
 	if (h->epd < 0)
 		goto fail;
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = h->lsd};
-	if (iotcp_epoll_ctl(ctx, h->epd, EPOLL_CTL_ADD, h->lsd, &ev) < 0)
+	if (cfg->port && (h->lsd = listen_on(h, cfg->port)) < 0)
+		goto fail;
+	if (cfg->tls && (h->tls_lsd = listen_on(h, cfg->tls_port)) < 0)
 		goto fail;
 	return h;
 fail:
@@ -847,8 +876,8 @@ int httpd_run(struct httpd *h, volatile bool *stop)
 		int n = iotcp_epoll_wait(h->ctx, h->epd, evs, MAX_EVENTS, 200);
 		for (int i = 0; i < n; i++) {
 			int sd = evs[i].data.fd;
-			if (sd == h->lsd) {
-				accept_all(h);
+			if (sd == h->lsd || sd == h->tls_lsd) {
+				accept_all(h, sd);
 				continue;
 			}
 			if (sd < 0 || (size_t)sd >= h->nconns_cap || !h->conns[sd])
@@ -894,6 +923,8 @@ void httpd_free(struct httpd *h)
 		iotcp_close(h->ctx, h->epd);
 	if (h->lsd >= 0)
 		iotcp_close(h->ctx, h->lsd);
+	if (h->tls_lsd >= 0)
+		iotcp_close(h->ctx, h->tls_lsd);
 	if (h->docroot_fd >= 0)
 		close(h->docroot_fd);
 	free(h);

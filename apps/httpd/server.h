@@ -19,7 +19,9 @@ struct httpd;
 struct httpd_config {
 	enum httpd_mode mode;
 	const char *docroot;       /* copy mode only: offload mode never touches it */
-	uint16_t port;
+	uint16_t port;             /* HTTP; 0: none (HTTPS only) */
+	uint16_t tls_port;         /* HTTPS when tls is set (443) */
+	struct iotcp_tls_ctx *tls; /* certificate and key; NULL: no HTTPS */
 	int backlog;
 	unsigned max_conns;        /* beyond: 503 and close */
 	unsigned max_header_bytes; /* request line + header fields; beyond: 431 (at most
