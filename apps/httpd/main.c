@@ -7,6 +7,7 @@
  *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
  *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
  *               [--tls-port 443 --cert PEM --key PEM] [--key-update-records N]
+ *               [--tls-handshake-timeout MS]
  * --cert/--key add HTTPS (TLS 1.3/1.2, AES-GCM; file records sealed on the NIC in offload mode)
  * on --tls-port beside HTTP on --port; --port 0 serves HTTPS only.
  * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
@@ -75,6 +76,7 @@ static void usage(FILE *out)
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
 		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
 		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
+		"         [--tls-handshake-timeout MS]\n"
 		"  --max-conns N         live HTTP connections; beyond: 503 and close (default 4096)\n"
 		"  --max-header-bytes N  request line and header fields, bytes; beyond: 431\n"
 		"                        (1024..%u, default %u)\n"
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 		{"cert", required_argument, NULL, 'C'},
 		{"key", required_argument, NULL, 'K'},
 		{"key-update-records", required_argument, NULL, 'U'},
+		{"tls-handshake-timeout", required_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -200,6 +203,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "iotcp-httpd: bad --key-update-records %s\n", optarg);
 				return 2;
 			}
+			break;
+		case 'Y':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 3600000) {
+				fprintf(stderr, "iotcp-httpd: bad --tls-handshake-timeout %s\n", optarg);
+				return 2;
+			}
+			tcfg.handshake_timeout_ms = (unsigned)v;
 			break;
 		case 'l': icfg.lcore = atoi(optarg); break;
 		case 'f': icfg.file_prefix = optarg; break;
