@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS server contexts: iotcp_tls_config_default, iotcp_tls_ctx_new/free. */
 #include <errno.h>
 #include <openssl/err.h>

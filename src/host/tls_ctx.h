@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS server contexts (iotcp_tls_ctx_new): OpenSSL's SSL_CTX with the certificate, versions,
  * AES-GCM suites, ALPN, session tickets, and the per-connection settings sessions copy. */
 #ifndef IOTCP_HOST_TLS_CTX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS file bodies sealed on the NIC (tls_offload.h). */
 #include <errno.h>
 #include <openssl/crypto.h>

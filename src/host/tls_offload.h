@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS file bodies sealed on the NIC (iotcp_offload_write on a TLS socket): the record stream
  * of a file range reserved in the TCP core, TLS_KEY for the flow's key epochs, TLS_SEND for
  * every range TCP sends of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS sessions on host sockets (tls_session.h): the BIO over the TCP core, the handshake pump,
  * the kTLS key hand-off, host sealing and key epochs, read/write/close, handshake timeouts. */
 #include <errno.h>

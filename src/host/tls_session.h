@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS on host sockets (iotcp.h "TLS"): the handshake with OpenSSL 3 through a BIO over the TCP
  * core, the transmit key taken from OpenSSL's kTLS hand-off, host sealing of what the host
  * writes (src/tls), and the key epochs shared with the NIC for offloaded file bodies.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """HTTPS interop tests (issue 9) against real clients over the netns testbed (iotcp-lab --tls).
 
   tls_interop.py --build BUILD --mode copy|offload [--only NAME,...] [--big-mb N]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* TLS on host sockets (iotcp_tls_*), against the REAL NIC engine (test_nic.h) and an OpenSSL
  * client on a peer host context, all on in-memory links:
  *   - TLS 1.3 and 1.2 with AES-128-GCM and AES-256-GCM: handshake, ALPN http/1.1, SNI, the key
