@@ -779,8 +779,19 @@ static void test_malformed(struct bed *b)
 	iotcp_tls_ctx_free(st);
 }
 
-int main(void)
+/* The runner's tests (check.h RUN): the bed and the shared server context. */
+static struct iotcp_tls_ctx *ST;
+static void versions(void) { test_versions(&B, ST); }
+static void client_key_update(void) { test_client_key_update(&B, ST); }
+static void key_limit(void) { test_key_limit(&B); }
+static void resumption(void) { test_resumption(&B, ST); }
+static void no_handoff(void) { test_no_handoff(&B); }
+static void key_lost(void) { test_key_lost(&B, ST); }
+static void malformed(void) { test_malformed(&B); }
+
+int main(int argc, char **argv)
 {
+	RUN_INIT(argc, argv);
 	CHECK(bed_open(&B));
 	if (check_failures)
 		CHECK_DONE();
@@ -791,26 +802,22 @@ int main(void)
 	bad.key_file = B.key;
 	CHECK(iotcp_tls_ctx_new(B.host, &bad) == NULL && errno == EINVAL);
 
-	const char *only = getenv("TEST_ONLY"); /* while debugging: one case */
-#define RUN(name, ...)                                                                         \
-	do {                                                                                   \
-		if (!only || strcmp(only, #name) == 0)                                         \
-			name(__VA_ARGS__);                                                     \
-	} while (0)
-	RUN(test_versions, &B, st);
-	RUN(test_client_key_update, &B, st);
-	RUN(test_key_limit, &B);
-	RUN(test_resumption, &B, st);
-	RUN(test_no_handoff, &B);
-	RUN(test_key_lost, &B, st);
-	RUN(test_malformed, &B);
+	ST = st;
+	RUN(versions);
+	RUN(client_key_update);
+	RUN(key_limit);
+	RUN(resumption);
+	RUN(no_handoff);
+	RUN(key_lost);
+	RUN(malformed);
 	iotcp_tls_ctx_free(st);
 
 	printf("%llu wire frames searched, %llu carried plaintext\n",
 	       (unsigned long long)B.wire_frames, (unsigned long long)B.leaks);
-	CHECK(only || B.wire_frames > 1000);
-	CHECK(only || keys_started > 0);
+	bool all = run_.only == NULL && !run_.list;
+	CHECK(!all || B.wire_frames > 1000);
+	CHECK(!all || keys_started > 0);
 	CHECK_EQ_U64(B.leaks, 0);
 	bed_close(&B);
-	CHECK_DONE();
+	RUN_DONE();
 }
