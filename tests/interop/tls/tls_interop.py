@@ -183,13 +183,13 @@ print(out.count(want), out.count(b"KEYUPDATE"))
 
 
 def test_keyupdate(docroot):
-    before = stats_value(lab("stats").stdout, "host_tls_key_updates") or 0
+    before = stats_value(lab("stats", "--all").stdout, "host_tls_key_updates") or 0
     r = client(["python3", "-c", S_CLIENT, os.path.join(docroot, "16385b.bin")], timeout=60)
     ok = r.returncode == 0 and r.stdout.split() == ["2", "1"]
     report("openssl s_client KeyUpdate (update_requested): both responses byte-exact", ok,
            (r.stdout + r.stderr)[-400:])
     time.sleep(1.5)
-    after = stats_value(lab("stats").stdout, "host_tls_key_updates") or 0
+    after = stats_value(lab("stats", "--all").stdout, "host_tls_key_updates") or 0
     report("the server answered the client's KeyUpdate with its own (host_tls_key_updates %d -> %d)"
            % (before, after), after > before)
 
@@ -257,7 +257,7 @@ def test_malformed():
     # the server still serves
     r = client(["curl", "-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", URL + "/1b.bin"])
     report("the server serves HTTPS after the malformed handshakes", r.stdout == "200", r.stdout + r.stderr)
-    st = lab("stats").stdout
+    st = lab("stats", "--all").stdout
     fails, tos = stats_value(st, "host_tls_handshake_failures"), stats_value(st, "host_tls_handshake_timeouts")
     report("host counted the failed handshakes (%s) and the timeout (%s)" % (fails, tos),
            (fails or 0) >= 5 and (tos or 0) >= 1)
@@ -342,7 +342,7 @@ def test_proof(docroot):
            r.returncode == 0 and r.stdout.strip() == "" and os.listdir(docroot),
            "ls -> rc %d: %r" % (r.returncode, r.stdout[:200] + r.stderr[:200]))
     time.sleep(1.5)
-    st = lab("stats").stdout
+    st = lab("stats", "--all").stdout
     fb = stats_value(st, "host_file_payload_bytes")
     nic = stats_value(st, "host_tls_records_nic")
     report("offload proof: host_file_payload_bytes == 0, host_tls_records_nic %s > 0" % nic,
@@ -407,7 +407,7 @@ def main():
             check_fetch(docroot, tmp, "big.bin", "TLS 1.3, server KeyUpdate every 48 records", ["--tlsv1.3"])
             check_fetch(docroot, tmp, "1m7.bin", "TLS 1.3, server KeyUpdate every 48 records", ["--tlsv1.3"])
             time.sleep(1.5)
-            ku = stats_value(lab("stats").stdout, "host_tls_key_updates") or 0
+            ku = stats_value(lab("stats", "--all").stdout, "host_tls_key_updates") or 0
             report("server KeyUpdates happened (%d)" % ku, ku >= 100)
     finally:
         lab("down")
