@@ -146,3 +146,19 @@ const struct pair_logged *pair_last(const struct pair *p, unsigned k)
 		return NULL;
 	return &p->log[(p->nlog - 1 - k) % PAIR_LOG];
 }
+
+struct tcp_hdr pair_hdr_from(struct tcp_conn *c, bool from_a)
+{
+	struct tcp_conn_info i;
+	tcp_conn_info(c, &i);
+	struct tcp_hdr h = {.sport = from_a ? 40000 : 80, .dport = from_a ? 80 : 40000,
+			    .seq = i.snd_nxt, .ack = i.rcv_nxt, .flags = TH_ACK, .wnd = 1000};
+	return h;
+}
+
+struct tcp_config pair_cfg_default(void)
+{
+	struct tcp_config c;
+	tcp_config_default(&c);
+	return c;
+}

@@ -51,6 +51,11 @@ int pair_inject(struct pair *p, bool to_b, const struct tcp_hdr *h, const uint8_
 		uint32_t len);
 /* Last logged segment (k = 0 newest) or NULL. */
 const struct pair_logged *pair_last(const struct pair *p, unsigned k);
+/* A hand-made segment from a connection's side (A: port 40000, B: port 80) carrying its
+ * current sequence numbers: SND.NXT, ACK RCV.NXT, window 1000. */
+struct tcp_hdr pair_hdr_from(struct tcp_conn *c, bool from_a);
+/* tcp_config_default() as a value. */
+struct tcp_config pair_cfg_default(void);
 /* Bytes of pattern data for external ranges: byte at tag offset o. */
 uint8_t pair_ext_byte(uint64_t tag, uint64_t off);
 

@@ -12,33 +12,6 @@
 #include "tcp/seq.h"
 #include "tcp/syncookie.h"
 
-static struct tcp_config cfg_default(void)
-{
-	struct tcp_config c;
-	tcp_config_default(&c);
-	return c;
-}
-
-/* A header from B (port 80) to A (port 40000) with B's sequence numbers. */
-static struct tcp_hdr from_b(struct tcp_conn *sv)
-{
-	struct tcp_conn_info i;
-	tcp_conn_info(sv, &i);
-	struct tcp_hdr h = {.sport = 80, .dport = 40000, .seq = i.snd_nxt, .ack = i.rcv_nxt,
-			    .flags = TH_ACK, .wnd = 1000};
-	return h;
-}
-
-/* And from A to B. */
-static struct tcp_hdr from_a(struct tcp_conn *cl)
-{
-	struct tcp_conn_info i;
-	tcp_conn_info(cl, &i);
-	struct tcp_hdr h = {.sport = 40000, .dport = 80, .seq = i.snd_nxt, .ack = i.rcv_nxt,
-			    .flags = TH_ACK, .wnd = 1000};
-	return h;
-}
-
 /* Segments a stack has ready now (drained, not delivered), and how many of them are pure
  * ACKs. */
 static unsigned drain_out(struct tcp_stack *s, tcp_time_t now, unsigned *acks)
@@ -63,7 +36,7 @@ static void test_orphan_fin_wait_2(void)
 {
 	struct pair p;
 	pair_init(&p, 11);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	CHECK_EQ_U64(tcp_send(sv, "hello", 5), 5);
@@ -100,7 +73,7 @@ static void test_orphan_data_after_close(void)
 {
 	struct pair p;
 	pair_init(&p, 13);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	tcp_close(sv);
@@ -125,7 +98,7 @@ static void test_persist_limits(void)
 	for (int orphan = 1; orphan >= 0; orphan--) {
 		struct pair p;
 		pair_init(&p, 14);
-		struct tcp_config c = cfg_default(), small = cfg_default();
+		struct tcp_config c = pair_cfg_default(), small = pair_cfg_default();
 		small.rcvbuf = 4096;
 		small.rcvbuf_auto = false;
 		struct tcp_conn *cl, *sv;
@@ -168,7 +141,7 @@ static void test_orphan_and_conn_limits(void)
 	sc.max_conns = 4;
 	tcp_stack_free(p.b);
 	p.b = tcp_stack_new(&sc);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	int err;
 	struct tcp_listener *l = tcp_listen(p.b, 0, 80, 16, &c, &err);
 	CHECK(l != NULL);
@@ -240,7 +213,7 @@ static void test_sack_slivers(void)
 	for (int ext = 0; ext <= 1; ext++) {
 		struct pair p;
 		pair_init(&p, 21 + (uint64_t)ext);
-		struct tcp_config c = cfg_default();
+		struct tcp_config c = pair_cfg_default();
 		c.nodelay = true;
 		if (ext)
 			c.tso_max = 64 * 1024;
@@ -262,7 +235,7 @@ static void test_sack_slivers(void)
 		pair_pump(&p);
 		uint32_t flight = high_end - base;
 		CHECK(flight >= 10 * shred_mss);
-		struct tcp_hdr h = from_a(cl);
+		struct tcp_hdr h = pair_hdr_from(cl, true);
 		h.ack = base;
 		h.opts.present = TCP_OPT_F_SACK; /* (no timestamps: TS.Recent stays A's) */
 		h.opts.nsack = 3;
@@ -369,13 +342,13 @@ static void test_challenge_ack_rate(void)
 {
 	struct pair p;
 	pair_init(&p, 31);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	c.timestamps = false;
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	unsigned acks, total = 0;
 	for (int i = 0; i < 100; i++) {
-		struct tcp_hdr h = from_b(sv);
+		struct tcp_hdr h = pair_hdr_from(sv, false);
 		h.seq += 1 + (uint32_t)i;
 		h.flags = (i % 3 == 0) ? TH_RST : (i % 3 == 1) ? TH_SYN : TH_ACK;
 		if (i % 3 == 2)
@@ -388,7 +361,7 @@ static void test_challenge_ack_rate(void)
 	CHECK(total >= 1 && total <= 1);
 	CHECK_EQ_U64(tcp_conn_state(cl), TCP_ESTABLISHED);
 	p.now += 600 * TCP_MSEC;
-	struct tcp_hdr h = from_b(sv);
+	struct tcp_hdr h = pair_hdr_from(sv, false);
 	h.flags = TH_RST;
 	h.seq += 5;
 	pair_inject(&p, false, &h, NULL, 0);
@@ -398,7 +371,7 @@ static void test_challenge_ack_rate(void)
 	p.now += 600 * TCP_MSEC;
 	total = 0;
 	for (int i = 0; i < 50; i++) {
-		h = from_b(sv);
+		h = pair_hdr_from(sv, false);
 		h.seq += 0x40000000u;
 		pair_inject(&p, false, &h, NULL, 0);
 		drain_out(p.a, p.now, &acks);
@@ -407,7 +380,7 @@ static void test_challenge_ack_rate(void)
 	CHECK_EQ_U64(total, 1);
 	total = 0;
 	for (int i = 0; i < 50; i++) {
-		h = from_b(sv);
+		h = pair_hdr_from(sv, false);
 		h.seq -= 3000; /* a retransmission of data we already have */
 		pair_inject(&p, false, &h, (const uint8_t *)"old", 3);
 		drain_out(p.a, p.now, &acks);
@@ -427,7 +400,7 @@ static void test_ts_recent_validated(void)
 	for (int kind = 0; kind < 3; kind++) {
 		struct pair p;
 		pair_init(&p, 41 + (uint64_t)kind);
-		struct tcp_config c = cfg_default();
+		struct tcp_config c = pair_cfg_default();
 		struct tcp_conn *cl, *sv;
 		CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 		pair_run(&p, 50 * TCP_MSEC);
@@ -437,7 +410,7 @@ static void test_ts_recent_validated(void)
 				break;
 		CHECK(lg && (lg->h.opts.present & TCP_OPT_F_TS));
 		uint32_t tsv = lg ? lg->h.opts.ts_val : 0;
-		struct tcp_hdr h = from_b(sv);
+		struct tcp_hdr h = pair_hdr_from(sv, false);
 		h.opts.present = TCP_OPT_F_TS;
 		h.opts.ts_val = tsv + 0x40000000u;
 		if (kind == 0)

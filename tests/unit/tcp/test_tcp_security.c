@@ -8,28 +8,11 @@
 #include "pair.h"
 #include "util/rng.h"
 
-static struct tcp_config cfg_default(void)
-{
-	struct tcp_config c;
-	tcp_config_default(&c);
-	return c;
-}
-
-/* A header from B to A on the test connection, with B's current sequence numbers. */
-static struct tcp_hdr from_b(struct tcp_conn *sv)
-{
-	struct tcp_conn_info i;
-	tcp_conn_info(sv, &i);
-	struct tcp_hdr h = {.sport = 80, .dport = 40000, .seq = i.snd_nxt, .ack = i.rcv_nxt,
-			    .flags = TH_ACK, .wnd = 1000};
-	return h;
-}
-
 static void test_paws(void)
 {
 	struct pair p;
 	pair_init(&p, 1);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	pair_run(&p, 50 * TCP_MSEC);
@@ -39,7 +22,7 @@ static void test_paws(void)
 			break;
 	CHECK(last && (last->h.opts.present & TCP_OPT_F_TS));
 	uint32_t tsv = last->h.opts.ts_val;
-	struct tcp_hdr h = from_b(sv);
+	struct tcp_hdr h = pair_hdr_from(sv, false);
 	h.flags |= TH_PSH;
 	h.opts.present = TCP_OPT_F_TS;
 	h.opts.ts_val = tsv - 1000; /* older than TS.Recent */
@@ -54,7 +37,7 @@ static void test_paws(void)
 	CHECK_EQ_U64(pair_inject(&p, false, &h, (const uint8_t *)"new", 3), 0);
 	CHECK_EQ_U64(tcp_conn_readable(cl), 3);
 	/* RST is exempt from PAWS */
-	h = from_b(sv);
+	h = pair_hdr_from(sv, false);
 	h.seq += 3;
 	h.flags = TH_RST;
 	h.opts.present = TCP_OPT_F_TS;
@@ -68,14 +51,14 @@ static void test_challenge_acks(void)
 {
 	struct pair p;
 	pair_init(&p, 2);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	c.timestamps = false;
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	const struct tcp_stats *st = tcp_stack_stats(p.a);
 
 	/* SYN in ESTABLISHED (RFC 5961 4.2): challenge ACK, connection unchanged */
-	struct tcp_hdr h = from_b(sv);
+	struct tcp_hdr h = pair_hdr_from(sv, false);
 	h.flags = TH_SYN;
 	h.seq += 10;
 	pair_inject(&p, false, &h, NULL, 0);
@@ -85,18 +68,18 @@ static void test_challenge_acks(void)
 	struct tcp_seg out;
 	CHECK(tcp_stack_output(p.a, &out, p.now));
 	CHECK_EQ_U64(out.hdr.flags, TH_ACK);
-	CHECK_EQ_U64(out.hdr.ack, from_b(sv).seq); /* acknowledges RCV.NXT, not the SYN */
+	CHECK_EQ_U64(out.hdr.ack, pair_hdr_from(sv, false).seq); /* acknowledges RCV.NXT, not the SYN */
 
 	/* blind data injection (RFC 5961 5.2): ACK far below SND.UNA - MAX.SND.WND (a new
 	 * 500 ms period: the connection's challenge-ACK rate limit allows one) */
 	p.now += 600 * TCP_MSEC;
-	h = from_b(sv);
+	h = pair_hdr_from(sv, false);
 	h.ack -= 0x20000000u;
 	CHECK(pair_inject(&p, false, &h, (const uint8_t *)"evil", 4) < 0);
 	CHECK_EQ_U64(st->challenge_acks, 2);
 	CHECK_EQ_U64(tcp_conn_readable(cl), 0);
 	/* ACK for data never sent: dropped, ACK sent */
-	h = from_b(sv);
+	h = pair_hdr_from(sv, false);
 	h.ack += 100000;
 	CHECK(pair_inject(&p, false, &h, (const uint8_t *)"evil", 4) < 0);
 	CHECK_EQ_U64(tcp_conn_readable(cl), 0);
@@ -108,7 +91,7 @@ static void test_challenge_acks(void)
 	uint64_t before = st->challenge_acks;
 	p.now += 600 * TCP_MSEC;
 	for (int i = 0; i < 1500; i++) {
-		h = from_b(sv);
+		h = pair_hdr_from(sv, false);
 		h.flags = TH_RST;
 		h.seq += 1 + (uint32_t)i;
 		pair_inject(&p, false, &h, NULL, 0);
@@ -130,7 +113,7 @@ static void test_bad_input(void)
 {
 	struct pair p;
 	pair_init(&p, 3);
-	struct tcp_config c = cfg_default();
+	struct tcp_config c = pair_cfg_default();
 	struct tcp_conn *cl, *sv;
 	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
 	const struct tcp_stats *st = tcp_stack_stats(p.a);
