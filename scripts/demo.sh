@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The demo behind `make demo` (after deps and build): a sample docroot, the testbed up, one
-# file fetched with curl from the client namespace and checked against the original.
+# file fetched with curl from the client namespace over HTTP and over HTTPS (TLS 1.3, file
+# records sealed by the NIC), each checked against the original.
 # usage: scripts/demo.sh BUILD_DIR      (as root; leaves the testbed running)
 set -euo pipefail
 BUILD=${1:?usage: scripts/demo.sh BUILD_DIR}
@@ -27,8 +28,8 @@ head -c 65536 /dev/urandom >"$DOCROOT/64k.bin"
 head -c 1048576 /dev/urandom >"$DOCROOT/1m.bin"
 ls -l "$DOCROOT"
 
-say "starting the testbed: $LAB up --docroot $DOCROOT --build $BUILD"
-"$LAB" up --docroot "$DOCROOT" --build "$BUILD"
+say "starting the testbed: $LAB up --tls --docroot $DOCROOT --build $BUILD"
+"$LAB" up --tls --docroot "$DOCROOT" --build "$BUILD"
 
 say "fetching /1m.bin from the client namespace (198.18.0.2) with curl"
 out=$(mktemp /tmp/iotcp-demo.XXXXXX)
@@ -43,12 +44,22 @@ echo "sha256 downloaded $got"
 [ "$want" = "$got" ] || die "the downloaded file differs from the original"
 echo "identical"
 
+say "the same file over HTTPS (TLS 1.3; the NIC seals the file's records, the host the header)"
+"$LAB" exec curl -sS --fail -k --tlsv1.3 -m 30 -o "$out" \
+	-w 'HTTP %{http_code}, %{size_download} bytes in %{time_total} s, TLS 1.3\n' \
+	https://198.18.0.1/1m.bin || die "the HTTPS download failed"
+got=$(sha256sum <"$out" | cut -d' ' -f1)
+echo "sha256 downloaded $got"
+[ "$want" = "$got" ] || die "the HTTPS download differs from the original"
+echo "identical"
+
 say "counters"
 "$LAB" stats || true
 
 say "the testbed is still running"
 cat <<EOF
   more:  $LAB exec curl -s http://198.18.0.1/hello.txt
+         $LAB exec curl -sk https://198.18.0.1/hello.txt   (self-signed certificate)
          $LAB netem 'delay 10ms loss 1%'     (impair both directions; 'clear' to undo)
          $LAB stats | $LAB status
   stop:  make down   (or: $LAB down)
