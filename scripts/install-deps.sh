@@ -9,7 +9,7 @@ BUILD_PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-de
 RUN_PKGS=(iproute2 nftables curl wget wrk apache2-utils tshark iputils-ping openssl
           procps psmisc python3 gnuplot-nox python3-scapy hping3 python3-cryptography
           netbase) # /etc/services: wrk and other getaddrinfo users resolve "http" with it
-BENCH_PKGS=(nginx-light lighttpd linux-perf)
+BENCH_PKGS=(nginx-light lighttpd lighttpd-mod-openssl linux-perf)
 # The aarch64 cross build (make cross-aarch64; its quick form runs in make test): the cross
 # toolchain and qemu-user here; arm64 DPDK, liburing and OpenSSL in a sysroot that
 # scripts/cross-sysroot.sh unpacks from Debian's arm64 packages (needs the arm64 package lists).

@@ -214,7 +214,7 @@ def check_run(w, size, conns, hdr_len):
 
 def preflight(ns, url, size):
     """One request before the runs: (reasons it failed, the response header's length)."""
-    r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "--max-time", "10",
+    r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-k", "-o", "/dev/null", "--max-time", "10",
             "-w", "%{http_code} %{size_header} %{size_download}", url], check=False)
     parts = r.stdout.split()
     if r.returncode != 0 or len(parts) != 3:
@@ -250,7 +250,7 @@ class LinuxNet:
 def wait_http(ns, url, timeout=15, alive=lambda: True):
     t0 = time.time()
     while time.time() - t0 < timeout and alive():
-        r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+        r = sh(["ip", "netns", "exec", ns, "curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}",
                 "--max-time", "2", url], check=False)
         if r.stdout.strip() == "200":
             return True
@@ -331,11 +331,31 @@ class LabServer:
         sh([LAB, "down"], check=False)
 
 
-def nginx_server(ctx, workers):
+# HTTPS points: every server with OpenSSL, TLS 1.3 TLS_AES_128_GCM_SHA256 (iotcp-httpd's first
+# preference), one self-signed P-256 certificate (the lab makes its own the same way).
+TLS_SUITE = "TLS_AES_128_GCM_SHA256"
+
+
+def tls_cert(ctx):
+    crt, key = os.path.join(ctx.tmp, "bench-tls.crt"), os.path.join(ctx.tmp, "bench-tls.key")
+    if not os.path.exists(crt):
+        sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-days", "2", "-subj", "/CN=198.18.0.1", "-keyout", key, "-out", crt])
+    return crt, key
+
+
+def nginx_server(ctx, workers, tls=False):
     """nginx as operators run it for static files: sendfile, tcp_nopush (TCP_CORK), and an
-    open-file cache like iotcp-httpd's (descriptors and stat results, revalidated every 1 s)."""
+    open-file cache like iotcp-httpd's (descriptors and stat results, revalidated every 1 s).
+    tls: HTTPS on 443 (no kTLS on this kernel: nginx encrypts in user space, no sendfile)."""
     tmp = ctx.tmp
-    conf = os.path.join(tmp, "nginx-%d.conf" % workers)
+    listen = "listen 80 reuseport;"
+    if tls:
+        crt, key = tls_cert(ctx)
+        listen = ("listen 443 ssl reuseport; ssl_certificate %s; ssl_certificate_key %s; "
+                  "ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites %s; "
+                  "ssl_session_cache shared:SSL:10m;" % (crt, key, TLS_SUITE))
+    conf = os.path.join(tmp, "nginx-%d%s.conf" % (workers, "-tls" if tls else ""))
     with open(conf, "w") as f:
         f.write("""worker_processes %d;
 daemon off;
@@ -355,20 +375,31 @@ http {
   default_type application/octet-stream;
   client_body_temp_path %s;
   proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
-  server { listen 80 reuseport; root %s; }
+  server { %s root %s; }
 }
-""" % (workers, tmp, workers, tmp, tmp, tmp, tmp, tmp, tmp, ctx.docroot))
-    return NsServer("nginx-%dw" % workers, ["/usr/sbin/nginx", "-c", conf, "-p", tmp])
+""" % (workers, tmp, workers, tmp, tmp, tmp, tmp, tmp, tmp, listen, ctx.docroot))
+    return NsServer("nginx-%dw%s" % (workers, "-https" if tls else ""),
+                    ["/usr/sbin/nginx", "-c", conf, "-p", tmp], scheme="https" if tls else "http")
 
 
-def lighttpd_server(ctx):
+def lighttpd_server(ctx, tls=False):
     """lighttpd 1.4 with its equivalents: the sendfile network backend, the stat cache (which
     also keeps the files' open descriptors; 'simple' revalidates every 1 s) — lighttpd sets
-    TCP_CORK itself when headers precede a file body."""
-    conf = os.path.join(ctx.tmp, "lighttpd.conf")
+    TCP_CORK itself when headers precede a file body. tls: mod_openssl on 443."""
+    conf = os.path.join(ctx.tmp, "lighttpd%s.conf" % ("-tls" if tls else ""))
+    extra = ""
+    if tls:
+        crt, key = tls_cert(ctx)
+        extra = """server.modules += ("mod_openssl")
+ssl.engine = "enable"
+ssl.pemfile = "%s"
+ssl.privkey = "%s"
+ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.3", "Ciphersuites" => "%s")
+""" % (crt, key, TLS_SUITE)
     with open(conf, "w") as f:
-        f.write("""server.document-root = "%s"
-server.port = 80
+        f.write(extra + """server.document-root = "%s"
+server.port = %d
+
 server.bind = "0.0.0.0"
 server.network-backend = "sendfile"
 server.stat-cache-engine = "simple"
@@ -376,8 +407,9 @@ server.max-connections = 4096
 server.max-fds = 16384
 server.max-keep-alive-requests = 1000000
 mimetype.assign = ("" => "application/octet-stream")
-""" % ctx.docroot)
-    return NsServer("lighttpd", ["/usr/sbin/lighttpd", "-D", "-f", conf])
+""" % (ctx.docroot, 443 if tls else 80))
+    return NsServer("lighttpd-https" if tls else "lighttpd", ["/usr/sbin/lighttpd", "-D", "-f", conf],
+                    scheme="https" if tls else "http")
 
 
 def linux_httpd_server(ctx):
@@ -403,6 +435,13 @@ SERVERS = {
     "nginx-2w": lambda c: nginx_server(c, 2),
     "lighttpd": lighttpd_server,
     "linux-httpd": linux_httpd_server,
+    # HTTPS (issue 9): the same servers with OpenSSL, TLS 1.3 TLS_AES_128_GCM_SHA256; iotcp
+    # offload = file records sealed on the NIC, copy = sealed by the host
+    "iotcp-offload-https": lambda c: LabServer("iotcp-offload-https", "offload", c, scheme="https"),
+    "iotcp-copy-https": lambda c: LabServer("iotcp-copy-https", "copy", c, scheme="https"),
+    "nginx-1w-https": lambda c: nginx_server(c, 1, tls=True),
+    "nginx-2w-https": lambda c: nginx_server(c, 2, tls=True),
+    "lighttpd-https": lambda c: lighttpd_server(c, tls=True),
     # broken on purpose: answers 500, serves a short body, answers late, stalls, never starts
     "broken-500": lambda c: broken_server(c, "broken-500", "500"),
     "broken-short": lambda c: broken_server(c, "broken-short", "short"),
