@@ -12,6 +12,7 @@
 #include "host/ctx.h"
 #include "host/tls_ctx.h"
 #include "host/tls_session.h"
+#include "util/hex.h"
 
 /* OpenSSL 3.0's internal BIO controls of its kTLS interface (include/internal/bio.h; the
  * public header lists them in a comment). If a later OpenSSL stops using them, the hand-off
@@ -401,17 +402,6 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 
 /* ---- keylog: the TLS 1.3 server traffic secret ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "LABEL <client_random hex> <secret hex>": the secret, or 0. */
 static size_t keylog_secret(const char *line, size_t label_len, uint8_t *out)
 {
@@ -421,7 +411,7 @@ static size_t keylog_secret(const char *line, size_t label_len, uint8_t *out)
 	if (!p)
 		return 0;
 	for (p++; p[0] && p[1] && n < TLS13_SECRET_MAX; p += 2) {
-		int hi = hexval(p[0]), lo = hexval(p[1]);
+		int hi = hex_digit_value(p[0]), lo = hex_digit_value(p[1]);
 		if (hi < 0 || lo < 0)
 			return 0;
 		out[n++] = (uint8_t)(hi << 4 | lo);
