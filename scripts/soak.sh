@@ -140,7 +140,7 @@ load_pid=
 # Whatever the host still holds must drain: the keep-alive idle timeout is 30 s, a Linux
 # server drops orphaned FIN_WAIT_2 connections after 60 s. Wait up to 90 s.
 idle_start=$(date +%s)
-while [ $(($(date +%s) - idle_start)) -lt 90 ]; do
+while [ -z "$crashed" ] && [ $(($(date +%s) - idle_start)) -lt 90 ]; do
 	sleep 5
 	[ "$(stat_of host tcp_conns)" = 0 ] && [ "$(stat_of nic nic_flows)" = 0 ] && break
 done
@@ -155,7 +155,9 @@ for p in "$httpd_pid" "$nicd_pid"; do [ -d "/proc/$p" ] || alive=no; done
 
 "$LAB" down >/dev/null 2>&1 # SIGTERM: LeakSanitizer reports at exit
 sleep 1
-san=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$logdir"/*.out "$logdir"/*.log 2>/dev/null)
+# sanitizer reports, and the invariant checks' aborts (util/invariant.h) of these builds
+san=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|invariant broken' \
+	"$logdir"/*.out "$logdir"/*.log 2>/dev/null)
 
 set -- ${start_row:-$end_row}
 s_host=$1 s_nic=$2 s_conns=$3
@@ -171,6 +173,7 @@ echo "  requests ${total_req} (fetches ${fetches}, ranges ${ranges}, resets ${re
 echo "  errors (connection errors, timeouts, bad status, short bodies) ${e_err}"
 echo "  wrong bytes ${total_wrong}"
 echo "  crashes: $([ "$alive" = yes ] && echo 0 || echo "server died:$crashed")"
-echo "  sanitizer reports: $([ -z "$san" ] && echo 0 || echo "$san")"
+echo "  sanitizer reports and broken invariants: $([ -z "$san" ] && echo 0 ||
+	grep -h -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|invariant broken' $san | head -5)"
 echo "  logs: $logdir"
 [ "$alive" = yes ] && [ -z "$san" ] && [ "${total_wrong:-1}" = 0 ]
