@@ -13,18 +13,18 @@
  *
  * A sorted array lists the out-of-order ranges present (disjoint, not adjacent, all beyond
  * rcv_nxt); each carries a stamp from a counter bumped on every change, which orders the SACK
- * blocks (RFC 2018 section 4). The array lives in the struct for the first TCP_RCVBUF_MAX_OOO
- * ranges and moves to the heap, doubling up to the limit set with tcp_rcvbuf_set_ooo_limit (a
- * drop-tail queue overflowing in a window of thousands of segments leaves thousands of
- * holes); it returns to the struct when no range is left. The stamps of the last few changes
+ * blocks (RFC 2018 section 4). The array is allocated with the first range and doubles up to
+ * the limit set with tcp_rcvbuf_set_ooo_limit (a drop-tail queue overflowing in a window of
+ * thousands of segments leaves thousands of holes); it is freed when no range is left. The stamps of the last few changes
  * are kept in order, so the SACK blocks of an ACK are found without scanning every range.
  *
  * Overlaps and duplicates: bytes not yet in order are simply written again, so the last copy
  * wins (a correct peer sends identical bytes); bytes already in order are never rewritten
  * because everything before rcv_nxt is trimmed first (RFC 9293 section 3.10.7.4).
  *
- * Nothing is allocated before the first segment, so an idle connection holds no buffer
- * memory. */
+ * Nothing is allocated before the first segment, and the ring is freed when the application
+ * has read everything and no hole is left, so an idle connection holds no buffer memory
+ * (issue 13: 100k idle keep-alive connections). */
 #include "tcp/rcvbuf.h"
 
 #include <stdlib.h>
@@ -34,6 +34,7 @@
 
 #define RCVBUF_RING_MIN 2048u /* first ring allocation, bytes */
 #define RCVBUF_RECENT 8u      /* changes remembered for the SACK block order */
+#define RCVBUF_OOO_MIN 8u     /* first range array allocation, ranges */
 #define RCVBUF_PAGE 2048u     /* out-of-order storage unit, bytes (a power of two) */
 
 /* Out-of-order bytes of [seq, seq + RCVBUF_PAGE), seq a multiple of RCVBUF_PAGE. */
@@ -56,13 +57,13 @@ struct tcp_rcvbuf {
 	uint32_t rd;	   /* index of the oldest unread byte */
 	uint32_t readable; /* in-order bytes not read yet */
 
-	struct rcvbuf_range *ooo; /* sorted by start: ooo_inline or a heap array */
+	struct rcvbuf_range *ooo; /* sorted by start; NULL until the first range */
 	uint32_t nooo, ooo_cap, ooo_limit;
-	struct rcvbuf_range ooo_inline[TCP_RCVBUF_MAX_OOO];
 	uint64_t clock;
 	/* the last RCVBUF_RECENT ranges changed, newest first; an entry is forgotten when its
-	 * range changes again (the new change is remembered), merges or becomes in order */
-	struct rcvbuf_range recent[RCVBUF_RECENT];
+	 * range changes again (the new change is remembered), merges or becomes in order.
+	 * Allocated with the range array and freed with it (no range, nothing to remember). */
+	struct rcvbuf_range *recent;
 	uint32_t nrecent;
 
 	/* pages of out-of-order bytes, sorted by seq */
@@ -86,8 +87,6 @@ struct tcp_rcvbuf *tcp_rcvbuf_new(uint32_t capacity)
 	if (!rb)
 		return NULL;
 	rb->capacity = capacity;
-	rb->ooo = rb->ooo_inline;
-	rb->ooo_cap = TCP_RCVBUF_MAX_OOO;
 	rb->ooo_limit = TCP_RCVBUF_MAX_OOO;
 	return rb;
 }
@@ -133,14 +132,17 @@ void tcp_rcvbuf_set_ooo_limit(struct tcp_rcvbuf *rb, uint32_t limit)
 	rb->ooo_limit = limit;
 }
 
-/* Back to the in-struct range array (only when no range is held). */
+/* Free the range array and the recent changes (only when no range is held). */
 static void ooo_shrink(struct tcp_rcvbuf *rb)
 {
-	if (rb->ooo == rb->ooo_inline || rb->nooo)
+	if (!rb->ooo || rb->nooo)
 		return;
 	free(rb->ooo);
-	rb->ooo = rb->ooo_inline;
-	rb->ooo_cap = TCP_RCVBUF_MAX_OOO;
+	free(rb->recent);
+	rb->ooo = NULL;
+	rb->recent = NULL;
+	rb->ooo_cap = 0;
+	rb->nrecent = 0;
 }
 
 void tcp_rcvbuf_free(struct tcp_rcvbuf *rb)
@@ -148,8 +150,8 @@ void tcp_rcvbuf_free(struct tcp_rcvbuf *rb)
 	if (!rb)
 		return;
 	free(rb->ring);
-	if (rb->ooo != rb->ooo_inline)
-		free(rb->ooo);
+	free(rb->ooo);
+	free(rb->recent);
 	pages_free_all(rb);
 	free(rb);
 }
@@ -252,7 +254,8 @@ void tcp_rcvbuf_release(struct tcp_rcvbuf *rb)
 
 size_t tcp_rcvbuf_mem(const struct tcp_rcvbuf *rb)
 {
-	size_t ranges = rb->ooo == rb->ooo_inline ? 0 : rb->ooo_cap * sizeof(rb->ooo[0]);
+	size_t ranges = (size_t)rb->ooo_cap * sizeof(rb->ooo[0]) +
+			(rb->recent ? RCVBUF_RECENT * sizeof(rb->recent[0]) : 0);
 
 	return sizeof(*rb) + rb->ring_cap + ranges + (size_t)rb->npages * RCVBUF_PAGE +
 	       (size_t)rb->pages_cap * sizeof(rb->pages[0]);
@@ -414,13 +417,15 @@ static int ooo_reserve(struct tcp_rcvbuf *rb)
 		return -1;
 	if (rb->nooo < rb->ooo_cap)
 		return 0;
-	cap = rb->ooo_cap > limit / 2 ? limit : rb->ooo_cap * 2;
+	if (!rb->recent && !(rb->recent = malloc(RCVBUF_RECENT * sizeof(*rb->recent))))
+		return -1;
+	cap = !rb->ooo_cap ? RCVBUF_OOO_MIN : rb->ooo_cap > limit / 2 ? limit : rb->ooo_cap * 2;
 	n = malloc((size_t)cap * sizeof(*n));
 	if (!n)
 		return -1;
-	memcpy(n, rb->ooo, rb->nooo * sizeof(*n));
-	if (rb->ooo != rb->ooo_inline)
-		free(rb->ooo);
+	if (rb->nooo)
+		memcpy(n, rb->ooo, rb->nooo * sizeof(*n));
+	free(rb->ooo);
 	rb->ooo = n;
 	rb->ooo_cap = cap;
 	return 0;
@@ -505,8 +510,11 @@ static uint32_t advance(struct tcp_rcvbuf *rb, uint32_t end)
 		}
 		k++;
 	}
-	memmove(&rb->ooo[0], &rb->ooo[k], (rb->nooo - k) * sizeof(rb->ooo[0]));
-	rb->nooo -= k;
+	if (k) {
+		memmove(&rb->ooo[0], &rb->ooo[k], (rb->nooo - k) * sizeof(rb->ooo[0]));
+		rb->nooo -= k;
+		ooo_shrink(rb);
+	}
 	recent_forget(rb, old, end);
 	rb->rcv_nxt = end;
 	rb->readable += end - old;
@@ -643,8 +651,9 @@ void tcp_rcvbuf_consume(struct tcp_rcvbuf *rb, uint32_t len)
 		len = rb->readable;
 	rb->readable -= len;
 	rb->rd = ring_index(rb, len);
+	/* all read and no hole: an idle connection keeps no ring (issue 13) */
 	if (!rb->readable && !rb->nooo)
-		rb->rd = 0;
+		tcp_rcvbuf_release(rb);
 }
 
 size_t tcp_rcvbuf_read(struct tcp_rcvbuf *rb, void *dst, size_t len)

@@ -10,11 +10,11 @@
 
 int tcp_sentmap_init(struct tcp_sentmap *sm)
 {
+	/* the entries are allocated with the first segment sent and freed when an ACK empties
+	 * the map: a connection with nothing in flight holds no sent map memory (issue 13) */
 	memset(sm, 0, sizeof(*sm));
 	sm->max = UINT32_MAX;
-	sm->cap = SENTMAP_CAP_MIN;
-	sm->e = malloc(sm->cap * sizeof(*sm->e));
-	return sm->e ? 0 : -1;
+	return 0;
 }
 
 void tcp_sentmap_release(struct tcp_sentmap *sm)
@@ -138,7 +138,7 @@ void tcp_sentmap_ack(struct tcp_sentmap *sm, uint32_t ack, struct tcp_sent_acked
 	}
 	sm->lost_hint = sm->lost_hint > removed ? sm->lost_hint - removed : 0;
 	if (!sm->len)
-		sm->head = 0;
+		tcp_sentmap_release(sm);
 }
 
 int tcp_sentmap_split(struct tcp_sentmap *sm, uint32_t i, uint32_t seq)

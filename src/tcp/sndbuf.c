@@ -14,7 +14,8 @@
  * search, O(log runs). ACKs pop or trim runs from the front, O(1) amortized.
  *
  * Memory grows lazily: the ring starts small and doubles up to the capacity, the run deque
- * doubles up to what max_ext allows, so an idle connection holds no buffer memory. */
+ * doubles up to what max_ext allows; both are freed when an ACK empties the buffer, so an idle
+ * connection holds no buffer memory. */
 #include "tcp/sndbuf.h"
 
 #include <stdlib.h>
@@ -334,6 +335,9 @@ bool tcp_sndbuf_ack(struct tcp_sndbuf *sb, uint32_t seq)
 	sb->head = seq;
 	if (!sb->nruns)
 		sb->runs_first = 0;
+	/* everything acknowledged: an idle connection keeps no ring (issue 13) */
+	if (sb->head == sb->tail && (sb->ring || sb->runs))
+		tcp_sndbuf_release(sb);
 	return true;
 }
 

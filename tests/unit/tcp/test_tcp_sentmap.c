@@ -13,6 +13,7 @@ static void test_scoreboard(void)
 {
 	struct tcp_sentmap sm;
 	CHECK_EQ_U64(tcp_sentmap_init(&sm), 0);
+	CHECK(sm.e == NULL && sm.cap == 0); /* allocated with the first segment */
 	/* ten 100-byte segments from 1000 */
 	for (uint32_t i = 0; i < 10; i++)
 		CHECK_EQ_U64(tcp_sentmap_add(&sm, 1000 + 100 * i, 1100 + 100 * i, i, 0), 0);
@@ -49,6 +50,8 @@ static void test_scoreboard(void)
 	tcp_sentmap_ack(&sm, 2000, &c);
 	CHECK_EQ_U64(sm.len, 0);
 	CHECK_EQ_U64(sm.sacked_bytes + sm.lost_bytes + sm.retx_bytes, 0);
+	/* nothing in flight: the entry array is gone until the next segment (issue 13) */
+	CHECK(sm.e == NULL && sm.cap == 0);
 	/* blocks outside the outstanding range are ignored */
 	tcp_sentmap_add(&sm, 2000, 2100, 0, 0);
 	struct tcp_sack_block bad[2] = {{100, 200}, {2100, 5000}};
