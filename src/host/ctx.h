@@ -22,7 +22,8 @@
 
 #define HOST_RX_BURST	     32
 #define HOST_TX_BATCH	     32
-#define HOST_MAX_DESC	     65536 /* descriptors per context */
+#define HOST_DESC_BITS	     20    /* descriptors per context: 1M (issue 13: 100k connections) */
+#define HOST_MAX_DESC	     (1u << HOST_DESC_BITS)
 #define HOST_EPHEM_LO	     49152 /* RFC 6335 section 6 dynamic ports */
 #define HOST_EPHEM_HI	     65535
 #define HOST_TTL	     64

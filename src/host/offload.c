@@ -132,8 +132,8 @@ int iotcp_offload_open(struct iotcp_ctx *ctx, int sd, const char *path)
 	f->state = FID_PENDING;
 	f->sd = sd;
 	f->sock = s;
-	/* req_id: descriptor in the low 16 bits (HOST_MAX_DESC), a generation above. */
-	f->req_id = (uint32_t)++ctx->off.req_gen << 16 | (uint32_t)d;
+	/* req_id: descriptor in the low HOST_DESC_BITS, a generation above. */
+	f->req_id = (uint32_t)++ctx->off.req_gen << HOST_DESC_BITS | (uint32_t)d;
 	if (!put_open(ctx, f)) {
 		host_fid_free(ctx, d);
 		return fail(ENOBUFS);
@@ -146,7 +146,7 @@ int iotcp_offload_open(struct iotcp_ctx *ctx, int sd, const char *path)
 
 void host_fid_open_done(struct iotcp_ctx *ctx, const struct proto_open_done *d)
 {
-	struct host_fid *f = host_fid_get(ctx, (int)(d->req_id & 0xffffu));
+	struct host_fid *f = host_fid_get(ctx, (int)(d->req_id & (HOST_MAX_DESC - 1)));
 
 	if (!f || f->req_id != d->req_id || f->state != FID_PENDING) {
 		/* A duplicate answer (our OPEN was resent) or a fid we gave up on: do not leak
@@ -184,7 +184,7 @@ void host_fid_open_done(struct iotcp_ctx *ctx, const struct proto_open_done *d)
 /* ERROR answering an OPEN (malformed, busy, ...): the open fails with EIO. */
 void host_fid_open_error(struct iotcp_ctx *ctx, uint32_t req_id, int err)
 {
-	struct host_fid *f = host_fid_get(ctx, (int)(req_id & 0xffffu));
+	struct host_fid *f = host_fid_get(ctx, (int)(req_id & (HOST_MAX_DESC - 1)));
 
 	if (!f || f->req_id != req_id || f->state != FID_PENDING)
 		return;
