@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 
 #include "host/clock.h"
+#include "host/counters.h"
 #include "host/link.h"
 #include "host/neigh.h"
 #include "host/offload.h"
@@ -31,43 +32,17 @@
 #define HOST_NIC_HEARTBEAT   (1 * TCP_SEC)
 #define HOST_NIC_DEAD	     (3 * TCP_SEC) /* no word from the NIC that long: link lost */
 
-/* Where the host core's cycles go (iotcp_dump_stats writes each as "host_cycles_<name>"):
- * stages of poll rounds that did work; empty rounds (spinning) and sleeps as idle; the
- * application's time between two iotcp_epoll_wait calls as app. */
+/* Where the host core's cycles go (counters.h: HOST_CYCLE_STAGES). */
 struct host_cycles {
-	uint64_t rx;	     /* link rx bursts and freeing the frames */
-	uint64_t input;	     /* decoding, ARP/ICMP, TCP input */
-	uint64_t timers;     /* TCP, ARP and NIC-channel timers */
-	uint64_t offload;    /* the offload flows' pass (ECHO timeouts, ACKD) */
-	uint64_t output;     /* TCP output (segments, SENDs) */
-	uint64_t tx;	     /* link tx flush */
-	uint64_t events;     /* readiness for epoll */
-	uint64_t idle_poll;  /* rounds that found nothing to do */
-	uint64_t idle_sleep; /* back-off sleeps */
-	uint64_t app;	     /* outside iotcp_epoll_wait */
-	uint64_t app_mark;   /* when iotcp_epoll_wait last returned (0: never) */
+	HOST_CYCLE_STAGES(HOST_COUNTER_FIELD_)
+	uint64_t app_mark; /* when iotcp_epoll_wait last returned (0: never) */
 	struct cycles_clock clock;
 };
 
-/* Host counters (iotcp_dump_stats writes each as "host_<name>"). */
+/* Host counters (counters.h: HOST_COUNTERS, HOST_OFFLOAD_COUNTERS). */
 struct host_counters {
-	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
-	uint64_t rx_dropped; /* sum of every rx drop reason below and pkt decode errors */
-	uint64_t drop_not_our_mac, drop_not_our_ip, drop_bad_src, drop_ttl, drop_vlan;
-	uint64_t drop_icmp_other, drop_arp_other, drop_proto;
-	uint64_t tx_no_route, tx_nobuf, tx_refused, tx_too_big, tx_ext_unsupported;
-	uint64_t arp_requests_rx, arp_replies_rx, arp_replies_tx, arp_requests_tx, arp_conflicts;
-	uint64_t icmp_echo;
-	uint64_t nic_hello_tx, nic_hello_rx, nic_heartbeat_tx, nic_heartbeat_rx;
-	uint64_t nic_restarts, nic_link_lost;
-	uint64_t idle_sleeps;
-	uint64_t file_payload_bytes, offload_bytes;
-	/* offload (offload.h) */
-	uint64_t off_opens, off_open_errors, off_closes, off_sends, off_retransmit_sends;
-	uint64_t off_echoes, off_echo_timeouts, off_ackds, off_store_full_retries;
-	uint64_t off_flows_aborted, off_tx_unresolved, off_tx_no_fid, off_tx_nic_down;
-	uint64_t off_cmd_unexpected;
-	uint64_t off_syncs, off_sync_retries, off_sync_flows_released, off_sync_files_released;
+	HOST_COUNTERS(HOST_COUNTER_FIELD_)
+	HOST_OFFLOAD_COUNTERS(HOST_OFF_COUNTER_FIELD_)
 	uint64_t off_errors[HOST_OFF_REASONS];
 };
 

@@ -7,6 +7,7 @@
 #include "host/ctx.h"
 #include "host/host.h"
 #include "host/tls_session.h"
+#include "util/atomic_file.h"
 
 typedef void (*counter_fn)(void *arg, const char *prefix, const char *name, uint64_t v);
 
@@ -16,60 +17,11 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	const struct tcp_stats *t = tcp_stack_stats(ctx->tcp);
 	const struct host_link_stats *l = &ctx->link->stats;
 	const struct neigh_stats *n = &ctx->neigh.st;
-#define H(f) fn(arg, "host_", #f, c->f)
-	H(rx_frames);
-	H(rx_bytes);
-	H(tx_frames);
-	H(tx_bytes);
-	H(rx_dropped);
-	H(drop_not_our_mac);
-	H(drop_not_our_ip);
-	H(drop_bad_src);
-	H(drop_ttl);
-	H(drop_vlan);
-	H(drop_icmp_other);
-	H(drop_arp_other);
-	H(drop_proto);
-	H(tx_no_route);
-	H(tx_nobuf);
-	H(tx_refused);
-	H(tx_too_big);
-	H(tx_ext_unsupported);
-	H(arp_requests_rx);
-	H(arp_replies_rx);
-	H(arp_replies_tx);
-	H(arp_requests_tx);
-	H(arp_conflicts);
-	H(icmp_echo);
-	H(nic_hello_tx);
-	H(nic_hello_rx);
-	H(nic_heartbeat_tx);
-	H(nic_heartbeat_rx);
-	H(nic_restarts);
-	H(nic_link_lost);
-	H(idle_sleeps);
-	H(file_payload_bytes);
-	H(offload_bytes);
+#define H(f) fn(arg, "host_", #f, c->f);
+	HOST_COUNTERS(H)
 #undef H
-#define O(f, name) fn(arg, "host_offload_", name, c->f)
-	O(off_opens, "opens");
-	O(off_open_errors, "open_errors");
-	O(off_closes, "closes");
-	O(off_sends, "sends");
-	O(off_retransmit_sends, "retransmit_sends");
-	O(off_echoes, "echoes");
-	O(off_echo_timeouts, "echo_timeouts");
-	O(off_ackds, "ackds");
-	O(off_store_full_retries, "store_full_retries");
-	O(off_flows_aborted, "flows_aborted");
-	O(off_tx_unresolved, "tx_unresolved");
-	O(off_tx_no_fid, "tx_no_fid");
-	O(off_tx_nic_down, "tx_nic_down");
-	O(off_cmd_unexpected, "cmd_unexpected");
-	O(off_syncs, "syncs");
-	O(off_sync_retries, "sync_retries");
-	O(off_sync_flows_released, "sync_flows_released");
-	O(off_sync_files_released, "sync_files_released");
+#define O(f) fn(arg, "host_offload_", #f, c->off_##f);
+	HOST_OFFLOAD_COUNTERS(O)
 #undef O
 	for (unsigned r = 0; r < HOST_OFF_REASONS; r++) {
 		char name[64];
@@ -136,17 +88,8 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	L(tx_nobuf);
 	L(rx_bad);
 #undef L
-#define Y(f) fn(arg, "host_cycles_", #f, ctx->cyc.f)
-	Y(rx);
-	Y(input);
-	Y(timers);
-	Y(offload);
-	Y(output);
-	Y(tx);
-	Y(events);
-	Y(idle_poll);
-	Y(idle_sleep);
-	Y(app);
+#define Y(f) fn(arg, "host_cycles_", #f, ctx->cyc.f);
+	HOST_CYCLE_STAGES(Y)
 #undef Y
 	fn(arg, "host_cycles_", "hz", cycles_hz(&ctx->cyc.clock));
 	uint64_t arms, woken;
@@ -186,10 +129,15 @@ static void print_counter(void *arg, const char *prefix, const char *name, uint6
 	fprintf(arg, "%s%s %llu\n", prefix, name, (unsigned long long)v);
 }
 
+static int fill_counters(FILE *f, void *arg)
+{
+	for_each_counter(arg, print_counter, f);
+	return 0;
+}
+
 int iotcp_dump_stats(struct iotcp_ctx *ctx, const char *path)
 {
-	char tmp[4096];
-	FILE *f;
+	int rc;
 
 	if (!ctx || !path) {
 		errno = EINVAL;
@@ -200,19 +148,9 @@ int iotcp_dump_stats(struct iotcp_ctx *ctx, const char *path)
 		fflush(stdout);
 		return 0;
 	}
-	/* Written aside and renamed, so a reader never sees half a file. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	for_each_counter(ctx, print_counter, f);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		remove(tmp);
-		errno = e;
+	rc = atomic_file_replace(path, fill_counters, ctx);
+	if (rc) {
+		errno = -rc;
 		return -1;
 	}
 	return 0;
