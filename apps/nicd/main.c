@@ -434,7 +434,7 @@ static uint16_t forward(struct nicd *d, struct port *src, struct port *dst, bool
 	} while (0)
 #define KV_MAX 200
 
-/* The engine's counters, prefixed nic_ (docs: nic_engine_stats in src/nic/engine.h). */
+/* The engine's counters, prefixed nic_ (NIC_ENGINE_STATS in src/nic/engine.h). */
 static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 {
 	struct nic_engine_stats es;
@@ -443,44 +443,10 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	if (d->engine)
 		nic_engine_get_stats(d->engine, &es);
 	KV("offload_enabled", d->engine != NULL);
-	KV("nic_cmds", es.cmds);
-	KV("nic_malformed", es.malformed);
-	KV("nic_errors_sent", es.errors_sent);
-	KV("nic_opens", es.opens);
-	KV("nic_open_errors", es.open_errors);
-	KV("nic_closes", es.closes);
-	KV("nic_fstats", es.fstats);
-	KV("nic_sends", es.sends);
-	KV("nic_retransmits", es.retransmits);
-	KV("nic_send_bytes", es.send_bytes);
-	KV("nic_segments", es.segments);
-	KV("nic_tso_frames", es.tso_frames);
-	KV("nic_echoes", es.echoes);
-	KV("nic_ackds", es.ackds);
-	KV("nic_ackd_unknown_flow", es.ackd_unknown_flow);
-	KV("nic_jobs_released", es.jobs_released);
-	KV("nic_reads", es.reads);
-	KV("nic_read_errors", es.read_errors);
-	KV("nic_read_bytes", es.read_bytes);
-	KV("nic_store_full", es.store_full);
-	KV("nic_truncated", es.truncated);
-	KV("nic_wire_stalls", es.wire_stalls);
-	KV("nic_flow_limited", es.flow_limited);
-	KV("nic_syncs", es.syncs);
-	KV("nic_sync_failed", es.sync_failed);
-	KV("nic_sync_flows_released", es.sync_flows_released);
-	KV("nic_sync_files_released", es.sync_files_released);
-	KV("nic_stale_reads", es.stale_reads);
-	KV("nic_files_open", es.files_open);
-	KV("nic_jobs_pending", es.jobs_pending);
-	KV("nic_jobs_pinned", es.jobs_pinned);
-	KV("nic_flows", es.flows);
-	KV("nic_store_hits", es.store_hits);
-	KV("nic_store_misses", es.store_misses);
-	KV("nic_store_evictions", es.store_evictions);
-	KV("nic_store_pinned_blocks", es.store_pinned_blocks);
+#define NIC_KV(f) KV("nic_" #f, es.f);
+	NIC_ENGINE_STATS(NIC_KV)
+#undef NIC_KV
 	KV("nic_store_pinned_bytes", es.store_pinned_blocks * ((uint64_t)d->opts.block_kb << 10));
-	KV("nic_store_blocks", es.store_blocks);
 	if (d->ackc) {
 		struct nic_ackc_stats ac;
 		nic_ackc_get_stats(d->ackc, &ac);
@@ -489,17 +455,9 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 		KV("nic_ackc_superseded", ac.superseded);
 	}
 	KV("nic_io_inflight", d->io ? nic_io_inflight(d->io) : 0);
-	KV("nic_tls_keys", es.tls.keys);
-	KV("nic_tls_key_errors", es.tls.key_errors);
-	KV("nic_tls_epochs_live", es.tls.epochs_live);
-	KV("nic_tls_epochs_wiped", es.tls.epochs_wiped);
-	KV("nic_tls_sends", es.tls.sends);
-	KV("nic_tls_records_live", es.tls.records_live);
-	KV("nic_tls_seals", es.tls.seals);
-	KV("nic_tls_seal_bytes", es.tls.seal_bytes);
-	KV("nic_tls_range_seals", es.tls.range_seals);
-	KV("nic_tls_range_bytes", es.tls.range_bytes);
-	KV("nic_tls_cache_hits", es.tls.cache_hits);
+#define TLS_KV(f) KV("nic_tls_" #f, es.tls.f);
+	NIC_TLS_STATS(TLS_KV)
+#undef TLS_KV
 	for (unsigned r = 1; r < ERR_REASONS; r++)
 		KV(d->err_keys[r], d->fwd.errors_by_reason[r]);
 	KV("nic_error_other", d->fwd.errors_by_reason[0]);
@@ -519,7 +477,6 @@ static size_t engine_stats_kv(struct nicd *d, struct nicd_kv *kv, size_t k)
 	KV("wire_seg_tso_frames", d->wtx.c.tso_frames);
 	KV("wire_seg_zero_copy", d->wtx.c.zero_copy);
 	KV("wire_seg_zc_deferred", d->wtx.c.zc_deferred);
-	KV("nic_zero_copy_frames", es.zero_copy_frames);
 	KV("cycles_host_rx", d->cyc.host_rx);
 	KV("cycles_cmds", d->cyc.cmds);
 	KV("cycles_wire_rx", d->cyc.wire_rx);

@@ -58,21 +58,30 @@ struct nic_engine_config {
  * gives a connection, 1/16 of the store), at least four blocks. */
 uint64_t nic_engine_default_flow_pinned(uint64_t store_bytes, uint32_t block_size);
 
+/* The engine's counters, each named once: X(name) is the field `name` of struct
+ * nic_engine_stats, which iotcp-nicd's stats file writes as "nic_<name>". */
+/* clang-format off */
+#define NIC_ENGINE_STATS(X)                                                                        \
+	X(cmds) X(malformed) X(errors_sent)                                                        \
+	X(opens) X(open_errors) X(closes) X(fstats)                                                \
+	X(sends) X(retransmits) X(send_bytes) X(segments) X(echoes)                                \
+	X(tso_frames)          /* TSO frames handed out (each counted in segments too) */          \
+	X(zero_copy_frames)    /* frames handed to the zero-copy output */                         \
+	X(ackds) X(ackd_unknown_flow) X(jobs_released)                                             \
+	X(reads) X(read_errors) X(read_bytes)                                                      \
+	X(stale_reads)         /* completions that were not for a read in flight: discarded */     \
+	X(store_full) X(truncated) X(wire_stalls)                                                  \
+	X(flow_limited)        /* SENDs refused with ERROR(flow_limit) */                          \
+	X(syncs)               /* SYNCs completed (the sweep ran) */                               \
+	X(sync_failed)         /* SYNCs answered with an error */                                  \
+	X(sync_flows_released) X(sync_files_released) /* what the sweeps released */               \
+	X(files_open) X(jobs_pending) X(jobs_pinned) X(flows)                                      \
+	X(store_hits) X(store_misses) X(store_evictions) X(store_pinned_blocks) X(store_blocks)
+/* clang-format on */
+#define NIC_ENGINE_STAT_FIELD_(name) uint64_t name;
+
 struct nic_engine_stats {
-	uint64_t cmds, malformed, errors_sent;
-	uint64_t opens, open_errors, closes, fstats;
-	uint64_t sends, retransmits, send_bytes, segments, echoes;
-	uint64_t tso_frames; /* TSO frames handed out (each counted in segments too) */
-	uint64_t zero_copy_frames; /* frames handed to the zero-copy output */
-	uint64_t ackds, ackd_unknown_flow, jobs_released;
-	uint64_t reads, read_errors, read_bytes;
-	uint64_t stale_reads; /* completions that were not for a read in flight: discarded */
-	uint64_t store_full, truncated, wire_stalls;
-	uint64_t flow_limited; /* SENDs refused with ERROR(flow_limit) */
-	uint64_t syncs, sync_failed; /* SYNCs completed (the sweep ran) / answered with an error */
-	uint64_t sync_flows_released, sync_files_released; /* what the sweeps released */
-	uint64_t files_open, jobs_pending, jobs_pinned, flows;
-	uint64_t store_hits, store_misses, store_evictions, store_pinned_blocks, store_blocks;
+	NIC_ENGINE_STATS(NIC_ENGINE_STAT_FIELD_)
 	struct nic_tls_stats tls; /* TLS_KEY / TLS_SEND */
 };
 

@@ -33,17 +33,24 @@ struct nic_block;
 struct nic_tls;
 struct nic_tls_job;
 
+/* X(name): the field `name` of struct nic_tls_stats, written as "nic_tls_<name>". */
+/* clang-format off */
+#define NIC_TLS_STATS(X)                                                                           \
+	X(keys) X(key_errors) X(epochs_live) X(epochs_wiped)                                       \
+	X(flows)                                                                                   \
+	X(sends) X(send_errors)                                                                    \
+	X(records_live)  /* entries: records sent and not yet acknowledged */                      \
+	X(seals)         /* whole records sealed (AES-GCM) */                                      \
+	X(seal_bytes)    /* their plaintext bytes */                                               \
+	X(range_seals)   /* partial records produced by AES-CTR + kept tag */                      \
+	X(range_bytes)   /* bytes produced that way */                                             \
+	X(cache_hits)    /* partial records copied from a recently sealed record */                \
+	X(file_changed)
+/* clang-format on */
+#define NIC_TLS_STAT_FIELD_(name) uint64_t name;
+
 struct nic_tls_stats {
-	uint64_t keys, key_errors, epochs_live, epochs_wiped;
-	uint64_t flows;
-	uint64_t sends, send_errors;
-	uint64_t records_live;	  /* entries: records sent and not yet acknowledged */
-	uint64_t seals;		  /* whole records sealed (AES-GCM) */
-	uint64_t seal_bytes;	  /* their plaintext bytes */
-	uint64_t range_seals;	  /* partial records produced by AES-CTR + kept tag */
-	uint64_t range_bytes;	  /* bytes produced that way */
-	uint64_t cache_hits;	  /* partial records copied from a recently sealed record */
-	uint64_t file_changed;
+	NIC_TLS_STATS(NIC_TLS_STAT_FIELD_)
 };
 
 /* max_flows: flows with TLS state at once. NULL on ENOMEM. */
