@@ -53,14 +53,14 @@ echo "sha256 downloaded $got"
 [ "$want" = "$got" ] || die "the HTTPS download differs from the original"
 echo "identical"
 
-say "counters"
-"$LAB" stats || true
+say "summary (every counter: $LAB stats)"
+"$LAB" stats --summary || true
 
 say "the testbed is still running"
 cat <<EOF
   more:  $LAB exec curl -s http://198.18.0.1/hello.txt
          $LAB exec curl -sk https://198.18.0.1/hello.txt   (self-signed certificate)
          $LAB netem 'delay 10ms loss 1%'     (impair both directions; 'clear' to undo)
-         $LAB stats | $LAB status
+         $LAB stats [--summary] | $LAB status
   stop:  make down   (or: $LAB down)
 EOF
