@@ -24,6 +24,9 @@ run() {
 	t=$(awk '/^Timeout:/{print $2}' "$log" | tail -1)
 	ef=$(awk '/^Expected Fail:/{print $3}' "$log" | tail -1)
 	up=$(awk '/^Unexpected Pass:/{print $3}' "$log" | tail -1)
+	# the skipped tests by name (their result line says exit status 77)
+	awk '/^test:/ { sub(/^test: */, ""); name = $0 }
+	     /^result:/ && /(status 77|[Ss]kip)/ { print name }' "$log" >>"$skipped_list"
 	pass=$((pass + ${ok:-0} + ${ef:-0}))
 	fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
 	skip=$((skip + ${s:-0}))
@@ -31,7 +34,9 @@ run() {
 		fail=$((fail + 1)) # meson itself failed
 	fi
 }
-main=$1 asan=${2:-} fuzz=${3:-} cross=${4:-}
+main=$1 asan=${2:-} fuzz=${3:-}
+skipped_list=$(mktemp)
+trap 'rm -f "$skipped_list"' EXIT cross=${4:-}
 [ -n "$main" ] && run "$main" --num-processes 2
 [ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --no-suite sim-heavy \
 	--timeout-multiplier 4
@@ -45,5 +50,15 @@ if [ -n "$cross" ]; then
 		--timeout-multiplier 4 --num-processes 2
 fi
 echo
+if [ -s "$skipped_list" ]; then
+	echo "skipped:"
+	sed 's/^/  /' "$skipped_list"
+fi
+# No silent skips in CI: a test skips only for a missing tool, permission or device, and CI
+# (.ci/run sets CI=1) is the place that must have them all.
+if [ -n "${CI:-}" ] && [ "$skip" -gt 0 ]; then
+	echo "CI=$CI: ${skip} skipped test(s) count as failures here (install-deps or the CI machine lacks what they need)"
+	fail=$((fail + skip))
+fi
 echo "${pass} passed, ${fail} failed, ${skip} skipped"
 [ $fail -eq 0 ]
