@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Context lifecycle, the event loop pass, logging and counters. */
+/* Context lifecycle and the event loop pass. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -30,25 +29,6 @@ void iotcp_config_default(struct iotcp_config *cfg)
 	 * throughput). */
 	cfg->idle_min_us = 200;
 	cfg->idle_max_us = 1000;
-}
-
-void host_log(struct iotcp_ctx *ctx, const char *fmt, ...)
-{
-	FILE *f = ctx->log ? ctx->log : stderr;
-	va_list ap;
-
-	fputs("iotcp: ", f);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	fflush(f);
-}
-
-tcp_time_t host_now(struct iotcp_ctx *ctx)
-{
-	ctx->now = host_clock_now(&ctx->clock);
-	return ctx->now;
 }
 
 uint32_t host_random32(struct iotcp_ctx *ctx)

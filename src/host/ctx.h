@@ -9,11 +9,16 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 
+/* Re-exported for the modules that still take every declaration from here: log.h, desc.h,
+ * tx_batch.h and clock.h each hold one concern (issue 12). */
 #include "host/clock.h"
 #include "host/counters.h"
+#include "host/desc.h"
 #include "host/link.h"
+#include "host/log.h"
 #include "host/neigh.h"
 #include "host/offload.h"
+#include "host/tx_batch.h"
 #include "iotcp/iotcp.h"
 #include "port/backoff.h"
 #include "port/cycles.h"
@@ -154,12 +159,9 @@ struct iotcp_ctx {
 };
 
 /* ctx.c */
-__attribute__((format(printf, 2, 3))) void host_log(struct iotcp_ctx *ctx, const char *fmt, ...);
 /* One pass: rx, input, timers, output, tx, event collection. Returns true if any work. */
 bool host_poll_once(struct iotcp_ctx *ctx);
 uint32_t host_random32(struct iotcp_ctx *ctx);
-/* Refresh and return ctx->now. */
-tcp_time_t host_now(struct iotcp_ctx *ctx);
 /* Collect TCP's event reports into the epoll ready lists. */
 void host_collect_tcp_events(struct iotcp_ctx *ctx);
 
@@ -168,11 +170,6 @@ void host_release_platform(struct iotcp_ctx *ctx);
 
 /* netif.c: frames in and out */
 void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len);
-/* A tx buffer for one frame, or false (counted) when none is free. */
-bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f);
-/* Queue f with len bytes for the next burst (short frames are padded to 60 bytes). */
-void host_tx_put(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len);
-void host_tx_flush(struct iotcp_ctx *ctx);
 /* Transmit every segment TCP has ready. */
 void host_tcp_output(struct iotcp_ctx *ctx);
 /* Send an IPv4 frame built in f (Ethernet header space included, destination MAC filled here
@@ -194,7 +191,6 @@ void host_nic_input(struct iotcp_ctx *ctx, const struct pkt_view *v);
 void host_nic_timers(struct iotcp_ctx *ctx);
 
 /* sock.c */
-struct host_sock *host_sock_get(struct iotcp_ctx *ctx, int sd);
 /* TCP reported (tcp_stack_next_event) that sock's events may have changed, or the host
  * changed them: queue level-triggered registrations whose events hold, and edge-triggered ones
  * that see a new edge (a bit that rose, more bytes to read, more send space). new_conn: a
@@ -204,9 +200,6 @@ void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn)
 uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s);
 /* Abort every connection and free every descriptor (iotcp_destroy). */
 void host_desc_free_all(struct iotcp_ctx *ctx);
-/* Descriptor table. */
-int host_desc_alloc(struct iotcp_ctx *ctx, uint8_t kind, void *obj);
-void host_desc_release(struct iotcp_ctx *ctx, int d);
 
 /* epoll.c */
 void host_epoll_item_ready(struct host_epitem *it);

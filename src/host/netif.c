@@ -132,44 +132,6 @@ void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
 
 /* ---- output ---- */
 
-bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f)
-{
-	if (host_link_tx_alloc(ctx->link, f) != 0) {
-		ctx->cnt.tx_nobuf++;
-		return false;
-	}
-	return true;
-}
-
-void host_tx_put(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len)
-{
-	if (len < ETH_MIN_FRAME && f->cap >= ETH_MIN_FRAME) {
-		memset(f->data + len, 0, ETH_MIN_FRAME - len);
-		len = ETH_MIN_FRAME;
-	}
-	f->len = len;
-	ctx->tx[ctx->ntx++] = *f;
-	if (ctx->ntx == HOST_TX_BATCH)
-		host_tx_flush(ctx);
-}
-
-void host_tx_flush(struct iotcp_ctx *ctx)
-{
-	uint64_t bytes = 0;
-	unsigned n = ctx->ntx, sent;
-
-	if (!n)
-		return;
-	for (unsigned i = 0; i < n; i++)
-		bytes += ctx->tx[i].len;
-	ctx->ntx = 0;
-	sent = host_link_tx_burst(ctx->link, ctx->tx, n);
-	ctx->cnt.tx_frames += sent;
-	ctx->cnt.tx_refused += n - sent;
-	if (sent == n)
-		ctx->cnt.tx_bytes += bytes;
-}
-
 void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, uint32_t daddr)
 {
 	uint32_t nh = host_next_hop(ctx, daddr);
