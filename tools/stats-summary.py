@@ -51,8 +51,9 @@ def summary(h0, n0, h1, n1, dt):
     lines = []
     req = g(h1, "httpd_requests")
     dreq = delta(h0, h1, "httpd_requests")
-    lines.append(("requests", f"{show(req)} total, "
-                  f"{show(None if dreq is None else dreq / dt, '{:.0f}')}/s now"))
+    now = dt is not None
+    lines.append(("requests", f"{show(req)} total"
+                  + (f", {show(None if dreq is None else dreq / dt, '{:.0f}')}/s now" if now else "")))
     # bytes on the wire towards the clients: the NIC's wire port (every frame the server sends
     # leaves there), or the host's own tx without a NIC
     key = "wire_tx_bytes" if "wire_tx_bytes" in n1 else None
@@ -61,8 +62,9 @@ def summary(h0, n0, h1, n1, dt):
     db = delta(src[0], src[1], key)
     up = g(n1, "uptime_s")
     avg = None if up in (None, 0) or g(src[1], key) is None else g(src[1], key) * 8 / up / 1e9
-    lines.append(("throughput", f"{show(None if db is None else db * 8 / dt / 1e9, '{:.2f}')} Gb/s now, "
-                  f"{show(avg, '{:.2f}')} Gb/s average since the NIC started"))
+    lines.append(("throughput",
+                  (f"{show(None if db is None else db * 8 / dt / 1e9, '{:.2f}')} Gb/s now, " if now else "")
+                  + f"{show(avg, '{:.2f}')} Gb/s average since the NIC started"))
     lines.append(("connections", f"{show(g(h1, 'tcp_conns'))} open, "
                   f"{show(g(h1, 'httpd_accepted'))} accepted, "
                   f"{show(g(h1, 'httpd_active'))} active in the server"))
@@ -101,11 +103,15 @@ def main():
     ap.add_argument("host")
     ap.add_argument("nic")
     ap.add_argument("--interval", type=float, default=2.0,
-                    help="seconds between the two readings (the files change once a second)")
+                    help="seconds between the two readings (the files change once a second); "
+                    "0: one reading, no current rates")
     a = ap.parse_args()
     h0, n0 = read(a.host), read(a.nic)
+    if a.interval <= 0:  # one reading: no current rates
+        print(summary(h0, n0, h0, n0, None))
+        return
     t0 = time.monotonic()
-    time.sleep(max(0.0, a.interval))
+    time.sleep(a.interval)
     h1, n1 = read(a.host), read(a.nic)
     print(summary(h0, n0, h1, n1, max(1e-3, time.monotonic() - t0)))
 
