@@ -509,6 +509,10 @@ void tcp_ext_sent(struct tcp_conn *c, uint32_t seq, uint32_t end, tcp_time_t now
 		  tcp_time_t nic_queue_delay)
 {
 	tcp_time_t at = now > nic_queue_delay ? now - nic_queue_delay : now;
+	/* A NIC echo can arrive after a RST closed the connection (or TIME-WAIT began): nothing
+	 * is outstanding then and no timer may be armed again. */
+	if (c->state == TCP_CLOSED || c->state == TCP_TIME_WAIT)
+		return;
 	if (tcp_sentmap_echo(&c->sm, seq, end, at)) {
 		tcp_timer_arm_rexmt(c, now);
 		tcp_timer_arm_tlp(c, now);

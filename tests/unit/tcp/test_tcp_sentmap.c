@@ -8,6 +8,7 @@
 #include "../check.h"
 #include "pair.h"
 #include "tcp/sack.h"
+#include "tcp/tcb.h"
 
 static void test_scoreboard(void)
 {
@@ -278,6 +279,32 @@ static void test_ext_echo(void)
 	pair_free(&p);
 }
 
+/* ext_echo_after_rst: the NIC's echo of a SEND arrives after the peer's RST closed the
+ * connection (the application still holds it): no timer is armed on the closed connection. */
+static void test_ext_echo_after_rst(void)
+{
+	struct pair p;
+	pair_init(&p, 11);
+	struct tcp_config c;
+	tcp_config_default(&c);
+	c.ext_echo = true;
+	struct tcp_conn *cl, *sv;
+	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
+	CHECK_EQ_U64(tcp_send_ext(cl, 1000, 5, 0), 1000);
+	struct tcp_seg s;
+	CHECK(tcp_stack_output(p.a, &s, p.now));
+	struct tcp_conn_info i;
+	tcp_conn_info(cl, &i);
+	struct tcp_hdr r = {.sport = 80, .dport = 40000, .flags = TH_RST, .seq = i.rcv_nxt};
+	pair_inject(&p, false, &r, NULL, 0);
+	CHECK_EQ_U64(tcp_conn_state(cl), TCP_CLOSED);
+	p.now += 5 * TCP_MSEC;
+	tcp_ext_sent(cl, s.hdr.seq, s.hdr.seq + s.len, p.now, 0);
+	CHECK_EQ_U64(tcp_stack_deadline(p.a), TCP_TIME_NEVER);
+	CHECK(tcp_conn_check(cl, false) == NULL);
+	pair_free(&p);
+}
+
 int main(void)
 {
 	test_partial_ack_end();
@@ -285,5 +312,6 @@ int main(void)
 	test_sack_segment_granularity();
 	test_external_ranges();
 	test_ext_echo();
+	test_ext_echo_after_rst();
 	CHECK_DONE();
 }
