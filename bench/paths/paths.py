@@ -476,9 +476,14 @@ def render(runs, out, meta):
 
 
 def git_commit():
-    r = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty", "--abbrev=12"],
-                       capture_output=True, text=True)
-    return r.stdout.strip() or "unknown"
+    """The commit measured: bench/macro/bench.py's reader (it reads .git where git is not
+    installed, as on a minimal Debian root)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "iotcp_bench_macro", os.path.join(ROOT, "bench", "macro", "bench.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.git_commit()
 
 
 def main():
