@@ -103,7 +103,10 @@ def add_args(ap):
 def httpd_args(args):
     m = args.max_conns or args.conns
     # connections stay idle for the whole test: the keep-alive timeout must not close them
-    return ["--max-conns", str(m), "--idle-timeout", "3600000"]
+    # the TCP stack's own limit (every state, TIME-WAIT included; 65536 by default) must
+    # leave room for the held connections and the refused ones' TIME-WAITs
+    return ["--max-conns", str(m), "--idle-timeout", "3600000",
+            "--tcp-max-conns", str(max(65536, 2 * (m + args.extra)))]
 
 
 def attack(lab, args):
