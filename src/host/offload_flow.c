@@ -467,7 +467,7 @@ void host_off_error(struct iotcp_ctx *ctx, const struct proto_error *m)
 			f->doomed = ECONNRESET;
 			return;
 		}
-		/* fall through */
+		__attribute__((fallthrough)); /* then retry the SEND as below */
 	case PROTO_ERR_STORE_FULL:
 	case PROTO_ERR_BUSY:
 	case PROTO_ERR_FLOW_LIMIT:
