@@ -36,7 +36,8 @@ run() {
 }
 main=$1 asan=${2:-} fuzz=${3:-}
 skipped_list=$(mktemp)
-trap 'rm -f "$skipped_list"' EXIT cross=${4:-}
+cross=${4:-}
+trap 'rm -f "$skipped_list"' EXIT
 [ -n "$main" ] && run "$main" --num-processes 2
 [ -n "$asan" ] && run "$asan" --no-suite interop --no-suite fuzz-smoke --no-suite sim-heavy \
 	--timeout-multiplier 4
