@@ -206,7 +206,10 @@ static struct host_off_flow *flow_of_seg(struct iotcp_ctx *ctx, const struct tcp
 
 static bool put_send(struct iotcp_ctx *ctx, struct host_off_send *e)
 {
-	struct proto_writer *w = host_off_cmd_writer(ctx, PROTO_SEND_LEN + e->cmd.tmpl_len);
+	/* room for what proto_put_send writes: a TLS_SEND is longer than a SEND (a shortfall
+	 * would fail the frame and lose every command in it, TLS_KEYs included) */
+	size_t fixed = e->cmd.is_tls ? PROTO_TLS_SEND_LEN : PROTO_SEND_LEN;
+	struct proto_writer *w = host_off_cmd_writer(ctx, fixed + e->cmd.tmpl_len);
 
 	e->cmd.tmpl = e->tmpl; /* the array may have moved since */
 	return w && proto_put_send(w, &e->cmd) == 0;

@@ -779,6 +779,32 @@ static void test_malformed(struct bed *b)
 	iotcp_tls_ctx_free(st);
 }
 
+/* Keep-alive: several responses per connection on several connections; each body's flow ends
+ * once acknowledged and the next body opens a new flow id with the key again (issue 9). */
+static void test_keep_alive(struct bed *b, struct iotcp_tls_ctx *st)
+{
+	SSL_CTX *cc = client_ctx(TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
+	struct tcl t[3];
+	uint64_t no_key = counter(b->host, "host_offload_err_tls_no_key");
+	uint64_t aborted = counter(b->host, "host_offload_flows_aborted");
+
+	for (int c = 0; c < 3; c++)
+		CHECK(tcl_connect(b, &t[c], cc, st) && tcl_handshake(b, &t[c]));
+	for (int round = 0; round < 4; round++)
+		for (int c = 0; c < 3; c++) {
+			struct resp r = {.head = "HTTP/1.1 200 OK\r\n\r\n", .off1 = 0,
+					 .len1 = BODY_LEN};
+			exchange(b, &t[c], &r);
+		}
+	CHECK_EQ_U64(counter(b->host, "host_offload_err_tls_no_key"), no_key);
+	CHECK_EQ_U64(counter(b->host, "host_offload_flows_aborted"), aborted);
+	for (int c = 0; c < 3; c++) {
+		iotcp_close(b->host, t[c].hs);
+		tcl_free(b, &t[c]);
+	}
+	SSL_CTX_free(cc);
+}
+
 /* The runner's tests (check.h RUN): the bed and the shared server context. */
 static struct iotcp_tls_ctx *ST;
 static void versions(void) { test_versions(&B, ST); }
@@ -788,6 +814,7 @@ static void resumption(void) { test_resumption(&B, ST); }
 static void no_handoff(void) { test_no_handoff(&B); }
 static void key_lost(void) { test_key_lost(&B, ST); }
 static void malformed(void) { test_malformed(&B); }
+static void keep_alive(void) { test_keep_alive(&B, ST); }
 
 int main(int argc, char **argv)
 {
@@ -810,6 +837,7 @@ int main(int argc, char **argv)
 	RUN(no_handoff);
 	RUN(key_lost);
 	RUN(malformed);
+	RUN(keep_alive);
 	iotcp_tls_ctx_free(st);
 
 	printf("%llu wire frames searched, %llu carried plaintext\n",
