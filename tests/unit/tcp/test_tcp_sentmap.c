@@ -255,20 +255,28 @@ static void test_external_ranges(void)
 	pair_free(&p);
 }
 
-/* ext_echo: with the option on, no RTT sample and no RTO start until tcp_ext_sent. */
-static void test_ext_echo(void)
+/* A connected pair with ext_echo on whose client has sent one external SEND of 1000 bytes,
+ * not yet echoed by the NIC: the SEND in *s, the client in return. */
+static struct tcp_conn *ext_echo_sent(struct pair *p, uint64_t seed, struct tcp_seg *s)
 {
-	struct pair p;
-	pair_init(&p, 10);
+	pair_init(p, seed);
 	struct tcp_config c;
 	tcp_config_default(&c);
 	c.ext_echo = true;
 	struct tcp_conn *cl, *sv;
-	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
+	CHECK(pair_connect(p, &c, &c, &cl, &sv));
 	CHECK_EQ_U64(tcp_send_ext(cl, 1000, 5, 0), 1000);
+	CHECK(tcp_stack_output(p->a, s, p->now));
+	CHECK_EQ_U64(s->kind, TCP_PAYLOAD_EXT);
+	return cl;
+}
+
+/* ext_echo: with the option on, no RTT sample and no RTO start until tcp_ext_sent. */
+static void test_ext_echo(void)
+{
+	struct pair p;
 	struct tcp_seg s;
-	CHECK(tcp_stack_output(p.a, &s, p.now));
-	CHECK_EQ_U64(s.kind, TCP_PAYLOAD_EXT);
+	struct tcp_conn *cl = ext_echo_sent(&p, 10, &s);
 	/* the RTO does not fire at the normal time while the NIC has not echoed */
 	tcp_time_t d = tcp_stack_deadline(p.a);
 	CHECK(d > p.now + 10 * TCP_SEC);
@@ -284,15 +292,8 @@ static void test_ext_echo(void)
 static void test_ext_echo_after_rst(void)
 {
 	struct pair p;
-	pair_init(&p, 11);
-	struct tcp_config c;
-	tcp_config_default(&c);
-	c.ext_echo = true;
-	struct tcp_conn *cl, *sv;
-	CHECK(pair_connect(&p, &c, &c, &cl, &sv));
-	CHECK_EQ_U64(tcp_send_ext(cl, 1000, 5, 0), 1000);
 	struct tcp_seg s;
-	CHECK(tcp_stack_output(p.a, &s, p.now));
+	struct tcp_conn *cl = ext_echo_sent(&p, 11, &s);
 	struct tcp_conn_info i;
 	tcp_conn_info(cl, &i);
 	struct tcp_hdr r = {.sport = 80, .dport = 40000, .flags = TH_RST, .seq = i.rcv_nxt};
