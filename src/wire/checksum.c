@@ -108,6 +108,15 @@ uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint32_
 	return fold64(s);
 }
 
+uint32_t csum_pseudo_ipv6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
+			  uint32_t l4_len)
+{
+	uint64_t s = (uint64_t)proto + (l4_len >> 16) + (l4_len & 0xffff);
+	for (int i = 0; i < 16; i += 2)
+		s += ((uint32_t)src[i] << 8 | src[i + 1]) + ((uint32_t)dst[i] << 8 | dst[i + 1]);
+	return fold64(s);
+}
+
 /* RFC 1624 section 3, eqn. 3: HC' = ~(~HC + ~m + m'). */
 uint16_t csum_update16(uint16_t csum, uint16_t old16, uint16_t new16)
 {

@@ -62,6 +62,12 @@ uint16_t inet_csum(const void *p, size_t len);
  * (host order), zero + protocol, and the L4 length (header + payload). */
 uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint32_t l4_len);
 
+/* Partial sum of the IPv6 pseudo-header (RFC 8200 section 8.1): source and destination
+ * (16 network-order bytes each), the 32-bit upper-layer length, three zero bytes and the
+ * Next Header value of the upper-layer protocol. */
+uint32_t csum_pseudo_ipv6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
+			  uint32_t l4_len);
+
 /* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): the new checksum after a 16-bit field changes
  * from old16 to new16. */
 uint16_t csum_update16(uint16_t csum, uint16_t old16, uint16_t new16);

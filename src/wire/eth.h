@@ -12,6 +12,7 @@
 /* Values identical to <linux/if_ether.h> where the names coincide, so both may be included. */
 #define ETH_P_IPV4   0x0800
 #define ETH_P_ARP    0x0806
+#define ETH_P_IPV6   0x86DD
 #define ETH_P_8021Q  0x8100
 #define ETH_P_8021AD 0x88A8
 #define ETH_P_IOTCP  0x88B5 /* host <-> NIC command frames (IEEE 802 local experimental 1) */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Whole-packet decode and build: Ethernet (optional) + IPv4 + TCP / ICMP, and ARP. Used by the
+/* Whole-packet decode and build: Ethernet (optional) + IPv4 or IPv6 + TCP / ICMP / ICMPv6,
+ * and ARP. Used by the
  * host runtime, the NIC and the simulator (which carries raw IPv4 packets, no Ethernet).
  * Decoding never allocates, never reads outside [buf, buf + len), and reports one reason per
  * rejected packet so callers can count drops (struct pkt_counters). */
@@ -13,7 +14,9 @@
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp_hdr.h"
 
 /* Why a packet was rejected. PKT_OK is 0; the order is stable (counters are indexed by it). */
@@ -37,6 +40,14 @@ enum pkt_err {
 	PKT_E_ARP_OP,	    /* neither request nor reply */
 	PKT_E_ICMP_TRUNC,   /* fewer than 8 bytes */
 	PKT_E_ICMP_CSUM,    /* ICMP checksum */
+	PKT_E_IPV6_TRUNC,   /* buffer shorter than 40 bytes, the payload length or an
+			     * extension header */
+	PKT_E_IPV6_VERSION, /* EtherType IPv6, version != 6 */
+	PKT_E_IPV6_EXT,	    /* extension header refused (ipv6.h IPV6_E_EXT) */
+	PKT_E_IPV6_FRAG,    /* fragment: not reassembled */
+	PKT_E_IPV6_PROTO,   /* upper layer not TCP or ICMPv6 */
+	PKT_E_ICMP6_TRUNC,  /* fewer than 8 bytes */
+	PKT_E_ICMP6_CSUM,   /* ICMPv6 checksum */
 	PKT_E_MAX
 };
 
@@ -47,30 +58,35 @@ enum pkt_kind {
 	PKT_KIND_ICMP,	/* IPv4 + ICMP: ip, icmp, l4, payload = ICMP data */
 	PKT_KIND_ARP,	/* arp; l3 = payload = the 28-byte message (padding excluded) */
 	PKT_KIND_IOTCP, /* EtherType 0x88B5 command frame: payload = bytes after the header */
+	PKT_KIND_TCP6,	/* IPv6 + TCP: ip6, tcp, l4, payload */
+	PKT_KIND_ICMP6, /* IPv6 + ICMPv6: ip6, icmp6, l4, payload = ICMPv6 data */
 };
 
 /* Decode flags. */
 #define PKT_NO_IP_CSUM_CHECK 0x1u /* IPv4 header checksum already verified (hardware) */
-#define PKT_NO_L4_CSUM_CHECK 0x2u /* TCP/ICMP checksum already verified (hardware) */
+#define PKT_NO_L4_CSUM_CHECK 0x2u /* TCP/ICMP/ICMPv6 checksum already verified (hardware) */
 #define PKT_NO_CSUM_CHECK    (PKT_NO_IP_CSUM_CHECK | PKT_NO_L4_CSUM_CHECK)
 
 /* A decoded packet. Pointers point into the caller's buffer. Only the fields that belong to
- * `kind` are valid, and only after PKT_OK. Lengths come from the IPv4 total length, so
- * Ethernet padding is never part of l4 or payload. */
+ * `kind` are valid, and only after PKT_OK. Lengths come from the IPv4 total length or the
+ * IPv6 payload length, so Ethernet padding is never part of l4 or payload. */
 struct pkt_view {
 	uint8_t has_eth;
 	uint8_t kind; /* enum pkt_kind */
 	struct eth_hdr eth;
-	struct ipv4_hdr ip;
-	const uint8_t *l3; /* IPv4 header (or ARP / IOTCP message) */
-	size_t l3_len;	   /* IPv4 total length (or bytes to the end of the frame) */
-	const uint8_t *l4; /* TCP or ICMP header */
-	size_t l4_len;	   /* TCP/ICMP header + payload */
+	struct ipv4_hdr ip;  /* kinds TCP, ICMP */
+	struct ipv6_hdr ip6; /* kinds TCP6, ICMP6 */
+	const uint8_t *l3;   /* IP header (or ARP / IOTCP message) */
+	size_t l3_len;	     /* IPv4 total length, 40 + IPv6 payload length (or bytes to the end
+			      * of the frame) */
+	const uint8_t *l4;   /* TCP, ICMP or ICMPv6 header (after IPv6 extension headers) */
+	size_t l4_len;	     /* upper-layer header + payload */
 	const uint8_t *payload;
 	size_t payload_len;
 	union {
 		struct tcp_hdr tcp;
 		struct icmp_msg icmp;
+		struct icmp6_msg icmp6;
 		struct arp_pkt arp;
 	};
 };
@@ -80,6 +96,9 @@ enum pkt_err pkt_decode_eth(const uint8_t *frame, size_t len, struct pkt_view *v
 
 /* Decode a raw IPv4 packet (no link header). Returns PKT_OK or the reason for rejection. */
 enum pkt_err pkt_decode_ipv4(const uint8_t *pkt, size_t len, struct pkt_view *v, unsigned flags);
+
+/* Decode a raw IPv6 packet (no link header). Returns PKT_OK or the reason for rejection. */
+enum pkt_err pkt_decode_ipv6(const uint8_t *pkt, size_t len, struct pkt_view *v, unsigned flags);
 
 /* Human-readable reason ("bad TCP checksum"). Never NULL, also for out-of-range values. */
 const char *pkt_strerror(enum pkt_err e);
@@ -109,24 +128,27 @@ uint64_t pkt_counters_drops(const struct pkt_counters *c);
 #define PKT_TX_L4_CSUM_OFFLOAD 0x1u
 #define PKT_TX_IP_CSUM_OFFLOAD 0x2u
 
-/* A TCP segment to build. */
+/* A TCP segment to build: IPv4 (saddr, daddr), or IPv6 when src6 and dst6 are set. */
 struct pkt_tcp_out {
-	const struct mac_addr *src_mac, *dst_mac; /* both NULL: raw IPv4, no Ethernet header */
-	uint32_t saddr, daddr;			  /* host order */
-	uint8_t ttl, tos;
-	uint16_t ip_id;
-	uint16_t ip_frag_off;	 /* usually IPV4_DF */
+	const struct mac_addr *src_mac, *dst_mac; /* both NULL: raw IP, no Ethernet header */
+	uint32_t saddr, daddr;			  /* IPv4, host order */
+	const struct ipv6_addr *src6, *dst6;	  /* IPv6 */
+	uint8_t ttl, tos;	 /* IPv6: hop limit, traffic class */
+	uint32_t flow;		 /* IPv6 flow label */
+	uint16_t ip_id;		 /* IPv4 only */
+	uint16_t ip_frag_off;	 /* IPv4 only, usually IPV4_DF */
 	unsigned flags;		 /* PKT_TX_* */
 	struct tcp_hdr *tcp;	 /* encoded; hlen, opts.nsack (if trimmed) and csum stored back */
 	const struct iovec *iov; /* payload pieces, in order (a send ring may wrap) */
 	int iovcnt;
 };
 
-/* Build the frame (or raw IPv4 packet) into buf: Ethernet header if both MACs are given,
- * IPv4 header with checksum, TCP header and options, payload copied from the iovec, TCP
- * checksum over pseudo-header + segment (or the offload partial sum). Returns the length
- * written, or 0 if it does not fit in cap, or exceeds the IPv4 maximum, or only one MAC is
- * given, or iovcnt < 0. */
+/* Build the frame (or raw IP packet) into buf: Ethernet header if both MACs are given,
+ * IPv4 header with checksum (or the IPv6 header), TCP header and options, payload copied
+ * from the iovec, TCP checksum over pseudo-header + segment (or the offload partial sum).
+ * Returns the length written, or 0 if it does not fit in cap, or exceeds the IPv4 total /
+ * IPv6 payload length maximum, or only one MAC (or one IPv6 address) is given, or
+ * iovcnt < 0. */
 size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_out *o);
 
 /* Build an Ethernet ARP frame (no padding to 60 bytes is added). Returns its length or 0. */
@@ -139,5 +161,21 @@ size_t pkt_build_arp(uint8_t *buf, size_t cap, const struct mac_addr *src_mac,
  * the length or 0 (not an echo request, or does not fit). */
 size_t pkt_build_icmp_echo_reply(uint8_t *buf, size_t cap, const struct pkt_view *req,
 				 const struct mac_addr *my_mac, uint8_t ttl, uint16_t ip_id);
+
+/* Build an IPv6 packet (with Ethernet when both MACs are given) carrying the upper-layer
+ * message l4[0, l4_len) (which may already sit at its place in buf) with Next Header nxt,
+ * hop limit hlim, traffic class tclass. Returns the length or 0 (does not fit, one MAC). */
+size_t pkt_build_ipv6(uint8_t *buf, size_t cap, const struct mac_addr *src_mac,
+		      const struct mac_addr *dst_mac, const struct ipv6_addr *src,
+		      const struct ipv6_addr *dst, uint8_t nxt, uint8_t hlim, uint8_t tclass,
+		      const uint8_t *l4, size_t l4_len);
+
+/* Build the echo reply to a decoded ICMPv6 echo request view req (kind PKT_KIND_ICMP6,
+ * type 128): addresses swapped, same id/seq/data, hop limit hlim; Ethernet as
+ * pkt_build_icmp_echo_reply. A request to a multicast address is answered from my_addr
+ * (RFC 4443 section 4.2). Returns the length or 0. */
+size_t pkt_build_icmp6_echo_reply(uint8_t *buf, size_t cap, const struct pkt_view *req,
+				  const struct mac_addr *my_mac, const struct ipv6_addr *my_addr,
+				  uint8_t hlim);
 
 #endif

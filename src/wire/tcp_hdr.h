@@ -80,4 +80,9 @@ const char *tcp_hdr_strerror(int err);
  * field zeroed, the value to store (host order). Addresses in host order. */
 uint16_t tcp_csum_ipv4(uint32_t saddr, uint32_t daddr, const uint8_t *seg, size_t len);
 
+/* The same with the IPv6 pseudo-header (RFC 8200 section 8.1); addresses are 16 network-order
+ * bytes each. */
+uint16_t tcp_csum_ipv6(const uint8_t src[16], const uint8_t dst[16], const uint8_t *seg,
+		       size_t len);
+
 #endif

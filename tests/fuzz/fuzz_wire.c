@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Fuzz target for src/wire: whole-packet decode (Ethernet and raw IPv4, with and without
- * checksum verification), the TCP header codec, and round-trip properties:
+/* Fuzz target for src/wire: whole-packet decode (Ethernet, raw IPv4 and raw IPv6, with and
+ * without checksum verification), the TCP header codec, the IPv6 extension-header walk,
+ * ICMPv6 and Neighbor Discovery, and round-trip properties:
  *  - a decoded TCP header re-encodes and decodes to the same fields;
  *  - a decoded TCP packet rebuilt with pkt_build_tcp decodes (checksums verified) to the
  *    same header and payload;
- *  - ARP re-encodes to the same message, ICMP echo requests get a verifying reply;
+ *  - ARP re-encodes to the same message, ICMP and ICMPv6 echo requests get a verifying reply;
+ *  - an NS/NA that validates re-encodes and validates to the same target, flags and address;
+ *  - the IPv6 walk never ends past the payload length, which never ends past the input;
  *  - csum_partial agrees with a naive RFC 1071 sum.
  * Any violation is a __builtin_trap(). */
 #include <stdint.h>
 #include <string.h>
 
 #include "wire/checksum.h"
+#include "wire/nd.h"
 #include "wire/pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,6 +84,12 @@ static void check_view(const struct pkt_view *v, enum pkt_err e, const uint8_t *
 		REQUIRE(v->payload + v->payload_len == v->l4 + v->l4_len);
 		REQUIRE(!ipv4_is_fragment(&v->ip));
 	}
+	if (v->kind == PKT_KIND_TCP6 || v->kind == PKT_KIND_ICMP6) {
+		REQUIRE(v->l3 >= base && v->l3_len <= (size_t)(end - v->l3));
+		REQUIRE(v->l3_len == IPV6_HDR_LEN + (size_t)v->ip6.plen);
+		REQUIRE(v->l4 == v->l3 + v->ip6.hlen && v->l4 + v->l4_len == v->l3 + v->l3_len);
+		REQUIRE(v->payload + v->payload_len == v->l4 + v->l4_len);
+	}
 }
 
 /* Rebuild a decoded TCP packet and decode it again with every checksum verified. */
@@ -93,13 +103,17 @@ static void tcp_rebuild(const struct pkt_view *v)
 	iov[0].iov_len = half;
 	iov[1].iov_base = (void *)(uintptr_t)(v->payload + half);
 	iov[1].iov_len = v->payload_len - half;
+	const bool v6 = v->kind == PKT_KIND_TCP6;
 	struct pkt_tcp_out o = {
 	    .src_mac = v->has_eth ? &v->eth.src : NULL,
 	    .dst_mac = v->has_eth ? &v->eth.dst : NULL,
 	    .saddr = v->ip.saddr,
 	    .daddr = v->ip.daddr,
-	    .ttl = v->ip.ttl,
-	    .tos = v->ip.tos,
+	    .src6 = v6 ? &v->ip6.src : NULL,
+	    .dst6 = v6 ? &v->ip6.dst : NULL,
+	    .ttl = v6 ? v->ip6.hlim : v->ip.ttl,
+	    .tos = v6 ? v->ip6.tclass : v->ip.tos,
+	    .flow = v6 ? v->ip6.flow : 0,
 	    .ip_id = v->ip.id,
 	    .ip_frag_off = v->ip.frag_off,
 	    .tcp = &h,
@@ -107,20 +121,68 @@ static void tcp_rebuild(const struct pkt_view *v)
 	    .iovcnt = 2,
 	};
 	size_t n = pkt_build_tcp(buf, sizeof(buf), &o);
-	size_t want = (v->has_eth ? ETH_HDR_LEN : 0) + IPV4_HDR_MIN + h.hlen + v->payload_len;
-	if (want > (v->has_eth ? ETH_HDR_LEN : 0) + IPV4_MAX_LEN) {
-		REQUIRE(n == 0); /* IP options were dropped, TCP options may grow: can overflow */
+	size_t l2 = v->has_eth ? ETH_HDR_LEN : 0, l3 = v6 ? IPV6_HDR_LEN : IPV4_HDR_MIN;
+	size_t want = l2 + l3 + h.hlen + v->payload_len;
+	/* IP options or IPv6 extension headers were dropped, TCP options may grow: the
+	 * length field can overflow. */
+	if (want - l2 - (v6 ? IPV6_HDR_LEN : 0) > IPV4_MAX_LEN) {
+		REQUIRE(n == 0);
 		return;
 	}
 	REQUIRE(n == want);
 	struct pkt_view d;
-	enum pkt_err e =
-	    v->has_eth ? pkt_decode_eth(buf, n, &d, 0) : pkt_decode_ipv4(buf, n, &d, 0);
-	REQUIRE(e == PKT_OK && d.kind == PKT_KIND_TCP);
+	enum pkt_err e = v->has_eth ? pkt_decode_eth(buf, n, &d, 0)
+			 : v6	    ? pkt_decode_ipv6(buf, n, &d, 0)
+				    : pkt_decode_ipv4(buf, n, &d, 0);
+	REQUIRE(e == PKT_OK && d.kind == v->kind);
 	REQUIRE(same_tcp(&h, &d.tcp) && d.tcp.csum == h.csum);
-	REQUIRE(d.ip.saddr == v->ip.saddr && d.ip.daddr == v->ip.daddr && d.ip.ttl == v->ip.ttl);
+	if (v6)
+		REQUIRE(ipv6_addr_equal(&d.ip6.src, &v->ip6.src) &&
+			ipv6_addr_equal(&d.ip6.dst, &v->ip6.dst) && d.ip6.hlim == v->ip6.hlim &&
+			d.ip6.flow == v->ip6.flow && d.ip6.tclass == v->ip6.tclass);
+	else
+		REQUIRE(d.ip.saddr == v->ip.saddr && d.ip.daddr == v->ip.daddr &&
+			d.ip.ttl == v->ip.ttl);
 	REQUIRE(d.payload_len == v->payload_len);
 	REQUIRE(v->payload_len == 0 || memcmp(d.payload, v->payload, v->payload_len) == 0);
+}
+
+/* A validated NS/NA, rebuilt with our encoder, validates again to the same fields. */
+static void nd_round_trip(const struct pkt_view *v)
+{
+	struct nd_msg nd, d;
+	int r = nd_decode(&v->ip6, &v->icmp6, &nd);
+	REQUIRE(r <= 0 && nd_strerror(r) != NULL);
+	if (r < 0)
+		return;
+	uint8_t msg[ND_MSG_LEN + ND_LLA_OPT_LEN];
+	size_t n = nd.type == ICMP6_ND_NS
+		       ? nd_encode_ns(msg, sizeof(msg), &v->ip6.src, &v->ip6.dst, &nd.target,
+				      nd.has_lla ? &nd.lla : NULL)
+		       : nd_encode_na(msg, sizeof(msg), &v->ip6.src, &v->ip6.dst, &nd.target,
+				      nd.flags, nd.has_lla ? &nd.lla : NULL);
+	REQUIRE(n == ND_MSG_LEN + (nd.has_lla ? ND_LLA_OPT_LEN : 0));
+	struct icmp6_msg m;
+	REQUIRE(icmp6_decode(msg, n, &v->ip6.src, &v->ip6.dst, &m, true) == 0);
+	REQUIRE(nd_decode(&v->ip6, &m, &d) == 0);
+	REQUIRE(d.type == nd.type && d.flags == nd.flags && ipv6_addr_equal(&d.target, &nd.target));
+	REQUIRE(d.has_lla == nd.has_lla && (!d.has_lla || mac_equal(&d.lla, &nd.lla)));
+}
+
+/* The extension-header walk stays inside the payload, and the payload inside the input. */
+static void ipv6_walk(const uint8_t *p, size_t len)
+{
+	struct ipv6_hdr h;
+	int r = ipv6_decode(p, len, &h);
+	REQUIRE(ipv6_strerror(r) != NULL);
+	if (r < 0) {
+		REQUIRE(r == IPV6_E_TRUNC || r == IPV6_E_VERSION || r == IPV6_E_EXT ||
+			r == IPV6_E_FRAG);
+		return;
+	}
+	REQUIRE(r == h.hlen && r >= IPV6_HDR_LEN && (size_t)r <= IPV6_HDR_LEN + (size_t)h.plen);
+	REQUIRE(IPV6_HDR_LEN + (size_t)h.plen <= len);
+	REQUIRE((r - IPV6_HDR_LEN) % 8 == 0 && r <= IPV6_HDR_LEN + IPV6_EXT_MAX * 2048);
 }
 
 static void other_round_trips(const struct pkt_view *v)
@@ -142,6 +204,19 @@ static void other_round_trips(const struct pkt_view *v)
 		REQUIRE(e == PKT_OK && r.kind == PKT_KIND_ICMP && r.icmp.type == 0);
 		REQUIRE(r.icmp.id == v->icmp.id && r.icmp.seq == v->icmp.seq);
 		REQUIRE(r.payload_len == v->payload_len);
+	} else if (v->kind == PKT_KIND_ICMP6 && v->icmp6.type == ICMP6_ECHO_REQUEST) {
+		struct mac_addr me = {{2, 0, 0, 0, 0, 1}};
+		struct ipv6_addr my = {{0x20, 0x01, 0, 2, [15] = 1}};
+		size_t n = pkt_build_icmp6_echo_reply(buf, sizeof(buf), v, &me, &my, 64);
+		REQUIRE(n > 0);
+		struct pkt_view r;
+		enum pkt_err e =
+		    v->has_eth ? pkt_decode_eth(buf, n, &r, 0) : pkt_decode_ipv6(buf, n, &r, 0);
+		REQUIRE(e == PKT_OK && r.kind == PKT_KIND_ICMP6);
+		REQUIRE(r.icmp6.type == ICMP6_ECHO_REPLY && r.icmp6.id == v->icmp6.id &&
+			r.icmp6.seq == v->icmp6.seq && r.payload_len == v->payload_len);
+	} else if (v->kind == PKT_KIND_ICMP6) {
+		nd_round_trip(v);
 	}
 }
 
@@ -165,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
 		enum pkt_err e = pkt_decode_eth(data, size, &v, flag_sets[i]);
 		check_view(&v, e, data, size);
-		if (e == PKT_OK && v.kind == PKT_KIND_TCP) {
+		if (e == PKT_OK && (v.kind == PKT_KIND_TCP || v.kind == PKT_KIND_TCP6)) {
 			tcp_round_trip(v.l4, v.l4_len);
 			tcp_rebuild(&v);
 		} else if (e == PKT_OK) {
@@ -177,7 +252,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			tcp_rebuild(&v);
 		else if (e == PKT_OK)
 			other_round_trips(&v);
+		e = pkt_decode_ipv6(data, size, &v, flag_sets[i]);
+		check_view(&v, e, data, size);
+		if (e == PKT_OK && v.kind == PKT_KIND_TCP6)
+			tcp_rebuild(&v);
+		else if (e == PKT_OK)
+			other_round_trips(&v);
 	}
+	ipv6_walk(data, size);
+	if (size > 14)
+		ipv6_walk(data + 14, size - 14);
 	tcp_round_trip(data, size);
 	if (size > 14)
 		tcp_round_trip(data + 14, size - 14);

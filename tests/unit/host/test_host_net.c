@@ -242,8 +242,8 @@ static void test_bad_frames(void)
 	CHECK_EQ_U64(counter(a, "host_drop_bad_src"), 2);
 	/* Unknown EtherType, truncated ARP. */
 	memcpy(buf, good, glen);
-	buf[12] = 0x86;
-	buf[13] = 0xdd;
+	buf[12] = 0x88; /* LLDP */
+	buf[13] = 0xcc;
 	inject_and_poll(a, la, buf, glen);
 	CHECK_EQ_U64(counter(a, "pkt_ethertype"), 1);
 	len = build_arp(buf, sizeof(buf), ARP_OP_REQUEST, &MAC_T, &MAC_A, IP_B, IP_A, NULL);

@@ -222,7 +222,7 @@ static void test_errors(void)
 	RESET();
 	EXPECT(13, 0, PKT_E_ETH_TRUNC);
 	EXPECT(0, 0, PKT_E_ETH_TRUNC);
-	put_be16(f + 12, 0x86dd);
+	put_be16(f + 12, 0x88cc); /* LLDP */
 	EXPECT(74, 0, PKT_E_ETHERTYPE);
 	put_be16(f + 12, ETH_P_8021Q); /* tag without room */
 	EXPECT(17, 0, PKT_E_ETH_TRUNC);
