@@ -10,7 +10,7 @@
 #include "tcp/cc/cc.h"
 #include "tcp/rcvbuf.h"
 #include "tcp/rtt.h"
-#include "tcp/sack.h"
+#include "tcp/sentmap.h"
 #include "tcp/seq.h"
 #include "tcp/sndbuf.h"
 #include "tcp/tcp.h"

@@ -7,7 +7,7 @@
 
 #include "../check.h"
 #include "pair.h"
-#include "tcp/sack.h"
+#include "tcp/sentmap.h"
 #include "tcp/tcb.h"
 
 static void test_scoreboard(void)

@@ -8,8 +8,8 @@
  * a block covering part of a segment marks nothing; adjacent SACKed entries merge, so a block
  * repeated in every ACK is one entry to skip; and SACK never splits past `max` entries (the
  * information is ignored: the data is retransmitted, which is always safe). */
-#ifndef IOTCP_TCP_SACK_H
-#define IOTCP_TCP_SACK_H
+#ifndef IOTCP_TCP_SENTMAP_H
+#define IOTCP_TCP_SENTMAP_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp/sack.h"
+#include "tcp/sentmap.h"
 #include "tcp/seq.h"
 
 #define SENTMAP_CAP_MIN 64u
