@@ -246,6 +246,7 @@ void tcp_dsack_received(struct tcp_conn *c, const struct tcp_sack_block *b);
 void tcp_undo_check(struct tcp_conn *c, const struct tcp_hdr *h, bool new_ack, tcp_time_t now);
 /* Receiver: remember [start, end) as a duplicate to report in the next ACK. */
 void tcp_dsack_note(struct tcp_conn *c, uint32_t start, uint32_t end);
+/* autotune.c: buffer auto-tuning */
 /* Grow the send buffer with cwnd (sndbuf_auto). */
 void tcp_sndbuf_autotune(struct tcp_conn *c);
 /* Grow the receive buffer with the bytes delivered per RTT (rcvbuf_auto). */
