@@ -185,7 +185,7 @@ void host_fid_timers(struct iotcp_ctx *ctx);
 void host_fid_nic_restart(struct iotcp_ctx *ctx);
 void host_fid_free(struct iotcp_ctx *ctx, int desc);
 
-/* offload_flow.c: flows */
+/* offload_send.c: flows and their SENDs */
 struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *s);
 /* Record a reservation just made on the flow (merged into the last one when the core merged
  * it: same tag, contiguous, nothing in between). */
