@@ -108,8 +108,10 @@ static int setup(struct setup *st, uint32_t n, bool keepalive)
 		uint32_t m = n - i < 1000 ? n - i : 1000;
 		for (uint32_t k = 0; k < m; k++) {
 			uint32_t j = i + k;
-			struct tcp_tuple t = {CLI_BASE + j / 60000, SRV_ADDR,
-					      (uint16_t)(1024 + j % 60000), 80};
+			struct tcp_tuple t = {.laddr = CLI_BASE + j / 60000,
+					      .raddr = SRV_ADDR,
+					      .lport = (uint16_t)(1024 + j % 60000),
+					      .rport = 80};
 			cc[j] = tcp_connect(cli, &t, &cfg, st->now, &err);
 			if (!cc[j])
 				return -1;

@@ -34,7 +34,7 @@ static void run(const char *name, bool ext, uint32_t tso, long rounds)
 	cfg.tso_max = tso;
 	int err;
 	struct tcp_listener *l = tcp_listen(b, 0, 80, 8, &cfg, &err);
-	struct tcp_tuple t = {A_ADDR, B_ADDR, 40000, 80};
+	struct tcp_tuple t = {.laddr = A_ADDR, .raddr = B_ADDR, .lport = 40000, .rport = 80};
 	tcp_time_t now = 1000 * TCP_SEC;
 	struct tcp_conn *c = tcp_connect(a, &t, &cfg, now, &err);
 	struct tcp_seg s;

@@ -352,7 +352,7 @@ int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t
 int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
 {
 	struct host_sock *s = sock_lookup(ctx, sd);
-	struct tcp_tuple t;
+	struct tcp_tuple t = {.laddr = 0}; /* IPv4 (family 0) */
 	int err = 0, rc;
 
 	if (!s)

@@ -6,6 +6,7 @@
 
 #include "tcp/isn.h"
 #include "tcp/tcb.h"
+#include "tcp/tuple.h"
 
 static const char *const state_names[] = {
 	"CLOSED",     "LISTEN",     "SYN_SENT",   "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
@@ -119,6 +120,14 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
 	c->stack = s;
 	c->t = *t;
 	c->cfg = *cfg;
+	if (t->family == TCP_AF_INET6) {
+		/* cfg->mss is the IPv4 MSS of the link (MTU - 40): IPv6 takes MTU - 60. A TSO limit
+		 * equal to the MSS means "no TSO" and stays so. */
+		uint16_t mss6 = tcp_mss_for_family(cfg->mss, TCP_AF_INET6);
+		if (c->cfg.tso_max == c->cfg.mss)
+			c->cfg.tso_max = mss6;
+		c->cfg.mss = mss6;
+	}
 	sanitize_config(&c->cfg);
 	c->cc_ops = c->cfg.cc[0] ? tcp_cc_find(c->cfg.cc) : tcp_cc_default();
 	if (!c->cc_ops)
@@ -135,7 +144,7 @@ struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t,
 	c->iss = tcp_isn(&s->cfg.secret, t, now); /* RFC 6528 */
 	c->snd_una = c->snd_nxt = c->iss;
 	c->ts_offset = tcp_ts_offset(&s->cfg.secret, t);
-	c->peer_mss = 536; /* RFC 9293 3.7.1 default */
+	c->peer_mss = tcp_default_peer_mss(t->family); /* RFC 9293 3.7.1: 536 or 1220 */
 	c->t_maxseg = c->cfg.mss;
 	/* RFC 7323 2.3: the smallest shift that lets the window cover the buffer (as large as
 	 * auto-tuning may make it) */
@@ -283,7 +292,10 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, const struct tcp_tuple *t,
 		tcp_config_default(&def);
 		cfg = &def;
 	}
-	if (!t->rport || !t->lport || !t->raddr) {
+	if (!t->rport || !t->lport ||
+	    (t->family == TCP_AF_INET6 ? tcp_addr6_bad(&t->raddr6) || tcp_addr6_bad(&t->laddr6)
+				       : !t->raddr) ||
+	    t->family > TCP_AF_INET6) {
 		e = EINVAL;
 		goto out;
 	}

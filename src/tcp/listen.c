@@ -6,23 +6,39 @@
 
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
+#include "tcp/tuple.h"
 
-struct tcp_listener *tcp_listener_find(const struct tcp_stack *s, uint32_t addr, uint16_t port)
+static bool listener_is_any(const struct tcp_listener *l)
+{
+	return l->family == TCP_AF_INET && !l->addr;
+}
+
+/* Bound to exactly this family and address. */
+static bool listener_is(const struct tcp_listener *l, uint8_t family, uint32_t addr,
+			const struct ipv6_addr *addr6)
+{
+	if (l->family != family)
+		return false;
+	return family == TCP_AF_INET ? l->addr == addr : ipv6_addr_equal(&l->addr6, addr6);
+}
+
+struct tcp_listener *tcp_listener_find(const struct tcp_stack *s, const struct tcp_tuple *t)
 {
 	struct tcp_listener *any = NULL;
 	for (struct tcp_listener *l = s->listeners; l; l = l->next) {
-		if (l->port != port)
+		if (l->port != t->lport)
 			continue;
-		if (l->addr == addr)
+		if (listener_is(l, t->family, t->laddr, &t->laddr6))
 			return l;
-		if (!l->addr)
+		if (listener_is_any(l))
 			any = l;
 	}
 	return any;
 }
 
-struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port,
-				uint32_t backlog, const struct tcp_config *cfg, int *err)
+static struct tcp_listener *listen_on(struct tcp_stack *s, uint8_t family, uint32_t addr,
+				      const struct ipv6_addr *addr6, uint16_t port,
+				      uint32_t backlog, const struct tcp_config *cfg, int *err)
 {
 	struct tcp_listener *l = NULL;
 	int e = 0;
@@ -31,7 +47,7 @@ struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t por
 		goto out;
 	}
 	for (l = s->listeners; l; l = l->next) {
-		if (l->port == port && l->addr == addr) {
+		if (l->port == port && listener_is(l, family, addr, addr6)) {
 			l = NULL;
 			e = EADDRINUSE;
 			goto out;
@@ -43,7 +59,10 @@ struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t por
 		goto out;
 	}
 	l->stack = s;
+	l->family = family;
 	l->addr = addr;
+	if (family == TCP_AF_INET6)
+		l->addr6 = *addr6;
 	l->port = port;
 	l->backlog = backlog ? backlog : 1;
 	if (cfg)
@@ -57,6 +76,27 @@ out:
 	if (err)
 		*err = e;
 	return l;
+}
+
+struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port,
+				uint32_t backlog, const struct tcp_config *cfg, int *err)
+{
+	return listen_on(s, TCP_AF_INET, addr, NULL, port, backlog, cfg, err);
+}
+
+struct tcp_listener *tcp_listen6(struct tcp_stack *s, const struct ipv6_addr *addr, uint16_t port,
+				 uint32_t backlog, const struct tcp_config *cfg, int *err)
+{
+	/* [::] is the dual-stack wildcard, the same listener as tcp_listen(0) (a Linux socket
+	 * bound to [::] with IPV6_V6ONLY off). */
+	if (ipv6_addr_is_unspecified(addr))
+		return listen_on(s, TCP_AF_INET, 0, NULL, port, backlog, cfg, err);
+	if (tcp_addr6_bad(addr)) {
+		if (err)
+			*err = EINVAL;
+		return NULL;
+	}
+	return listen_on(s, TCP_AF_INET6, 0, addr, port, backlog, cfg, err);
 }
 
 void tcp_listener_set_user(struct tcp_listener *l, void *user)
@@ -166,11 +206,15 @@ static void syn_to_listener(struct tcp_listener *l, const struct tcp_tuple *t,
 		 * (tcp_synq_no_recent_overflow) */
 		l->overflowed = true;
 		l->last_overflow = now;
-		uint16_t mss = h->opts.present & TCP_OPT_F_MSS ? h->opts.mss : 536;
+		uint16_t mss = h->opts.present & TCP_OPT_F_MSS ? h->opts.mss
+								: tcp_default_peer_mss(t->family);
 		uint16_t cmss = 0;
 		uint32_t cookie = tcp_syncookie_make(&s->cfg.secret, t, h->seq, mss, now, &cmss);
 		uint32_t wnd = l->cfg.rcvbuf > 65535 ? 65535 : l->cfg.rcvbuf;
-		if (tcp_stack_queue_ctl(s, t, cookie, h->seq + 1, TH_SYN | TH_ACK, l->cfg.mss,
+		uint16_t our_mss = tcp_mss_for_family(l->cfg.mss, t->family);
+		if (our_mss < 64)
+			our_mss = 64; /* the floor tcp_conn_new's configuration check applies */
+		if (tcp_stack_queue_ctl(s, t, cookie, h->seq + 1, TH_SYN | TH_ACK, our_mss,
 					(uint16_t)wnd))
 			s->st.cookies_sent++;
 		return;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/tuple.h"
 #include "util/invariant.h"
 #include "util/siphash.h"
 
@@ -136,9 +137,20 @@ void tcp_heap_update(struct tcp_stack *s, struct tcp_conn *c)
 }
 
 /* ---- flow table ---- */
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static size_t bucket_of(const struct tcp_stack *s, const struct tcp_tuple *t, size_t n)
 {
 	uint64_t x = ((uint64_t)t->raddr << 32 | t->laddr) ^ s->hash_key;
+	if (t->family == TCP_AF_INET6) /* fold both addresses in; IPv4 pays one branch */
+		x ^= load64(t->raddr6.b) ^ load64(t->raddr6.b + 8) * 0x9e3779b97f4a7c15ull ^
+		     (load64(t->laddr6.b) ^ load64(t->laddr6.b + 8) * 0xc2b2ae3d27d4eb4full) *
+			 0x165667b19e3779f9ull;
 	x ^= ((uint64_t)t->rport << 16 | t->lport) * 0x9e3779b97f4a7c15ull;
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
@@ -146,12 +158,6 @@ static size_t bucket_of(const struct tcp_stack *s, const struct tcp_tuple *t, si
 	x *= 0xc4ceb9fe1a85ec53ull;
 	x ^= x >> 33;
 	return (size_t)x & (n - 1);
-}
-
-static bool tuple_eq(const struct tcp_tuple *a, const struct tcp_tuple *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
-	       a->rport == b->rport;
 }
 
 static void table_grow(struct tcp_stack *s)
@@ -189,7 +195,7 @@ int tcp_stack_insert(struct tcp_stack *s, struct tcp_conn *c)
 struct tcp_conn *tcp_stack_lookup(const struct tcp_stack *s, const struct tcp_tuple *t)
 {
 	for (struct tcp_conn *c = s->buckets[bucket_of(s, t, s->nbuckets)]; c; c = c->hnext)
-		if (tuple_eq(&c->t, t))
+		if (tcp_tuple_eq(&c->t, t))
 			return c;
 	return NULL;
 }
@@ -380,11 +386,6 @@ void tcp_conn_touch(struct tcp_conn *c)
 }
 
 /* ---- the data path entry points ---- */
-static bool bad_addr(uint32_t a)
-{
-	return a == 0 || a == 0xffffffffu || (a & 0xf0000000u) == 0xe0000000u;
-}
-
 static uint64_t drops_total(const struct tcp_stack *s)
 {
 	uint64_t n = 0;
@@ -393,13 +394,14 @@ static uint64_t drops_total(const struct tcp_stack *s)
 	return n;
 }
 
-int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const struct tcp_hdr *h,
-		    const uint8_t *data, uint32_t len, tcp_time_t now)
+/* A segment on tuple t (local = its destination) whose addresses were checked. */
+static int input_tuple(struct tcp_stack *s, const struct tcp_tuple *t, bool bad_addr,
+		       const struct tcp_hdr *h, const uint8_t *data, uint32_t len, tcp_time_t now)
 {
 	enum tcp_drop why;
 	s->now = now;
 	s->st.segs_in++;
-	if (!h->sport || !h->dport || bad_addr(saddr) || bad_addr(daddr)) {
+	if (!h->sport || !h->dport || bad_addr) {
 		why = TCP_DROP_BAD_ADDR;
 		goto drop;
 	}
@@ -408,26 +410,40 @@ int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const s
 		why = TCP_DROP_BAD_FLAGS;
 		goto drop;
 	}
-	struct tcp_tuple t = {.laddr = daddr, .raddr = saddr, .lport = h->dport, .rport = h->sport};
 	uint64_t before = drops_total(s);
-	struct tcp_conn *c = tcp_stack_lookup(s, &t);
+	struct tcp_conn *c = tcp_stack_lookup(s, t);
 	if (c) {
 		tcp_conn_input(c, h, data, len, now);
 		conn_checked(c, false);
 		tcp_conn_reap(c);
 		return drops_total(s) == before ? 0 : -1;
 	}
-	struct tcp_listener *l = tcp_listener_find(s, daddr, h->dport);
+	struct tcp_listener *l = tcp_listener_find(s, t);
 	if (l) {
-		tcp_listen_input(l, &t, h, data, len, now);
+		tcp_listen_input(l, t, h, data, len, now);
 		return drops_total(s) == before ? 0 : -1;
 	}
 	/* RFC 9293 3.10.7.1: CLOSED, answer with a RST unless it is one */
-	tcp_stack_reply_rst(s, &t, h, len);
+	tcp_stack_reply_rst(s, t, h, len);
 	why = TCP_DROP_NO_CONN;
 drop:
 	tcp_stack_drop(s, why);
 	return -1 - (int)why;
+}
+
+int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const struct tcp_hdr *h,
+		    const uint8_t *data, uint32_t len, tcp_time_t now)
+{
+	struct tcp_tuple t = {.laddr = daddr, .raddr = saddr, .lport = h->dport, .rport = h->sport};
+	return input_tuple(s, &t, tcp_addr4_bad(saddr) || tcp_addr4_bad(daddr), h, data, len, now);
+}
+
+int tcp_stack_input6(struct tcp_stack *s, const struct ipv6_addr *saddr,
+		     const struct ipv6_addr *daddr, const struct tcp_hdr *h, const uint8_t *data,
+		     uint32_t len, tcp_time_t now)
+{
+	struct tcp_tuple t = tcp_tuple6(daddr, h->dport, saddr, h->sport);
+	return input_tuple(s, &t, tcp_addr6_bad(saddr) || tcp_addr6_bad(daddr), h, data, len, now);
 }
 
 int tcp_stack_input_raw(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const uint8_t *tcp,

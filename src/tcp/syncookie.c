@@ -7,6 +7,7 @@
  * the slot it was made in and the next one (64..128 s). */
 #include "tcp/syncookie.h"
 
+#include "tcp/tuple.h"
 #include "util/siphash.h"
 
 #define COOKIE_SLOT_LEN   (64 * TCP_SEC)
@@ -15,7 +16,8 @@
 #define COOKIE_LOW_BITS   (COOKIE_SLOT_BITS + COOKIE_MSS_BITS)
 #define COOKIE_DOMAIN     0x43
 
-/* Common MSS values: IPv4 minimum, tunnels/IPv6-ish paths, Ethernet variants, jumbo frames. */
+/* Common MSS values: IPv4 minimum, IPv6 minimum (1280 - 60), tunnels, Ethernet over IPv6
+ * (1440) and IPv4 (1460), jumbo frames. */
 static const uint16_t cookie_mss_table[1u << COOKIE_MSS_BITS] = {
 	536, 1220, 1360, 1400, 1440, 1460, 4312, 8960,
 };
@@ -35,18 +37,11 @@ static unsigned mss_index(uint16_t mss)
 static uint32_t cookie_hash(const struct tcp_secret *s, const struct tcp_tuple *t,
 			    uint32_t client_isn, uint64_t slot, unsigned idx)
 {
-	uint8_t buf[26];
+	uint8_t buf[1 + TCP_TUPLE_KEY_MAX + 4 + 8 + 1];
 	size_t n = 0;
 
 	buf[n++] = COOKIE_DOMAIN;
-	for (int i = 24; i >= 0; i -= 8)
-		buf[n++] = (uint8_t)(t->laddr >> i);
-	for (int i = 24; i >= 0; i -= 8)
-		buf[n++] = (uint8_t)(t->raddr >> i);
-	buf[n++] = (uint8_t)(t->lport >> 8);
-	buf[n++] = (uint8_t)t->lport;
-	buf[n++] = (uint8_t)(t->rport >> 8);
-	buf[n++] = (uint8_t)t->rport;
+	n += tcp_tuple_key(t, buf + n); /* both addresses whole, IPv6 included */
 	for (int i = 24; i >= 0; i -= 8)
 		buf[n++] = (uint8_t)(client_isn >> i);
 	for (int i = 56; i >= 0; i -= 8)

@@ -130,7 +130,10 @@ struct tcp_listener {
 	struct tcp_stack *stack;
 	struct tcp_listener *next;
 	struct tcp_link ev_link;
-	uint32_t addr;
+	uint32_t addr;                  /* IPv4 (family TCP_AF_INET); 0 with family TCP_AF_INET:
+					 * any address of either family (dual stack) */
+	struct ipv6_addr addr6;         /* family TCP_AF_INET6: this IPv6 address only */
+	uint8_t family;
 	uint16_t port;
 	uint32_t backlog, embryonic, queued;
 	bool overflowed;                /* SYN queue overflow seen (cookies sent) ... */
@@ -274,7 +277,8 @@ void tcp_timer_fin_wait_2(struct tcp_conn *c, tcp_time_t now);
 /* listen.c */
 void tcp_listen_input(struct tcp_listener *l, const struct tcp_tuple *t, const struct tcp_hdr *h,
 		      const uint8_t *data, uint32_t len, tcp_time_t now);
-struct tcp_listener *tcp_listener_find(const struct tcp_stack *s, uint32_t addr, uint16_t port);
+/* The listener for a segment on tuple t: bound to its local address, else a wildcard. */
+struct tcp_listener *tcp_listener_find(const struct tcp_stack *s, const struct tcp_tuple *t);
 void tcp_listener_conn_ready(struct tcp_conn *c);
 void tcp_listener_conn_gone(struct tcp_conn *c);
 

@@ -109,7 +109,7 @@ void tcp_stack_config_default(struct tcp_stack_config *c);
 /* Why a segment was dropped (counters in tcp_stats.drops). */
 enum tcp_drop {
 	TCP_DROP_MALFORMED,     /* header did not decode */
-	TCP_DROP_BAD_ADDR,      /* port 0, or broadcast/multicast address */
+	TCP_DROP_BAD_ADDR,      /* port 0, broadcast/multicast (IPv6: also ::, IPv4-mapped) */
 	TCP_DROP_NO_CONN,       /* no connection or listener (answered with RST if allowed) */
 	TCP_DROP_BAD_FLAGS,     /* flag combination never valid (e.g. SYN+RST) */
 	TCP_DROP_PAWS,          /* RFC 7323 5.3 old timestamp */
@@ -189,7 +189,8 @@ struct tcp_event {
 
 enum tcp_payload_kind { TCP_PAYLOAD_NONE, TCP_PAYLOAD_INLINE, TCP_PAYLOAD_EXT };
 
-/* A segment to transmit: the caller builds the IPv4 packet (src = tuple.laddr). */
+/* A segment to transmit: the caller builds the IP packet of tuple.family (src = tuple.laddr
+ * or tuple.laddr6). */
 struct tcp_seg {
 	struct tcp_tuple tuple;
 	struct tcp_hdr hdr;         /* seq, ack, flags, raw window, options; hlen/csum unset */
@@ -211,7 +212,11 @@ void tcp_stack_free(struct tcp_stack *s);
  * accepted, or -(1 + enum tcp_drop) when dropped (also counted). */
 int tcp_stack_input(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const struct tcp_hdr *h,
 		    const uint8_t *data, uint32_t len, tcp_time_t now);
-/* Same, from the raw TCP header + payload bytes (decodes with tcp_hdr_decode). */
+/* The same for a segment that arrived over IPv6 (addresses network order). */
+int tcp_stack_input6(struct tcp_stack *s, const struct ipv6_addr *saddr,
+		     const struct ipv6_addr *daddr, const struct tcp_hdr *h, const uint8_t *data,
+		     uint32_t len, tcp_time_t now);
+/* Same as tcp_stack_input, from the raw TCP header + payload bytes (tcp_hdr_decode). */
 int tcp_stack_input_raw(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const uint8_t *tcp,
 			size_t len, tcp_time_t now);
 /* Next segment to send; false when there is none right now. */
@@ -235,17 +240,25 @@ uint64_t tcp_stack_ooo_bytes(const struct tcp_stack *s);
  * runs itself in sanitizer and fuzz builds): NULL, or the condition that does not hold. */
 const char *tcp_stack_check(const struct tcp_stack *s);
 
-/* Passive open: listen on addr:port (addr 0 = any). backlog bounds embryonic + unaccepted
- * connections; past it, SYN cookies answer (RFC 4987). NULL with *err (EADDRINUSE, ENOMEM). */
+/* Passive open: listen on IPv4 addr:port; addr 0 = any address of either family (dual stack:
+ * IPv4 and IPv6 connections alike). backlog bounds embryonic + unaccepted connections; past
+ * it, SYN cookies answer (RFC 4987). NULL with *err (EADDRINUSE, ENOMEM).
+ * cfg->mss is the MSS of an IPv4 connection (MTU - 40); an IPv6 connection uses 20 bytes less
+ * (MTU - 60, RFC 8200) and assumes 1220 for a peer that sends no MSS option (RFC 9293 3.7.1). */
 struct tcp_listener *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port,
 				uint32_t backlog, const struct tcp_config *cfg, int *err);
+/* The same on one IPv6 address (IPv6 connections only); [::] is tcp_listen(s, 0, ...).
+ * EINVAL for a multicast or IPv4-mapped address. */
+struct tcp_listener *tcp_listen6(struct tcp_stack *s, const struct ipv6_addr *addr, uint16_t port,
+				 uint32_t backlog, const struct tcp_config *cfg, int *err);
 /* Next established connection, or NULL (EAGAIN). */
 struct tcp_conn *tcp_accept(struct tcp_listener *l);
 /* Stop listening: pending connections are reset. */
 void tcp_listener_close(struct tcp_listener *l);
 void tcp_listener_set_user(struct tcp_listener *l, void *user);
 
-/* Active open (sends SYN). NULL with *err (EADDRINUSE, ENOMEM, EINVAL). */
+/* Active open (sends SYN) on t (IPv4, or IPv6 with tcp_tuple6()). NULL with *err (EADDRINUSE,
+ * ENOMEM, EINVAL). */
 struct tcp_conn *tcp_connect(struct tcp_stack *s, const struct tcp_tuple *t,
 			     const struct tcp_config *cfg, tcp_time_t now, int *err);
 

@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err;
 	struct tcp_listener *l = tcp_listen(a, 0, 80, 1 + (knobs >> 6), &cfg, &err);
 	tcp_time_t now = 1000 * TCP_SEC;
-	struct tcp_tuple bt = {B_ADDR, A_ADDR, 40000, 80};
+	struct tcp_tuple bt = {.laddr = B_ADDR, .raddr = A_ADDR, .lport = 40000, .rport = 80};
 	struct tcp_conn *bc = tcp_connect(b, &bt, &cfg, now, &err);
 	exchange(a, b, now);
 	struct tcp_conn *ac = l ? tcp_accept(l) : NULL;

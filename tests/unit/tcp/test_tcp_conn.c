@@ -90,8 +90,10 @@ static void test_simultaneous_open(void)
 	struct pair p;
 	pair_init(&p, 2);
 	struct tcp_config c = cfg_default();
-	struct tcp_tuple ta = {PAIR_ADDR_A, PAIR_ADDR_B, 5000, 6000};
-	struct tcp_tuple tb = {PAIR_ADDR_B, PAIR_ADDR_A, 6000, 5000};
+	struct tcp_tuple ta = {
+	    .laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5000, .rport = 6000};
+	struct tcp_tuple tb = {
+	    .laddr = PAIR_ADDR_B, .raddr = PAIR_ADDR_A, .lport = 6000, .rport = 5000};
 	int err;
 	struct tcp_conn *a = tcp_connect(p.a, &ta, &c, p.now, &err);
 	struct tcp_conn *b = tcp_connect(p.b, &tb, &c, p.now, &err);
@@ -142,7 +144,7 @@ static void test_refused(void)
 	struct pair p;
 	pair_init(&p, 3);
 	struct tcp_config c = cfg_default();
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5001, 81};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5001, .rport = 81};
 	int err;
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	pair_run(&p, 10 * TCP_MSEC);
@@ -164,7 +166,7 @@ static void test_syn_timeout(void)
 	p.filter = drop_all;
 	struct tcp_config c = cfg_default();
 	c.syn_retries = 3;
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5002, 80};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5002, .rport = 80};
 	int err;
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	pair_run(&p, 14 * TCP_SEC); /* 1 + 2 + 4 + 8 = 15 s */
@@ -263,7 +265,7 @@ static void test_rst_handshake_states(void)
 	pair_init(&p, 30);
 	struct tcp_config c = cfg_default();
 	p.filter = drop_all;
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5003, 80};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5003, .rport = 80};
 	int err;
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	pair_pump(&p);
@@ -307,7 +309,7 @@ static void test_syn_cookies(void)
 	while (tcp_stack_output(p.b, &junk, p.now))
 		;
 	CHECK_EQ_U64(tcp_stack_conn_count(p.b), 1);
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5004, 80};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5004, .rport = 80};
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	pair_pump(&p);
 	CHECK_EQ_U64(tcp_stack_stats(p.b)->cookies_sent, 1);
@@ -342,14 +344,14 @@ static void test_lost_handshake_segments(void)
 	struct tcp_config c = cfg_default();
 	int err;
 	struct tcp_listener *l = tcp_listen(p.b, 0, 80, 8, &c, &err);
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5005, 80};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5005, .rport = 80};
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	pair_pump(&p); /* SYN, SYN-ACK, ACK */
 	(void)a;
 	struct tcp_conn *sv = tcp_accept(l);
 	CHECK(sv != NULL);
 	/* now a fresh connection whose SYN-ACK is lost once */
-	struct tcp_tuple t2 = {PAIR_ADDR_A, PAIR_ADDR_B, 5006, 80};
+	struct tcp_tuple t2 = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5006, .rport = 80};
 	struct tcp_conn *a2 = tcp_connect(p.a, &t2, &c, p.now, &err);
 	struct tcp_seg syn;
 	CHECK(tcp_stack_output(p.a, &syn, p.now));
@@ -403,7 +405,7 @@ static void test_events(void)
 	int err;
 	struct tcp_listener *l = tcp_listen(p.b, 0, 80, 8, &c, &err);
 	tcp_listener_set_user(l, &p);
-	struct tcp_tuple t = {PAIR_ADDR_A, PAIR_ADDR_B, 5007, 80};
+	struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B, .lport = 5007, .rport = 80};
 	struct tcp_conn *a = tcp_connect(p.a, &t, &c, p.now, &err);
 	tcp_conn_set_user(a, &c);
 	pair_run(&p, TCP_MSEC);
