@@ -13,7 +13,9 @@ udp_run() { # N GAP_MS
 	ip netns exec "${T}b" "$PYTHON" "$HERE/udp_probe.py" recv $B_IP $port 1.0 >"$TMP/recv.out" &
 	local rpid=$!
 	PIDS+=("$rpid")
-	for _ in $(seq 50); do grep -q listening "$TMP/recv.out" && break; sleep 0.05; done
+	# Python starts slowly on a loaded machine: wait up to 30 s for the receiver's socket.
+	for _ in $(seq 600); do grep -q listening "$TMP/recv.out" && break; sleep 0.05; done
+	grep -q listening "$TMP/recv.out" || fail "udp receiver did not start within 30 s"
 	ip netns exec "${T}a" "$PYTHON" "$HERE/udp_probe.py" send $B_IP $port "$1" "$2"
 	wait "$rpid"
 	tail -n 1 "$TMP/recv.out"
