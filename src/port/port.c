@@ -21,10 +21,13 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_interrupts.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "port/port_mbuf.h"
 #include "port/vtap.h"
+
+_Static_assert(PORT_MBUF_DATA_MAX == RTE_MBUF_DEFAULT_DATAROOM, "port.h: PORT_MBUF_DATA_MAX");
 
 #define PORT_DEFAULT_DESC 1024
 #define PORT_DEFAULT_POOL 8191
@@ -110,6 +113,11 @@ void port_eal_cleanup(void)
 	rte_eal_cleanup();
 	if (dir[0])
 		remove_runtime_dir(dir);
+}
+
+void port_eal_log_stream(FILE *f)
+{
+	rte_openlog_stream(f);
 }
 
 static void probe_caps(struct port *p, const struct rte_eth_dev_info *info)
@@ -402,6 +410,31 @@ uint16_t port_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	if (sent && p->bell_on_tx)
 		port_bell_ring(p->bell);
 	return sent;
+}
+
+bool port_tx_frame(struct port *p, const uint8_t *hdr, size_t hlen, const uint8_t *payload,
+		   size_t plen, size_t min_len)
+{
+	size_t flen = hlen + plen;
+	size_t padded = flen < min_len ? min_len : flen;
+
+	if (padded > PORT_MBUF_DATA_MAX)
+		return false;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(p->pool);
+	if (!m)
+		return false;
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)padded);
+	if (!d) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	memcpy(d, hdr, hlen);
+	memcpy(d + hlen, payload, plen);
+	memset(d + flen, 0, padded - flen);
+	if (port_tx_burst(p, &m, 1) == 1)
+		return true;
+	rte_pktmbuf_free(m);
+	return false;
 }
 
 void port_set_bell(struct port *p, struct port_bell *bell, bool ring_on_tx)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "port/backoff.h"
 #include "port/eal_args.h"
@@ -20,6 +21,8 @@ int port_eal_init(const struct port_eal_config *cfg, char *err, size_t errlen);
 /* Release EAL resources and remove its runtime directory /var/run/dpdk/<prefix>. Close ports
  * first. */
 void port_eal_cleanup(void);
+/* Send DPDK's log to f (NULL: back to its default, stderr/syslog). */
+void port_eal_log_stream(FILE *f);
 
 struct port_config {
 	const char *name; /* ethdev name, e.g. "net_memif0" or a PCI address */
@@ -68,6 +71,8 @@ struct port;
 
 /* Largest frame (Ethernet header included) port_tx_burst() takes as one TSO mbuf. */
 #define PORT_TSO_FRAME_MAX 65535u
+/* Bytes of frame one mbuf of a port's pool holds (DPDK's RTE_MBUF_DEFAULT_DATAROOM). */
+#define PORT_MBUF_DATA_MAX 2048u
 
 /* Probe (if devargs), configure and start a port. NULL on failure with err filled. */
 struct port *port_open(const struct port_config *cfg, char *err, size_t errlen);
@@ -79,6 +84,11 @@ const struct port_caps *port_get_caps(const struct port *p);
 void port_mac(const struct port *p, uint8_t mac[PORT_MAC_LEN]);
 bool port_link_up(const struct port *p);
 void port_stats_get(const struct port *p, struct port_stats *st);
+/* Send one frame built from hdr (hlen bytes) and payload (plen bytes), zero-padded to min_len,
+ * copied into an mbuf of the port's pool. False when the pool is empty, the frame longer than
+ * PORT_MBUF_DATA_MAX or the tx queue refused it (nothing is kept). */
+bool port_tx_frame(struct port *p, const uint8_t *hdr, size_t hlen, const uint8_t *payload,
+		   size_t plen, size_t min_len);
 
 struct port_bell;
 /* Attach a doorbell (bell.h) to a memif port: port_idle_wait() wakes when the peer rings and,
