@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* iotcp-nicd's DPDK-free parts: command line, stats file, and the HELLO/HEARTBEAT logic. */
+/* iotcp-nicd's DPDK-free parts: command line, stats file and counter lines, and the
+ * HELLO/HEARTBEAT logic. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +116,53 @@ static void test_stats(void)
 	CHECK_EQ_U64(nicd_stats_write(line, kv, 1), -ENOENT);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The daemon's own counters' lines (nicd_counters.h): each group's keys in list order, values
+ * from the right fields, the ERRORs by reason with "other" last, and a full list drops lines. */
+static void test_counter_lines(void)
+{
+	struct nicd_counters c;
+	struct nicd_kv kv[64];
+	struct nicd_kv_list l = {kv, 0, 64};
+	struct nicd_error_keys keys;
+
+	memset(&c, 0, sizeof(c));
+	c.forwarded_to_wire = 7;
+	c.ctl_tx_dropped = 9;
+	c.cmd_tx_dropped = 3;
+	c.errors_by_reason[0] = 5;
+	c.errors_by_reason[1] = 6;
+	c.cycles.idle_sleep = 11;
+	nicd_counters_kv(&l, &c, NICD_CG_FWD);
+	CHECK_EQ_U64(l.n, 9);
+	CHECK(strcmp(kv[0].key, "forwarded_to_wire") == 0 && kv[0].value == 7);
+	CHECK(strcmp(kv[8].key, "ctl_tx_dropped") == 0 && kv[8].value == 9);
+	l.n = 0;
+	nicd_counters_kv(&l, &c, NICD_CG_HOST_TX);
+	CHECK_EQ_U64(l.n, 1);
+	CHECK(strcmp(kv[0].key, "cmd_tx_dropped") == 0 && kv[0].value == 3);
+	l.n = 0;
+	nicd_counters_kv(&l, &c, NICD_CG_LINK);
+	nicd_counters_kv(&l, &c, NICD_CG_ENGINE);
+	CHECK_EQ_U64(l.n, 2);
+	CHECK(strcmp(kv[0].key, "link_changes") == 0 && strcmp(kv[1].key, "engine_resets") == 0);
+	l.n = 0;
+	nicd_stages_kv(&l, &c.cycles);
+	CHECK_EQ_U64(l.n, 9);
+	CHECK(strcmp(kv[0].key, "cycles_host_rx") == 0);
+	CHECK(strcmp(kv[4].key, "cycles_wire_tx") == 0);
+	CHECK(strcmp(kv[8].key, "cycles_idle_sleep") == 0 && kv[8].value == 11);
+	l.n = 0;
+	nicd_errors_kv(&l, &c, &keys);
+	CHECK_EQ_U64(l.n, NICD_ERR_REASONS);
+	char want[64];
+	snprintf(want, sizeof(want), "nic_error_%s", proto_error_reason_name(1));
+	CHECK(strcmp(kv[0].key, want) == 0 && kv[0].value == 6);
+	CHECK(strcmp(kv[l.n - 1].key, "nic_error_other") == 0 && kv[l.n - 1].value == 5);
+	struct nicd_kv_list small = {kv, 0, 2};
+	nicd_counters_kv(&small, &c, NICD_CG_FWD);
+	CHECK_EQ_U64(small.n, 2);
 }
 
 static const uint8_t nic_mac[6] = {0x02, 0xaa, 0, 0, 0, 1};
@@ -423,6 +471,7 @@ int main(int argc, char **argv)
 	RUN(test_opts);
 	RUN(test_offload_opts);
 	RUN(test_stats);
+	RUN(test_counter_lines);
 	RUN(test_ctl);
 	RUN(test_ethertype);
 	RUN(test_reject_offload);

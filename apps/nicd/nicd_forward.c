@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Frame forwarding of iotcp-nicd (see nicd_forward.h). */
+#include "nicd_forward.h"
+
+#include "nicd_clock.h"
+#include "nicd_host_io.h"
+#include "port/bell.h"
+#include "port/port_mbuf.h"
+
+#define HDR_PEEK 22 /* Ethernet header plus two VLAN tags */
+#define ACK_PEEK 96 /* ... plus IPv4 and TCP headers: enough to tell a bare ACK */
+
+struct out_list {
+	struct rte_mbuf **m;
+	uint16_t k;
+};
+
+static void out_push(void *arg, void *token)
+{
+	struct out_list *o = arg;
+	o->m[o->k++] = token;
+}
+
+/* A wire frame for the host through the ACK coalescer; a is its first alen bytes. */
+static void to_host_coalesced(struct nic_ackc *ackc, struct rte_mbuf *m, const uint8_t *a,
+			      uint32_t alen, struct out_list *o)
+{
+	void *before, *sup;
+	enum nic_ackc_verdict v = nic_ackc_offer(ackc, a, a ? alen : 0, rte_pktmbuf_pkt_len(m), m,
+						 nicd_now_ns(), &before, &sup);
+	if (before)
+		out_push(o, before);
+	if (sup)
+		rte_pktmbuf_free(sup);
+	if (v == NIC_ACKC_FLUSH_FIRST)
+		nic_ackc_flush(ackc, out_push, o);
+	if (v != NIC_ACKC_HELD)
+		out_push(o, m);
+}
+
+/* Hand the k frames of out to dst; count what it took and what it refused (freed). */
+static void send_out(struct nicd *d, struct port *dst, struct rte_mbuf **out, uint16_t k,
+		     bool from_host, bool urgent)
+{
+	uint16_t sent = port_tx_burst(dst, out, k);
+
+	for (uint16_t i = sent; i < k; i++)
+		rte_pktmbuf_free(out[i]);
+	if (from_host) {
+		d->c.forwarded_to_wire += sent;
+		d->c.dropped_to_wire += (uint64_t)(k - sent);
+	} else {
+		d->c.forwarded_to_host += sent;
+		d->c.dropped_to_host += (uint64_t)(k - sent);
+		if (sent && urgent)
+			port_bell_ring(d->ports.bell);
+	}
+}
+
+uint16_t nicd_forward(struct nicd *d, bool from_host)
+{
+	struct port *src = from_host ? d->ports.host : d->ports.wire;
+	struct port *dst = from_host ? d->ports.wire : d->ports.host;
+	struct nic_ackc *ackc = d->off.ackc;
+	struct rte_mbuf *in[NICD_BURST], *out[NICD_BURST];
+	uint8_t peek[HDR_PEEK];
+	uint16_t n = port_rx_burst(src, in, NICD_BURST);
+	struct out_list ol = {.m = out, .k = 0};
+	uint16_t k = 0;
+	bool urgent = false; /* to the host: a frame that should wake it (not a bare ACK) */
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		if (len < PROTO_ETH_HLEN) {
+			d->c.dropped_runt++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		uint32_t plen = len < HDR_PEEK ? len : HDR_PEEK;
+		const uint8_t *hdr = rte_pktmbuf_read(m, 0, plen, peek);
+		bool tagged;
+		if (hdr && nicd_frame_ethertype(hdr, plen, &tagged) != (int)PROTO_ETHERTYPE) {
+			if (!from_host && ((!urgent && d->ports.bell) || ackc)) {
+				uint8_t big[ACK_PEEK];
+				uint32_t alen = len < ACK_PEEK ? len : ACK_PEEK;
+				const uint8_t *a = rte_pktmbuf_read(m, 0, alen, big);
+				if (!urgent && d->ports.bell)
+					urgent = !a || !nicd_frame_is_pure_ack(a, alen);
+				if (ackc) {
+					ol.k = k;
+					to_host_coalesced(ackc, m, a, alen, &ol);
+					k = ol.k;
+					continue;
+				}
+			}
+			if (from_host && d->ports.host_tso_mtu) {
+				int r = nicd_wire_tx_mark_host_tso(m, d->ports.host_tso_mtu);
+				d->c.forwarded_tso_to_wire += r > 0;
+				if (r < 0) {
+					d->c.host_tso_malformed++;
+					rte_pktmbuf_free(m);
+					continue;
+				}
+			}
+			out[k++] = m;
+			continue;
+		}
+		/* Commands (or unreadable headers) never cross to the other side. */
+		if (!from_host) {
+			d->c.dropped_wire_proto++;
+		} else if (hdr && !tagged) {
+			uint64_t t = cycles_now(), nested = nicd_nested_cycles(d);
+			nicd_host_command(d, m);
+			nicd_stage_end(d, &d->round.cmds, &t, &nested);
+		} else
+			d->ctl.c.malformed++;
+		rte_pktmbuf_free(m);
+	}
+	if (!from_host && ackc) {
+		ol.k = k;
+		nic_ackc_flush(ackc, out_push, &ol); /* a merge never delays an ACK */
+		k = ol.k;
+	}
+	if (k)
+		send_out(d, dst, out, k, from_host, urgent);
+	return n;
+}

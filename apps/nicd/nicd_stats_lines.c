@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The --stats-file's lines, gathered from every part of the daemon (see nicd_stats_lines.h). */
+#include "nicd_stats_lines.h"
+
+#include <string.h>
+
+#include "nicd_clock.h"
+#include "nicd_log.h"
+#include "nicd_stats.h"
+#include "port/bell.h"
+
+#define KV_MAX 200
+
+static void ports_kv(struct nicd_kv_list *l, const struct nicd *d)
+{
+	struct port_stats h, w;
+
+	port_stats_get(d->ports.host, &h);
+	port_stats_get(d->ports.wire, &w);
+	nicd_kv_add(l, "host_rx_frames", h.rx_frames);
+	nicd_kv_add(l, "host_rx_bytes", h.rx_bytes);
+	nicd_kv_add(l, "host_tx_frames", h.tx_frames);
+	nicd_kv_add(l, "host_tx_bytes", h.tx_bytes);
+	nicd_kv_add(l, "wire_rx_frames", w.rx_frames);
+	nicd_kv_add(l, "wire_rx_bytes", w.rx_bytes);
+	nicd_kv_add(l, "wire_tx_frames", w.tx_frames);
+	nicd_kv_add(l, "wire_tx_bytes", w.tx_bytes);
+	nicd_kv_add(l, "wire_rx_missed", w.hw_imissed);
+	nicd_kv_add(l, "wire_tx_gso_frames", w.tx_gso_frames);
+	nicd_kv_add(l, "wire_tx_errors", w.hw_oerrors);
+	nicd_kv_add(l, "wire_rx_nombuf", w.hw_rx_nombuf);
+	nicd_kv_add(l, "host_rx_nombuf", h.hw_rx_nombuf);
+}
+
+static void ctl_kv(struct nicd_kv_list *l, const struct nicd_ctl *ctl)
+{
+	nicd_kv_add(l, "hello_rx", ctl->c.hello_rx);
+	nicd_kv_add(l, "hello_tx", ctl->c.hello_tx);
+	nicd_kv_add(l, "heartbeat_rx", ctl->c.heartbeat_rx);
+	nicd_kv_add(l, "heartbeat_tx", ctl->c.heartbeat_tx);
+	nicd_kv_add(l, "malformed", ctl->c.malformed);
+	nicd_kv_add(l, "unknown_cmds", ctl->c.unknown_cmds);
+	nicd_kv_add(l, "stale_heartbeats", ctl->c.stale_heartbeats);
+	nicd_kv_add(l, "host_known", ctl->host_known);
+	nicd_kv_add(l, "host_alive", ctl->host_alive);
+	nicd_kv_add(l, "host_restarts", ctl->c.host_restarts);
+	nicd_kv_add(l, "host_timeouts", ctl->c.host_timeouts);
+}
+
+/* The engine's counters, prefixed nic_ (NIC_ENGINE_STATS in src/nic/engine.h). */
+static void engine_kv(struct nicd_kv_list *l, const struct nicd *d)
+{
+	const struct nicd_offload *off = &d->off;
+	struct nic_engine_stats es;
+
+	memset(&es, 0, sizeof(es));
+	if (off->engine)
+		nic_engine_get_stats(off->engine, &es);
+	nicd_kv_add(l, "offload_enabled", off->engine != NULL);
+#define NIC_KV(f) nicd_kv_add(l, "nic_" #f, es.f);
+	NIC_ENGINE_STATS(NIC_KV)
+#undef NIC_KV
+	nicd_kv_add(l, "nic_store_pinned_bytes",
+		    es.store_pinned_blocks * ((uint64_t)d->opts.block_kb << 10));
+	if (off->ackc) {
+		struct nic_ackc_stats ac;
+		nic_ackc_get_stats(off->ackc, &ac);
+		nicd_kv_add(l, "nic_ackc_learnt", ac.learnt);
+		nicd_kv_add(l, "nic_ackc_plain", ac.plain);
+		nicd_kv_add(l, "nic_ackc_superseded", ac.superseded);
+	}
+	nicd_kv_add(l, "nic_io_inflight", off->io ? nic_io_inflight(off->io) : 0);
+#define TLS_KV(f) nicd_kv_add(l, "nic_tls_" #f, es.tls.f);
+	NIC_TLS_STATS(TLS_KV)
+#undef TLS_KV
+}
+
+static void wire_tx_kv(struct nicd_kv_list *l, const struct nicd_wire_tx *t)
+{
+	nicd_kv_add(l, "wire_seg_frames", t->c.frames);
+	nicd_kv_add(l, "wire_seg_bytes", t->c.bytes);
+	nicd_kv_add(l, "wire_seg_queued", t->n);
+	nicd_kv_add(l, "wire_seg_refused", t->c.refused);
+	nicd_kv_add(l, "wire_seg_stall_rounds", t->c.stall_rounds);
+	nicd_kv_add(l, "wire_seg_pool_empty", t->c.pool_empty);
+	nicd_kv_add(l, "wire_seg_batch_full", t->c.batch_full);
+	nicd_kv_add(l, "wire_seg_oversize", t->c.oversize);
+	nicd_kv_add(l, "wire_seg_bad_send", t->c.bad_send);
+	nicd_kv_add(l, "wire_seg_tso_frames", t->c.tso_frames);
+	nicd_kv_add(l, "wire_seg_zero_copy", t->c.zero_copy);
+	nicd_kv_add(l, "wire_seg_zc_deferred", t->c.zc_deferred);
+}
+
+void nicd_write_stats(const struct nicd *d)
+{
+	struct nicd_kv kv[KV_MAX];
+	struct nicd_kv_list l = {kv, 0, KV_MAX};
+	struct nicd_error_keys err_keys;
+
+	if (!d->opts.stats_file)
+		return;
+	nicd_kv_add(&l, "uptime_s", nicd_now_s() - d->start_s);
+	nicd_kv_add(&l, "boot_id", d->ctl.boot_id);
+	nicd_kv_add(&l, "host_link_up", d->ports.host_link_up);
+	nicd_kv_add(&l, "wire_link_up", d->ports.wire_link_up);
+	ports_kv(&l, d);
+	nicd_counters_kv(&l, &d->c, NICD_CG_FWD);
+	ctl_kv(&l, &d->ctl);
+	nicd_counters_kv(&l, &d->c, NICD_CG_LINK);
+	nicd_kv_add(&l, "idle_sleeps", d->backoff.sleeps);
+	if (d->ports.bell) {
+		struct port_bell_stats bs;
+		port_bell_stats(d->ports.bell, &bs);
+		nicd_kv_add(&l, "bell_arms", bs.arms);
+		nicd_kv_add(&l, "bell_rings", bs.rings);
+		nicd_kv_add(&l, "bell_woken", bs.woken);
+	}
+	nicd_kv_add(&l, "busy_sleeps", d->busy_backoff.sleeps);
+	engine_kv(&l, d);
+	nicd_errors_kv(&l, &d->c, &err_keys);
+	nicd_counters_kv(&l, &d->c, NICD_CG_ENGINE);
+	nicd_kv_add(&l, "offload_rejected", d->ctl.c.offload_rejected);
+	nicd_kv_add(&l, "offload_reject_overflow", d->ctl.c.reject_overflow);
+	nicd_counters_kv(&l, &d->c, NICD_CG_HOST_TX);
+	wire_tx_kv(&l, &d->off.wtx);
+	struct nicd_stages cycles = d->c.cycles;
+	cycles.wire_tx = d->off.wtx.c.tx_cycles; /* the wire tx path counts its own */
+	nicd_stages_kv(&l, &cycles);
+	nicd_kv_add(&l, "cycles_hz", cycles_hz(&d->clock));
+	int rc = nicd_stats_write(d->opts.stats_file, kv, l.n);
+	if (rc)
+		nicd_log("cannot write %s: %s", d->opts.stats_file, strerror(-rc));
+}
