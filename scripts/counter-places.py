@@ -18,11 +18,13 @@ SETS = {
     # set name: (file, struct) giving the field names
     "host": ("src/host/ctx.h", "host_counters"),
     "nic engine": ("src/nic/engine.h", "nic_engine_stats"),
+    "nicd daemon": ("apps/nicd/nicd_counters.h", "nicd_counters"),
+    "nicd stages": ("apps/nicd/nicd_counters.h", "nicd_stages"),
 }
 # the files that declare, list or copy counters
 FILES = ["src/host/*.h", "src/host/stats.c", "include/iotcp/*.h", "apps/nicd/*.c",
          "apps/nicd/*.h", "src/nic/engine.h"]
-HEADERS = ["src/host/*.h", "src/nic/*.h"]
+HEADERS = ["src/host/*.h", "src/nic/*.h", "apps/nicd/*.h"]
 
 
 def strip_comments(text):
@@ -35,7 +37,8 @@ def x_list(name):
         text = open(path).read()
         m = re.search(r"#define %s\(X\)((?:[^\n]*\\\n)*[^\n]*)" % name, text)
         if m:
-            return re.findall(r"X\((\w+)\)", strip_comments(m.group(1)))
+            # X(name) or X(group, name)
+            return re.findall(r"X\((?:\w+,\s*)?(\w+)\)", strip_comments(m.group(1)))
     return []
 
 
