@@ -11,9 +11,11 @@
 #include <string.h>
 
 static int check_failures;
+static unsigned long check_count; /* checks evaluated, failed or not */
 
 #define CHECK(cond)                                                                       \
 	do {                                                                              \
+		check_count++;                                                            \
 		if (!(cond)) {                                                            \
 			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
 			check_failures++;                                                 \
@@ -23,6 +25,7 @@ static int check_failures;
 #define CHECK_EQ_U64(a, b)                                                                 \
 	do {                                                                               \
 		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                           \
+		check_count++;                                                             \
 		if (a_ != b_) {                                                            \
 			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%" PRIu64 " != %" PRIu64 ")\n", \
 				__FILE__, __LINE__, #a, #b, a_, b_);                       \
@@ -30,9 +33,11 @@ static int check_failures;
 		}                                                                          \
 	} while (0)
 
-/* Exit status for a test main(). */
+/* Exit status for a test main(); prints how many checks ran (a split or rewritten test must
+ * not check less than before). */
 #define CHECK_DONE()                                                                       \
 	do {                                                                               \
+		printf("%lu check(s) evaluated\n", check_count);                           \
 		if (check_failures)                                                        \
 			fprintf(stderr, "%d check(s) failed\n", check_failures);           \
 		return check_failures ? EXIT_FAILURE : EXIT_SUCCESS;                       \
