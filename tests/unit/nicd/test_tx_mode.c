@@ -23,25 +23,51 @@ static struct nicd_tx_mode choose(const char *driver, bool tcp, bool ip, bool ts
 	return m;
 }
 
-int main(void)
+static void test_mlx5_full_offload_uses_port_tso(void)
 {
 	struct nicd_tx_mode m = choose("mlx5_pci", true, true, true);
 	CHECK(m.tcp_csum && m.tso == NICD_TSO_PORT);
 	char line[160];
 	nicd_tx_mode_describe(&m, line, sizeof(line));
 	CHECK(strstr(line, "TCP checksums by the port, segmentation by the port") == line);
+}
 
-	m = choose("mlx5_pci", true, false, true); /* no IPv4 checksum offload */
+static void test_missing_offload_falls_back(void)
+{
+	struct nicd_tx_mode m = choose("mlx5_pci", true, false, true); /* no IPv4 csum offload */
 	CHECK(m.tcp_csum && m.tso == NICD_TSO_OFF);
 	m = choose("mlx5_pci", false, true, true); /* TSO without TCP checksum offload */
 	CHECK(!m.tcp_csum && m.tso == NICD_TSO_OFF);
-	m = choose("net_memif", false, false, false); /* nothing: all software */
+}
+
+static void test_no_offload_is_all_software(void)
+{
+	struct nicd_tx_mode m = choose("net_memif", false, false, false);
 	CHECK(!m.tcp_csum && m.tso == NICD_TSO_OFF);
+	char line[160];
 	nicd_tx_mode_describe(&m, line, sizeof(line));
 	CHECK(strstr(line, "TCP checksums by software, segmentation by software") == line);
-	m = choose("net_tap", true, true, true);
+}
+
+static void test_net_tap_tso_not_used(void)
+{
+	struct nicd_tx_mode m = choose("net_tap", true, true, true);
 	CHECK(m.tcp_csum && m.tso == NICD_TSO_OFF);
-	m = choose("vnet_tap", true, true, true);
+}
+
+static void test_vnet_tap_uses_kernel_gso(void)
+{
+	struct nicd_tx_mode m = choose("vnet_tap", true, true, true);
 	CHECK(m.tcp_csum && m.tso == NICD_TSO_KERNEL);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_mlx5_full_offload_uses_port_tso);
+	RUN(test_missing_offload_falls_back);
+	RUN(test_no_offload_is_all_software);
+	RUN(test_net_tap_tso_not_used);
+	RUN(test_vnet_tap_uses_kernel_gso);
+	RUN_DONE();
 }

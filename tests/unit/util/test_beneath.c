@@ -56,6 +56,9 @@ static void check_common(open_fn op, int dfd)
 	CHECK(op(dfd, longname, O_RDONLY) == -ENAMETOOLONG);
 }
 
+static char dir[] = "/tmp/iotcp-beneath-XXXXXX";
+static int dfd = -1;
+
 static void put_file(const char *path, char c)
 {
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
@@ -63,9 +66,11 @@ static void put_file(const char *path, char c)
 	close(fd);
 }
 
-int main(void)
+/* The fixture: top = "T", sub/deep = "D", escape -> /etc/passwd, escape_dir -> /etc,
+ * inside -> top. */
+static void make_tree(void)
 {
-	char dir[] = "/tmp/iotcp-beneath-XXXXXX", p[512];
+	char p[512];
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(p, sizeof(p), "%s/top", dir);
 	put_file(p, 'T');
@@ -79,17 +84,13 @@ int main(void)
 	CHECK(symlink("/etc", p) == 0);
 	snprintf(p, sizeof(p), "%s/inside", dir);
 	CHECK(symlink("top", p) == 0);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(dfd >= 0);
+}
 
-	check_common(open_beneath, dfd);
-	check_common(open_beneath_walk, dfd);
-	/* A symlink staying beneath: openat2 follows it; the walk cannot tell cheaply and refuses
-	 * (where the kernel has no openat2, open_beneath is the walk). */
-	int r = open_beneath(dfd, "inside", O_RDONLY);
-	CHECK(read_char(r) == 'T' || r == -EXDEV);
-	CHECK(open_beneath_walk(dfd, "inside", O_RDONLY) == -EXDEV);
-
+static void remove_tree(void)
+{
+	char p[512];
 	close(dfd);
 	const char *names[] = {"sub/deep", "sub", "top", "escape", "escape_dir", "inside"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -98,5 +99,34 @@ int main(void)
 			rmdir(p);
 	}
 	rmdir(dir);
-	CHECK_DONE();
+}
+
+static void test_open_beneath_confines(void)
+{
+	check_common(open_beneath, dfd);
+}
+
+static void test_walk_confines(void)
+{
+	check_common(open_beneath_walk, dfd);
+}
+
+/* A symlink staying beneath: openat2 follows it; the walk cannot tell cheaply and refuses
+ * (where the kernel has no openat2, open_beneath is the walk). */
+static void test_symlink_staying_beneath(void)
+{
+	int r = open_beneath(dfd, "inside", O_RDONLY);
+	CHECK(read_char(r) == 'T' || r == -EXDEV);
+	CHECK(open_beneath_walk(dfd, "inside", O_RDONLY) == -EXDEV);
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	make_tree();
+	RUN(test_open_beneath_confines);
+	RUN(test_walk_confines);
+	RUN(test_symlink_staying_beneath);
+	remove_tree();
+	RUN_DONE();
 }
