@@ -18,6 +18,7 @@
 
 #include <rte_mbuf.h>
 
+#include "eal_harness.h"
 #include "port/port_mbuf.h"
 #include "proto/proto.h"
 
@@ -307,15 +308,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memif_peer: bad arguments\n");
 		return 2;
 	}
-	struct port_eal_config eal = {.prog = "memif_peer",
-				      .lcore = lcore,
-				      .file_prefix = prefix,
-				      .mem_mb = 128,
-				      .log_level = "error"};
-	if (port_eal_init(&eal, err, sizeof(err)) != 0) {
-		printf("SKIP: %s\n", err);
-		return 77;
-	}
+	struct eal_harness eal = {.prog = "memif_peer", .lcore = lcore, .file_prefix = prefix};
+	int erc = eal_harness_start(&eal);
+	if (erc)
+		return erc;
 	struct port_config pc = {.name = "net_memif0", .devargs = vdev};
 	pe.port = port_open(&pc, err, sizeof(err));
 	if (!pe.port) {
@@ -359,6 +355,6 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	port_close(pe.port);
-	port_eal_cleanup();
+	eal_harness_stop();
 	return rc;
 }

@@ -10,26 +10,34 @@
 #include <rte_mbuf.h>
 
 #include "../check.h"
+#include "../eal_harness.h"
 #include "port/port_mbuf.h"
 
-int main(void)
+static struct port_config cfg = {.name = "net_null0",
+				 .devargs = "net_null0,size=128",
+				 .nb_rxd = 256,
+				 .nb_txd = 256,
+				 .pool_size = 1023,
+				 .rx_intr = true,
+				 .promisc = true};
+static struct port *p; /* net_null0 */
+
+/* The tests share one open net_null0 port; the first to need it opens it. */
+static bool null_port_open(void)
 {
-	char err[256], prefix[64];
+	char err[256];
+	if (p)
+		return true;
+	p = port_open(&cfg, err, sizeof(err));
+	CHECK(p != NULL);
+	if (!p)
+		fprintf(stderr, "port_open: %s\n", err);
+	return p != NULL;
+}
 
-	if (geteuid() != 0)
-		TEST_SKIP("needs root for the DPDK runtime directory");
-	snprintf(prefix, sizeof(prefix), "iotcp-ut-%ld", (long)getpid());
-	struct port_eal_config eal = {.prog = "test_port",
-				      .lcore = 0,
-				      .file_prefix = prefix,
-				      .mem_mb = 128,
-				      .log_level = "error"};
-	if (port_eal_init(&eal, err, sizeof(err)) != 0) {
-		printf("SKIP: DPDK EAL did not start: %s\n", err);
-		return 77;
-	}
-
-	/* Bad configurations fail cleanly. */
+static void test_bad_configs_fail_cleanly(void)
+{
+	char err[256];
 	struct port_config bad = {.name = "net_nosuch0", .devargs = NULL};
 	CHECK(port_open(&bad, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "net_nosuch0") != NULL);
@@ -38,30 +46,29 @@ int main(void)
 	bad.name = "net_bogus0";
 	bad.devargs = "net_bogus0,x=y";
 	CHECK(port_open(&bad, err, sizeof(err)) == NULL);
+}
 
-	struct port_config cfg = {.name = "net_null0",
-				  .devargs = "net_null0,size=128",
-				  .nb_rxd = 256,
-				  .nb_txd = 256,
-				  .pool_size = 1023,
-				  .rx_intr = true,
-				  .promisc = true};
-	struct port *p = port_open(&cfg, err, sizeof(err));
-	CHECK(p != NULL);
-	if (!p) {
-		fprintf(stderr, "port_open: %s\n", err);
-		goto out;
-	}
+/* Open by hot-plug: driver, no rx interrupts (net_null has none), name, unicast MAC, link. */
+static void test_open_null_port(void)
+{
+	if (!null_port_open())
+		return;
 	const struct port_caps *c = port_get_caps(p);
 	CHECK(strcmp(c->driver, "net_null") == 0);
-	CHECK(!c->rx_intr); /* net_null has no rx interrupts */
+	CHECK(!c->rx_intr);
 	CHECK(strcmp(port_name(p), "net_null0") == 0);
 	uint8_t mac[PORT_MAC_LEN];
 	port_mac(p, mac);
 	CHECK(!(mac[0] & 1));
 	CHECK(port_link_up(p));
+}
 
-	/* net_null produces frames of the configured size on every rx burst. */
+/* net_null produces frames of the configured size on every rx burst; both directions counted,
+ * every mbuf back in the pool. */
+static void test_bursts_counted(void)
+{
+	if (!null_port_open())
+		return;
 	struct rte_mbuf *pkts[32];
 	uint16_t n = port_rx_burst(p, pkts, 32);
 	CHECK_EQ_U64(n, 32);
@@ -76,8 +83,13 @@ int main(void)
 	CHECK_EQ_U64(st.tx_bytes, 32 * 128);
 	CHECK_EQ_U64(st.tx_refused, 0);
 	CHECK(rte_mempool_avail_count(port_mempool(p)) == 1023);
+}
 
-	/* Idle wait on a port without interrupts: spins, then really sleeps the back-off time. */
+/* Idle wait on a port without interrupts: spins, then really sleeps the back-off time. */
+static void test_idle_wait_sleeps_backoff(void)
+{
+	if (!null_port_open())
+		return;
 	struct port_backoff b;
 	port_backoff_init(&b, 1, 200, 400);
 	struct port *ports[1] = {p};
@@ -89,14 +101,34 @@ int main(void)
 	long us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000L;
 	CHECK(us >= 200);
 	CHECK_EQ_U64(b.sleeps, 1);
+}
 
+/* Closing removes the device: it can be opened again. */
+static void test_close_then_reopen(void)
+{
+	char err[256];
+	if (!null_port_open())
+		return;
 	port_close(p);
-	/* The device was removed: it can be opened again. */
 	p = port_open(&cfg, err, sizeof(err));
 	CHECK(p != NULL);
 	port_close(p);
-out:
-	port_close(NULL);
-	port_eal_cleanup();
-	CHECK_DONE();
+	p = NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct eal_harness eal = {.prog = "test_port_dpdk", .lcore = 0, .need_root = true};
+	int rc = eal_harness_start(&eal);
+	if (rc)
+		return rc;
+	RUN_INIT(argc, argv);
+	RUN(test_bad_configs_fail_cleanly);
+	RUN(test_open_null_port);
+	RUN(test_bursts_counted);
+	RUN(test_idle_wait_sleeps_backoff);
+	RUN(test_close_then_reopen);
+	port_close(p);
+	eal_harness_stop();
+	RUN_DONE();
 }
