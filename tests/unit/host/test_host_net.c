@@ -444,11 +444,12 @@ static void test_neigh_table(void)
 	free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_neigh_table();
-	test_arp_and_ping();
-	test_bad_frames();
-	test_nic_channel();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_neigh_table);
+	RUN(test_arp_and_ping);
+	RUN(test_bad_frames);
+	RUN(test_nic_channel);
+	RUN_DONE();
 }

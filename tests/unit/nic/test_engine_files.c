@@ -78,9 +78,10 @@ static void test_replaced_file(void)
 	harness_fini(&h);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_fifo();
-	test_replaced_file();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_fifo);
+	RUN(test_replaced_file);
+	RUN_DONE();
 }

@@ -10,11 +10,13 @@
 
 #define BS 4096u
 
-static struct nic_engine_config cfg(uint32_t store_blocks, uint32_t max_jobs,
-				    uint32_t flow_jobs, uint32_t flow_blocks)
+static struct nic_engine_config cfg(uint32_t store_blocks, uint32_t max_jobs, uint32_t flow_jobs,
+				    uint32_t flow_blocks)
 {
-	struct nic_engine_config c = {.store_bytes = (uint64_t)store_blocks * BS, .block_size = BS,
-				      .max_files = 8, .max_jobs = max_jobs,
+	struct nic_engine_config c = {.store_bytes = (uint64_t)store_blocks * BS,
+				      .block_size = BS,
+				      .max_files = 8,
+				      .max_jobs = max_jobs,
 				      .max_flow_jobs = flow_jobs,
 				      .max_flow_pinned = (uint64_t)flow_blocks * BS};
 	return c;
@@ -157,11 +159,12 @@ static void test_defaults(void)
 	CHECK_EQ_U64(nic_engine_default_flow_pinned(8 * 65536, 65536), 4 * 65536);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_flow_jobs();
-	test_flow_pins();
-	test_defaults();
-	test_pin_set();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_flow_jobs);
+	RUN(test_flow_pins);
+	RUN(test_defaults);
+	RUN(test_pin_set);
+	RUN_DONE();
 }

@@ -33,9 +33,12 @@ static void flow_init(struct flow *f, tcp_time_t rtt)
 static void flow_rtt(struct flow *f, bool app_limited)
 {
 	uint32_t n = (f->cc.cwnd + SMSS - 1) / SMSS;
-	struct tcp_cc_ack ack = { .acked = SMSS, .flight = f->cc.cwnd, .srtt = f->rtt,
-				  .min_rtt = f->rtt, .app_limited = app_limited,
-				  .rtt_sample = f->sample };
+	struct tcp_cc_ack ack = {.acked = SMSS,
+				 .flight = f->cc.cwnd,
+				 .srtt = f->rtt,
+				 .min_rtt = f->rtt,
+				 .app_limited = app_limited,
+				 .rtt_sample = f->sample};
 
 	if (n == 0)
 		n = 1;
@@ -88,7 +91,7 @@ static void test_reduction_and_return_to_wmax(void)
 	k = cubic_k(1000, 700); /* about 9.09 s */
 	CHECK(fabs(k - cbrt(1000 * 0.3 / 0.4)) < 1e-9);
 	tcp_time_t t0 = f.now;
-	const double when[8] = { 0, 1, k - 1, k, k + 1, k + 2, k + 3, k + 4 };
+	const double when[8] = {0, 1, k - 1, k, k + 1, k + 2, k + 3, k + 4};
 	for (int i = 0; i < 8; i++) {
 		flow_run(&f, t0 + sec(when[i]), false);
 		at[i] = segs(&f);
@@ -185,8 +188,7 @@ static void test_app_limited(void)
 
 	/* Idle without ACKs after an app-limited ACK: the silent 10 s do not count either. */
 	uint32_t c2 = f.cc.cwnd;
-	struct tcp_cc_ack ack = { .acked = SMSS, .flight = SMSS, .srtt = f.rtt,
-				  .app_limited = true };
+	struct tcp_cc_ack ack = {.acked = SMSS, .flight = SMSS, .srtt = f.rtt, .app_limited = true};
 	f.ops->on_ack(&f.cc, &ack, f.now);
 	f.now += sec(10);
 	flow_rtt(&f, false);
@@ -299,7 +301,7 @@ static void test_hystart(void)
 static void test_bad_input(void)
 {
 	struct flow f;
-	struct tcp_cc_ack ack = { .acked = UINT32_MAX, .flight = UINT32_MAX, .srtt = UINT64_MAX };
+	struct tcp_cc_ack ack = {.acked = UINT32_MAX, .flight = UINT32_MAX, .srtt = UINT64_MAX};
 
 	flow_init(&f, 10 * TCP_MSEC);
 	f.cc.ssthresh = 20 * SMSS;
@@ -321,14 +323,15 @@ static void test_bad_input(void)
 	CHECK(f.cc.cwnd > 0 && f.cc.cwnd <= TCP_CC_CWND_MAX);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_reduction_and_return_to_wmax();
-	test_fast_convergence();
-	test_reno_friendly();
-	test_app_limited();
-	test_slow_start_and_rto();
-	test_hystart();
-	test_bad_input();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_reduction_and_return_to_wmax);
+	RUN(test_fast_convergence);
+	RUN(test_reno_friendly);
+	RUN(test_app_limited);
+	RUN(test_slow_start_and_rto);
+	RUN(test_hystart);
+	RUN(test_bad_input);
+	RUN_DONE();
 }

@@ -4,7 +4,10 @@
 #include "tcp/isn.h"
 
 static const struct tcp_tuple base = {
-	.laddr = 0xc6120001, .raddr = 0xc6120002, .lport = 80, .rport = 40000,
+    .laddr = 0xc6120001,
+    .raddr = 0xc6120002,
+    .lport = 80,
+    .rport = 40000,
 };
 
 static struct tcp_secret secret(uint8_t seed)
@@ -85,10 +88,11 @@ static void test_ts_offset(void)
 	CHECK(off != tcp_isn(&s, &base, 0));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_isn_clock();
-	test_isn_keyed();
-	test_ts_offset();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_isn_clock);
+	RUN(test_isn_keyed);
+	RUN(test_ts_offset);
+	RUN_DONE();
 }

@@ -12,8 +12,11 @@ static tcp_time_t run_rtt(struct tcp_cc *cc, const struct tcp_cc_ops *ops, tcp_t
 			  tcp_time_t rtt, bool app_limited)
 {
 	uint32_t flight = cc->cwnd, segs = cc->cwnd / cc->smss;
-	struct tcp_cc_ack ack = { .acked = cc->smss, .flight = flight, .srtt = rtt,
-				  .min_rtt = rtt, .app_limited = app_limited };
+	struct tcp_cc_ack ack = {.acked = cc->smss,
+				 .flight = flight,
+				 .srtt = rtt,
+				 .min_rtt = rtt,
+				 .app_limited = app_limited};
 
 	for (uint32_t i = 0; i < segs; i++) {
 		now += rtt / segs;
@@ -35,7 +38,7 @@ static void test_initial_window(void)
 	CHECK_EQ_U64(cc.cwnd, 5360); /* 10 * 536 */
 	nr->init(&cc, 9000, 0);
 	CHECK_EQ_U64(cc.cwnd, 18000); /* 2 * 9000 */
-	nr->init(&cc, 0, 0); /* nonsense MSS: treated as 536, no division by zero */
+	nr->init(&cc, 0, 0);	      /* nonsense MSS: treated as 536, no division by zero */
 	CHECK_EQ_U64(cc.cwnd, 5360);
 	CHECK_EQ_U64(tcp_cc_initial_window(1000), 10000);
 	CHECK_EQ_U64(tcp_cc_initial_window(2000), 14600);
@@ -58,7 +61,7 @@ static void test_slow_start(void)
 	/* A stretch ACK of 10 segments (a receiver coalescing with GRO) grows cwnd by all 10,
 	 * as Linux does: RFC 3465's L = 2 SMSS would stall slow start behind such receivers. */
 	uint32_t before = cc.cwnd;
-	struct tcp_cc_ack big = { .acked = 10 * SMSS, .flight = cc.cwnd };
+	struct tcp_cc_ack big = {.acked = 10 * SMSS, .flight = cc.cwnd};
 	nr->on_ack(&cc, &big, now);
 	CHECK_EQ_U64(cc.cwnd, before + 10 * SMSS);
 
@@ -68,7 +71,7 @@ static void test_slow_start(void)
 	CHECK_EQ_U64(cc.cwnd, before);
 
 	/* An ACK acknowledging nothing changes nothing. */
-	struct tcp_cc_ack none = { .acked = 0, .flight = cc.cwnd };
+	struct tcp_cc_ack none = {.acked = 0, .flight = cc.cwnd};
 	nr->on_ack(&cc, &none, now);
 	CHECK_EQ_U64(cc.cwnd, before);
 }
@@ -95,7 +98,7 @@ static void test_congestion_avoidance(void)
 
 	/* Byte-accurate counting: ACKs of 1000 bytes need cwnd bytes for one SMSS. */
 	uint32_t start = cc.cwnd, acked = 0;
-	struct tcp_cc_ack ack = { .acked = 1000, .flight = cc.cwnd };
+	struct tcp_cc_ack ack = {.acked = 1000, .flight = cc.cwnd};
 	while (acked + 1000 < start) {
 		nr->on_ack(&cc, &ack, now);
 		acked += 1000;
@@ -124,7 +127,7 @@ static void test_ss_to_ca_boundary(void)
 	cc.cwnd = 9 * SMSS;
 	cc.ssthresh = 10 * SMSS;
 	/* Slow start stops at ssthresh; the rest of the ACK counts toward avoidance. */
-	struct tcp_cc_ack ack = { .acked = 2 * SMSS, .flight = cc.cwnd };
+	struct tcp_cc_ack ack = {.acked = 2 * SMSS, .flight = cc.cwnd};
 	nr->on_ack(&cc, &ack, 0);
 	CHECK_EQ_U64(cc.cwnd, 10 * SMSS);
 	ack.acked = 9 * SMSS; /* 1 + 9 = cwnd's worth: one SMSS more */
@@ -136,7 +139,7 @@ static void test_rto_and_idle(void)
 {
 	struct tcp_cc cc;
 	const struct tcp_cc_ops *nr = &tcp_cc_newreno;
-	struct tcp_cc_ack ack = { .acked = SMSS };
+	struct tcp_cc_ack ack = {.acked = SMSS};
 
 	nr->init(&cc, SMSS, 0);
 	cc.cwnd = 80 * SMSS;
@@ -167,7 +170,7 @@ static void test_bad_input(void)
 {
 	struct tcp_cc cc;
 	const struct tcp_cc_ops *nr = &tcp_cc_newreno;
-	struct tcp_cc_ack ack = { .acked = UINT32_MAX, .flight = UINT32_MAX };
+	struct tcp_cc_ack ack = {.acked = UINT32_MAX, .flight = UINT32_MAX};
 
 	nr->init(&cc, SMSS, 0);
 	for (int i = 0; i < 1000000 && cc.cwnd < TCP_CC_CWND_MAX; i++)
@@ -199,14 +202,15 @@ static void test_registry(void)
 	CHECK(strcmp(tcp_cc_newreno.name, "newreno") == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_initial_window();
-	test_slow_start();
-	test_congestion_avoidance();
-	test_ss_to_ca_boundary();
-	test_rto_and_idle();
-	test_bad_input();
-	test_registry();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_initial_window);
+	RUN(test_slow_start);
+	RUN(test_congestion_avoidance);
+	RUN(test_ss_to_ca_boundary);
+	RUN(test_rto_and_idle);
+	RUN(test_bad_input);
+	RUN(test_registry);
+	RUN_DONE();
 }

@@ -634,16 +634,9 @@ static void property_run(uint64_t seed, uint32_t seq0, uint32_t cap, uint32_t ma
 	tcp_rcvbuf_free(rb);
 }
 
-int main(void)
+/* The property runs: random operations against a model, several seeds and shapes. */
+static void test_property_runs(void)
 {
-	fill_src(42);
-	test_sack_order();
-	test_range_bound();
-	test_range_limit_raised();
-	test_window_edge();
-	test_ring_wrap();
-	test_resize_and_memory();
-	test_ooo_memory_bounds();
 	/* seeds, start near or at the wrap, capacity, largest usual segment, steps; small segments
 	 * in a large window make many ranges and hit TCP_RCVBUF_MAX_OOO */
 	property_run(1, 0xFFFFF000u, 16384, 1460, 20000);
@@ -652,5 +645,19 @@ int main(void)
 	property_run(4, 0xABCDEF01u, 3000, 1460, 20000);
 	property_run(5, 0xFFFFF000u, 20000, 40, 20000);
 	property_run(6, 0xFFFF0000u, 100000, 200, 10000);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	fill_src(42);
+	RUN_INIT(argc, argv);
+	RUN(test_sack_order);
+	RUN(test_range_bound);
+	RUN(test_range_limit_raised);
+	RUN(test_window_edge);
+	RUN(test_ring_wrap);
+	RUN(test_resize_and_memory);
+	RUN(test_ooo_memory_bounds);
+	RUN(test_property_runs);
+	RUN_DONE();
 }

@@ -115,10 +115,11 @@ static void test_backoff(void)
 	CHECK_EQ_U64(tcp_rtt_rto(&r), 4 * TCP_SEC);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_first_and_subsequent();
-	test_clamping();
-	test_backoff();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_first_and_subsequent);
+	RUN(test_clamping);
+	RUN(test_backoff);
+	RUN_DONE();
 }

@@ -431,17 +431,24 @@ static void property_run(uint64_t seed, uint32_t seq0, uint32_t capacity, uint32
 	tcp_sndbuf_free(sb);
 }
 
-int main(void)
+/* The property runs: random operations against a model, several seeds and shapes. */
+static void test_property_runs(void)
 {
-	test_interleave();
-	test_merge_and_max_ext();
-	test_capacity_and_resize();
-	test_memory();
 	/* near the sequence wrap, a random start, small and large capacities, few/many max_ext */
 	property_run(1, 0xFFFFF000u, 8192, 4, 4000);
 	property_run(2, 0xFFFFF000u, 3001, 1, 4000);
 	property_run(3, 0x7FFFF000u, 65536, 64, 3000);
 	property_run(4, 0x12345678u, 20000, 3, 4000);
 	property_run(5, 0xFFFFFFFFu, 1000, 1000, 4000);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_interleave);
+	RUN(test_merge_and_max_ext);
+	RUN(test_capacity_and_resize);
+	RUN(test_memory);
+	RUN(test_property_runs);
+	RUN_DONE();
 }

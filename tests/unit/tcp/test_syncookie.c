@@ -6,9 +6,12 @@
 #define SLOT (64 * TCP_SEC)
 
 static const struct tcp_tuple base = {
-	.laddr = 0xc6120001, .raddr = 0xc6120002, .lport = 80, .rport = 40000,
+    .laddr = 0xc6120001,
+    .raddr = 0xc6120002,
+    .lport = 80,
+    .rport = 40000,
 };
-static const uint16_t table[8] = { 536, 1220, 1360, 1400, 1440, 1460, 4312, 8960 };
+static const uint16_t table[8] = {536, 1220, 1360, 1400, 1440, 1460, 4312, 8960};
 
 static struct tcp_secret secret(uint8_t seed)
 {
@@ -144,11 +147,12 @@ static void test_forgery(void)
 	CHECK(valid <= 2);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_round_trip_and_tampering();
-	test_time_slots();
-	test_mss_table();
-	test_forgery();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_round_trip_and_tampering);
+	RUN(test_time_slots);
+	RUN(test_mss_table);
+	RUN(test_forgery);
+	RUN_DONE();
 }

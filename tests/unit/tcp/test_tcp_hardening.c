@@ -122,7 +122,8 @@ static void test_persist_limits(void)
 			CHECK_EQ_U64(tcp_conn_state(sv), TCP_CLOSED);
 			CHECK_EQ_U64(tcp_conn_error(sv), ETIMEDOUT);
 		}
-		CHECK_EQ_U64(tcp_conn_state(cl), TCP_ESTABLISHED); /* the client saw nothing wrong */
+		CHECK_EQ_U64(tcp_conn_state(cl),
+			     TCP_ESTABLISHED); /* the client saw nothing wrong */
 		pair_free(&p);
 	}
 }
@@ -147,8 +148,10 @@ static void test_orphan_and_conn_limits(void)
 	CHECK(l != NULL);
 	struct tcp_conn *cl[5], *sv[5];
 	for (int i = 0; i < 5; i++) {
-		struct tcp_tuple t = {.laddr = PAIR_ADDR_A, .raddr = PAIR_ADDR_B,
-				      .lport = (uint16_t)(41000 + i), .rport = 80};
+		struct tcp_tuple t = {.laddr = PAIR_ADDR_A,
+				      .raddr = PAIR_ADDR_B,
+				      .lport = (uint16_t)(41000 + i),
+				      .rport = 80};
 		cl[i] = tcp_connect(p.a, &t, &c, p.now, &err);
 		CHECK(cl[i] != NULL);
 		pair_pump(&p);
@@ -243,7 +246,8 @@ static void test_sack_slivers(void)
 		for (int r = 0; r < 200; r++) {
 			for (int b = 0; b < 3; b++, k++) {
 				uint32_t off = 100 + (k * 977) % (flight - 200);
-				h.opts.sack[b] = (struct tcp_sack_block){base + off, base + off + 1};
+				h.opts.sack[b] =
+				    (struct tcp_sack_block){base + off, base + off + 1};
 			}
 			pair_inject(&p, true, &h, NULL, 0);
 			pair_run(&p, 5 * TCP_MSEC);
@@ -264,7 +268,7 @@ static void test_sack_slivers(void)
 /* ---- finding 4: SYN queue ---- */
 
 #define LSN_ADDR 0xc6120001u
-#define CLI_NET 0xc6120100u
+#define CLI_NET	 0xc6120100u
 
 static int syn_to(struct tcp_stack *s, uint32_t src, uint16_t sport, uint32_t isn, tcp_time_t now)
 {
@@ -296,8 +300,12 @@ static void test_synq_accounting(void)
 	CHECK_EQ_U64(ncookies, 4); /* 4 embryonic connections, then cookies */
 	CHECK_EQ_U64(tcp_stack_conn_count(s), 4);
 	for (unsigned i = 0; i < ncookies; i++) {
-		struct tcp_hdr h = {.sport = 1000, .dport = 80, .seq = 5001, .ack = cookies[i] + 1,
-				    .flags = TH_ACK, .wnd = 65535};
+		struct tcp_hdr h = {.sport = 1000,
+				    .dport = 80,
+				    .seq = 5001,
+				    .ack = cookies[i] + 1,
+				    .flags = TH_ACK,
+				    .wnd = 65535};
 		CHECK_EQ_U64(tcp_stack_input(s, CLI_NET + 4 + i, LSN_ADDR, &h, NULL, 0, now), 0);
 	}
 	for (unsigned i = 0; i < ncookies; i++)
@@ -323,8 +331,12 @@ static void test_cookie_needs_overflow(void)
 	struct tcp_listener *l = tcp_listen(s, 0, 80, 4, NULL, NULL);
 	struct tcp_tuple t = {.laddr = LSN_ADDR, .raddr = CLI_NET + 1, .lport = 80, .rport = 1000};
 	uint32_t cookie = tcp_syncookie_make(&sc.secret, &t, 5000, 1460, now, NULL);
-	struct tcp_hdr h = {.sport = 1000, .dport = 80, .seq = 5001, .ack = cookie + 1,
-			    .flags = TH_ACK, .wnd = 65535};
+	struct tcp_hdr h = {.sport = 1000,
+			    .dport = 80,
+			    .seq = 5001,
+			    .ack = cookie + 1,
+			    .flags = TH_ACK,
+			    .wnd = 65535};
 	CHECK(tcp_stack_input(s, CLI_NET + 1, LSN_ADDR, &h, NULL, 0, now) < 0);
 	CHECK_EQ_U64(tcp_stack_conn_count(s), 0);
 	CHECK(tcp_accept(l) == NULL);
@@ -432,16 +444,15 @@ static void test_ts_recent_validated(void)
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	test_orphan_fin_wait_2();
-	test_orphan_data_after_close();
-	test_persist_limits();
-	test_orphan_and_conn_limits();
-	test_sack_slivers();
-	test_synq_accounting();
-	test_cookie_needs_overflow();
-	test_challenge_ack_rate();
-	test_ts_recent_validated();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_orphan_fin_wait_2);
+	RUN(test_orphan_data_after_close);
+	RUN(test_persist_limits);
+	RUN(test_orphan_and_conn_limits);
+	RUN(test_sack_slivers);
+	RUN(test_synq_accounting);
+	RUN(test_cookie_needs_overflow);
+	RUN(test_challenge_ack_rate);
+	RUN(test_ts_recent_validated);
+	RUN_DONE();
 }

@@ -250,11 +250,12 @@ static void test_reordering_extent_and_degree(void)
 	CHECK_EQ_U64(tcp_rack_reo_wnd(&c), MS / 4);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_disordered_ack_accepted();
-	test_disordered_ack_rejected();
-	test_reo_wnd_growth_and_decay();
-	test_reordering_extent_and_degree();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_disordered_ack_accepted);
+	RUN(test_disordered_ack_rejected);
+	RUN(test_reo_wnd_growth_and_decay);
+	RUN(test_reordering_extent_and_degree);
+	RUN_DONE();
 }

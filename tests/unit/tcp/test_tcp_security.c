@@ -68,7 +68,8 @@ static void test_challenge_acks(void)
 	struct tcp_seg out;
 	CHECK(tcp_stack_output(p.a, &out, p.now));
 	CHECK_EQ_U64(out.hdr.flags, TH_ACK);
-	CHECK_EQ_U64(out.hdr.ack, pair_hdr_from(sv, false).seq); /* acknowledges RCV.NXT, not the SYN */
+	CHECK_EQ_U64(out.hdr.ack,
+		     pair_hdr_from(sv, false).seq); /* acknowledges RCV.NXT, not the SYN */
 
 	/* blind data injection (RFC 5961 5.2): ACK far below SND.UNA - MAX.SND.WND (a new
 	 * 500 ms period: the connection's challenge-ACK rate limit allows one) */
@@ -170,7 +171,10 @@ static void test_bad_input(void)
 		size_t len = rng_below(&r, sizeof(buf));
 		rng_fill(&r, buf, len);
 		if (len >= 4 && (i & 1)) {
-			buf[0] = 0; buf[1] = 80; buf[2] = 0x9c; buf[3] = 0x40; /* 80 -> 40000 */
+			buf[0] = 0;
+			buf[1] = 80;
+			buf[2] = 0x9c;
+			buf[3] = 0x40; /* 80 -> 40000 */
 		}
 		tcp_stack_input_raw(p.a, PAIR_ADDR_B, PAIR_ADDR_A, buf, len, p.now);
 		while (tcp_stack_output(p.a, &out, p.now))
@@ -186,10 +190,9 @@ static void test_bad_input(void)
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	test_paws();
-	test_challenge_acks();
-	test_bad_input();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_paws);
+	RUN(test_challenge_acks);
+	RUN(test_bad_input);
+	RUN_DONE();
 }

@@ -242,8 +242,8 @@ static void test_external_ranges(void)
 		tcp_stack_timers(p.b, p.now);
 		n = pull(&p, segs, 32);
 		for (unsigned i = 0; i < n; i++)
-			if (segs[i].retransmit && segs[i].kind == TCP_PAYLOAD_EXT && segs[i].tag == 11 &&
-			    segs[i].tag_off == 0)
+			if (segs[i].retransmit && segs[i].kind == TCP_PAYLOAD_EXT &&
+			    segs[i].tag == 11 && segs[i].tag_off == 0)
 				retx_ext = true;
 		pair_pump(&p);
 	}
@@ -306,13 +306,14 @@ static void test_ext_echo_after_rst(void)
 	pair_free(&p);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_partial_ack_end();
-	test_scoreboard();
-	test_sack_segment_granularity();
-	test_external_ranges();
-	test_ext_echo();
-	test_ext_echo_after_rst();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_partial_ack_end);
+	RUN(test_scoreboard);
+	RUN(test_sack_segment_granularity);
+	RUN(test_external_ranges);
+	RUN(test_ext_echo);
+	RUN(test_ext_echo_after_rst);
+	RUN_DONE();
 }
