@@ -16,17 +16,19 @@
 
 static struct nic_engine_config store_cfg(uint32_t blocks)
 {
-	struct nic_engine_config c = {.store_bytes = (uint64_t)blocks * BS, .block_size = BS,
-				      .max_files = 16, .host_mtu = 1500};
+	struct nic_engine_config c = {.store_bytes = (uint64_t)blocks * BS,
+				      .block_size = BS,
+				      .max_files = 16,
+				      .host_mtu = 1500};
 	return c;
 }
 
 /* flow received len bytes, all of them fill */
-#define expect_bytes(h, flow, fill, len)                                                    \
-	do {                                                                                \
-		uint64_t wrong_;                                                            \
-		CHECK_EQ_U64(harness_bytes(h, flow, fill, &wrong_), len);                   \
-		CHECK_EQ_U64(wrong_, 0);                                                    \
+#define expect_bytes(h, flow, fill, len)                                                           \
+	do {                                                                                       \
+		uint64_t wrong_;                                                                   \
+		CHECK_EQ_U64(harness_bytes(h, flow, fill, &wrong_), len);                          \
+		CHECK_EQ_U64(wrong_, 0);                                                           \
 	} while (0)
 
 static void open_two(struct harness *h, uint32_t *fa, uint32_t *fb)
@@ -40,7 +42,7 @@ static void open_two(struct harness *h, uint32_t *fa, uint32_t *fb)
 }
 
 /* ACKD(END) while flow 1 waits for its read of a.bin; flow 2 then asks for b.bin. */
-static void test_end(bool old_first)
+static void end(bool old_first)
 {
 	struct harness h;
 	struct nic_engine_config c = store_cfg(2);
@@ -79,7 +81,7 @@ static void test_end(bool old_first)
 
 /* store_full part-way through a multi-block SEND: the blocks it got are reading; they must not
  * go to the next SEND while their reads are in flight. */
-static void test_store_full(bool old_first)
+static void store_full(bool old_first)
 {
 	struct harness h;
 	struct nic_engine_config c = store_cfg(4);
@@ -134,7 +136,7 @@ static void test_store_full(bool old_first)
 }
 
 /* The host restarts while a read is in flight; the new host asks for another file. */
-static void test_reset(bool old_first)
+static void reset(bool old_first)
 {
 	struct harness h;
 	struct nic_engine_config c = store_cfg(2);
@@ -218,14 +220,46 @@ static void test_misc(void)
 	harness_fini(&h);
 }
 
-int main(void)
+/* Each race in both completion orders: the older read first, then the newer first. */
+static void test_end_old_read_first(void)
 {
-	test_end(true);
-	test_end(false);
-	test_store_full(true);
-	test_store_full(false);
-	test_reset(true);
-	test_reset(false);
-	test_misc();
-	CHECK_DONE();
+	end(true);
+}
+
+static void test_end_new_read_first(void)
+{
+	end(false);
+}
+
+static void test_store_full_old_read_first(void)
+{
+	store_full(true);
+}
+
+static void test_store_full_new_read_first(void)
+{
+	store_full(false);
+}
+
+static void test_reset_old_read_first(void)
+{
+	reset(true);
+}
+
+static void test_reset_new_read_first(void)
+{
+	reset(false);
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_end_old_read_first);
+	RUN(test_end_new_read_first);
+	RUN(test_store_full_old_read_first);
+	RUN(test_store_full_new_read_first);
+	RUN(test_reset_old_read_first);
+	RUN(test_reset_new_read_first);
+	RUN(test_misc);
+	RUN_DONE();
 }

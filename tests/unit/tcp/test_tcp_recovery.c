@@ -215,7 +215,8 @@ static void test_spurious_recovery_undo(void)
 	 * and overall about ssthresh/RecoverFS of what was delivered */
 	unsigned total = a_data_sent - sent0;
 	printf("prr: %u segs in flight, sent %u after a quarter of the ACKs, %u in all, "
-	       "ssthresh %u segs\n", nseg, quarter, total, mid.ssthresh / mid.mss);
+	       "ssthresh %u segs\n",
+	       nseg, quarter, total, mid.ssthresh / mid.mss);
 	uint32_t ss = mid.ssthresh / mid.mss;
 	CHECK(quarter + 2 >= nseg / 4 * ss / nseg);
 	CHECK(quarter >= 3);
@@ -273,7 +274,7 @@ static void test_spurious_rto_eifel(void)
 	CHECK(mid.rto_timeouts >= 1);
 	CHECK(mid.cwnd < before.cwnd);
 	CHECK(nhold >= 2);
-	deliver(&p, 0); /* the original, delayed */
+	deliver(&p, 0);		      /* the original, delayed */
 	pair_run(&p, 100 * TCP_MSEC); /* its (delayed) ACK */
 	struct tcp_conn_info after;
 	tcp_conn_info(cl, &after);
@@ -305,7 +306,7 @@ static void test_spurious_rto_eifel(void)
  * fills the hole; its ACK echoes the original's timestamp, older than the retransmission's, and
  * the recovery is undone at once, before any D-SACK. Not when the data's transmission was
  * deferred by the NIC (tcp_conn_ext_deferred): its timestamp then dates nothing. */
-static void test_eifel_fast_recovery(bool deferred)
+static void eifel_fast_recovery(bool deferred)
 {
 	struct pair p;
 	struct tcp_conn *cl, *sv;
@@ -371,13 +372,24 @@ static void test_sndbuf_autotune(void)
 	}
 }
 
-int main(void)
+static void test_eifel_fast_recovery_immediate(void)
 {
-	test_dsack_generate();
-	test_spurious_recovery_undo();
-	test_spurious_rto_eifel();
-	test_eifel_fast_recovery(false);
-	test_eifel_fast_recovery(true);
-	test_sndbuf_autotune();
-	CHECK_DONE();
+	eifel_fast_recovery(false);
+}
+
+static void test_eifel_fast_recovery_deferred(void)
+{
+	eifel_fast_recovery(true);
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_dsack_generate);
+	RUN(test_spurious_recovery_undo);
+	RUN(test_spurious_rto_eifel);
+	RUN(test_eifel_fast_recovery_immediate);
+	RUN(test_eifel_fast_recovery_deferred);
+	RUN(test_sndbuf_autotune);
+	RUN_DONE();
 }

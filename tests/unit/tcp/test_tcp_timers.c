@@ -43,7 +43,8 @@ static void test_rto_backoff(void)
 	/* original at t0, then RTO 200 ms (rto_min), 400, 800, 1600 */
 	CHECK_EQ_U64(ndata, 5);
 	for (unsigned i = 1; i + 1 < ndata; i++) {
-		tcp_time_t a = data_times[i] - data_times[i - 1], b = data_times[i + 1] - data_times[i];
+		tcp_time_t a = data_times[i] - data_times[i - 1],
+			   b = data_times[i + 1] - data_times[i];
 		CHECK_EQ_U64(b, 2 * a);
 	}
 	CHECK_EQ_U64(data_times[1] - data_times[0], 200 * TCP_MSEC);
@@ -190,11 +191,10 @@ static void test_delack_nagle(void)
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	test_rto_backoff();
-	test_zero_window();
-	test_keepalive();
-	test_delack_nagle();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_rto_backoff);
+	RUN(test_zero_window);
+	RUN(test_keepalive);
+	RUN(test_delack_nagle);
+	RUN_DONE();
 }
