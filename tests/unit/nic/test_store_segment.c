@@ -17,8 +17,12 @@ static struct nic_block *done(struct nic_store *st, struct nic_block *b, int res
 
 static uint64_t key(int64_t mtime, int64_t ctime, int64_t btime)
 {
-	struct nic_file_id id = {.dev = 1, .ino = 2, .size = 10000, .mtime_ns = mtime,
-				 .ctime_ns = ctime, .btime_ns = btime};
+	struct nic_file_id id = {.dev = 1,
+				 .ino = 2,
+				 .size = 10000,
+				 .mtime_ns = mtime,
+				 .ctime_ns = ctime,
+				 .btime_ns = btime};
 	return nic_store_file_key(&id);
 }
 
@@ -135,7 +139,7 @@ static void test_read_in_flight(void)
 	CHECK(done(st, c, -EIO) == c);
 	CHECK(c->state == NIC_BLOCK_FREE && c->in_lru);
 	struct nic_block *c2 = nic_store_get(st, kb, 1, &fresh);
-	CHECK(c2 && fresh); /* read again */
+	CHECK(c2 && fresh);						 /* read again */
 	CHECK(done(st, c2, 4097) == c2 && c2->state == NIC_BLOCK_ERROR); /* longer than a block */
 	nic_store_unpin(st, c2);
 	CHECK(nic_store_check(st, NULL) == NULL);
@@ -145,13 +149,22 @@ static void test_read_in_flight(void)
 static void test_segment(void)
 {
 	struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 80, .dport = 40000, .seq = 0xfffff000u, .ack = 77,
-			     .flags = TH_ACK | TH_PSH, .wnd = 1000};
+	struct tcp_hdr th = {.sport = 80,
+			     .dport = 40000,
+			     .seq = 0xfffff000u,
+			     .ack = 77,
+			     .flags = TH_ACK | TH_PSH,
+			     .wnd = 1000};
 	th.opts.present = TCP_OPT_F_TS;
 	th.opts.ts_val = 5;
 	th.opts.ts_ecr = 6;
-	struct pkt_tcp_out o = {.src_mac = &sm, .dst_mac = &dm, .saddr = 0xc6120001,
-				.daddr = 0xc6120002, .ttl = 64, .ip_id = 100, .tcp = &th};
+	struct pkt_tcp_out o = {.src_mac = &sm,
+				.dst_mac = &dm,
+				.saddr = 0xc6120001,
+				.daddr = 0xc6120002,
+				.ttl = 64,
+				.ip_id = 100,
+				.tcp = &th};
 	uint8_t hdr[128];
 	size_t hlen = pkt_build_tcp(hdr, sizeof(hdr), &o);
 	CHECK(hlen == 14 + 20 + 32);
@@ -188,10 +201,11 @@ static void test_segment(void)
 	CHECK(k == 4);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_store();
-	test_read_in_flight();
-	test_segment();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_store);
+	RUN(test_read_in_flight);
+	RUN(test_segment);
+	RUN_DONE();
 }

@@ -111,14 +111,14 @@ static uint64_t nic_body(struct out *o, struct tls_sealer *s, uint16_t ver, uint
 	struct tls_layout l;
 	CHECK(tls_layout_init(&l, ver, cipher, align, rs, off, len) == 0);
 	uint8_t *p = out_room(o, l.stream_len);
-	CHECK(check_cut_stream(s, &l, seq, file, 1 + (uint32_t)(check_rnd(&rng) % 4000), &rng,
-			       p) == 0);
+	CHECK(check_cut_stream(s, &l, seq, file, 1 + (uint32_t)(check_rnd(&rng) % 4000), &rng, p) ==
+	      0);
 	return l.nrec;
 }
 
 /* Feed the stream to the client in random chunks; read everything it returns. */
-static size_t client_read(SSL *cli, BIO *c_in, const uint8_t *stream, size_t len,
-			  uint8_t *plain, size_t cap, bool *closed)
+static size_t client_read(SSL *cli, BIO *c_in, const uint8_t *stream, size_t len, uint8_t *plain,
+			  size_t cap, bool *closed)
 {
 	size_t fed = 0, got = 0;
 	*closed = false;
@@ -131,7 +131,8 @@ static size_t client_read(SSL *cli, BIO *c_in, const uint8_t *stream, size_t len
 			fed += n;
 		}
 		for (;;) {
-			int r = SSL_read(cli, plain + got, (int)(cap - got < 65536 ? cap - got : 65536));
+			int r = SSL_read(cli, plain + got,
+					 (int)(cap - got < 65536 ? cap - got : 65536));
 			if (r > 0) {
 				got += (size_t)r;
 				continue;
@@ -220,22 +221,37 @@ static void run(uint16_t ver, uint8_t cipher, EVP_PKEY *pkey, X509 *cert, bool c
 	pair_free(&p);
 }
 
-int main(void)
+static EVP_PKEY *pkey;
+static X509 *cert;
+static const uint16_t vers[] = {TLS_VERSION_13, TLS_VERSION_12};
+
+/* OpenSSL's client reads our records (three runs per suite): TLS 1.3 and 1.2, both ciphers. */
+static void test_client_reads_our_records(void)
 {
-	EVP_PKEY *pkey;
-	X509 *cert;
+	for (int v = 0; v < 2; v++)
+		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++)
+			for (int r = 0; r < 3; r++)
+				run(vers[v], c, pkey, cert, false);
+}
+
+/* A corrupted record: the client refuses it, for every suite. */
+static void test_client_refuses_corrupt_record(void)
+{
+	for (int v = 0; v < 2; v++)
+		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++)
+			run(vers[v], c, pkey, cert, true);
+}
+
+int main(int argc, char **argv)
+{
 	for (size_t i = 0; i < sizeof(file); i++)
 		file[i] = (uint8_t)(check_rnd(&rng) >> 29);
 	if (!peer_make_cert(&pkey, &cert))
 		TEST_SKIP("cannot make a test certificate with this OpenSSL");
-	static const uint16_t vers[] = {TLS_VERSION_13, TLS_VERSION_12};
-	for (int v = 0; v < 2; v++)
-		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++) {
-			for (int r = 0; r < 3; r++)
-				run(vers[v], c, pkey, cert, false);
-			run(vers[v], c, pkey, cert, true);
-		}
+	RUN_INIT(argc, argv);
+	RUN(test_client_reads_our_records);
+	RUN(test_client_refuses_corrupt_record);
 	EVP_PKEY_free(pkey);
 	X509_free(cert);
-	CHECK_DONE();
+	RUN_DONE();
 }

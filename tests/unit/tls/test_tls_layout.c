@@ -87,17 +87,18 @@ static void check_one(uint16_t ver, uint8_t cipher, uint8_t align, uint32_t rs, 
 static void test_grid(void)
 {
 	static const uint32_t sizes[] = {64, 100, 1000, 4096, 16000, 16384};
-	static const uint64_t offs[] = {0,     1,     63,    64,    1000, 16383,
-					16384, 16385, 65535, 65536, (1ull << 40) + 5};
-	static const uint64_t lens[] = {1,     2,     63,    64,     65,     1000,  16383,
-					16384, 16385, 32768, 100000, 1048583};
+	static const uint64_t offs[] = {
+	    0, 1, 63, 64, 1000, 16383, 16384, 16385, 65535, 65536, (1ull << 40) + 5};
+	static const uint64_t lens[] = {1,     2,     63,    64,    65,	    1000,
+					16383, 16384, 16385, 32768, 100000, 1048583};
 	static const uint16_t vers[] = {TLS_VERSION_12, TLS_VERSION_13};
 	for (int v = 0; v < 2; v++)
 		for (uint8_t c = 1; c <= 2; c++)
 			for (uint8_t a = 0; a <= 1; a++)
 				for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 					for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++)
-						for (size_t n = 0; n < sizeof(lens) / sizeof(lens[0]); n++)
+						for (size_t n = 0;
+						     n < sizeof(lens) / sizeof(lens[0]); n++)
 							if (lens[n] / sizes[s] < 4000)
 								check_one(vers[v], c, a, sizes[s],
 									  offs[o], lens[n]);
@@ -137,8 +138,8 @@ static void test_known(void)
 	CHECK_EQ_U64(r.file_off, 100 + 3 * 16384);
 	CHECK_EQ_U64(r.plen, 49900 - 3 * 16384);
 	/* an empty body has no records */
-	CHECK(tls_layout_init(&l, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, TLS_ALIGN_FILE, 16384,
-			      5, 0) == 0);
+	CHECK(tls_layout_init(&l, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, TLS_ALIGN_FILE, 16384, 5,
+			      0) == 0);
 	CHECK_EQ_U64(l.nrec, 0);
 	CHECK_EQ_U64(l.stream_len, 0);
 }
@@ -161,10 +162,11 @@ static void test_invalid(void)
 	CHECK_EQ_U64(tls_cipher_key_len(9), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_known();
-	test_invalid();
-	test_grid();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_known);
+	RUN(test_invalid);
+	RUN(test_grid);
+	RUN_DONE();
 }

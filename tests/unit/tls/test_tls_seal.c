@@ -53,7 +53,7 @@ static int pieces(uint64_t off, uint32_t len, struct iovec *iov)
 	return 3;
 }
 
-static void test_whole_records(uint16_t ver, uint8_t cipher)
+static void whole_records(uint16_t ver, uint8_t cipher)
 {
 	static const uint32_t lens[] = {0, 1, 15, 16, 17, 31, 255, 1000, 1448, 4096, 16383, 16384};
 	static uint8_t rec[TLS_REC_MAX], plain[TLS_REC_MAX];
@@ -97,7 +97,7 @@ static void test_whole_records(uint16_t ver, uint8_t cipher)
 }
 
 /* Every split point of one record, both halves by tls_seal_range. */
-static void test_every_split(uint16_t ver, uint8_t cipher, uint32_t plen)
+static void every_split(uint16_t ver, uint8_t cipher, uint32_t plen)
 {
 	static uint8_t whole[TLS_REC_MAX], cut[TLS_REC_MAX];
 	struct tls_key k;
@@ -158,8 +158,8 @@ static void test_every_split(uint16_t ver, uint8_t cipher, uint32_t plen)
 /* A whole body: its stream from the layout, cut into random ranges (some sent twice, like
  * retransmissions) by check_cut_stream, equal to the records sealed whole; then opened record
  * by record like a client. */
-static void test_body_stream(uint16_t ver, uint8_t cipher, uint8_t align, uint32_t rs,
-			     uint64_t body_off, uint64_t body_len)
+static void body_stream(uint16_t ver, uint8_t cipher, uint8_t align, uint32_t rs, uint64_t body_off,
+			uint64_t body_len)
 {
 	struct tls_layout l;
 	struct tls_key k;
@@ -230,26 +230,48 @@ static void test_refusals(void)
 	tls_sealer_free(NULL);
 }
 
-int main(void)
+static const uint16_t vers[] = {TLS_VERSION_12, TLS_VERSION_13};
+
+/* Each test below runs for TLS 1.2 and 1.3, AES-128-GCM and AES-256-GCM. */
+static void test_whole_records_all_suites(void)
+{
+	for (int v = 0; v < 2; v++)
+		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++)
+			whole_records(vers[v], c);
+}
+
+static void test_every_split_all_suites(void)
+{
+	for (int v = 0; v < 2; v++)
+		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++) {
+			every_split(vers[v], c, 16384);
+			every_split(vers[v], c, 1);
+			every_split(vers[v], c, 33);
+			every_split(vers[v], c, 1448);
+		}
+}
+
+static void test_body_stream_all_suites(void)
+{
+	for (int v = 0; v < 2; v++)
+		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++) {
+			body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 0, 1);
+			body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 0, 16384);
+			body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 100, 16385);
+			body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 5, 300007);
+			body_stream(vers[v], c, TLS_ALIGN_BODY, 4096, 77, 100000);
+			body_stream(vers[v], c, TLS_ALIGN_FILE, 1000, 999, 50001);
+		}
+}
+
+int main(int argc, char **argv)
 {
 	for (size_t i = 0; i < sizeof(file); i++)
 		file[i] = (uint8_t)(rnd() >> 32);
-	test_refusals();
-	static const uint16_t vers[] = {TLS_VERSION_12, TLS_VERSION_13};
-	for (int v = 0; v < 2; v++) {
-		for (uint8_t c = TLS_CIPHER_AES_128_GCM; c <= TLS_CIPHER_AES_256_GCM; c++) {
-			test_whole_records(vers[v], c);
-			test_every_split(vers[v], c, 16384);
-			test_every_split(vers[v], c, 1);
-			test_every_split(vers[v], c, 33);
-			test_every_split(vers[v], c, 1448);
-			test_body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 0, 1);
-			test_body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 0, 16384);
-			test_body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 100, 16385);
-			test_body_stream(vers[v], c, TLS_ALIGN_FILE, 16384, 5, 300007);
-			test_body_stream(vers[v], c, TLS_ALIGN_BODY, 4096, 77, 100000);
-			test_body_stream(vers[v], c, TLS_ALIGN_FILE, 1000, 999, 50001);
-		}
-	}
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_refusals);
+	RUN(test_whole_records_all_suites);
+	RUN(test_every_split_all_suites);
+	RUN(test_body_stream_all_suites);
+	RUN_DONE();
 }
