@@ -205,7 +205,7 @@ static bool read_n(struct bed *b, int cs, uint8_t *out, size_t len)
 	return got == len;
 }
 
-static void test_open_fstat(struct bed *b, int hs)
+static void check_open_fstat(struct bed *b, int hs)
 {
 	struct stat st;
 	struct epoll_event ev[8];
@@ -262,7 +262,7 @@ static void test_open_fstat(struct bed *b, int hs)
 	CHECK(iotcp_offload_write(b->host, hs, 9999, &off, 1) == -1 && errno == EBADF);
 }
 
-static void test_response(struct bed *b, int lsd)
+static void response(struct bed *b, int lsd)
 {
 	static uint8_t got[BODY_LEN + 256];
 	static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n";
@@ -272,7 +272,7 @@ static void test_response(struct bed *b, int lsd)
 	struct stat st;
 
 	CHECK(connect_pair(b, lsd, 80, &hs, &cs));
-	test_open_fstat(b, hs);
+	check_open_fstat(b, hs);
 	int fid = open_wait(b, hs, "body.bin");
 	CHECK(iotcp_offload_fstat(b->host, fid, &st) == 0);
 
@@ -334,7 +334,7 @@ static void test_response(struct bed *b, int lsd)
 
 /* A small send buffer: writes are partial, EAGAIN when full; the body still arrives exact. The
  * socket is closed right after the last write: the host finishes the transfer as an orphan. */
-static void test_small_sndbuf(struct bed *b)
+static void small_sndbuf(struct bed *b)
 {
 	static uint8_t got[BODY_LEN];
 	int lsd = iotcp_socket(b->host, AF_INET, SOCK_STREAM, 0), hs, cs, v = 8192;
@@ -379,19 +379,32 @@ static void test_no_nic(void)
 	host_link_close(l2);
 }
 
-int main(void)
+static struct bed B; /* host, NIC engine and client, shared by the tests */
+static int lsd = -1; /* the host's listening socket on port 80 */
+
+static void test_response(void)
 {
-	static struct bed b;
-	CHECK(bed_open(&b));
+	response(&B, lsd);
+}
+
+static void test_small_sndbuf(void)
+{
+	small_sndbuf(&B);
+}
+
+int main(int argc, char **argv)
+{
+	CHECK(bed_open(&B));
 	if (check_failures)
 		CHECK_DONE();
-	int lsd = iotcp_socket(b.host, AF_INET, SOCK_STREAM, 0);
+	lsd = iotcp_socket(B.host, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = sin_of(0, 80);
-	CHECK(iotcp_bind(b.host, lsd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	CHECK(iotcp_listen(b.host, lsd, 4) == 0);
-	test_response(&b, lsd);
-	test_small_sndbuf(&b);
-	test_no_nic();
-	bed_close(&b);
-	CHECK_DONE();
+	CHECK(iotcp_bind(B.host, lsd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(iotcp_listen(B.host, lsd, 4) == 0);
+	RUN_INIT(argc, argv);
+	RUN(test_response);
+	RUN(test_small_sndbuf);
+	RUN(test_no_nic);
+	bed_close(&B);
+	RUN_DONE();
 }

@@ -183,7 +183,7 @@ static size_t read_all(struct pair *p, struct iotcp_ctx *ctx, int sd, uint8_t *o
 	return got;
 }
 
-static void test_connect_transfer_close(struct pair *p)
+static void connect_transfer_close(struct pair *p)
 {
 	int lsd = listener(p->a, 80), as, bs;
 	struct sockaddr_in sa;
@@ -293,7 +293,7 @@ static void settle(struct pair *p, int rounds)
 		pump(p);
 }
 
-static void test_epoll_modes(struct pair *p)
+static void epoll_modes(struct pair *p)
 {
 	int lsd = listener(p->a, 8080), as, bs;
 	if (!connect_pair(p, lsd, 8080, &as, &bs))
@@ -365,7 +365,7 @@ static void test_epoll_modes(struct pair *p)
 	iotcp_close(p->a, lsd);
 }
 
-static void test_sockopts_and_errors(struct pair *p)
+static void sockopts_and_errors(struct pair *p)
 {
 	struct iotcp_ctx *c = p->a;
 	int sd = iotcp_socket(c, AF_INET, SOCK_STREAM, 0), v;
@@ -456,7 +456,7 @@ static void test_sockopts_and_errors(struct pair *p)
 	iotcp_close(c, sd2);
 }
 
-static void test_many_sockets(struct pair *p)
+static void many_sockets(struct pair *p)
 {
 	/* The descriptor table grows and reuses freed slots. */
 	int sds[300];
@@ -471,24 +471,37 @@ static void test_many_sockets(struct pair *p)
 	iotcp_close(p->a, again);
 }
 
-int main(void)
+static struct pair P; /* two host stacks wired back to back, shared by the tests */
+
+static void test_sockopts_and_errors(void)
 {
-	struct pair p;
+	sockopts_and_errors(&P);
+}
 
-	if (!pair_open(&p)) {
-		CHECK(!"pair_open");
-		CHECK_DONE();
-	}
-	test_sockopts_and_errors(&p);
-	test_many_sockets(&p);
-	test_connect_transfer_close(&p);
-	test_epoll_modes(&p);
+static void test_many_sockets(void)
+{
+	many_sockets(&P);
+}
 
+static void test_connect_transfer_close(void)
+{
+	connect_transfer_close(&P);
+}
+
+static void test_epoll_modes(void)
+{
+	epoll_modes(&P);
+}
+
+/* iotcp_dump_stats writes the counters (frames, drops) to a file; iotcp_get_stats counts the
+ * frames and connections of the tests before. */
+static void test_stats_dump_and_counters(void)
+{
 	char path[] = "/tmp/iotcp-host-stats-XXXXXX";
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
 	close(fd);
-	CHECK(iotcp_dump_stats(p.a, path) == 0);
+	CHECK(iotcp_dump_stats(P.a, path) == 0);
 	FILE *f = fopen(path, "r");
 	char line[256];
 	bool seen_rx = false, seen_drop = false;
@@ -501,11 +514,24 @@ int main(void)
 	unlink(path);
 	CHECK(seen_rx && seen_drop);
 	struct iotcp_stats st;
-	iotcp_get_stats(p.a, &st);
+	iotcp_get_stats(P.a, &st);
 	CHECK(st.rx_frames > 1000 && st.tx_frames > 1000);
 	CHECK(st.conns_total >= 3);
+}
 
-	iotcp_destroy(p.a);
-	iotcp_destroy(p.b);
-	CHECK_DONE();
+int main(int argc, char **argv)
+{
+	if (!pair_open(&P)) {
+		CHECK(!"pair_open");
+		CHECK_DONE();
+	}
+	RUN_INIT(argc, argv);
+	RUN(test_sockopts_and_errors);
+	RUN(test_many_sockets);
+	RUN(test_connect_transfer_close);
+	RUN(test_epoll_modes);
+	RUN(test_stats_dump_and_counters);
+	iotcp_destroy(P.a);
+	iotcp_destroy(P.b);
+	RUN_DONE();
 }
