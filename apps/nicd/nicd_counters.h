@@ -3,7 +3,8 @@
  * stage), each named once, in the lists below: the struct fields and the stats file's lines
  * (nicd_stats_lines.c) are generated from them, the key being the field's name. The engine's
  * counters have their lists in src/nic (NIC_ENGINE_STATS, NIC_TLS_STATS), the control
- * protocol's are nicd_ctl_counters, the wire tx path's nicd_wire_tx_counters. */
+ * protocol's in nicd_ctl.h (NICD_CTL_COUNTERS), the wire tx path's in nicd_wire_tx.h
+ * (NICD_WIRE_TX_COUNTERS). */
 #ifndef IOTCP_NICD_COUNTERS_H
 #define IOTCP_NICD_COUNTERS_H
 

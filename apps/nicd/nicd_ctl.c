@@ -283,7 +283,7 @@ int nicd_ctl_reject_offload(struct nicd_ctl *ctl, const uint8_t *frame, size_t l
 		error_ids(&cmd, &pe);
 		ctl->c.offload_rejected++;
 		if (proto_put_error(&w, &pe) < 0) {
-			ctl->c.reject_overflow++;
+			ctl->c.offload_reject_overflow++;
 			w.err = 0;
 			continue;
 		}

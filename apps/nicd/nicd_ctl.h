@@ -15,16 +15,33 @@
 #define NICD_ETH_MIN_FRAME 60  /* without FCS; shorter frames are zero-padded */
 #define NICD_HOST_DEAD_S   3   /* host silent this long: counted as a host timeout */
 
-struct nicd_ctl_counters {
-	uint64_t hello_rx, hello_tx, heartbeat_rx, heartbeat_tx;
-	uint64_t malformed;	   /* frames rejected by validation */
-	uint64_t unknown_cmds;	   /* well-formed commands of no type we know */
-	uint64_t host_restarts;	   /* HELLO with a new boot id from a known host */
-	uint64_t stale_heartbeats; /* HEARTBEAT with a boot id we have no HELLO for */
-	uint64_t host_timeouts;
-	uint64_t offload_rejected; /* offload commands answered ERROR(unsupported): no docroot */
-	uint64_t reject_overflow;  /* ... that did not fit in the answer frame */
+/* X(group, name): the control protocol's counters, stats key "name". The groups place them in
+ * the stats file (nicd_stats_lines.c): HELLO before the host's state (host_known, host_alive),
+ * HOST after it, REJECT after the ERRORs by reason. */
+#define NICD_CTL_COUNTERS(X)                                                                       \
+	X(HELLO, hello_rx)                                                                         \
+	X(HELLO, hello_tx)                                                                         \
+	X(HELLO, heartbeat_rx)                                                                     \
+	X(HELLO, heartbeat_tx)                                                                     \
+	X(HELLO, malformed)	    /* frames rejected by validation */                            \
+	X(HELLO, unknown_cmds)	    /* well-formed commands of no type we know */                  \
+	X(HELLO, stale_heartbeats)  /* HEARTBEAT with a boot id we have no HELLO for */            \
+	X(HOST, host_restarts)	    /* HELLO with a new boot id from a known host */               \
+	X(HOST, host_timeouts)	    /* the host silent NICD_HOST_DEAD_S */                         \
+	X(REJECT, offload_rejected) /* offload commands answered ERROR(unsupported): no docroot */ \
+	X(REJECT, offload_reject_overflow) /* ... that did not fit in the answer frame */
+
+enum nicd_ctl_counter_group {
+	NICD_CTL_CG_HELLO,
+	NICD_CTL_CG_HOST,
+	NICD_CTL_CG_REJECT,
 };
+
+#define NICD_CTL_COUNTER_FIELD(group, name) uint64_t name;
+struct nicd_ctl_counters {
+	NICD_CTL_COUNTERS(NICD_CTL_COUNTER_FIELD)
+};
+#undef NICD_CTL_COUNTER_FIELD
 
 struct nicd_ctl {
 	uint8_t nic_mac[PROTO_MAC_LEN]; /* our host-facing port */

@@ -32,19 +32,15 @@ static void ports_kv(struct nicd_kv_list *l, const struct nicd *d)
 	nicd_kv_add(l, "host_rx_nombuf", h.hw_rx_nombuf);
 }
 
-static void ctl_kv(struct nicd_kv_list *l, const struct nicd_ctl *ctl)
+/* The control protocol's counters in group g (nicd_ctl.h NICD_CTL_COUNTERS). */
+static void ctl_kv(struct nicd_kv_list *l, const struct nicd_ctl *ctl,
+		   enum nicd_ctl_counter_group g)
 {
-	nicd_kv_add(l, "hello_rx", ctl->c.hello_rx);
-	nicd_kv_add(l, "hello_tx", ctl->c.hello_tx);
-	nicd_kv_add(l, "heartbeat_rx", ctl->c.heartbeat_rx);
-	nicd_kv_add(l, "heartbeat_tx", ctl->c.heartbeat_tx);
-	nicd_kv_add(l, "malformed", ctl->c.malformed);
-	nicd_kv_add(l, "unknown_cmds", ctl->c.unknown_cmds);
-	nicd_kv_add(l, "stale_heartbeats", ctl->c.stale_heartbeats);
-	nicd_kv_add(l, "host_known", ctl->host_known);
-	nicd_kv_add(l, "host_alive", ctl->host_alive);
-	nicd_kv_add(l, "host_restarts", ctl->c.host_restarts);
-	nicd_kv_add(l, "host_timeouts", ctl->c.host_timeouts);
+#define CTL_KV(group, name)                                                                        \
+	if (NICD_CTL_CG_##group == g)                                                              \
+		nicd_kv_add(l, #name, ctl->c.name);
+	NICD_CTL_COUNTERS(CTL_KV)
+#undef CTL_KV
 }
 
 /* The engine's counters, prefixed nic_ (NIC_ENGINE_STATS in src/nic/engine.h). */
@@ -75,20 +71,15 @@ static void engine_kv(struct nicd_kv_list *l, const struct nicd *d)
 #undef TLS_KV
 }
 
-static void wire_tx_kv(struct nicd_kv_list *l, const struct nicd_wire_tx *t)
+/* The wire tx path's counters in group g (nicd_wire_tx.h NICD_WIRE_TX_COUNTERS). */
+static void wire_tx_kv(struct nicd_kv_list *l, const struct nicd_wire_tx *t,
+		       enum nicd_wire_tx_counter_group g)
 {
-	nicd_kv_add(l, "wire_seg_frames", t->c.frames);
-	nicd_kv_add(l, "wire_seg_bytes", t->c.bytes);
-	nicd_kv_add(l, "wire_seg_queued", t->n);
-	nicd_kv_add(l, "wire_seg_refused", t->c.refused);
-	nicd_kv_add(l, "wire_seg_stall_rounds", t->c.stall_rounds);
-	nicd_kv_add(l, "wire_seg_pool_empty", t->c.pool_empty);
-	nicd_kv_add(l, "wire_seg_batch_full", t->c.batch_full);
-	nicd_kv_add(l, "wire_seg_oversize", t->c.oversize);
-	nicd_kv_add(l, "wire_seg_bad_send", t->c.bad_send);
-	nicd_kv_add(l, "wire_seg_tso_frames", t->c.tso_frames);
-	nicd_kv_add(l, "wire_seg_zero_copy", t->c.zero_copy);
-	nicd_kv_add(l, "wire_seg_zc_deferred", t->c.zc_deferred);
+#define WTX_KV(group, name)                                                                        \
+	if (NICD_WTX_CG_##group == g)                                                              \
+		nicd_kv_add(l, "wire_seg_" #name, t->c.name);
+	NICD_WIRE_TX_COUNTERS(WTX_KV)
+#undef WTX_KV
 }
 
 void nicd_write_stats(const struct nicd *d)
@@ -105,7 +96,10 @@ void nicd_write_stats(const struct nicd *d)
 	nicd_kv_add(&l, "wire_link_up", d->ports.wire_link_up);
 	ports_kv(&l, d);
 	nicd_counters_kv(&l, &d->c, NICD_CG_FWD);
-	ctl_kv(&l, &d->ctl);
+	ctl_kv(&l, &d->ctl, NICD_CTL_CG_HELLO);
+	nicd_kv_add(&l, "host_known", d->ctl.host_known);
+	nicd_kv_add(&l, "host_alive", d->ctl.host_alive);
+	ctl_kv(&l, &d->ctl, NICD_CTL_CG_HOST);
 	nicd_counters_kv(&l, &d->c, NICD_CG_LINK);
 	nicd_kv_add(&l, "idle_sleeps", d->backoff.sleeps);
 	if (d->ports.bell) {
@@ -119,10 +113,11 @@ void nicd_write_stats(const struct nicd *d)
 	engine_kv(&l, d);
 	nicd_errors_kv(&l, &d->c, &err_keys);
 	nicd_counters_kv(&l, &d->c, NICD_CG_ENGINE);
-	nicd_kv_add(&l, "offload_rejected", d->ctl.c.offload_rejected);
-	nicd_kv_add(&l, "offload_reject_overflow", d->ctl.c.reject_overflow);
+	ctl_kv(&l, &d->ctl, NICD_CTL_CG_REJECT);
 	nicd_counters_kv(&l, &d->c, NICD_CG_HOST_TX);
-	wire_tx_kv(&l, &d->off.wtx);
+	wire_tx_kv(&l, &d->off.wtx, NICD_WTX_CG_SEG);
+	nicd_kv_add(&l, "wire_seg_queued", d->off.wtx.n);
+	wire_tx_kv(&l, &d->off.wtx, NICD_WTX_CG_SEG_MORE);
 	struct nicd_stages cycles = d->c.cycles;
 	cycles.wire_tx = d->off.wtx.c.tx_cycles; /* the wire tx path counts its own */
 	nicd_stages_kv(&l, &cycles);

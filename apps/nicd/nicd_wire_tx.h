@@ -24,20 +24,34 @@
 #define NICD_TX_SCRATCH_MAX (94 + 65535) /* largest frame an engine may ask for */
 #define NICD_TSO_POOL	    256		 /* TSO frame buffers (64 KiB each) */
 
-struct nicd_wire_tx_counters {
-	uint64_t frames; /* handed to the port */
-	uint64_t bytes;
-	uint64_t refused;      /* frames the port did not take at a flush (queued again) */
-	uint64_t stall_rounds; /* flushes that left frames queued */
-	uint64_t pool_empty;   /* wire_alloc found no free mbuf */
-	uint64_t batch_full;   /* wire_alloc found the batch full of refused frames */
-	uint64_t oversize;     /* frames larger than an mbuf: dropped, counted */
-	uint64_t bad_send;     /* wire_send of a buffer that was not the one allocated */
-	uint64_t tso_frames;   /* TSO frames handed to the port */
-	uint64_t tx_cycles;    /* spent in the port's tx (port_tx_burst) */
-	uint64_t zero_copy;    /* frames sent straight from the block store */
-	uint64_t zc_deferred;  /* zero-copy frames the port could not take at once */
+/* X(group, name): the wire tx path's counters, stats key "wire_seg_name" (nicd_stats_lines.c:
+ * SEG before the queue length, SEG_MORE after it); tx_cycles is the stats line
+ * cycles_wire_tx (nicd_counters.h NICD_STAGES). */
+#define NICD_WIRE_TX_COUNTERS(X)                                                                   \
+	X(SEG, frames) /* handed to the port */                                                    \
+	X(SEG, bytes)                                                                              \
+	X(SEG_MORE, refused)	  /* frames the port did not take at a flush (queued again) */     \
+	X(SEG_MORE, stall_rounds) /* flushes that left frames queued */                            \
+	X(SEG_MORE, pool_empty)	  /* wire_alloc found no free mbuf */                              \
+	X(SEG_MORE, batch_full)	  /* wire_alloc found the batch full of refused frames */          \
+	X(SEG_MORE, oversize)	  /* frames larger than an mbuf: dropped, counted */               \
+	X(SEG_MORE, bad_send)	  /* wire_send of a buffer that was not the one allocated */       \
+	X(SEG_MORE, tso_frames)	  /* TSO frames handed to the port */                              \
+	X(SEG_MORE, zero_copy)	  /* frames sent straight from the block store */                  \
+	X(SEG_MORE, zc_deferred)  /* zero-copy frames the port could not take at once */           \
+	X(CYCLES, tx_cycles)	  /* spent in the port's tx (port_tx_burst) */
+
+enum nicd_wire_tx_counter_group {
+	NICD_WTX_CG_SEG,
+	NICD_WTX_CG_SEG_MORE,
+	NICD_WTX_CG_CYCLES,
 };
+
+#define NICD_WIRE_TX_COUNTER_FIELD(group, name) uint64_t name;
+struct nicd_wire_tx_counters {
+	NICD_WIRE_TX_COUNTERS(NICD_WIRE_TX_COUNTER_FIELD)
+};
+#undef NICD_WIRE_TX_COUNTER_FIELD
 
 struct nicd_wire_tx {
 	struct port *port;

@@ -451,10 +451,10 @@ static void test_reject_offload(void)
 	for (int i = 0; i < 20; i++)
 		proto_put_open(&w, (uint32_t)i, "a", 1);
 	len = 14 + (size_t)proto_writer_finish(&w);
-	uint64_t before = ctl.c.reject_overflow;
+	uint64_t before = ctl.c.offload_reject_overflow;
 	n = nicd_ctl_reject_offload(&ctl, in, len, out, 128);
 	CHECK(n > 14 && n <= 128);
-	CHECK(ctl.c.reject_overflow > before);
+	CHECK(ctl.c.offload_reject_overflow > before);
 
 	/* The control protocol does not count offload commands as unknown. */
 	proto_writer_init(&w, in + 14, sizeof(in) - 14);
