@@ -20,6 +20,8 @@ SETS = {
     "nic engine": ("src/nic/engine.h", "nic_engine_stats"),
     "nicd daemon": ("apps/nicd/nicd_counters.h", "nicd_counters"),
     "nicd stages": ("apps/nicd/nicd_counters.h", "nicd_stages"),
+    "nicd ctl": ("apps/nicd/nicd_ctl.h", "nicd_ctl_counters"),
+    "nicd wire tx": ("apps/nicd/nicd_wire_tx.h", "nicd_wire_tx_counters"),
 }
 # the files that declare, list or copy counters
 FILES = ["src/host/*.h", "src/host/stats.c", "include/iotcp/*.h", "apps/nicd/*.c",
