@@ -20,7 +20,9 @@ def recv(addr, port, quiet):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, port))
     print("listening", flush=True)
-    s.settimeout(quiet + 2.0)  # the first datagram (none may come)
+    # The first datagram (none may come): the sender is another python that starts slowly on a
+    # loaded machine (seconds through a pyenv shim), so wait longer for it than between datagrams.
+    s.settimeout(quiet + 10.0)
     got, seen, inversions, top = 0, set(), 0, -1
     while True:
         try:
