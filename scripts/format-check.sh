@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FORMATTED=(src/util src/wire src/http src/proto src/port src/tls tests/fuzz)
+FORMATTED=(src/util src/wire src/http src/proto src/port src/tls tests/fuzz tests/unit/util tests/unit/port)
 # files inside FORMATTED that wait for their owners' pending work to land
 PENDING=()
 

@@ -13,34 +13,35 @@
 static int check_failures;
 static unsigned long check_count; /* checks evaluated, failed or not */
 
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		check_count++;                                                            \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			check_failures++;                                                 \
-		}                                                                         \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		check_count++;                                                                     \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+			check_failures++;                                                          \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ_U64(a, b)                                                                 \
-	do {                                                                               \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                           \
-		check_count++;                                                             \
-		if (a_ != b_) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%" PRIu64 " != %" PRIu64 ")\n", \
-				__FILE__, __LINE__, #a, #b, a_, b_);                       \
-			check_failures++;                                                  \
-		}                                                                          \
+#define CHECK_EQ_U64(a, b)                                                                         \
+	do {                                                                                       \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                   \
+		check_count++;                                                                     \
+		if (a_ != b_) {                                                                    \
+			fprintf(stderr,                                                            \
+				"%s:%d: CHECK failed: %s == %s (%" PRIu64 " != %" PRIu64 ")\n",    \
+				__FILE__, __LINE__, #a, #b, a_, b_);                               \
+			check_failures++;                                                          \
+		}                                                                                  \
 	} while (0)
 
 /* Exit status for a test main(); prints how many checks ran (a split or rewritten test must
  * not check less than before). */
-#define CHECK_DONE()                                                                       \
-	do {                                                                               \
-		printf("%lu check(s) evaluated\n", check_count);                           \
-		if (check_failures)                                                        \
-			fprintf(stderr, "%d check(s) failed\n", check_failures);           \
-		return check_failures ? EXIT_FAILURE : EXIT_SUCCESS;                       \
+#define CHECK_DONE()                                                                               \
+	do {                                                                                       \
+		printf("%lu check(s) evaluated\n", check_count);                                   \
+		if (check_failures)                                                                \
+			fprintf(stderr, "%d check(s) failed\n", check_failures);                   \
+		return check_failures ? EXIT_FAILURE : EXIT_SUCCESS;                               \
 	} while (0)
 
 /* The runner: RUN(test_fn) prints the test's name, runs it and says ok or FAIL with the count of
@@ -121,10 +122,10 @@ static inline void run_one_(const char *name, void (*fn)(void))
 	} while (0)
 
 /* Exit status meson understands as "skipped". */
-#define TEST_SKIP(why)                                                                     \
-	do {                                                                               \
-		printf("SKIP: %s\n", why);                                                 \
-		return 77;                                                                 \
+#define TEST_SKIP(why)                                                                             \
+	do {                                                                                       \
+		printf("SKIP: %s\n", why);                                                         \
+		return 77;                                                                         \
 	} while (0)
 
 #endif
