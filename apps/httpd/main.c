@@ -7,9 +7,10 @@
  *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
  *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
  *               [--tls-port 443 --cert PEM --key PEM] [--key-update-records N]
- *               [--tls-handshake-timeout MS]
+ *               [--tls-handshake-timeout MS] [--status ADDR:PORT]
  * --cert/--key add HTTPS (TLS 1.3/1.2, AES-GCM; file records sealed on the NIC in offload mode)
- * on --tls-port beside HTTP on --port; --port 0 serves HTTPS only.
+ * on --tls-port beside HTTP on --port; --port 0 serves HTTPS only. --status serves a plain-text
+ * status page (status.h; nginx stub_status' lines) on ADDR:PORT only; off by default.
  * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
  * the baseline for benchmarks. */
 #define _GNU_SOURCE
@@ -76,7 +77,10 @@ static void usage(FILE *out)
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
 		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
 		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
-		"         [--tls-handshake-timeout MS]\n"
+		"         [--tls-handshake-timeout MS] [--status ADDR:PORT]\n"
+		"  --status ADDR:PORT    serve a plain-text status page (nginx stub_status' lines,\n"
+		"                        then file bytes offloaded vs host-touched) on that address\n"
+		"                        and port only (0.0.0.0: every address); off by default\n"
 		"  --max-conns N         live HTTP connections; beyond: 503 and close (default 4096)\n"
 		"  --max-header-bytes N  request line and header fields, bytes; beyond: 431\n"
 		"                        (1024..%u, default %u)\n"
@@ -112,6 +116,24 @@ static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
 		return -1;
 	*ip = ntohl(a.s_addr);
 	*prefix = (uint8_t)p;
+	return 0;
+}
+
+/* ADDR:PORT, e.g. 198.18.0.1:8080; port 1..65535. */
+static int parse_addr_port(const char *s, uint32_t *ip, uint16_t *port)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *colon = strrchr(buf, ':'), *end;
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	long p = strtol(colon + 1, &end, 10);
+	struct in_addr a;
+	if (!colon[1] || *end || p < 1 || p > 65535 || inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*ip = ntohl(a.s_addr);
+	*port = (uint16_t)p;
 	return 0;
 }
 
@@ -153,6 +175,7 @@ int main(int argc, char **argv)
 		{"key", required_argument, NULL, 'K'},
 		{"key-update-records", required_argument, NULL, 'U'},
 		{"tls-handshake-timeout", required_argument, NULL, 'Y'},
+		{"status", required_argument, NULL, 6},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -194,6 +217,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			hcfg.tls_port = (uint16_t)v;
+			break;
+		case 6:
+			if (parse_addr_port(optarg, &hcfg.status_ip, &hcfg.status_port) < 0) {
+				fprintf(stderr, "iotcp-httpd: bad --status %s (want ADDR:PORT)\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'C': tcfg.cert_file = optarg; break;
 		case 'K': tcfg.key_file = optarg; break;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fidcache.h"
+#include "status.h"
 #include "http/http.h"
 #include "http/select.h"
 #include "util/beneath.h"
@@ -76,6 +77,7 @@ struct hconn {
 	bool keep_alive;
 	bool close_after;        /* close once this response is queued */
 	bool head_only;
+	bool status_page;        /* accepted on the status listener: every GET is the page */
 
 	/* response (its head and body range are in b) */
 	int fid;                 /* offload fid, or kernel fd in copy mode; -1 none */
@@ -88,7 +90,7 @@ struct hconn {
 struct httpd {
 	struct iotcp_ctx *ctx;
 	struct httpd_config cfg;
-	int lsd, tls_lsd, epd; /* listeners: HTTP, HTTPS (-1: none) */
+	int lsd, tls_lsd, status_lsd, epd; /* listeners: HTTP, HTTPS, status (-1: none) */
 	int docroot_fd; /* copy mode */
 	struct hconn **conns; /* by descriptor */
 	size_t nconns_cap;
@@ -369,14 +371,12 @@ static bool uri_path_encode(const char *path, char *out, size_t cap)
 	return true;
 }
 
-/* An error or bodiless response with a short text body. */
-static void respond_simple(struct httpd *h, struct hconn *c, int status, const char *extra)
+/* A response whose text body (blen bytes; may be NULL when none) follows the head in the
+ * same buffer. */
+static void respond_text(struct httpd *h, struct hconn *c, int status, const char *extra,
+			 const char *body, int blen)
 {
-	char body[128];
-	int blen = 0;
-	bool has_body = status != 304 && status >= 200;
-	if (has_body)
-		blen = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
+	bool has_body = body != NULL;
 	if (status >= 400 && status != 404 && status != 416 && status != 405)
 		c->keep_alive = false; /* the request stream may be out of sync */
 	int n = head_begin(h, c, status);
@@ -398,6 +398,46 @@ static void respond_simple(struct httpd *h, struct hconn *c, int status, const c
 	c->b->body_off = c->b->body_end = 0;
 	c->b->body_total = c->head_only ? 0 : (uint64_t)blen;
 	c->close_after = !c->keep_alive;
+}
+
+/* An error or bodiless response with a short text body. */
+static void respond_simple(struct httpd *h, struct hconn *c, int status, const char *extra)
+{
+	char body[128];
+	bool has_body = status != 304 && status >= 200;
+	int blen = has_body ? snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status)) : 0;
+	respond_text(h, c, status, extra, has_body ? body : NULL, blen);
+}
+
+/* The status page (status.h): the server's counters, its connections by state, the file
+ * bytes the NIC sent (the stack's count) and those the server read itself (copy mode). */
+static void respond_status(struct httpd *h, struct hconn *c)
+{
+	struct httpd_status s = {.active = h->st.active, .accepts = h->st.accepted,
+				 .handled = h->st.accepted - h->st.rejected_503,
+				 .requests = h->st.requests};
+	struct iotcp_stats is;
+	char body[512];
+
+	for (size_t i = 0; i < h->nconns_cap; i++) {
+		const struct hconn *o = h->conns[i];
+		if (!o)
+			continue;
+		if (o->st == ST_SEND || o->st == ST_OPEN_WAIT || o == c)
+			s.writing++;
+		else if (o->inlen || o->st == ST_DRAIN)
+			s.reading++;
+		else
+			s.waiting++;
+	}
+	iotcp_get_stats(h->ctx, &is);
+	s.offload_bytes = is.offload_bytes;
+	s.host_file_bytes = h->st.file_bytes_read;
+	int blen = httpd_status_format(body, sizeof(body), &s);
+	if (blen < 0)
+		respond_simple(h, c, 500, NULL);
+	else
+		respond_text(h, c, 200, "Cache-Control: no-cache\r\n", body, blen);
 }
 
 /* ---- files: copy mode opens them itself, offload mode asks the NIC ---- */
@@ -584,6 +624,10 @@ static void start_request(struct httpd *h, struct hconn *c)
 		respond_simple(h, c, 405, "Allow: GET, HEAD\r\n");
 		return;
 	}
+	if (c->status_page) {
+		respond_status(h, c);
+		return;
+	}
 	int n = http_decode_path(r->target.p, r->target.len, c->b->path, sizeof(c->b->path) - 16);
 	if (n < 0) {
 		respond_simple(h, c, -n, NULL);
@@ -703,6 +747,7 @@ static bool send_some(struct httpd *h, struct hconn *c)
 				}
 				c->copylen = (size_t)r;
 				c->copyoff = 0;
+				h->st.file_bytes_read += (uint64_t)r;
 				c->b->body_off += (uint64_t)r;
 			}
 			ssize_t w = iotcp_write(h->ctx, c->sd, c->copybuf + c->copyoff,
@@ -845,6 +890,7 @@ static void accept_all(struct httpd *h, int lsd)
 		c->sd = sd;
 		c->fid = -1;
 		c->peer = peer;
+		c->status_page = lsd == h->status_lsd;
 		c->st = ST_READ;
 		c->last_progress_ms = now_ms();
 		h->conns[sd] = c;
@@ -914,14 +960,15 @@ static void close_offload_fid(void *ctx, int fid)
 }
 
 /* A listening socket on port, watched by h->epd; -1 with errno. */
-static int listen_on(struct httpd *h, uint16_t port)
+static int listen_on(struct httpd *h, uint32_t ip, uint16_t port)
 {
 	int one = 1, err;
 	int sd = iotcp_socket(h->ctx, AF_INET, SOCK_STREAM, 0);
 	if (sd < 0)
 		return -1;
 	iotcp_setsockopt(h->ctx, sd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(ip)};
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = sd};
 	if (iotcp_bind(h->ctx, sd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    iotcp_listen(h->ctx, sd, h->cfg.backlog) < 0 ||
@@ -941,7 +988,7 @@ struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 		return NULL;
 	h->ctx = ctx;
 	h->cfg = *cfg;
-	h->lsd = h->tls_lsd = h->epd = h->docroot_fd = -1;
+	h->lsd = h->tls_lsd = h->status_lsd = h->epd = h->docroot_fd = -1;
 	fidcache_init(&h->fids, close_offload_fid, h);
 	int err;
 	if (wheel_init(&h->timers, WHEEL_SLOTS, SWEEP_MS / 2, now_ms()) < 0) {
@@ -963,9 +1010,12 @@ struct httpd *httpd_new(struct iotcp_ctx *ctx, const struct httpd_config *cfg)
 	h->epd = iotcp_epoll_create(ctx);
 	if (h->epd < 0)
 		goto fail;
-	if (cfg->port && (h->lsd = listen_on(h, cfg->port)) < 0)
+	if (cfg->port && (h->lsd = listen_on(h, 0, cfg->port)) < 0)
 		goto fail;
-	if (cfg->tls && (h->tls_lsd = listen_on(h, cfg->tls_port)) < 0)
+	if (cfg->tls && (h->tls_lsd = listen_on(h, 0, cfg->tls_port)) < 0)
+		goto fail;
+	if (cfg->status_port &&
+	    (h->status_lsd = listen_on(h, cfg->status_ip, cfg->status_port)) < 0)
 		goto fail;
 	return h;
 fail:
@@ -982,7 +1032,7 @@ int httpd_run(struct httpd *h, volatile bool *stop)
 		int n = iotcp_epoll_wait(h->ctx, h->epd, evs, MAX_EVENTS, 200);
 		for (int i = 0; i < n; i++) {
 			int sd = evs[i].data.fd;
-			if (sd == h->lsd || sd == h->tls_lsd) {
+			if (sd == h->lsd || sd == h->tls_lsd || sd == h->status_lsd) {
 				accept_all(h, sd);
 				continue;
 			}
@@ -1037,6 +1087,8 @@ void httpd_free(struct httpd *h)
 		iotcp_close(h->ctx, h->lsd);
 	if (h->tls_lsd >= 0)
 		iotcp_close(h->ctx, h->tls_lsd);
+	if (h->status_lsd >= 0)
+		iotcp_close(h->ctx, h->status_lsd);
 	if (h->docroot_fd >= 0)
 		close(h->docroot_fd);
 	free(h);

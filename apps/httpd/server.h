@@ -30,6 +30,10 @@ struct httpd_config {
 	unsigned idle_timeout_ms;  /* keep-alive connection with nothing to do */
 	unsigned send_timeout_ms;  /* no send progress for this long: abort */
 	FILE *access_log;          /* common log format; NULL = none */
+	/* The status page (status.h) on its own listener: status_port 0 = off (the default);
+	 * status_ip (host byte order) 0 = every address of ours. */
+	uint32_t status_ip;
+	uint16_t status_port;
 	const char *server_name;
 	/* Called about once a second from the serving loop (e.g. to write counters). */
 	void (*on_tick)(struct httpd *h, void *arg);
@@ -44,6 +48,7 @@ struct httpd_stats {
 	uint64_t accepted, requests, active, rejected_503;
 	uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
 	uint64_t body_bytes, timeouts;
+	uint64_t file_bytes_read; /* copy mode: file bytes the server read to send itself */
 };
 
 /* Listen and get ready; NULL with errno. */
