@@ -116,7 +116,9 @@ bool nic_engine_set_zero_copy(struct nic_engine *e, nic_wire_send_iov_fn send);
 bool nic_engine_set_tso(struct nic_engine *e, uint32_t max_payload, nic_wire_send_tso_fn send);
 
 /* One host command frame (Ethernet payload of an 0x88B5 frame, HELLO/HEARTBEAT already handled
- * by the caller but harmless here), received at now (ns). */
+ * by the caller but harmless here), received at now (ns). The frame must lie in writable
+ * memory the caller owns: the key bytes of its TLS_KEY commands are zeroed in place once
+ * parsed (proto_tls_key_wipe). */
 void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t len, uint64_t now);
 /* Reap file I/O, transmit what is ready, flush commands to the host. Returns true when it did
  * some work (the caller's idle back-off resets). */

@@ -262,6 +262,22 @@ int proto_tls_key_decode(const struct proto_cmd *cmd, struct proto_tls_key *out)
 	return 0;
 }
 
+/* Zeroes the compiler may not drop (the bytes are dead to it afterwards). */
+static void wipe(uint8_t *b, size_t len)
+{
+	volatile uint8_t *v = b;
+	for (size_t i = 0; i < len; i++)
+		v[i] = 0;
+}
+
+void proto_tls_key_wipe(const struct proto_cmd *cmd)
+{
+	if (cmd->type != PROTO_T_TLS_KEY || cmd->len < PROTO_TLS_KEY_LEN)
+		return;
+	/* key[32] at 16, iv[12] at 48 (offload.h) */
+	wipe((uint8_t *)(uintptr_t)cmd->payload + 16, PROTO_TLS_KEY_MAX + PROTO_TLS_IV_MAX);
+}
+
 int proto_put_tls_key(struct proto_writer *w, const struct proto_tls_key *k)
 {
 	uint8_t b[PROTO_TLS_KEY_LEN] = {0};
@@ -279,10 +295,7 @@ int proto_put_tls_key(struct proto_writer *w, const struct proto_tls_key *k)
 	memcpy(b + 48, k->iv, k->iv_len);
 	le32_put(b + 60, k->start_seq);
 	int rc = proto_put_raw(w, PROTO_T_TLS_KEY, b, sizeof(b));
-	/* key material must not linger on the stack */
-	volatile uint8_t *v = b;
-	for (size_t i = 0; i < sizeof(b); i++)
-		v[i] = 0;
+	wipe(b, sizeof(b)); /* key material must not linger on the stack */
 	return rc;
 }
 

@@ -186,6 +186,11 @@ int proto_close_done_decode(const struct proto_cmd *cmd, struct proto_close *out
 /* SEND or TLS_SEND (out->is_tls tells). */
 int proto_send_decode(const struct proto_cmd *cmd, struct proto_send *out);
 int proto_tls_key_decode(const struct proto_cmd *cmd, struct proto_tls_key *out);
+/* Zero the key and IV bytes of a TLS_KEY command where it lies in the received frame, once
+ * decoded, so that no copy of the key outlives its use. cmd->payload is const only because
+ * decoding never writes: the frame must be the receiver's own writable buffer. Does nothing
+ * for another type or a short command. */
+void proto_tls_key_wipe(const struct proto_cmd *cmd);
 int proto_echo_decode(const struct proto_cmd *cmd, struct proto_echo *out);
 int proto_ackd_decode(const struct proto_cmd *cmd, struct proto_ackd *out);
 int proto_error_decode(const struct proto_cmd *cmd, struct proto_error *out);

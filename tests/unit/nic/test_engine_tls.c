@@ -255,6 +255,9 @@ static void install_key(uint32_t flow, uint32_t epoch, const struct tls_key *k)
 	begin();
 	put_key(flow, epoch, k);
 	deliver();
+	/* key hygiene: the received frame keeps no copy of the key or IV once parsed */
+	CHECK(memmem(fbuf, sizeof(fbuf), k->key, k->key_len) == NULL);
+	CHECK(memmem(fbuf, sizeof(fbuf), k->iv, tls_iv_len(k->version)) == NULL);
 }
 
 /* The body's stream sealed record by record by src/tls, compared with what flow got; then the

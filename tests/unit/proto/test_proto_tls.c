@@ -204,6 +204,21 @@ static void test_tls_key(void)
 	/* malformed */
 	uint8_t pl[PROTO_TLS_KEY_LEN];
 	memcpy(pl, p, sizeof(pl));
+
+	/* the wipe zeroes the key and IV in the frame, nothing else, and only in a TLS_KEY */
+	uint8_t frame[PROTO_TLS_KEY_LEN], zero[PROTO_TLS_KEY_MAX + PROTO_TLS_IV_MAX] = {0};
+	memcpy(frame, pl, sizeof(frame));
+	struct proto_cmd wc = {.type = PROTO_T_SEND, .len = sizeof(frame), .payload = frame};
+	proto_tls_key_wipe(&wc);
+	CHECK(memcmp(frame, pl, sizeof(frame)) == 0);
+	wc.type = PROTO_T_TLS_KEY;
+	wc.len = PROTO_TLS_KEY_LEN - 1;
+	proto_tls_key_wipe(&wc);
+	CHECK(memcmp(frame, pl, sizeof(frame)) == 0);
+	wc.len = PROTO_TLS_KEY_LEN;
+	proto_tls_key_wipe(&wc);
+	CHECK(memcmp(frame + 16, zero, sizeof(zero)) == 0);
+	CHECK(memcmp(frame, pl, 16) == 0 && memcmp(frame + 60, pl + 60, 4) == 0);
 	struct proto_cmd c = {.type = PROTO_T_TLS_KEY, .len = sizeof(pl), .payload = pl};
 	pl[11] = 0;
 	CHECK_EQ_U64(proto_tls_key_decode(&c, &d), -PROTO_E_VALUE);
