@@ -40,11 +40,11 @@ struct ipv6_addr {
 struct ipv6_hdr {
 	uint8_t tclass;
 	uint8_t hlim;
-	uint8_t nxt;	/* Next Header of the fixed header */
-	uint8_t proto;	/* upper-layer protocol after the extension headers */
-	uint16_t plen;	/* payload length (extension headers + upper layer) */
-	uint16_t hlen;	/* 40 + extension headers: offset of the upper-layer header */
-	uint32_t flow;	/* 20-bit flow label */
+	uint8_t nxt;   /* Next Header of the fixed header */
+	uint8_t proto; /* upper-layer protocol after the extension headers */
+	uint16_t plen; /* payload length (extension headers + upper layer) */
+	uint16_t hlen; /* 40 + extension headers: offset of the upper-layer header */
+	uint32_t flow; /* 20-bit flow label */
 	struct ipv6_addr src, dst;
 };
 

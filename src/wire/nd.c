@@ -38,9 +38,9 @@ int nd_decode(const struct ipv6_hdr *ip, const struct icmp6_msg *m, struct nd_ms
 	if (m->code != 0)
 		return ND_E_CODE;
 	nd->type = m->type;
-	nd->flags = m->type == ICMP6_ND_NA ? m->rest & (ND_NA_ROUTER | ND_NA_SOLICITED |
-							ND_NA_OVERRIDE)
-					   : 0;
+	nd->flags = m->type == ICMP6_ND_NA
+			? m->rest & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE)
+			: 0;
 	memcpy(nd->target.b, m->data, 16);
 	nd->has_lla = false;
 	if (ipv6_addr_is_multicast(&nd->target))
@@ -93,9 +93,9 @@ size_t nd_encode_na(uint8_t *p, size_t cap, const struct ipv6_addr *src,
 		    const struct ipv6_addr *dst, const struct ipv6_addr *target, uint32_t flags,
 		    const struct mac_addr *tll)
 {
-	return encode(p, cap, ICMP6_ND_NA, flags & (ND_NA_ROUTER | ND_NA_SOLICITED |
-						    ND_NA_OVERRIDE),
-		      src, dst, target, ND_OPT_TLLA, tll);
+	return encode(p, cap, ICMP6_ND_NA,
+		      flags & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE), src, dst, target,
+		      ND_OPT_TLLA, tll);
 }
 
 const char *nd_strerror(int err)

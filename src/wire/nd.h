@@ -12,9 +12,9 @@
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
 
-#define ND_MSG_LEN    24 /* NS/NA: ICMPv6 header + target address */
-#define ND_LLA_OPT_LEN 8 /* link-layer address option for Ethernet (RFC 4861 section 4.6.1) */
-#define ND_HOP_LIMIT  255
+#define ND_MSG_LEN     24 /* NS/NA: ICMPv6 header + target address */
+#define ND_LLA_OPT_LEN 8  /* link-layer address option for Ethernet (RFC 4861 section 4.6.1) */
+#define ND_HOP_LIMIT   255
 
 #define ND_OPT_SLLA 1 /* source link-layer address */
 #define ND_OPT_TLLA 2 /* target link-layer address */
@@ -27,7 +27,7 @@
 /* A decoded NS or NA. lla is the source link-layer address of an NS, the target link-layer
  * address of an NA. */
 struct nd_msg {
-	uint8_t type; /* ICMP6_ND_NS or ICMP6_ND_NA */
+	uint8_t type;	/* ICMP6_ND_NS or ICMP6_ND_NA */
 	uint32_t flags; /* NA: ND_NA_* */
 	struct ipv6_addr target;
 	bool has_lla;

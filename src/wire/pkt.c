@@ -159,10 +159,10 @@ static enum pkt_err decode_ipv4(const uint8_t *p, size_t len, struct pkt_view *v
 		return PKT_E_IPV4_FRAG;
 	switch (v->ip.proto) {
 	case IPV4_PROTO_TCP:
-		return decode_tcp(v->l4, v->l4_len, v, flags,
-				  csum_pseudo_ipv4(v->ip.saddr, v->ip.daddr, IPV4_PROTO_TCP,
-						   (uint32_t)v->l4_len),
-				  PKT_KIND_TCP);
+		return decode_tcp(
+		    v->l4, v->l4_len, v, flags,
+		    csum_pseudo_ipv4(v->ip.saddr, v->ip.daddr, IPV4_PROTO_TCP, (uint32_t)v->l4_len),
+		    PKT_KIND_TCP);
 	case IPV4_PROTO_ICMP:
 		return decode_icmp(v->l4, v->l4_len, v, flags);
 	default:
@@ -209,10 +209,10 @@ static enum pkt_err decode_ipv6(const uint8_t *p, size_t len, struct pkt_view *v
 	v->l4_len = v->l3_len - (size_t)r;
 	switch (v->ip6.proto) {
 	case IPV6_NH_TCP:
-		return decode_tcp(v->l4, v->l4_len, v, flags,
-				  csum_pseudo_ipv6(v->ip6.src.b, v->ip6.dst.b, IPV6_NH_TCP,
-						   (uint32_t)v->l4_len),
-				  PKT_KIND_TCP6);
+		return decode_tcp(
+		    v->l4, v->l4_len, v, flags,
+		    csum_pseudo_ipv6(v->ip6.src.b, v->ip6.dst.b, IPV6_NH_TCP, (uint32_t)v->l4_len),
+		    PKT_KIND_TCP6);
 	case IPV6_NH_ICMPV6:
 		return decode_icmp6(v->l4, v->l4_len, v, flags);
 	default:

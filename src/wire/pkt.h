@@ -133,11 +133,11 @@ struct pkt_tcp_out {
 	const struct mac_addr *src_mac, *dst_mac; /* both NULL: raw IP, no Ethernet header */
 	uint32_t saddr, daddr;			  /* IPv4, host order */
 	const struct ipv6_addr *src6, *dst6;	  /* IPv6 */
-	uint8_t ttl, tos;	 /* IPv6: hop limit, traffic class */
-	uint32_t flow;		 /* IPv6 flow label */
-	uint16_t ip_id;		 /* IPv4 only */
-	uint16_t ip_frag_off;	 /* IPv4 only, usually IPV4_DF */
-	unsigned flags;		 /* PKT_TX_* */
+	uint8_t ttl, tos;			  /* IPv6: hop limit, traffic class */
+	uint32_t flow;				  /* IPv6 flow label */
+	uint16_t ip_id;				  /* IPv4 only */
+	uint16_t ip_frag_off;			  /* IPv4 only, usually IPV4_DF */
+	unsigned flags;				  /* PKT_TX_* */
 	struct tcp_hdr *tcp;	 /* encoded; hlen, opts.nsack (if trimmed) and csum stored back */
 	const struct iovec *iov; /* payload pieces, in order (a send ring may wrap) */
 	int iovcnt;

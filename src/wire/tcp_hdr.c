@@ -255,8 +255,7 @@ uint16_t tcp_csum_ipv4(uint32_t saddr, uint32_t daddr, const uint8_t *seg, size_
 	return csum_fold(csum_partial(seg, len, ph));
 }
 
-uint16_t tcp_csum_ipv6(const uint8_t src[16], const uint8_t dst[16], const uint8_t *seg,
-		       size_t len)
+uint16_t tcp_csum_ipv6(const uint8_t src[16], const uint8_t dst[16], const uint8_t *seg, size_t len)
 {
 	uint32_t ph = csum_pseudo_ipv6(src, dst, 6, (uint32_t)len);
 	return csum_fold(csum_partial(seg, len, ph));
