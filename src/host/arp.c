@@ -4,7 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/arp.h"
 #include "host/ctx.h"
+#include "host/link.h"
+#include "host/log.h"
+#include "host/neigh.h"
+#include "host/netif.h"
+#include "host/tx_batch.h"
 
 static void arp_send(struct iotcp_ctx *ctx, const struct mac_addr *dst, const struct arp_pkt *a)
 {

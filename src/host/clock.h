@@ -15,10 +15,6 @@ struct host_clock {
 /* CLOCK_MONOTONIC in nanoseconds. */
 tcp_time_t host_clock_monotonic(void);
 
-struct iotcp_ctx;
-/* Refresh and return ctx->now (the context's clock). */
-tcp_time_t host_now(struct iotcp_ctx *ctx);
-
 static inline tcp_time_t host_clock_now(const struct host_clock *c)
 {
 	return c->now ? c->now(c->arg) : host_clock_monotonic();

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "host/clock.h"
+#include "host/create.h"
 #include "host/ctx.h"
 #include "host/host.h"
+#include "host/link.h"
 
 #if defined(IOTCP_HOST_DPDK)
 #include "host/link_dpdk.h"

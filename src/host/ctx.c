@@ -6,9 +6,20 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "host/arp.h"
+#include "host/clock.h"
+#include "host/create.h"
 #include "host/ctx.h"
 #include "host/host.h"
+#include "host/link.h"
+#include "host/log.h"
+#include "host/neigh.h"
+#include "host/netif.h"
+#include "host/nic.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_session.h"
+#include "host/tx_batch.h"
 
 #define HOST_NEIGH_TICK (100 * TCP_MSEC)
 #define HOST_STATS_TICK (1 * TCP_SEC)
@@ -37,6 +48,12 @@ void iotcp_config_default(struct iotcp_config *cfg)
 uint32_t host_random32(struct iotcp_ctx *ctx)
 {
 	return rng_u32(&ctx->rng);
+}
+
+tcp_time_t host_now(struct iotcp_ctx *ctx)
+{
+	ctx->now = host_clock_now(&ctx->clock);
+	return ctx->now;
 }
 
 static char *dup_opt(const char *s, bool *oom)

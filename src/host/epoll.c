@@ -7,6 +7,11 @@
 #include <stdlib.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/epoll.h"
+#include "host/link.h"
+#include "host/offload.h"
+#include "host/sock.h"
 
 /* Reported whether asked for or not: EPOLLERR and EPOLLHUP as on Linux, and a completed
  * offload_open (iotcp.h). */

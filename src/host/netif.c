@@ -4,7 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "host/arp.h"
 #include "host/ctx.h"
+#include "host/link.h"
+#include "host/neigh.h"
+#include "host/netif.h"
+#include "host/nic.h"
+#include "host/offload.h"
+#include "host/tx_batch.h"
 #include "proto/proto.h"
 
 #define IPV4_BCAST 0xffffffffu

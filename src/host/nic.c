@@ -6,6 +6,11 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/link.h"
+#include "host/log.h"
+#include "host/nic.h"
+#include "host/offload.h"
+#include "host/tx_batch.h"
 #include "proto/proto.h"
 
 static void nic_send(struct iotcp_ctx *ctx, bool hello, uint8_t hello_flags)

@@ -8,7 +8,11 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_offload.h"
+#include "host/tx_batch.h"
 
 static int fail(int e)
 {

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/link.h"
+#include "host/offload.h"
+#include "host/tx_batch.h"
 #include "proto/sync.h"
 
 static void frame_send(struct iotcp_ctx *ctx)

@@ -5,7 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/arp.h"
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/link.h"
+#include "host/neigh.h"
+#include "host/netif.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_offload.h"
 #include "host/tls_session.h"
 #include "tcp/seq.h"

@@ -11,6 +11,9 @@
 #include <inttypes.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/log.h"
+#include "host/offload.h"
 #include "proto/sync.h"
 
 #define SYNC_CHUNK 100u /* entries per SYNC command: fits a standard frame with the others */

@@ -10,6 +10,11 @@
 #include <sys/uio.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/epoll.h"
+#include "host/netif.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_session.h"
 
 #define SOCK_BUF_MIN	 2048u

@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/counters.h"
 #include "host/ctx.h"
 #include "host/host.h"
+#include "host/link.h"
+#include "host/neigh.h"
+#include "host/offload.h"
 #include "host/tls_session.h"
 #include "util/atomic_file.h"
 

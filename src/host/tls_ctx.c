@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/log.h"
 #include "host/tls_ctx.h"
 #include "host/tls_session.h"
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_offload.h"
 #include "host/tls_session.h"
 #include "tls/record.h"

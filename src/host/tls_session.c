@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
+#include "host/offload.h"
+#include "host/sock.h"
 #include "host/tls_ctx.h"
 #include "host/tls_session.h"
 #include "util/hex.h"

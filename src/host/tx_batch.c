@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host/ctx.h"
+#include "host/link.h"
 #include "host/tx_batch.h"
 
 bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f)

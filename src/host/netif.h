@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Frames in and out (netif.c): Ethernet / IPv4 input and its demultiplexing, IPv4 output through
+ * the neighbour table, and TCP output (segments cut to the MTU, or TSO frames). */
+#ifndef IOTCP_HOST_NETIF_H
+#define IOTCP_HOST_NETIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOST_TTL 64
+
+struct iotcp_ctx;
+struct host_frame;
+
+void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len);
+/* Transmit every segment TCP has ready. */
+void host_tcp_output(struct iotcp_ctx *ctx);
+/* Send an IPv4 frame built in f (Ethernet header space included, destination MAC filled here
+ * once the next hop of daddr is resolved). Takes f in every case. */
+void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, uint32_t daddr);
+/* Next hop of daddr, or 0 when unroutable. */
+uint32_t host_next_hop(const struct iotcp_ctx *ctx, uint32_t daddr);
+bool host_addr_is_local_net(const struct iotcp_ctx *ctx, uint32_t addr);
+
+#endif
