@@ -50,12 +50,6 @@ uint32_t host_random32(struct iotcp_ctx *ctx)
 	return rng_u32(&ctx->rng);
 }
 
-tcp_time_t host_now(struct iotcp_ctx *ctx)
-{
-	ctx->now = host_clock_now(&ctx->clock);
-	return ctx->now;
-}
-
 static char *dup_opt(const char *s, bool *oom)
 {
 	char *d;

@@ -75,11 +75,16 @@ struct iotcp_ctx {
 	struct rng rng;
 };
 
+/* Refresh and return ctx->now (the context's clock). */
+static inline tcp_time_t host_now(struct iotcp_ctx *ctx)
+{
+	ctx->now = host_clock_now(&ctx->clock);
+	return ctx->now;
+}
+
 /* ctx.c */
 /* One pass: rx, input, timers, output, tx, event collection. Returns true if any work. */
 bool host_poll_once(struct iotcp_ctx *ctx);
 uint32_t host_random32(struct iotcp_ctx *ctx);
-/* Refresh and return ctx->now (the context's clock). */
-tcp_time_t host_now(struct iotcp_ctx *ctx);
 
 #endif
