@@ -9,7 +9,7 @@
 #include "host/link.h"
 #include "host/log.h"
 #include "host/neigh.h"
-#include "host/netif.h"
+#include "host/route.h"
 #include "host/tx_batch.h"
 
 static void arp_send(struct iotcp_ctx *ctx, const struct mac_addr *dst, const struct arp_pkt *a)

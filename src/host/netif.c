@@ -11,35 +11,9 @@
 #include "host/netif.h"
 #include "host/nic.h"
 #include "host/offload.h"
+#include "host/route.h"
 #include "host/tx_batch.h"
 #include "proto/proto.h"
-
-#define IPV4_BCAST 0xffffffffu
-
-bool host_addr_is_local_net(const struct iotcp_ctx *ctx, uint32_t addr)
-{
-	return (addr & ctx->netmask) == (ctx->ip & ctx->netmask);
-}
-
-/* RFC 1122 section 3.2.1.3: addresses that may never be a packet's source. */
-static bool bad_source(const struct iotcp_ctx *ctx, uint32_t a)
-{
-	if (a == 0 || a == IPV4_BCAST || a == ctx->ip)
-		return true;
-	if ((a >> 28) == 0xe || (a >> 24) == 127) /* multicast, loopback */
-		return true;
-	return ctx->netmask != IPV4_BCAST && host_addr_is_local_net(ctx, a) &&
-	       (a & ~ctx->netmask) == ~ctx->netmask; /* directed broadcast */
-}
-
-uint32_t host_next_hop(const struct iotcp_ctx *ctx, uint32_t daddr)
-{
-	if (bad_source(ctx, daddr))
-		return 0;
-	if (host_addr_is_local_net(ctx, daddr))
-		return daddr;
-	return ctx->gateway;
-}
 
 static void drop(struct iotcp_ctx *ctx, uint64_t *reason)
 {
@@ -75,7 +49,7 @@ static void ipv4_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 		drop(ctx, &ctx->cnt.drop_not_our_ip);
 		return;
 	}
-	if (bad_source(ctx, v->ip.saddr)) {
+	if (host_addr_bad_source(ctx, v->ip.saddr)) {
 		drop(ctx, &ctx->cnt.drop_bad_src);
 		return;
 	}

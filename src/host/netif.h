@@ -19,8 +19,5 @@ void host_tcp_output(struct iotcp_ctx *ctx);
 /* Send an IPv4 frame built in f (Ethernet header space included, destination MAC filled here
  * once the next hop of daddr is resolved). Takes f in every case. */
 void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, uint32_t daddr);
-/* Next hop of daddr, or 0 when unroutable. */
-uint32_t host_next_hop(const struct iotcp_ctx *ctx, uint32_t daddr);
-bool host_addr_is_local_net(const struct iotcp_ctx *ctx, uint32_t addr);
 
 #endif

@@ -12,6 +12,7 @@
 #include "host/neigh.h"
 #include "host/netif.h"
 #include "host/offload.h"
+#include "host/route.h"
 #include "host/sock.h"
 #include "host/tls_offload.h"
 #include "host/tls_session.h"

@@ -12,8 +12,8 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/epoll.h"
-#include "host/netif.h"
 #include "host/offload.h"
+#include "host/route.h"
 #include "host/sock.h"
 #include "host/tls_session.h"
 
