@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The control channel to the NIC daemon (proto/proto.h): HELLO at start and until answered,
  * HEARTBEAT every second, link loss after HOST_NIC_DEAD without word from the NIC, NIC restarts
- * seen as a HELLO with a new boot id. */
+ * seen as a HELLO with a new boot id; the other commands from the NIC are decoded here and
+ * handed to the offload modules (fids, SENDs, sync). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "host/offload.h"
 #include "host/tx_batch.h"
 #include "proto/proto.h"
+#include "proto/sync.h"
 
 static void nic_send(struct iotcp_ctx *ctx, bool hello, uint8_t hello_flags)
 {
@@ -105,6 +107,56 @@ static void hello_input(struct iotcp_ctx *ctx, const struct proto_hello *h)
 		nic_send(ctx, true, PROTO_HELLO_F_REPLY);
 }
 
+static void bad_cmd(struct iotcp_ctx *ctx)
+{
+	ctx->cnt.drop_proto++;
+	ctx->cnt.rx_dropped++;
+}
+
+/* An offload command from the NIC (every command but HELLO / HEARTBEAT). */
+static void offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd)
+{
+	struct proto_open_done d;
+	struct proto_close c;
+	struct proto_echo e;
+	struct proto_error er;
+	struct proto_sync_done sd;
+
+	switch (cmd->type) {
+	case PROTO_T_OPEN_DONE:
+		if (proto_open_done_decode(cmd, &d) < 0)
+			goto bad;
+		host_fid_open_done(ctx, &d);
+		return;
+	case PROTO_T_CLOSE_DONE:
+		if (proto_close_done_decode(cmd, &c) < 0)
+			goto bad;
+		host_fid_close_done(ctx, &c);
+		return;
+	case PROTO_T_ECHO:
+		if (proto_echo_decode(cmd, &e) < 0)
+			goto bad;
+		host_off_echo(ctx, &e);
+		return;
+	case PROTO_T_ERROR:
+		if (proto_error_decode(cmd, &er) < 0)
+			goto bad;
+		host_off_error(ctx, &er);
+		return;
+	case PROTO_T_SYNC_DONE:
+		if (proto_sync_done_decode(cmd, &sd) < 0)
+			goto bad;
+		host_offload_sync_done(ctx, &sd);
+		return;
+	case PROTO_T_FSTAT_DONE: /* we never send FSTAT: metadata comes with OPEN_DONE */
+	default:
+		ctx->cnt.off_cmd_unexpected++;
+		goto bad;
+	}
+bad:
+	bad_cmd(ctx);
+}
+
 void host_nic_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 {
 	struct proto_iter it;
@@ -133,7 +185,7 @@ void host_nic_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 				    ctx->now; /* unknown NIC: introduce ourselves */
 			break;
 		default:
-			host_offload_input(ctx, &cmd);
+			offload_input(ctx, &cmd);
 			break;
 		}
 	}

@@ -177,8 +177,6 @@ struct host_offload {
 bool host_off_cmd_room(struct iotcp_ctx *ctx, size_t payload_len);
 struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_len);
 void host_offload_flush(struct iotcp_ctx *ctx);
-/* An offload command from the NIC (called by nic.c for every non-HELLO/HEARTBEAT command). */
-void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd);
 
 /* offload.c: fids */
 struct host_fid *host_fid_get(struct iotcp_ctx *ctx, int desc);

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Offload commands on the host link: one command frame is filled per loop pass (several
  * SENDs, ACKDs, OPENs and CLOSEs share it; a full frame is sent and a new one started) and
- * sent at host_offload_flush. Commands from the NIC are dispatched here. */
+ * sent at host_offload_flush. Commands from the NIC are dispatched in nic.c. */
 #include <string.h>
 
 #include "host/ctx.h"
 #include "host/link.h"
 #include "host/offload.h"
 #include "host/tx_batch.h"
-#include "proto/sync.h"
 
 static void frame_send(struct iotcp_ctx *ctx)
 {
@@ -70,53 +69,4 @@ struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_l
 void host_offload_flush(struct iotcp_ctx *ctx)
 {
 	frame_send(ctx);
-}
-
-static void bad_cmd(struct iotcp_ctx *ctx)
-{
-	ctx->cnt.drop_proto++;
-	ctx->cnt.rx_dropped++;
-}
-
-void host_offload_input(struct iotcp_ctx *ctx, const struct proto_cmd *cmd)
-{
-	struct proto_open_done d;
-	struct proto_close c;
-	struct proto_echo e;
-	struct proto_error er;
-	struct proto_sync_done sd;
-
-	switch (cmd->type) {
-	case PROTO_T_OPEN_DONE:
-		if (proto_open_done_decode(cmd, &d) < 0)
-			goto bad;
-		host_fid_open_done(ctx, &d);
-		return;
-	case PROTO_T_CLOSE_DONE:
-		if (proto_close_done_decode(cmd, &c) < 0)
-			goto bad;
-		host_fid_close_done(ctx, &c);
-		return;
-	case PROTO_T_ECHO:
-		if (proto_echo_decode(cmd, &e) < 0)
-			goto bad;
-		host_off_echo(ctx, &e);
-		return;
-	case PROTO_T_ERROR:
-		if (proto_error_decode(cmd, &er) < 0)
-			goto bad;
-		host_off_error(ctx, &er);
-		return;
-	case PROTO_T_SYNC_DONE:
-		if (proto_sync_done_decode(cmd, &sd) < 0)
-			goto bad;
-		host_offload_sync_done(ctx, &sd);
-		return;
-	case PROTO_T_FSTAT_DONE: /* we never send FSTAT: metadata comes with OPEN_DONE */
-	default:
-		ctx->cnt.off_cmd_unexpected++;
-		goto bad;
-	}
-bad:
-	bad_cmd(ctx);
 }
