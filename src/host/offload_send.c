@@ -14,8 +14,8 @@
 #include "host/offload.h"
 #include "host/route.h"
 #include "host/sock.h"
+#include "host/tls_keys.h"
 #include "host/tls_offload.h"
-#include "host/tls_session.h"
 #include "tcp/seq.h"
 
 #define FLOW_SLOT_MASK ((1u << HOST_OFF_FLOW_BITS) - 1u)

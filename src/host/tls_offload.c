@@ -7,6 +7,7 @@
 #include "host/ctx.h"
 #include "host/offload.h"
 #include "host/sock.h"
+#include "host/tls_keys.h"
 #include "host/tls_offload.h"
 #include "host/tls_session.h"
 #include "tls/record.h"

@@ -23,6 +23,7 @@ struct host_fid;
 struct host_off_flow;
 struct host_off_tls;
 
+#define HOST_TLS_TAG (1ull << 62) /* TCP reservation tags of TLS bodies */
 #define HOST_TLS_REKEY_MAX 4u /* TLS_KEY resends per flow before the connection is reset */
 
 ssize_t host_tls_offload_write(struct iotcp_ctx *ctx, struct host_sock *s, struct host_fid *fid,

@@ -14,6 +14,7 @@
 #include "host/offload.h"
 #include "host/sock.h"
 #include "host/tls_ctx.h"
+#include "host/tls_keys.h"
 #include "host/tls_session.h"
 #include "util/hex.h"
 
@@ -33,33 +34,6 @@ static int fail_errno(int e)
 }
 
 /* ---- key epochs ---- */
-
-struct host_tls_keys *host_tls_keys_get(struct host_tls_keys *k)
-{
-	if (k)
-		k->refs++;
-	return k;
-}
-
-void host_tls_keys_put(struct host_tls_keys *k)
-{
-	if (!k || --k->refs)
-		return;
-	OPENSSL_cleanse(k, sizeof(*k));
-	free(k);
-}
-
-const struct tls_key *host_tls_key_of(const struct host_tls_keys *k, uint32_t e, bool *start,
-				      uint32_t *start_seq)
-{
-	if (!k || e > k->newest || k->newest - e >= HOST_TLS_EPOCHS)
-		return NULL;
-	if (start) {
-		*start = k->started[e % HOST_TLS_EPOCHS];
-		*start_seq = k->start_seq[e % HOST_TLS_EPOCHS];
-	}
-	return &k->keys[e % HOST_TLS_EPOCHS];
-}
 
 /* Epoch e (the newest) seals with key from now on; its first byte is the next one written to
  * the connection (after what waits in `out`). */

@@ -31,24 +31,11 @@
 
 struct iotcp_ctx;
 struct host_sock;
+struct host_tls_keys;
 
-#define HOST_TLS_EPOCHS	     8u /* key epochs kept for the NIC (its limit per flow) */
 #define HOST_TLS_IN_CAP	     16384u
 #define HOST_TLS_REC_SIZE    16384u /* plaintext of a full offloaded record */
 #define HOST_TLS_WRITE_SLACK 128u   /* send space kept for records OpenSSL adds on its own */
-#define HOST_TLS_TAG	     (1ull << 62) /* TCP reservation tags of TLS bodies */
-
-/* The transmit keys of one connection by epoch, shared by its session (host sealing) and its
- * offload flows (TLS_KEY to the NIC, also after the socket closed): wiped when the last
- * reference goes. */
-struct host_tls_keys {
-	unsigned refs;
-	uint32_t newest; /* epoch of the newest key; keys[e % HOST_TLS_EPOCHS] */
-	struct tls_key keys[HOST_TLS_EPOCHS];
-	/* epochs after a KeyUpdate: TCP sequence number of their first byte (TLS_KEY START) */
-	uint32_t start_seq[HOST_TLS_EPOCHS];
-	bool started[HOST_TLS_EPOCHS];
-};
 
 struct host_tls_sess {
 	struct iotcp_ctx *ctx;
@@ -124,12 +111,6 @@ int host_tls_key_room(struct iotcp_ctx *ctx, struct host_tls_sess *t, uint64_t *
 uint32_t host_tls_overhead(const struct host_tls_sess *t);
 /* Push pending sealed bytes into TCP; true when none are left. */
 bool host_tls_flush(struct host_tls_sess *t);
-struct host_tls_keys *host_tls_keys_get(struct host_tls_keys *k);
-void host_tls_keys_put(struct host_tls_keys *k);
-/* The key of epoch e, or NULL when it is no longer kept; *start (if not NULL): whether the
- * epoch began after a KeyUpdate, at TCP sequence number *start_seq. */
-const struct tls_key *host_tls_key_of(const struct host_tls_keys *k, uint32_t e, bool *start,
-				      uint32_t *start_seq);
 void host_tls_dump_counters(struct iotcp_ctx *ctx,
 			    void (*fn)(void *arg, const char *prefix, const char *name, uint64_t v),
 			    void *arg);
