@@ -12,6 +12,7 @@
 #include "host/nic.h"
 #include "host/offload.h"
 #include "host/route.h"
+#include "host/tcp_frame.h"
 #include "host/tx_batch.h"
 #include "proto/proto.h"
 
@@ -175,7 +176,7 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 	static const struct mac_addr unresolved; /* filled by host_ip_output */
 	struct tcp_hdr h = seg->hdr;
 	struct iovec iov[2];
-	struct pkt_tcp_out o = {0};
+	struct host_tcp_frame fr = {0};
 	struct host_frame f;
 	size_t len;
 
@@ -190,20 +191,14 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 			ctx->cnt.tx_nobuf++;
 		return;
 	}
-	o.src_mac = &ctx->link->mac;
-	o.dst_mac = &unresolved;
-	o.saddr = seg->tuple.laddr;
-	o.daddr = seg->tuple.raddr;
-	o.ttl = HOST_TTL;
-	o.ip_id = ctx->ip_id;
+	fr.src_mac = &ctx->link->mac;
+	fr.dst_mac = &unresolved;
+	fr.ip_id = ctx->ip_id;
 	ctx->ip_id = (uint16_t)(ctx->ip_id + nseg);
-	o.ip_frag_off = IPV4_DF;
-	if (nseg > 1)
-		o.flags = PKT_TX_L4_CSUM_OFFLOAD;
-	o.tcp = &h;
-	o.iov = iov;
-	o.iovcnt = n ? slice_iov(seg, off, n, iov) : 0;
-	len = pkt_build_tcp(f.data, f.cap, &o);
+	fr.tso = nseg > 1;
+	fr.iov = iov;
+	fr.iovcnt = n ? slice_iov(seg, off, n, iov) : 0;
+	len = host_tcp_frame_build(f.data, f.cap, seg, &h, &fr);
 	if (!len) {
 		ctx->cnt.tx_too_big++;
 		host_link_tx_free(ctx->link, &f);

@@ -8,8 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOST_TTL 64
-
 struct iotcp_ctx;
 struct host_frame;
 

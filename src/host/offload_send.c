@@ -10,10 +10,10 @@
 #include "host/desc.h"
 #include "host/link.h"
 #include "host/neigh.h"
-#include "host/netif.h"
 #include "host/offload.h"
 #include "host/route.h"
 #include "host/sock.h"
+#include "host/tcp_frame.h"
 #include "host/tls_keys.h"
 #include "host/tls_offload.h"
 #include "tcp/seq.h"
@@ -291,7 +291,7 @@ void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 									 : -1);
 	struct host_off_send *e;
 	struct tcp_hdr h = seg->hdr;
-	struct pkt_tcp_out o = {0};
+	struct host_tcp_frame fr = {0};
 	struct mac_addr dst;
 	size_t tlen;
 	uint32_t room, mss, nseg;
@@ -330,15 +330,11 @@ void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 		ext_lost(ctx, seg);
 		return;
 	}
-	o.src_mac = &ctx->link->mac;
-	o.dst_mac = &dst;
-	o.saddr = seg->tuple.laddr;
-	o.daddr = seg->tuple.raddr;
-	o.ttl = HOST_TTL;
-	o.ip_id = ctx->ip_id;
-	o.ip_frag_off = IPV4_DF;
-	o.tcp = &h;
-	tlen = pkt_build_tcp(e->tmpl, sizeof(e->tmpl), &o); /* header only: the NIC fixes lengths */
+	fr.src_mac = &ctx->link->mac;
+	fr.dst_mac = &dst;
+	fr.ip_id = ctx->ip_id;
+	/* header only: the NIC fixes lengths */
+	tlen = host_tcp_frame_build(e->tmpl, sizeof(e->tmpl), seg, &h, &fr);
 	if (!tlen) {
 		ctx->cnt.tx_too_big++;
 		ext_lost(ctx, seg);

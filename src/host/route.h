@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define HOST_TTL 64 /* of every IPv4 packet the host sends */
+
 struct iotcp_ctx;
 
 bool host_addr_is_local_net(const struct iotcp_ctx *ctx, uint32_t addr);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The one place the host builds a TCP frame (Ethernet + IPv4 + TCP headers, checksums) from a
+ * segment of the TCP core: netif.c for the frames it sends itself, offload_send.c for the
+ * header template of a SEND (the NIC fills lengths, sequence numbers and checksums per
+ * segment, docs/protocol.md). */
+#ifndef IOTCP_HOST_TCP_FRAME_H
+#define IOTCP_HOST_TCP_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct mac_addr;
+struct tcp_hdr;
+struct tcp_seg;
+
+/* How to frame one segment. */
+struct host_tcp_frame {
+	const struct mac_addr *src_mac, *dst_mac;
+	uint16_t ip_id;
+	bool tso; /* a TSO frame the NIC cuts: the TCP checksum field holds the pseudo-header sum */
+	const struct iovec *iov; /* payload pieces (none for a SEND template) */
+	int iovcnt;
+};
+
+/* Build into buf the frame of seg with header h (seg->hdr, or a piece cut from it; its hlen,
+ * options and checksum are stored back): addresses and ports of seg->tuple, TTL HOST_TTL,
+ * Don't Fragment. Returns the length, or 0 when it does not fit in cap. */
+size_t host_tcp_frame_build(uint8_t *buf, size_t cap, const struct tcp_seg *seg, struct tcp_hdr *h,
+			    const struct host_tcp_frame *fr);
+
+#endif
