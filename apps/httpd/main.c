@@ -4,7 +4,6 @@
  *               [--port 80] [--lcore N] [--file-prefix P] [--stats-file F] [--access-log F]
  *               [--log-file F] [--max-conns N] [--hello-timeout MS]
  *               [--request-timeout MS] [--idle-timeout MS] [--idle-sleep MIN_US,MAX_US]
- *               [--busy-sleep SLEEP_US,URGENT_US,DRY_US]
  *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
  *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
  *               [--tls-port 443 --cert PEM --key PEM] [--key-update-records N]
@@ -76,8 +75,7 @@ static void usage(FILE *out)
 		"         [--ip A.B.C.D/N] [--port N] [--lcore N] [--file-prefix P]\n"
 		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
-		"         [--idle-sleep MIN_US,MAX_US] [--busy-sleep S,U,D]\n"
-		"         [--max-header-bytes N]\n"
+		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
 		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
 		"         [--tls-handshake-timeout MS] [--status ADDR:PORT]\n"
 		"  --status ADDR:PORT    serve a plain-text status page (nginx stub_status' lines,\n"
@@ -88,10 +86,6 @@ static void usage(FILE *out)
 		"                        (1024..%u, default %u)\n"
 		"  --request-timeout MS  a started request must be complete by then: 408 (10000)\n"
 		"  --idle-timeout MS     keep-alive connection with nothing to do: closed (30000)\n"
-		"  --idle-sleep MIN,MAX  idle poll loop: first sleep, longest sleep, us (200,1000)\n"
-		"  --busy-sleep S,U,D    while the NIC sends our files: sleep up to S us, woken\n"
-		"                        within U us for requests, within D us once the NIC\n"
-		"                        has nothing left to send (1000,500,200)\n"
 		"TCP limits (docs/limits.md; 0 = the default):\n"
 		"  --tcp-max-conns N     connections in every state, incl. embryonic, orphans and\n"
 		"                        TIME-WAIT (65536)\n"
@@ -170,7 +164,6 @@ int main(int argc, char **argv)
 		{"request-timeout", required_argument, NULL, 'R'},
 		{"idle-timeout", required_argument, NULL, 'I'},
 		{"idle-sleep", required_argument, NULL, 'W'},
-		{"busy-sleep", required_argument, NULL, 'B'},
 		{"max-header-bytes", required_argument, NULL, 'X'},
 		{"tcp-max-conns", required_argument, NULL, 1},
 		{"tcp-max-orphans", required_argument, NULL, 2},
@@ -276,22 +269,6 @@ int main(int argc, char **argv)
 			}
 			icfg.idle_min_us = lo;
 			icfg.idle_max_us = hi;
-			break;
-		}
-		case 'B': {
-			unsigned s, u, dr;
-			char extra;
-			if (sscanf(optarg, "%u,%u,%u%c", &s, &u, &dr, &extra) != 3 || !s || !u ||
-			    !dr || s > 1000000 || u > 1000000 || dr > 1000000) {
-				fprintf(stderr,
-					"iotcp-httpd: bad --busy-sleep %s (want SLEEP_US,URGENT_US,"
-					"DRY_US)\n",
-					optarg);
-				return 2;
-			}
-			icfg.busy_sleep_us = s;
-			icfg.busy_urgent_us = u;
-			icfg.busy_dry_us = dr;
 			break;
 		}
 		case 'X':

@@ -52,8 +52,8 @@ static void send_out(struct nicd *d, struct port *dst, struct rte_mbuf **out, ui
 	} else {
 		d->c.forwarded_to_host += sent;
 		d->c.dropped_to_host += (uint64_t)(k - sent);
-		if (sent && d->ports.bell)
-			port_bell_notify(d->ports.bell, urgent, nicd_now_ns());
+		if (sent && urgent)
+			port_bell_ring(d->ports.bell);
 	}
 }
 

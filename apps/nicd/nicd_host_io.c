@@ -20,8 +20,8 @@ bool nicd_host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, si
 	proto_eth_hdr_put(hdr, dst, d->ctl.nic_mac);
 	uint64_t t0 = cycles_now();
 	bool ok = port_tx_frame(d->ports.host, hdr, sizeof(hdr), payload, len, NICD_ETH_MIN_FRAME);
-	if (ok && d->ports.bell)
-		port_bell_notify(d->ports.bell, urgent, nicd_now_ns());
+	if (ok && urgent && d->ports.bell)
+		port_bell_ring(d->ports.bell);
 	d->round.host_tx += cycles_now() - t0;
 	return ok;
 }

@@ -47,7 +47,6 @@ static bool idle(struct nicd *d, uint16_t queued)
 	 * more (bell.h) — frames found there are this round's work and there is no sleep. */
 	bool armed = d->ports.bell && d->ports.host_link_up && port_backoff_will_sleep(&d->backoff);
 	if (armed) {
-		port_bell_flush(d->ports.bell); /* a deferred ring cannot wait for our sleep */
 		port_bell_arm(d->ports.bell);
 		if (nicd_forward(d, true)) {
 			port_bell_disarm(d->ports.bell);
@@ -93,12 +92,6 @@ void nicd_run(struct nicd *d, bool (*stop)(void))
 			add_round(&d->c.cycles, r);
 		else /* nothing happened: the whole round was polling */
 			d->c.cycles.idle_poll += t - t0;
-		/* A host sleeping lazily (our sending keeps it busy) is rung once per burst of
-		 * frames, within its delays (port/bell.h); dry: nothing left to send. */
-		if (d->ports.bell)
-			port_bell_poll(d->ports.bell, nicd_now_ns(),
-				       !work && !queued &&
-					   !(d->off.engine && nic_engine_busy(d->off.engine)));
 		if (n || (work && !queued)) {
 			port_backoff_reset(&d->backoff);
 			port_backoff_reset(&d->busy_backoff);

@@ -107,8 +107,6 @@ void nicd_write_stats(const struct nicd *d)
 		port_bell_stats(d->ports.bell, &bs);
 		nicd_kv_add(&l, "bell_arms", bs.arms);
 		nicd_kv_add(&l, "bell_rings", bs.rings);
-		nicd_kv_add(&l, "bell_rings_deferred", bs.rings_deferred);
-		nicd_kv_add(&l, "bell_notified_lazy", bs.notified_lazy);
 		nicd_kv_add(&l, "bell_woken", bs.woken);
 	}
 	nicd_kv_add(&l, "busy_sleeps", d->busy_backoff.sleeps);

@@ -62,15 +62,6 @@ struct iotcp_config {
 	unsigned idle_spins;
 	unsigned idle_min_us;
 	unsigned idle_max_us;
-	/* While the NIC is busy sending this host's file data (more than 128 KiB unacknowledged),
-	 * the poll loop sleeps up to busy_sleep_us (or its next TCP timer), and the NIC's
-	 * doorbell wakes it within busy_urgent_us of a frame a client waits on (a request, a
-	 * handshake), and within busy_dry_us of any frame once the NIC has no data left to send;
-	 * bare ACKs and ECHOs otherwise wait for the sleep's end, in one batch. 0 = the default:
-	 * 1000 us, 500 us, 200 us. */
-	unsigned busy_sleep_us;
-	unsigned busy_urgent_us;
-	unsigned busy_dry_us;
 	/* TCP limits against hostile clients (docs/limits.md); 0 = the default. Connections in
 	 * every state (embryonic, orphans, TIME-WAIT; 65536); connections the application closed
 	 * that are still closing (16384, beyond: reset); an orphan's FIN-WAIT-2 (60000 ms, Linux

@@ -20,8 +20,6 @@
 	X(nic_hello_tx) X(nic_hello_rx) X(nic_heartbeat_tx) X(nic_heartbeat_rx)                   \
 	X(nic_restarts) X(nic_link_lost)                                                           \
 	X(idle_sleeps)                                                                             \
-	X(idle_sleeps_busy)    /* of those, while the NIC was busy with our files (lazy bell) */  \
-	X(idle_sleeps_timer)   /* of those, cut to end at the next TCP timer */                   \
 	X(file_payload_bytes)  /* file bytes the host itself sent (copy mode) */                  \
 	X(offload_bytes)       /* file bytes the NIC sent for us (SENDs) */
 

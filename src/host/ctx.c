@@ -40,9 +40,6 @@ void iotcp_config_default(struct iotcp_config *cfg)
 	 * throughput). */
 	cfg->idle_min_us = 200;
 	cfg->idle_max_us = 1000;
-	cfg->busy_sleep_us = HOST_BUSY_SLEEP_US;
-	cfg->busy_urgent_us = HOST_BUSY_URGENT_US;
-	cfg->busy_dry_us = HOST_BUSY_DRY_US;
 }
 
 uint32_t host_random32(struct iotcp_ctx *ctx)
@@ -92,8 +89,7 @@ static bool wait_for_nic(struct iotcp_ctx *ctx)
 
 	while (!ctx->nic.up) {
 		if (!host_poll_once(ctx))
-			host_link_idle_wait(ctx->link, 1000,
-					    &(struct host_wake){.mode = HOST_WAKE_URGENT});
+			host_link_idle_wait(ctx->link, 1000, true);
 		host_now(ctx);
 		if (ctx->now >= limit)
 			return false;

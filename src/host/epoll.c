@@ -257,42 +257,29 @@ static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_
 			port_backoff_reset(&ctx->backoff);
 			continue;
 		}
-		/* Idle: spin, then sleep 200 us .. 1 ms (busy: busy_sleep_us), never past the
-		 * caller's timeout or the next TCP timer. */
+		/* Idle: spin, then sleep 50 us .. 1 ms, never past the caller's timeout or the
+		 * next TCP timer. */
 		uint64_t us = port_backoff_idle(&ctx->backoff);
 		if (!us)
 			continue;
-		struct host_wake wake = {.mode = HOST_WAKE_URGENT};
-		if (host_offload_busy(ctx)) {
-			/* Interrupt moderation. While the NIC is busy sending files, sleep long
-			 * and take a big batch of ACKs and ECHOs: fewer wakeups per GB. The NIC
-			 * rings within busy_urgent_us for what a client waits on (its wire is
-			 * busy meanwhile), and within busy_dry_us once it has nothing left to
-			 * send (our answer to its ACKs would feed it). */
-			const struct iotcp_config *c = &ctx->cfg;
-			wake.mode = HOST_WAKE_LAZY;
-			wake.urgent_us = c->busy_urgent_us ? c->busy_urgent_us : HOST_BUSY_URGENT_US;
-			wake.dry_us = c->busy_dry_us ? c->busy_dry_us : HOST_BUSY_DRY_US;
-			us = c->busy_sleep_us ? c->busy_sleep_us : HOST_BUSY_SLEEP_US;
-		}
 		tcp_time_t limit = tcp_stack_deadline(ctx->tcp);
 		if (deadline < limit)
 			limit = deadline;
 		if (limit != TCP_TIME_NEVER) {
 			uint64_t left = limit > now ? (limit - now + TCP_USEC - 1) / TCP_USEC : 0;
-			if (left < us) {
+			if (left < us)
 				us = left;
-				ctx->cnt.idle_sleeps_timer += left > 0;
-			}
 		}
 		if (us) {
-			ctx->cnt.idle_sleeps_busy += wake.mode == HOST_WAKE_LAZY;
-			/* With little offloaded data in flight the host is what a client waits
-			 * for: the NIC's doorbell cuts the sleep short at once for what is urgent
-			 * (requests, handshakes, open results; not bare ACKs and ECHOs). */
+			/* Interrupt moderation. With little offloaded data in flight the host is
+			 * what a client waits for: the NIC's doorbell cuts the sleep short for what
+			 * is urgent (requests, handshakes, open results; the NIC does not ring for
+			 * bare ACKs and ECHOs). While the NIC is busy sending files, sleep the
+			 * timer out and take a bigger batch: fewer wakeups per GB. */
+			bool wakeable = !host_offload_busy(ctx);
 			uint64_t t = cycles_now();
 			ctx->cnt.idle_sleeps++;
-			host_link_idle_wait(ctx->link, (uint32_t)us, &wake);
+			host_link_idle_wait(ctx->link, (uint32_t)us, wakeable);
 			ctx->cyc.idle_sleep += cycles_now() - t;
 		}
 	}

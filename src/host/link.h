@@ -33,19 +33,6 @@ struct host_link_stats {
 
 struct host_link;
 
-/* How a sleeping host wants the peer to cut its sleep short (port/bell.h). */
-enum host_wake_mode {
-	HOST_WAKE_NEVER,  /* sleep max_us out */
-	HOST_WAKE_URGENT, /* at once for what a client waits on: requests, handshakes, results */
-	HOST_WAKE_LAZY,	  /* within urgent_us of an urgent frame, within dry_us of any frame
-			   * once the NIC has no data left to send; other frames wait for the
-			   * sleep's end */
-};
-struct host_wake {
-	enum host_wake_mode mode;
-	uint32_t urgent_us, dry_us; /* HOST_WAKE_LAZY */
-};
-
 struct host_link_ops {
 	unsigned (*rx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
 	void (*rx_free)(struct host_link *l, struct host_frame *f, unsigned n);
@@ -55,9 +42,9 @@ struct host_link_ops {
 	int (*tx_alloc_tso)(struct host_link *l, struct host_frame *f);
 	void (*tx_free)(struct host_link *l, struct host_frame *f);
 	unsigned (*tx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
-	/* Sleep up to max_us or until a frame may have arrived, as wake says (a doorbell, where
-	 * the link has one). */
-	void (*idle_wait)(struct host_link *l, uint32_t max_us, const struct host_wake *wake);
+	/* Sleep up to max_us or until a frame may have arrived; wakeable: the peer may cut the
+	 * sleep short when it sends (a doorbell, where the link has one). */
+	void (*idle_wait)(struct host_link *l, uint32_t max_us, bool wakeable);
 	/* Optional: false without a doorbell; else its counters (times armed, woken by the peer). */
 	bool (*bell_stats)(struct host_link *l, uint64_t *arms, uint64_t *woken);
 	/* True while the link itself is up (a memif connected to its peer). */
@@ -105,10 +92,9 @@ static inline unsigned host_link_tx_burst(struct host_link *l, struct host_frame
 	return l->ops->tx_burst(l, f, n);
 }
 
-static inline void host_link_idle_wait(struct host_link *l, uint32_t max_us,
-				       const struct host_wake *wake)
+static inline void host_link_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
-	l->ops->idle_wait(l, max_us, wake);
+	l->ops->idle_wait(l, max_us, wakeable);
 }
 
 static inline bool host_link_bell_stats(struct host_link *l, uint64_t *arms, uint64_t *woken)

@@ -139,7 +139,7 @@ static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigne
 	return sent_total;
 }
 
-static void dpdk_idle_wait(struct host_link *l, uint32_t max_us, const struct host_wake *wake)
+static void dpdk_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
 	/* memif has no rx interrupts in DPDK 22.11: a timed sleep, cut short by
 	 * the NIC's doorbell when the caller wants to be woken. */
@@ -149,14 +149,11 @@ static void dpdk_idle_wait(struct host_link *l, uint32_t max_us, const struct ho
 
 	if (!max_us || d->nstash)
 		return;
-	if (!d->bell || wake->mode == HOST_WAKE_NEVER) {
+	if (!d->bell || !wakeable) {
 		nanosleep(&ts, NULL);
 		return;
 	}
-	if (wake->mode == HOST_WAKE_LAZY)
-		port_bell_arm_lazy(d->bell, wake->urgent_us, wake->dry_us);
-	else
-		port_bell_arm(d->bell);
+	port_bell_arm(d->bell);
 	/* Frames that came before the arm would ring nobody: look once more (bell.h). */
 	d->nstash = port_rx_burst(d->port, d->stash, LINK_DPDK_BURST);
 	if (!d->nstash) {

@@ -127,9 +127,9 @@ static unsigned mem_tx_burst(struct host_link *l, struct host_frame *f, unsigned
 	return sent;
 }
 
-static void mem_idle_wait(struct host_link *l, uint32_t max_us, const struct host_wake *wake)
+static void mem_idle_wait(struct host_link *l, uint32_t max_us, bool wakeable)
 {
-	(void)wake; /* no doorbell: the in-memory peer runs in this thread */
+	(void)wakeable; /* no doorbell: the in-memory peer runs in this thread */
 	if (to_end(l)->count || !max_us)
 		return;
 	struct timespec ts = {.tv_sec = max_us / 1000000u,

@@ -44,16 +44,9 @@
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
 #define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
-/* More file bytes than this queued and unacknowledged: the NIC is busy sending, the host
- * sleeps long and its doorbell is armed lazily (epoll.c). */
+/* More file bytes than this queued and unacknowledged: the NIC is busy sending, the host's
+ * idle sleeps need not be cut short by its doorbell (epoll.c). */
 #define HOST_OFF_BUSY_BYTES (128u * 1024u)
-/* While busy so (iotcp_config busy_*): the longest sleep, and the NIC's doorbell delays for
- * urgent frames and for any frame once it has nothing left to send (port/bell.h lazy arm). A
- * request waits no longer than before these (the busy host slept 200 us, deaf to the bell)
- * once the NIC is idle; while it sends, the wire is busy anyway. */
-#define HOST_BUSY_SLEEP_US  1000u
-#define HOST_BUSY_URGENT_US 500u
-#define HOST_BUSY_DRY_US    200u
 #define HOST_OFF_TSO_MAX      (4u * 65535u)    /* largest burst per SEND (the TCP core's limit) */
 #define HOST_OFF_FRAME_MAX    1514u /* command frames stay within a standard Ethernet frame */
 #define HOST_OFF_FLOW_BITS    20u   /* flow id = generation << 20 | slot */
