@@ -589,6 +589,18 @@ static bool flow_sends(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t 
 	return f->nretry > 0;
 }
 
+/* The flow is over (connection gone, or every byte acknowledged): forget it and tell the NIC;
+ * an orphan's connection, which no socket will close, is closed here. */
+static void flow_end(struct iotcp_ctx *ctx, struct host_off_flow *f)
+{
+	struct tcp_conn *c = f->conn;
+	bool orphan = f->orphan;
+
+	flow_free(ctx, f, true);
+	if (orphan)
+		tcp_close(c);
+}
+
 /* One flow's share of a loop pass; false when the flow is gone. */
 static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 {
@@ -601,11 +613,7 @@ static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 	tcp_conn_info(f->conn, &info);
 	if (info.state == TCP_CLOSED || tcp_conn_error(f->conn)) {
 		/* reset, timed out: the NIC may forget everything */
-		struct tcp_conn *c = f->conn;
-		bool orphan = f->orphan;
-		flow_free(ctx, f, true);
-		if (orphan)
-			tcp_close(c);
+		flow_end(ctx, f);
 		return false;
 	}
 	account_acks(ctx, f, info.snd_una);
@@ -621,11 +629,7 @@ static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 	}
 	if (f->res_head == f->nres && !f->nsends) {
 		/* every external byte acknowledged: the flow ends until the next offload write */
-		struct tcp_conn *c = f->conn;
-		bool orphan = f->orphan;
-		flow_free(ctx, f, true);
-		if (orphan)
-			tcp_close(c);
+		flow_end(ctx, f);
 		return false;
 	}
 	return true;
