@@ -92,6 +92,13 @@ min_rtt() { # NS ADDR COUNT: the smallest ping RTT in ms, as an integer (floor)
 		awk -F'[/ =]+' '/^rtt|^round-trip/ { printf "%d\n", $6 }'
 }
 
+rtt_samples() { # NS ADDR COUNT: each ping RTT in ms, one per line (lost pings are absent)
+	ip netns exec "$1" ping -n -c "$3" -i 0.2 -W 2 "$2" | grep -o 'time=[0-9.]*' | cut -d= -f2
+}
+median_int() { # the median of the numbers on stdin, as an integer (floor); '' when none
+	sort -n | awk '{ a[NR] = $1 } END { if (NR) printf "%d\n", a[int((NR + 1) / 2)] }'
+}
+
 snmp() { # NS PROTO FIELD: a counter from /proc/net/snmp of namespace NS
 	ip netns exec "$1" cat /proc/net/snmp | awk -v p="$2:" -v f="$3" '
 		$1 == p && !h { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1; next }
