@@ -37,12 +37,20 @@
 #define MAX_EVENTS   256
 #define SWEEP_MS     200  /* timeouts are checked this often */
 #define WHEEL_SLOTS  1024 /* of SWEEP_MS / 2: a 102 s span (longer timeouts come back early) */
+/* Lingering close after an error response that closes the connection (like Apache's
+ * lingering_close): the write side is shut (TLS: close_notify, then FIN), what the client still
+ * sends is read and dropped for at most LINGER_MS or LINGER_BYTES, then the socket is closed.
+ * Closing at once with unread request bytes would reset the connection (RFC 9293 3.10.4), and
+ * the client's stack may throw the response away with it. */
+#define LINGER_MS    2000
+#define LINGER_BYTES (64u * 1024u)
 
 enum hconn_state {
 	ST_READ,      /* waiting for (the rest of) a request */
 	ST_OPEN_WAIT, /* offload open pending on the NIC */
 	ST_SEND,      /* response head and/or body being queued */
 	ST_DRAIN,     /* discarding a request body */
+	ST_LINGER,    /* error response sent, write side shut: dropping input, then close */
 };
 
 /* What a connection needs only while it handles a request: allocated when bytes arrive, freed
@@ -73,7 +81,7 @@ struct hconn {
 	struct hconn_bufs *b;    /* NULL while idle */
 	size_t inlen;
 	size_t req_len;          /* bytes of in[] the current request occupies */
-	uint64_t discard_left;   /* request body bytes still to drop */
+	uint64_t discard_left;   /* request body bytes still to drop; ST_LINGER: budget left */
 	bool keep_alive;
 	bool close_after;        /* close once this response is queued */
 	bool head_only;
@@ -224,6 +232,8 @@ static void bufs_trim(struct httpd *h, struct hconn *c)
 /* When c's next timeout (request, idle or send) is due. */
 static uint64_t conn_due(const struct httpd *h, const struct hconn *c)
 {
+	if (c->st == ST_LINGER)
+		return c->deadline_ms;
 	if (c->st != ST_READ)
 		return c->last_progress_ms + h->cfg.send_timeout_ms;
 	if (c->deadline_ms)
@@ -681,12 +691,54 @@ static void parse_next(struct httpd *h, struct hconn *c)
 	start_request(h, c);
 }
 
+/* Lingering close (LINGER_MS): shut the write side after the queued response and drop what
+ * still arrives. */
+static void linger_start(struct httpd *h, struct hconn *c)
+{
+	if (iotcp_shutdown(h->ctx, c->sd, SHUT_WR) < 0) {
+		conn_close(h, c, false);
+		return;
+	}
+	h->st.lingering++;
+	bufs_put(h, c); /* nothing more is parsed */
+	c->inlen = c->req_len = 0;
+	c->st = ST_LINGER;
+	c->discard_left = LINGER_BYTES;
+	c->deadline_ms = now_ms() + LINGER_MS;
+	wheel_cancel(&h->timers, &c->timer); /* due earlier than a send timeout */
+	conn_timer(h, c);
+	conn_watch(h, c);
+}
+
+/* ST_LINGER: read and drop. Returns false when c was freed (EOF, error, budget spent). */
+static bool linger_read(struct httpd *h, struct hconn *c)
+{
+	char sink[4096];
+
+	for (;;) {
+		ssize_t r = iotcp_read(h->ctx, c->sd, sink, sizeof(sink));
+		if (r < 0 && errno == EAGAIN)
+			return true;
+		if (r <= 0 || (uint64_t)r >= c->discard_left) {
+			/* EOF (the client saw our FIN / close_notify), an error, or the budget spent:
+			 * a client still sending now gets the reset it asked for */
+			conn_close(h, c, false);
+			return false;
+		}
+		c->discard_left -= (uint64_t)r;
+	}
+}
+
 /* The response is fully queued: log, then move on to the next request or close. */
 static bool response_done(struct httpd *h, struct hconn *c)
 {
 	access_log(h, c);
 	h->st.body_bytes += c->b->body_total;
 	body_release(h, c);
+	if (c->close_after && c->b->status >= 400) {
+		linger_start(h, c);
+		return false;
+	}
 	if (c->close_after) {
 		conn_close(h, c, false);
 		return false;
@@ -816,6 +868,11 @@ static bool read_some(struct httpd *h, struct hconn *c)
 /* Run c as far as it goes without waiting. */
 static void drive(struct httpd *h, struct hconn *c)
 {
+	if (c->st == ST_LINGER) {
+		if (linger_read(h, c))
+			conn_watch(h, c);
+		return;
+	}
 	for (int rounds = 0; rounds < 64; rounds++) {
 		enum hconn_state before = c->st;
 		if (c->st == ST_READ || c->st == ST_DRAIN) {
@@ -913,7 +970,11 @@ static void conn_timeout(struct wheel_timer *t, void *arg)
 	struct hconn *c = (struct hconn *)((char *)t - offsetof(struct hconn, timer));
 	uint64_t now = now_ms();
 
-	if (c->st == ST_READ && c->b && c->deadline_ms && now >= c->deadline_ms) {
+	if (c->st == ST_LINGER && now >= c->deadline_ms) {
+		conn_close(h, c, false); /* lingered long enough */
+	} else if (c->st == ST_LINGER) {
+		wheel_arm(&h->timers, &c->timer, c->deadline_ms);
+	} else if (c->st == ST_READ && c->b && c->deadline_ms && now >= c->deadline_ms) {
 		h->st.timeouts++;
 		c->keep_alive = false;
 		c->head_only = false;

@@ -314,6 +314,54 @@ def run_checks(host, port, docroot, launched=False):
               str([(r.status, len(r.body)) for r in rs]))
     attempt("inflight", t_inflight)
 
+    def t_linger():
+        # lingering close: a request whose header block is too large, followed by more bytes
+        # than the server reads before it answers. The server must answer 431, shut its write
+        # side (HTTPS: close_notify, then FIN), drop what still comes, then close: the client
+        # reads the whole response and a clean end -- not a reset, which the client's stack may
+        # take as the end of the response too (RFC 9293 3.10.4 resets on a close with unread
+        # data). 50 KB in all: the server's budget (64 KiB after what it read) takes it.
+        raw = (b"GET / HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"v" * 20000 + b"\r\nX-More: " +
+               b"w" * 30000 + b"\r\n\r\n")
+        s = connect(host, port, timeout=10)
+        try:
+            s.sendall(raw)
+            f = s.makefile("rb")
+            r = read_response(f)
+            try:
+                rest, end = f.read(), "clean end"
+            except (ConnectionResetError, ssl.SSLError) as e:
+                rest, end = b"", "reset: %r" % e
+        finally:
+            s.close()
+        check("oversized header + more bytes: whole 431, then a clean close (lingering close)",
+              r.status == 431 and r.body.startswith(b"431") and rest == b"" and end == "clean end",
+              "status %d, %s, %d bytes after the response" % (r.status, end, len(rest)))
+
+        # ... and bounded: a client that keeps sending after the 431 is cut off after the
+        # server's linger time or byte budget (2 s / 64 KiB), not held open forever
+        s = connect(host, port, timeout=10)
+        sent, t0, ended = 0, None, None
+        try:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"v" * 20000 + b"\r\n\r\n")
+            r = read_response(s.makefile("rb"))
+            t0 = time.time()
+            while time.time() - t0 < 10:
+                try:
+                    s.sendall(b"x" * 2048)
+                    sent += 2048
+                except (OSError, ssl.SSLError) as e:
+                    ended = e
+                    break
+                time.sleep(0.02)
+        finally:
+            s.close()
+        took = time.time() - t0 if t0 else -1
+        check("a client that keeps sending after the 431 is cut off within the linger bounds",
+              r.status == 431 and ended is not None and took < 6 and (sent >= 32768 or took >= 1.0),
+              "status %d, ended %r after %.1f s and %d bytes" % (r.status, ended, took, sent))
+    attempt("linger", t_linger)
+
     return results
 
 
