@@ -48,6 +48,7 @@ struct harness {
 	uint8_t fbuf[9000];
 	struct proto_writer w;
 	bool w_open;
+	uint32_t opens; /* OPENs sent: each one's req_id (1, 2, ...) */
 };
 
 /* API: harness_init(h, cfg, fake) (cfg: store and limits; docroot and io are filled in),
@@ -194,8 +195,7 @@ static inline void harness_flush(struct harness *h)
 
 static inline uint32_t harness_open(struct harness *h, const char *name, int *err)
 {
-	static uint32_t req;
-	uint32_t my = ++req;
+	uint32_t my = ++h->opens;
 	CHECK(proto_put_open(harness_writer(h), my, name, (uint16_t)strlen(name)) == 0);
 	harness_flush(h);
 	harness_poll(h);

@@ -137,106 +137,205 @@ static void print_out(const char *what, const struct out *o)
 	fprintf(stderr, "\n");
 }
 
-int main(void)
+/* A coalescer that has learnt the flows of client ports 40000 and 40001 from SENDs. */
+static struct nic_ackc *coalescer(void)
 {
 	struct nic_ackc *c = nic_ackc_new(64, 32);
 	uint8_t cmd[512];
-	int sup;
 	CHECK(c != NULL);
-
-	/* Before any SEND names the flow, nothing is merged. */
-	{
-		struct frame f[] = {seg(1, 40000, 2000, TH_ACK, 100, 10, 0, 0),
-				    seg(2, 40000, 3000, TH_ACK, 100, 11, 0, 0)};
-		struct out o = round_of(c, f, 2, &sup);
-		CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
-	}
+	if (!c)
+		return NULL;
 	nic_ackc_learn(c, cmd, send_cmd(cmd, sizeof(cmd), 40000), 1000);
 	nic_ackc_learn(c, cmd, send_cmd(cmd, sizeof(cmd), 40001), 1000);
 	struct nic_ackc_stats st;
 	nic_ackc_get_stats(c, &st);
 	CHECK_EQ_U64(st.learnt, 2);
+	return c;
+}
 
-	/* Three advancing plain ACKs: only the newest reaches the host, at the round's end. */
-	{
-		struct frame f[] = {seg(1, 40000, 2000, TH_ACK, 100, 10, 0, 0),
-				    seg(2, 40000, 3000, TH_ACK, 90, 11, 0, 0),
-				    seg(3, 40000, 4000, TH_ACK, 80, 12, 0, 0)};
-		struct out o = round_of(c, f, 3, &sup);
-		CHECK(ids_are(&o, (int[]){3}, 1) && sup == 2);
+/* Before any SEND names the flow, nothing is merged. */
+static void test_unknown_flow_not_merged(void)
+{
+	struct nic_ackc *c = nic_ackc_new(64, 32);
+	int sup;
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	struct frame f[] = {seg(1, 40000, 2000, TH_ACK, 100, 10, 0, 0),
+			    seg(2, 40000, 3000, TH_ACK, 100, 11, 0, 0)};
+	struct out o = round_of(c, f, 2, &sup);
+	CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
+	nic_ackc_free(c);
+}
+
+/* Three advancing plain ACKs: only the newest reaches the host, at the round's end. */
+static void round_advancing(struct nic_ackc *c)
+{
+	int sup;
+	struct frame f[] = {seg(1, 40000, 2000, TH_ACK, 100, 10, 0, 0),
+			    seg(2, 40000, 3000, TH_ACK, 90, 11, 0, 0),
+			    seg(3, 40000, 4000, TH_ACK, 80, 12, 0, 0)};
+	struct out o = round_of(c, f, 3, &sup);
+	CHECK(ids_are(&o, (int[]){3}, 1) && sup == 2);
+}
+
+/* A window update (same ACK, new window) passes; so do ECE, FIN and data, each after the held
+ * ACK; the held ACK of the other flow is independent. */
+static void round_mixed(struct nic_ackc *c)
+{
+	int sup;
+	struct frame f[] = {seg(1, 40000, 13000, TH_ACK, 100, 40, 0, 0),
+			    seg(2, 40001, 13000, TH_ACK, 100, 40, 0, 0),
+			    seg(3, 40000, 13000, TH_ACK, 200, 41, 0, 0),
+			    seg(4, 40000, 14000, TH_ACK | TH_ECE, 200, 42, 0, 0),
+			    seg(5, 40000, 15000, TH_ACK, 200, 43, 0, 0),
+			    seg(6, 40000, 15000, TH_ACK | TH_PSH, 200, 44, 0, 16),
+			    seg(7, 40001, 14000, TH_ACK, 100, 41, 0, 0),
+			    seg(8, 40000, 16000, TH_ACK | TH_FIN, 200, 45, 0, 0)};
+	struct out o = round_of(c, f, 8, &sup);
+	print_out("mixed", &o);
+	/* flow 40000: 1 then 3 (window update), 4 (ECE), 5 (held) before 6 (data), 8 (FIN);
+	 * flow 40001: 2 superseded by 7, released at the end */
+	CHECK(ids_are(&o, (int[]){1, 3, 4, 5, 6, 8, 7}, 7) && sup == 1);
+}
+
+static void test_advancing_acks_merged(void)
+{
+	struct nic_ackc *c = coalescer();
+	if (c)
+		round_advancing(c);
+	nic_ackc_free(c);
+}
+
+/* Duplicate ACKs all pass, in order, after the held ACK they duplicate: the host counts every
+ * one (RFC 5681 DupThresh). */
+static void test_duplicate_acks_pass(void)
+{
+	struct nic_ackc *c = coalescer();
+	int sup;
+	if (!c)
+		return;
+	struct frame f[] = {
+	    seg(1, 40000, 5000, TH_ACK, 100, 20, 0, 0), seg(2, 40000, 5000, TH_ACK, 100, 21, 0, 0),
+	    seg(3, 40000, 5000, TH_ACK, 100, 22, 0, 0), seg(4, 40000, 5000, TH_ACK, 100, 23, 0, 0)};
+	struct out o = round_of(c, f, 4, &sup);
+	print_out("dups", &o);
+	CHECK(ids_are(&o, (int[]){1, 2, 3, 4}, 4) && sup == 0);
+	nic_ackc_free(c);
+}
+
+/* SACK-bearing ACKs are never merged, nor dropped by a later plain ACK. */
+static void test_sack_acks_pass(void)
+{
+	struct nic_ackc *c = coalescer();
+	int sup;
+	if (!c)
+		return;
+	struct frame f[] = {seg(1, 40000, 6000, TH_ACK, 100, 30, 9000, 0),
+			    seg(2, 40000, 6000, TH_ACK, 100, 31, 9000, 0),
+			    seg(3, 40000, 12000, TH_ACK, 100, 32, 0, 0)};
+	struct out o = round_of(c, f, 3, &sup);
+	CHECK(ids_are(&o, (int[]){1, 2, 3}, 3) && sup == 0);
+	nic_ackc_free(c);
+}
+
+static void test_window_ece_fin_data_pass(void)
+{
+	struct nic_ackc *c = coalescer();
+	if (c)
+		round_mixed(c);
+	nic_ackc_free(c);
+}
+
+/* An older timestamp is never taken as the newer ACK. */
+static void test_older_timestamp_not_merged(void)
+{
+	struct nic_ackc *c = coalescer();
+	int sup;
+	if (!c)
+		return;
+	struct frame f[] = {seg(1, 40000, 20000, TH_ACK, 100, 60, 0, 0),
+			    seg(2, 40000, 21000, TH_ACK, 100, 59, 0, 0)};
+	struct out o = round_of(c, f, 2, &sup);
+	CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
+	nic_ackc_free(c);
+}
+
+/* A bad IPv4 checksum is never taken as the newer ACK. */
+static void test_bad_ip_checksum_not_merged(void)
+{
+	struct nic_ackc *c = coalescer();
+	int sup;
+	if (!c)
+		return;
+	struct frame g[] = {seg(1, 40000, 22000, TH_ACK, 100, 70, 0, 0),
+			    seg(2, 40000, 23000, TH_ACK, 100, 71, 0, 0)};
+	g[1].b[14 + 10] ^= 0x55; /* IPv4 header checksum */
+	struct out o = round_of(c, g, 2, &sup);
+	CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
+	nic_ackc_free(c);
+}
+
+/* Short or odd frames pass untouched. */
+static void test_short_frame_passes(void)
+{
+	struct nic_ackc *c = coalescer();
+	int sup;
+	if (!c)
+		return;
+	struct frame f[] = {seg(1, 40000, 30000, TH_ACK, 100, 80, 0, 0)};
+	f[0].len = 30;
+	struct out o = round_of(c, f, 1, &sup);
+	CHECK(ids_are(&o, (int[]){1}, 1));
+	nic_ackc_free(c);
+}
+
+/* A flow forgotten after the TTL with no SEND is no longer merged. */
+static void test_flow_forgotten_after_ttl(void)
+{
+	struct nic_ackc *c = coalescer();
+	if (!c)
+		return;
+	struct frame f[] = {seg(1, 40001, 40000, TH_ACK, 100, 90, 0, 0),
+			    seg(2, 40001, 41000, TH_ACK, 100, 91, 0, 0)};
+	struct out o = {.n = 0};
+	for (int i = 0; i < 2; i++) {
+		void *before, *s2;
+		if (nic_ackc_offer(c, f[i].b, (uint32_t)f[i].len, (uint32_t)f[i].len, &f[i],
+				   1000 + NIC_ACKC_TTL_NS + 1, &before, &s2) == NIC_ACKC_FORWARD)
+			emit(&o, &f[i]);
 	}
-	/* Duplicate ACKs all pass, in order, after the held ACK they duplicate: the host counts
-	 * every one (RFC 5681 DupThresh). */
-	{
-		struct frame f[] = {seg(1, 40000, 5000, TH_ACK, 100, 20, 0, 0),
-				    seg(2, 40000, 5000, TH_ACK, 100, 21, 0, 0),
-				    seg(3, 40000, 5000, TH_ACK, 100, 22, 0, 0),
-				    seg(4, 40000, 5000, TH_ACK, 100, 23, 0, 0)};
-		struct out o = round_of(c, f, 4, &sup);
-		print_out("dups", &o);
-		CHECK(ids_are(&o, (int[]){1, 2, 3, 4}, 4) && sup == 0);
-	}
-	/* SACK-bearing ACKs are never merged, nor dropped by a later plain ACK. */
-	{
-		struct frame f[] = {seg(1, 40000, 6000, TH_ACK, 100, 30, 9000, 0),
-				    seg(2, 40000, 6000, TH_ACK, 100, 31, 9000, 0),
-				    seg(3, 40000, 12000, TH_ACK, 100, 32, 0, 0)};
-		struct out o = round_of(c, f, 3, &sup);
-		CHECK(ids_are(&o, (int[]){1, 2, 3}, 3) && sup == 0);
-	}
-	/* A window update (same ACK, new window) passes; so do ECE, FIN and data, each after
-	 * the held ACK; the held ACK of the other flow is independent. */
-	{
-		struct frame f[] = {seg(1, 40000, 13000, TH_ACK, 100, 40, 0, 0),
-				    seg(2, 40001, 13000, TH_ACK, 100, 40, 0, 0),
-				    seg(3, 40000, 13000, TH_ACK, 200, 41, 0, 0),
-				    seg(4, 40000, 14000, TH_ACK | TH_ECE, 200, 42, 0, 0),
-				    seg(5, 40000, 15000, TH_ACK, 200, 43, 0, 0),
-				    seg(6, 40000, 15000, TH_ACK | TH_PSH, 200, 44, 0, 16),
-				    seg(7, 40001, 14000, TH_ACK, 100, 41, 0, 0),
-				    seg(8, 40000, 16000, TH_ACK | TH_FIN, 200, 45, 0, 0)};
-		struct out o = round_of(c, f, 8, &sup);
-		print_out("mixed", &o);
-		/* flow 40000: 1 then 3 (window update), 4 (ECE), 5 (held) before 6 (data), 8 (FIN);
-		 * flow 40001: 2 superseded by 7, released at the end */
-		CHECK(ids_are(&o, (int[]){1, 3, 4, 5, 6, 8, 7}, 7) && sup == 1);
-	}
-	/* An older timestamp, or a bad IPv4 checksum, is never taken as the newer ACK. */
-	{
-		struct frame f[] = {seg(1, 40000, 20000, TH_ACK, 100, 60, 0, 0),
-				    seg(2, 40000, 21000, TH_ACK, 100, 59, 0, 0)};
-		struct out o = round_of(c, f, 2, &sup);
-		CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
-		struct frame g[] = {seg(1, 40000, 22000, TH_ACK, 100, 70, 0, 0),
-				    seg(2, 40000, 23000, TH_ACK, 100, 71, 0, 0)};
-		g[1].b[14 + 10] ^= 0x55; /* IPv4 header checksum */
-		o = round_of(c, g, 2, &sup);
-		CHECK(ids_are(&o, (int[]){1, 2}, 2) && sup == 0);
-	}
-	/* Short or odd frames pass untouched. */
-	{
-		struct frame f[] = {seg(1, 40000, 30000, TH_ACK, 100, 80, 0, 0)};
-		f[0].len = 30;
-		struct out o = round_of(c, f, 1, &sup);
-		CHECK(ids_are(&o, (int[]){1}, 1));
-	}
-	/* A flow forgotten after the TTL with no SEND is no longer merged. */
-	{
-		struct frame f[] = {seg(1, 40001, 40000, TH_ACK, 100, 90, 0, 0),
-				    seg(2, 40001, 41000, TH_ACK, 100, 91, 0, 0)};
-		struct out o = {.n = 0};
-		for (int i = 0; i < 2; i++) {
-			void *before, *s2;
-			if (nic_ackc_offer(c, f[i].b, (uint32_t)f[i].len, (uint32_t)f[i].len, &f[i],
-					   1000 + NIC_ACKC_TTL_NS + 1, &before,
-					   &s2) == NIC_ACKC_FORWARD)
-				emit(&o, &f[i]);
-		}
-		nic_ackc_flush(c, emit, &o);
-		CHECK(ids_are(&o, (int[]){1, 2}, 2));
-	}
+	nic_ackc_flush(c, emit, &o);
+	CHECK(ids_are(&o, (int[]){1, 2}, 2));
+	nic_ackc_free(c);
+}
+
+/* The counters: every superseded ACK of several rounds, plain ACKs seen. */
+static void test_stats(void)
+{
+	struct nic_ackc *c = coalescer();
+	if (!c)
+		return;
+	round_advancing(c);
+	round_mixed(c);
+	struct nic_ackc_stats st;
 	nic_ackc_get_stats(c, &st);
 	CHECK(st.superseded == 3 && st.plain > 0);
 	nic_ackc_free(c);
-	CHECK_DONE();
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_unknown_flow_not_merged);
+	RUN(test_advancing_acks_merged);
+	RUN(test_duplicate_acks_pass);
+	RUN(test_sack_acks_pass);
+	RUN(test_window_ece_fin_data_pass);
+	RUN(test_older_timestamp_not_merged);
+	RUN(test_bad_ip_checksum_not_merged);
+	RUN(test_short_frame_passes);
+	RUN(test_flow_forgotten_after_ttl);
+	RUN(test_stats);
+	RUN_DONE();
 }

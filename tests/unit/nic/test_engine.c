@@ -120,10 +120,19 @@ static uint32_t do_open(struct nic_engine *e, struct capture *c, const char *pat
 static size_t make_template(uint8_t *hdr, uint32_t seq)
 {
 	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 80, .dport = 40000, .seq = seq, .ack = 1,
-			     .flags = TH_ACK | TH_PSH, .wnd = 500};
-	struct pkt_tcp_out o = {.src_mac = &sm, .dst_mac = &dm, .saddr = 0xc6120001,
-				.daddr = 0xc6120002, .ttl = 64, .ip_id = 1, .tcp = &th};
+	struct tcp_hdr th = {.sport = 80,
+			     .dport = 40000,
+			     .seq = seq,
+			     .ack = 1,
+			     .flags = TH_ACK | TH_PSH,
+			     .wnd = 500};
+	struct pkt_tcp_out o = {.src_mac = &sm,
+				.dst_mac = &dm,
+				.saddr = 0xc6120001,
+				.daddr = 0xc6120002,
+				.ttl = 64,
+				.ip_id = 1,
+				.tcp = &th};
 	return pkt_build_tcp(hdr, 128, &o);
 }
 
@@ -131,8 +140,13 @@ static void put_send(struct frame *f, uint32_t flow, uint32_t fid, uint64_t off,
 		     uint32_t seq)
 {
 	uint8_t hdr[128];
-	struct proto_send s = {.flow = flow, .fid = fid, .file_off = off, .len = len, .mss = 1000,
-			       .flags = PROTO_SEND_F_ECHO, .cookie = seq};
+	struct proto_send s = {.flow = flow,
+			       .fid = fid,
+			       .file_off = off,
+			       .len = len,
+			       .mss = 1000,
+			       .flags = PROTO_SEND_F_ECHO,
+			       .cookie = seq};
 	s.tmpl_len = (uint16_t)make_template(hdr, seq);
 	s.tmpl = hdr;
 	CHECK(proto_put_send(&f->w, &s) == 0);
@@ -146,49 +160,105 @@ static int last_error(struct capture *c, struct proto_error *pe)
 	return pe->reason;
 }
 
-int main(void)
+/* The engine over a temporary docroot with file.bin (300000 bytes) and a directory sub. */
+struct fixture {
+	char dir[32];
+	int dfd;
+	struct nic_io *io;
+	struct nic_engine *e;
+	uint32_t fid; /* file.bin's current fid */
+};
+
+static uint8_t content[300000];
+static struct capture cap;
+
+static void file_path(const struct fixture *x, char *path, size_t cap_len, const char *name)
 {
-	char dir[] = "/tmp/iotcp-nic-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	static uint8_t content[300000];
+	snprintf(path, cap_len, "%s/%s", x->dir, name);
+}
+
+static bool docroot_make(struct fixture *x)
+{
+	char path[512];
+
+	memset(x, 0, sizeof(*x));
+	snprintf(x->dir, sizeof(x->dir), "/tmp/iotcp-nic-XXXXXX");
+	CHECK(mkdtemp(x->dir) != NULL);
+	x->dfd = open(x->dir, O_RDONLY | O_DIRECTORY);
+	CHECK(x->dfd >= 0);
+	if (x->dfd < 0)
+		return false;
 	for (size_t i = 0; i < sizeof(content); i++)
 		content[i] = (uint8_t)(i * 131 + (i >> 9));
-	char path[512];
-	snprintf(path, sizeof(path), "%s/file.bin", dir);
+	file_path(x, path, sizeof(path), "file.bin");
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
 	close(fd);
-	snprintf(path, sizeof(path), "%s/sub", dir);
+	file_path(x, path, sizeof(path), "sub");
 	mkdir(path, 0755);
+	return true;
+}
 
-	static struct capture cap;
-	cap.wire_budget = -1;
-	struct nic_io *io = nic_io_new(64, true);
-	struct nic_engine_config cfg = {.docroot_fd = dfd, .store_bytes = 4 * 65536,
-					.block_size = 65536, .io = io};
+static void docroot_remove(struct fixture *x)
+{
+	char cmd[512];
+
+	close(x->dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
+	CHECK(system(cmd) == 0);
+}
+
+static bool setup(struct fixture *x)
+{
+	if (!docroot_make(x))
+		return false;
+	reset_capture(&cap);
+	x->io = nic_io_new(64, true);
+	struct nic_engine_config cfg = {
+	    .docroot_fd = x->dfd, .store_bytes = 4 * 65536, .block_size = 65536, .io = x->io};
 	struct nic_engine_out out = {&cap, cap_alloc, cap_send, cap_host};
-	struct nic_engine *e = nic_engine_new(&cfg, &out);
-	CHECK(e != NULL);
+	x->e = nic_engine_new(&cfg, &out);
+	CHECK(x->e != NULL);
+	if (!x->e) {
+		nic_io_free(x->io);
+		docroot_remove(x);
+	}
+	return x->e != NULL;
+}
 
-	/* open: ok, missing, traversal, directory */
+static void teardown(struct fixture *x)
+{
+	reset_capture(&cap);
+	nic_engine_free(x->e);
+	nic_io_free(x->io);
+	docroot_remove(x);
+}
+
+/* open: ok, missing, traversal, directory */
+static void step_open(struct fixture *x)
+{
 	int err;
 	struct proto_open_done d;
-	uint32_t fid = do_open(e, &cap, "file.bin", &err, &d);
-	CHECK(err == 0 && d.size == sizeof(content) && S_ISREG(d.mode));
-	do_open(e, &cap, "missing", &err, NULL);
-	CHECK(err == -ENOENT);
-	do_open(e, &cap, "../etc/passwd", &err, NULL);
-	CHECK(err == -EXDEV);
-	do_open(e, &cap, "sub", &err, &d);
-	CHECK(err == 0 && S_ISDIR(d.mode));
 
-	/* SEND 100000 bytes from offset 1000 (crosses block boundaries) */
+	x->fid = do_open(x->e, &cap, "file.bin", &err, &d);
+	CHECK(err == 0 && d.size == sizeof(content) && S_ISREG(d.mode));
+	do_open(x->e, &cap, "missing", &err, NULL);
+	CHECK(err == -ENOENT);
+	do_open(x->e, &cap, "../etc/passwd", &err, NULL);
+	CHECK(err == -EXDEV);
+	do_open(x->e, &cap, "sub", &err, &d);
+	CHECK(err == 0 && S_ISDIR(d.mode));
+}
+
+/* SEND 100000 bytes from offset 1000 (crosses block boundaries): the file's bytes in order,
+ * one ECHO, the job and its blocks pinned */
+static void step_send(struct fixture *x)
+{
 	struct frame f;
 	frame_begin(&f);
-	put_send(&f, 1, fid, 1000, 100000, 0xfffffff0u);
+	put_send(&f, 1, x->fid, 1000, 100000, 0xfffffff0u);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(cap.nwire == 100);
 	uint32_t got = 0;
 	for (int i = 0; i < cap.nwire; i++) {
@@ -204,155 +274,287 @@ int main(void)
 	CHECK(ec && proto_echo_decode(ec, &echo) == 0 && echo.flow == 1 && echo.len == 100000 &&
 	      echo.seq == 0xfffffff0u && echo.nic_delay_ns == 1000);
 	struct nic_engine_stats st;
-	nic_engine_get_stats(e, &st);
+	nic_engine_get_stats(x->e, &st);
 	CHECK(st.jobs_pinned == 1 && st.store_pinned_blocks == 2);
+}
 
-	/* retransmission of an older part is served from the store (no new read) */
+/* retransmission of an older part is served from the store (no new read) */
+static void step_retransmit_from_store(struct fixture *x)
+{
+	struct nic_engine_stats st;
+	nic_engine_get_stats(x->e, &st);
 	uint64_t reads = st.reads;
+	struct frame f;
 	frame_begin(&f);
-	put_send(&f, 1, fid, 2000, 1000, 0xfffffff0u + 1000);
+	put_send(&f, 1, x->fid, 2000, 1000, 0xfffffff0u + 1000);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
-	nic_engine_get_stats(e, &st);
+	frame_deliver(x->e, &f);
+	nic_engine_get_stats(x->e, &st);
 	CHECK(cap.nwire == 1 && st.reads == reads);
+}
 
-	/* the wire stalls: the burst resumes on a later poll, in order */
+/* the wire stalls: the burst resumes on a later poll, in order */
+static void step_wire_stall(struct fixture *x)
+{
+	struct frame f;
 	frame_begin(&f);
-	put_send(&f, 2, fid, 0, 5000, 100);
+	put_send(&f, 2, x->fid, 0, 5000, 100);
 	reset_capture(&cap);
 	cap.wire_budget = 2;
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(cap.nwire == 2 && find_cmd(&cap, PROTO_T_ECHO) == NULL);
 	cap.wire_budget = -1;
-	nic_engine_poll(e, 3000);
+	nic_engine_poll(x->e, 3000);
 	CHECK(cap.nwire == 5 && find_cmd(&cap, PROTO_T_ECHO) != NULL);
+}
 
-	/* ACKD releases; close takes effect when nothing pins the file */
+/* ACKD releases; close takes effect when nothing pins the file */
+static void step_ackd_and_deferred_close(struct fixture *x)
+{
+	struct frame f;
+	struct nic_engine_stats st;
 	frame_begin(&f);
-	proto_put_close(&f.w, fid);
+	proto_put_close(&f.w, x->fid);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(find_cmd(&cap, PROTO_T_CLOSE_DONE) == NULL); /* flows 1 and 2 still pin it */
 	frame_begin(&f);
 	struct proto_ackd a = {.flow = 1, .acked = 0xfffffff0u + 100000};
 	proto_put_ackd(&f.w, &a);
 	struct proto_ackd a2 = {.flow = 2, .flags = PROTO_ACKD_F_END};
 	proto_put_ackd(&f.w, &a2);
-	frame_deliver(e, &f);
-	nic_engine_get_stats(e, &st);
+	frame_deliver(x->e, &f);
+	nic_engine_get_stats(x->e, &st);
 	CHECK(st.jobs_pinned == 0 && st.store_pinned_blocks == 0 && st.flows == 0);
 	CHECK(find_cmd(&cap, PROTO_T_CLOSE_DONE) != NULL);
+}
 
-	/* errors: unknown (closed) fid, range, bad template */
+/* errors: unknown (closed) fid, range, bad template */
+static void step_send_errors(struct fixture *x)
+{
 	struct proto_error pe;
+	struct frame f;
+	int err;
 	frame_begin(&f);
-	put_send(&f, 3, fid, 0, 100, 1);
+	put_send(&f, 3, x->fid, 0, 100, 1);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_UNKNOWN_FID && pe.flow == 3);
-	fid = do_open(e, &cap, "file.bin", &err, NULL);
+	x->fid = do_open(x->e, &cap, "file.bin", &err, NULL);
 	frame_begin(&f);
-	put_send(&f, 3, fid, sizeof(content) - 10, 100, 1);
+	put_send(&f, 3, x->fid, sizeof(content) - 10, 100, 1);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_RANGE);
 	frame_begin(&f);
 	uint8_t junk[60] = {0};
-	struct proto_send bad = {.flow = 3, .fid = fid, .len = 10, .mss = 100, .tmpl_len = 60,
-				 .tmpl = junk};
+	struct proto_send bad = {
+	    .flow = 3, .fid = x->fid, .len = 10, .mss = 100, .tmpl_len = 60, .tmpl = junk};
 	proto_put_send(&f.w, &bad);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_BAD_TEMPLATE);
+}
 
-	/* store exhausted: 4 blocks; pin them all, then ask for another */
+/* store exhausted: 4 blocks; pin them all, then ask for another */
+static void step_store_full(struct fixture *x)
+{
+	struct proto_error pe;
+	struct frame f;
+	int err;
 	frame_begin(&f);
-	put_send(&f, 4, fid, 0, 3 * 65536 + 1, 1);
-	frame_deliver(e, &f);
-	uint32_t fid2 = do_open(e, &cap, "sub/../file.bin", &err, NULL);
+	put_send(&f, 4, x->fid, 0, 3 * 65536 + 1, 1);
+	frame_deliver(x->e, &f);
+	uint32_t fid2 = do_open(x->e, &cap, "sub/../file.bin", &err, NULL);
 	CHECK(err == 0);
 	(void)fid2;
 	frame_begin(&f);
-	put_send(&f, 5, fid, 4 * 65536, 1000, 1);
+	put_send(&f, 5, x->fid, 4 * 65536, 1000, 1);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_STORE_FULL);
 	frame_begin(&f);
-	a2.flow = 4;
+	struct proto_ackd a2 = {.flow = 4, .flags = PROTO_ACKD_F_END};
 	proto_put_ackd(&f.w, &a2);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
+}
 
-	/* truncated file: range valid at open, the file shrinks before the read */
-	snprintf(path, sizeof(path), "%s/file.bin", dir);
+/* truncated file: range valid at open, the file shrinks before the read */
+static void step_truncated(struct fixture *x)
+{
+	struct proto_error pe;
+	struct frame f;
+	char path[512];
+	file_path(x, path, sizeof(path), "file.bin");
 	CHECK(truncate(path, 1000) == 0);
 	frame_begin(&f);
-	put_send(&f, 6, fid, 270000, 20000, 1); /* block 4: not cached */
+	put_send(&f, 6, x->fid, 270000, 20000, 1); /* block 4: not cached */
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_TRUNCATED && pe.flow == 6);
+}
 
-	/* malformed input: bad frame, short command, unknown type — counted, answered */
-	nic_engine_get_stats(e, &st);
+/* malformed input: bad frame, short command, unknown type -- counted, answered */
+static void step_malformed(struct fixture *x)
+{
+	struct proto_error pe;
+	struct nic_engine_stats st;
+	struct frame f;
+	nic_engine_get_stats(x->e, &st);
 	uint64_t mal = st.malformed;
-	nic_engine_host_frame(e, (const uint8_t *)"garbage", 7, 0);
+	nic_engine_host_frame(x->e, (const uint8_t *)"garbage", 7, 0);
 	frame_begin(&f);
 	proto_put_raw(&f.w, PROTO_T_SEND, "x", 1);
 	proto_put_raw(&f.w, 0x7777, "", 0);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
-	nic_engine_get_stats(e, &st);
+	frame_deliver(x->e, &f);
+	nic_engine_get_stats(x->e, &st);
 	CHECK(st.malformed == mal + 3);
 	CHECK(last_error(&cap, &pe) == PROTO_ERR_UNSUPPORTED);
+}
 
-	/* fid generations wrap: thousands of open/close cycles on one slot keep working */
-	snprintf(path, sizeof(path), "%s/file.bin", dir);
-	fd = open(path, O_WRONLY | O_TRUNC);
+/* fid generations wrap: thousands of open/close cycles on one slot keep working */
+static void step_fid_wrap(struct fixture *x)
+{
+	struct frame f;
+	char path[512];
+	int err;
+	file_path(x, path, sizeof(path), "file.bin");
+	int fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
 	close(fd);
 	frame_begin(&f);
-	proto_put_close(&f.w, fid);
-	frame_deliver(e, &f);
+	proto_put_close(&f.w, x->fid);
+	frame_deliver(x->e, &f);
 	uint32_t first_fid = 0;
 	for (int k = 0; k < 5000; k++) {
-		uint32_t x = do_open(e, &cap, "file.bin", &err, NULL);
+		uint32_t fx = do_open(x->e, &cap, "file.bin", &err, NULL);
 		if (k == 0)
-			first_fid = x;
-		if (err != 0 || (k > 0 && x == first_fid))
+			first_fid = fx;
+		if (err != 0 || (k > 0 && fx == first_fid))
 			break; /* a reused fid value would confuse a stale SEND with a new file */
 		if (k == 4999)
-			printf("5000 open/close cycles, last fid %#x\n", x);
+			printf("5000 open/close cycles, last fid %#x\n", fx);
 		frame_begin(&f);
-		proto_put_close(&f.w, x);
+		proto_put_close(&f.w, fx);
 		reset_capture(&cap);
-		frame_deliver(e, &f);
+		frame_deliver(x->e, &f);
 		if (!find_cmd(&cap, PROTO_T_CLOSE_DONE) || find_cmd(&cap, PROTO_T_ERROR)) {
-			printf("close %d of fid %#x failed\n", k, x);
+			printf("close %d of fid %#x failed\n", k, fx);
 			check_failures++;
 			break;
 		}
-		fid = x;
+		x->fid = fx;
 	}
-	fid = do_open(e, &cap, "file.bin", &err, NULL);
+	x->fid = do_open(x->e, &cap, "file.bin", &err, NULL);
 	frame_begin(&f);
-	put_send(&f, 9, fid, 0, 1000, 1);
+	put_send(&f, 9, x->fid, 0, 1000, 1);
 	reset_capture(&cap);
-	frame_deliver(e, &f);
+	frame_deliver(x->e, &f);
 	CHECK(err == 0 && cap.nwire == 1 && find_cmd(&cap, PROTO_T_ERROR) == NULL);
+}
 
-	/* host restart: everything forgotten, the engine keeps working */
-	nic_engine_reset(e);
-	nic_engine_get_stats(e, &st);
+/* host restart: everything forgotten, the engine keeps working */
+static void step_reset(struct fixture *x)
+{
+	struct nic_engine_stats st;
+	nic_engine_reset(x->e);
+	nic_engine_get_stats(x->e, &st);
 	CHECK(st.files_open == 0 && st.flows == 0);
-	reset_capture(&cap);
-	nic_engine_free(e);
-	nic_io_free(io);
+}
 
-	/* io_uring: one open and one read complete through the ring */
-	io = nic_io_new(8, false);
+/* Each test runs the steps before its own on one engine (each step's checks count; the first
+ * test that fails names the behaviour that broke). */
+static void (*const steps[])(struct fixture *) = {step_open,
+						  step_send,
+						  step_retransmit_from_store,
+						  step_wire_stall,
+						  step_ackd_and_deferred_close,
+						  step_send_errors,
+						  step_store_full,
+						  step_truncated,
+						  step_malformed,
+						  step_fid_wrap,
+						  step_reset};
+
+static void run_steps(size_t n)
+{
+	struct fixture x;
+
+	if (!setup(&x))
+		return;
+	for (size_t i = 0; i < n; i++)
+		steps[i](&x);
+	teardown(&x);
+}
+
+static void test_open(void)
+{
+	run_steps(1);
+}
+
+static void test_send_crosses_blocks(void)
+{
+	run_steps(2);
+}
+
+static void test_retransmit_from_store(void)
+{
+	run_steps(3);
+}
+
+static void test_wire_stall_resumes(void)
+{
+	run_steps(4);
+}
+
+static void test_ackd_releases_close_deferred(void)
+{
+	run_steps(5);
+}
+
+static void test_send_errors(void)
+{
+	run_steps(6);
+}
+
+static void test_store_full(void)
+{
+	run_steps(7);
+}
+
+static void test_truncated_file(void)
+{
+	run_steps(8);
+}
+
+static void test_malformed_input(void)
+{
+	run_steps(9);
+}
+
+static void test_fid_generations_wrap(void)
+{
+	run_steps(10);
+}
+
+static void test_host_restart(void)
+{
+	run_steps(11);
+}
+
+/* io_uring: one open and one read complete through the ring */
+static void test_io_uring_read(void)
+{
+	struct fixture x;
+
+	if (!docroot_make(&x))
+		return;
+	struct nic_io *io = nic_io_new(8, false);
 	if (!io) {
 		printf("io_uring unavailable (%s): ring part skipped\n", strerror(errno));
 	} else {
-		CHECK(nic_io_open_beneath(io, dfd, "file.bin", 42) == 0);
+		CHECK(nic_io_open_beneath(io, x.dfd, "file.bin", 42) == 0);
 		nic_io_submit(io);
 		struct nic_io_done dn;
 		int n = 0;
@@ -376,8 +578,24 @@ int main(void)
 		close(rfd);
 		nic_io_free(io);
 	}
-	close(dfd);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	CHECK(system(path) == 0);
-	CHECK_DONE();
+	docroot_remove(&x);
+}
+
+int main(int argc, char **argv)
+{
+	cap.wire_budget = -1;
+	RUN_INIT(argc, argv);
+	RUN(test_open);
+	RUN(test_send_crosses_blocks);
+	RUN(test_retransmit_from_store);
+	RUN(test_wire_stall_resumes);
+	RUN(test_ackd_releases_close_deferred);
+	RUN(test_send_errors);
+	RUN(test_store_full);
+	RUN(test_truncated_file);
+	RUN(test_malformed_input);
+	RUN(test_fid_generations_wrap);
+	RUN(test_host_restart);
+	RUN(test_io_uring_read);
+	RUN_DONE();
 }

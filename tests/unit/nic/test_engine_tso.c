@@ -75,120 +75,199 @@ static bool zc_send(void *ctx, const uint8_t *hdr, size_t hlen, const struct iov
 	return true;
 }
 
-int main(void)
-{
-	char dir[] = "/tmp/iotcp-tso-XXXXXX";
-	static uint8_t content[200000], buf[1600];
-	struct proto_writer w;
-	static struct capture cap;
+/* A docroot with f.bin (200000 bytes). */
+struct docroot {
+	char dir[32], path[512];
+	int dfd;
+	struct nic_io *io;
+};
 
-	CHECK(mkdtemp(dir) != NULL);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+static uint8_t content[200000], buf[1600];
+static struct proto_writer w;
+
+static bool docroot_make(struct docroot *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/iotcp-tso-XXXXXX");
+	CHECK(mkdtemp(d->dir) != NULL);
+	d->dfd = open(d->dir, O_RDONLY | O_DIRECTORY);
+	CHECK(d->dfd >= 0);
+	if (d->dfd < 0)
+		return false;
 	for (size_t i = 0; i < sizeof(content); i++)
 		content[i] = (uint8_t)(i * 7 + (i >> 11));
-	char path[512];
-	snprintf(path, sizeof(path), "%s/f.bin", dir);
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	snprintf(d->path, sizeof(d->path), "%s/f.bin", d->dir);
+	int fd = open(d->path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
 	close(fd);
+	d->io = nic_io_new(16, true);
+	return true;
+}
 
-	struct nic_io *io = nic_io_new(16, true);
+static void docroot_remove(struct docroot *d)
+{
+	nic_io_free(d->io);
+	close(d->dfd);
+	unlink(d->path);
+	rmdir(d->dir);
+}
+
+static struct nic_engine_config config(const struct docroot *d, bool csum_offload)
+{
+	struct nic_engine_config c = {.docroot_fd = d->dfd,
+				      .store_bytes = 8 * 65536,
+				      .block_size = 65536,
+				      .io = d->io,
+				      .tcp_csum_offload = csum_offload};
+	return c;
+}
+
+static void cap_free(struct capture *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->buf[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+/* An engine with TSO (30000 bytes a frame) and f.bin open; zero copy if asked. */
+static struct nic_engine *engine_tso(const struct docroot *d, struct capture *cap, bool zero_copy,
+				     uint32_t *fid)
+{
+	struct nic_engine_out out = {cap, cap_alloc, cap_send, ef_host};
+	struct nic_engine_config cfg = config(d, true);
+	struct nic_engine *e = nic_engine_new(&cfg, &out);
+	CHECK(e && nic_engine_set_tso(e, 30000, cap_send_tso));
+	if (e && zero_copy)
+		CHECK(nic_engine_set_zero_copy(e, zc_send));
+	if (!e)
+		return NULL;
+	proto_writer_init(&w, buf, sizeof(buf));
+	proto_put_open(&w, 1, "f.bin", 5);
+	ef_deliver(e, &w, buf);
+	*fid = ef_opened_fid;
+	struct nic_engine_stats st;
+	nic_engine_get_stats(e, &st);
+	CHECK(st.files_open == 1);
+	return e;
+}
+
+/* 100500 bytes from offset 3000 (crosses blocks): 3 frames of 30 MSS and one of 10 MSS plus the
+ * 500-byte tail; then a SEND of 800 bytes: one ordinary frame. */
+static void burst(struct nic_engine *e, uint32_t fid, struct capture *cap, bool zero_copy)
+{
+	uint8_t hdr[128];
+	uint32_t seq0 = 0xffff0000u;
+	struct proto_send s = {
+	    .flow = 9, .fid = fid, .file_off = 3000, .len = 100500, .mss = MSS, .cookie = 1};
+	s.tmpl_len = (uint16_t)ef_template(hdr, seq0, 100);
+	s.tmpl = hdr;
+	CHECK(proto_put_send(&w, &s) == 0);
+	s.flow = 10;
+	s.file_off = 0;
+	s.len = 800;
+	s.tmpl_len = (uint16_t)ef_template(hdr, seq0 + 100500, 100);
+	CHECK(proto_put_send(&w, &s) == 0);
+	ef_deliver(e, &w, buf);
+	for (int i = 0; i < 10 && cap->n < 5; i++)
+		nic_engine_poll(e, 3000);
+	CHECK(cap->n == 5 && ef_host_errors == 0);
+	uint32_t off = 0;
+	uint16_t ip_id = 100;
+	for (int i = 0; i < cap->n; i++) {
+		const uint8_t *ip = cap->buf[i] + 14, *tcp = ip + 20;
+		uint32_t plen = (uint32_t)cap->len[i] - 54;
+		CHECK(cap->mss[i] == (i < 4 ? MSS : 0));
+		CHECK(plen == (i < 3 ? 30000u : i == 3 ? 10500u : 800u));
+		CHECK(get_be16(ip + 2) == 20 + 20 + plen);
+		if (i == 4)
+			ip_id = 100; /* the second SEND's template */
+		CHECK(get_be16(ip + 4) == ip_id);
+		CHECK(inet_csum(ip, 20) == 0);
+		CHECK(get_be32(tcp + 4) == seq0 + off);
+		CHECK(((tcp[13] & TH_PSH) != 0) == (i >= 3)); /* each burst's last frame */
+		uint32_t ps = csum_pseudo_ipv4(EF_SADDR, EF_DADDR, 6, 20 + plen);
+		CHECK(get_be16(tcp + 16) == csum_reduce(ps));
+		CHECK(memcmp(tcp + 20, content + (i < 4 ? 3000 + off : 0), plen) == 0);
+		off += plen;
+		ip_id = (uint16_t)(ip_id + (plen + MSS - 1) / MSS);
+	}
+	CHECK(off == 100500 + 800);
+	struct nic_engine_stats st;
+	nic_engine_get_stats(e, &st);
+	CHECK_EQ_U64(st.tso_frames, 4);
+	CHECK_EQ_U64(st.segments, 102);
+	CHECK_EQ_U64(st.send_bytes, 100500 + 800);
+	CHECK_EQ_U64(st.zero_copy_frames, zero_copy ? 5 : 0);
+}
+
+/* TSO is refused without checksum offload; turning it off is always fine. */
+static void test_tso_needs_csum_offload(void)
+{
+	static struct capture cap;
+	struct docroot d;
+
+	if (!docroot_make(&d))
+		return;
 	struct nic_engine_out out = {&cap, cap_alloc, cap_send, ef_host};
-	struct nic_engine_config plain = {
-	    .docroot_fd = dfd, .store_bytes = 8 * 65536, .block_size = 65536, .io = io};
+	struct nic_engine_config plain = config(&d, false);
 	struct nic_engine *e = nic_engine_new(&plain, &out);
 	CHECK(e && !nic_engine_set_tso(e, 30000, cap_send_tso)); /* no checksum offload */
 	CHECK(nic_engine_set_tso(e, 0, NULL));
 	nic_engine_free(e);
+	docroot_remove(&d);
+}
 
-	struct nic_engine_config cfg = plain;
-	cfg.tcp_csum_offload = true;
-	e = nic_engine_new(&cfg, &out);
-	CHECK(e && nic_engine_set_tso(e, 30000, cap_send_tso));
+/* The copying path: frames of whole MSS multiples, headers and checksums as described above. */
+static void test_tso_burst_frames(void)
+{
+	static struct capture cap;
+	struct docroot d;
+	uint32_t fid;
 
-	proto_writer_init(&w, buf, sizeof(buf));
-	proto_put_open(&w, 1, "f.bin", 5);
-	ef_deliver(e, &w, buf);
-	uint32_t fid = ef_opened_fid;
-	struct nic_engine_stats st;
-	nic_engine_get_stats(e, &st);
-	CHECK(st.files_open == 1);
+	if (!docroot_make(&d))
+		return;
+	struct nic_engine *e = engine_tso(&d, &cap, false, &fid);
+	if (e)
+		burst(e, fid, &cap, false);
+	cap_free(&cap);
+	nic_engine_free(e);
+	docroot_remove(&d);
+}
 
-	/* 100500 bytes from offset 3000 (crosses blocks): 3 frames of 30 MSS and one of 10 MSS
-	 * plus the 500-byte tail; then a SEND of 800 bytes: one ordinary frame. Twice: copying,
-	 * then zero copy, which must produce the same frames. */
-	static struct capture first;
-	for (int round = 0; round < 2; round++) {
-		if (round == 1) {
-			first = cap;
-			memset(&cap, 0, sizeof(cap));
-			nic_engine_free(e);
-			e = nic_engine_new(&cfg, &out);
-			CHECK(e && nic_engine_set_tso(e, 30000, cap_send_tso) &&
-			      nic_engine_set_zero_copy(e, zc_send));
-			proto_put_open(&w, 1, "f.bin", 5);
-			ef_deliver(e, &w, buf);
-		}
-		uint8_t hdr[128];
-		uint32_t seq0 = 0xffff0000u;
-		struct proto_send s = {.flow = 9,
-				       .fid = fid,
-				       .file_off = 3000,
-				       .len = 100500,
-				       .mss = MSS,
-				       .cookie = 1};
-		s.tmpl_len = (uint16_t)ef_template(hdr, seq0, 100);
-		s.tmpl = hdr;
-		CHECK(proto_put_send(&w, &s) == 0);
-		s.flow = 10;
-		s.file_off = 0;
-		s.len = 800;
-		s.tmpl_len = (uint16_t)ef_template(hdr, seq0 + 100500, 100);
-		CHECK(proto_put_send(&w, &s) == 0);
-		ef_deliver(e, &w, buf);
-		for (int i = 0; i < 10 && cap.n < 5; i++)
-			nic_engine_poll(e, 3000);
-		CHECK(cap.n == 5 && ef_host_errors == 0);
-		uint32_t off = 0;
-		uint16_t ip_id = 100;
-		for (int i = 0; i < cap.n; i++) {
-			const uint8_t *ip = cap.buf[i] + 14, *tcp = ip + 20;
-			uint32_t plen = (uint32_t)cap.len[i] - 54;
-			CHECK(cap.mss[i] == (i < 4 ? MSS : 0));
-			CHECK(plen == (i < 3 ? 30000u : i == 3 ? 10500u : 800u));
-			CHECK(get_be16(ip + 2) == 20 + 20 + plen);
-			if (i == 4)
-				ip_id = 100; /* the second SEND's template */
-			CHECK(get_be16(ip + 4) == ip_id);
-			CHECK(inet_csum(ip, 20) == 0);
-			CHECK(get_be32(tcp + 4) == seq0 + off);
-			CHECK(((tcp[13] & TH_PSH) != 0) == (i >= 3)); /* each burst's last frame */
-			uint32_t ps = csum_pseudo_ipv4(EF_SADDR, EF_DADDR, 6, 20 + plen);
-			CHECK(get_be16(tcp + 16) == csum_reduce(ps));
-			CHECK(memcmp(tcp + 20, content + (i < 4 ? 3000 + off : 0), plen) == 0);
-			off += plen;
-			ip_id = (uint16_t)(ip_id + (plen + MSS - 1) / MSS);
-		}
-		CHECK(off == 100500 + 800);
+/* Zero copy produces the same frames as copying; a refused frame is offered again. */
+static void test_tso_zero_copy_same_frames(void)
+{
+	static struct capture first, cap;
+	struct nic_engine_stats st = {0};
+	struct docroot d;
+	uint32_t fid;
+
+	if (!docroot_make(&d))
+		return;
+	struct nic_engine *e = engine_tso(&d, &first, false, &fid);
+	if (e)
+		burst(e, fid, &first, false);
+	nic_engine_free(e);
+	zc_calls = 0;
+	e = engine_tso(&d, &cap, true, &fid);
+	if (e) {
+		burst(e, fid, &cap, true);
 		nic_engine_get_stats(e, &st);
-		CHECK_EQ_U64(st.tso_frames, 4);
-		CHECK_EQ_U64(st.segments, 102);
-		CHECK_EQ_U64(st.send_bytes, 100500 + 800);
-		CHECK_EQ_U64(st.zero_copy_frames, round == 1 ? 5 : 0);
 	}
 	CHECK(zc_calls == 6 && st.wire_stalls >= 1); /* one refusal, offered again */
 	for (int i = 0; i < 5; i++)
 		CHECK(first.len[i] == cap.len[i] && first.mss[i] == cap.mss[i] &&
 		      memcmp(first.buf[i], cap.buf[i], cap.len[i]) == 0);
-	for (int i = 0; i < first.n; i++)
-		free(first.buf[i]);
-
-	for (int i = 0; i < cap.n; i++)
-		free(cap.buf[i]);
+	cap_free(&first);
+	cap_free(&cap);
 	nic_engine_free(e);
-	nic_io_free(io);
-	close(dfd);
-	unlink(path);
-	rmdir(dir);
-	CHECK_DONE();
+	docroot_remove(&d);
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_tso_needs_csum_offload);
+	RUN(test_tso_burst_frames);
+	RUN(test_tso_zero_copy_same_frames);
+	RUN_DONE();
 }
