@@ -128,11 +128,12 @@ static void test_too_small(void)
 	CHECK_EQ_U64(host_tcp_frame_build(buf, sizeof(buf), &seg, &h, &fr), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_inline_frame();
-	test_tso_frame();
-	test_send_template();
-	test_too_small();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_inline_frame);
+	RUN(test_tso_frame);
+	RUN(test_send_template);
+	RUN(test_too_small);
+	RUN_DONE();
 }

@@ -182,10 +182,13 @@ static int last_reason(void)
 static void put_key_at(uint32_t flow, uint32_t epoch, const struct tls_key *k, bool start,
 		       uint32_t start_seq)
 {
-	struct proto_tls_key pk = {.flow = flow, .epoch = epoch, .version = k->version,
+	struct proto_tls_key pk = {.flow = flow,
+				   .epoch = epoch,
+				   .version = k->version,
 				   .flags = start ? PROTO_TLS_KEY_F_START : 0,
 				   .start_seq = start_seq,
-				   .cipher = k->cipher, .key_len = k->key_len,
+				   .cipher = k->cipher,
+				   .key_len = k->key_len,
 				   .iv_len = (uint8_t)tls_iv_len(k->version)};
 	memcpy(pk.key, k->key, k->key_len);
 	memcpy(pk.iv, k->iv, pk.iv_len);
@@ -208,18 +211,36 @@ struct body {
 static void put_tls_send(const struct body *b, uint64_t soff, uint32_t len, uint32_t flags)
 {
 	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 443, .dport = (uint16_t)(40000 + b->flow),
-			     .seq = rx[b->flow].base + b->at + (uint32_t)soff, .ack = 1,
-			     .flags = TH_ACK | TH_PSH, .wnd = 500};
-	struct pkt_tcp_out o = {.src_mac = &sm, .dst_mac = &dm, .saddr = 0xc6120001,
-				.daddr = 0xc6120002, .ttl = 64, .ip_id = 1, .tcp = &th};
+	struct tcp_hdr th = {.sport = 443,
+			     .dport = (uint16_t)(40000 + b->flow),
+			     .seq = rx[b->flow].base + b->at + (uint32_t)soff,
+			     .ack = 1,
+			     .flags = TH_ACK | TH_PSH,
+			     .wnd = 500};
+	struct pkt_tcp_out o = {.src_mac = &sm,
+				.dst_mac = &dm,
+				.saddr = 0xc6120001,
+				.daddr = 0xc6120002,
+				.ttl = 64,
+				.ip_id = 1,
+				.tcp = &th};
 	uint8_t hdr[128];
-	struct proto_send s = {.flow = b->flow, .fid = b->fid, .file_off = soff, .len = len,
-			       .mss = MSS, .flags = flags | PROTO_SEND_F_ECHO, .cookie = soff,
-			       .tmpl = hdr, .is_tls = true};
+	struct proto_send s = {.flow = b->flow,
+			       .fid = b->fid,
+			       .file_off = soff,
+			       .len = len,
+			       .mss = MSS,
+			       .flags = flags | PROTO_SEND_F_ECHO,
+			       .cookie = soff,
+			       .tmpl = hdr,
+			       .is_tls = true};
 	s.tmpl_len = (uint16_t)pkt_build_tcp(hdr, sizeof(hdr), &o);
-	s.tls = (struct proto_send_tls){.epoch = b->epoch, .rec_size = b->rs, .align = b->align,
-					.body_off = b->off, .body_len = b->len, .rec_seq = b->seq};
+	s.tls = (struct proto_send_tls){.epoch = b->epoch,
+					.rec_size = b->rs,
+					.align = b->align,
+					.body_off = b->off,
+					.body_len = b->len,
+					.rec_seq = b->seq};
 	CHECK(proto_put_send(&W, &s) == 0);
 }
 
@@ -330,13 +351,19 @@ static struct nic_engine_stats engine_stats(void)
 }
 
 /* A whole body in random TLS_SENDs (cutting records anywhere), then retransmissions. */
-static void test_body(uint32_t flow, uint32_t fid, uint16_t ver, uint8_t cipher, uint16_t rs,
+static void body_case(uint32_t flow, uint32_t fid, uint16_t ver, uint8_t cipher, uint16_t rs,
 		      uint8_t align, uint64_t off, uint64_t len)
 {
 	struct tls_key k;
 	make_key(&k, ver, cipher);
-	struct body b = {.flow = flow, .fid = fid, .epoch = 0, .off = off, .len = len,
-			 .seq = 1 + check_rnd(&rng) % 1000, .rs = rs, .align = align};
+	struct body b = {.flow = flow,
+			 .fid = fid,
+			 .epoch = 0,
+			 .off = off,
+			 .len = len,
+			 .seq = 1 + check_rnd(&rng) % 1000,
+			 .rs = rs,
+			 .align = align};
 	rx[flow].base = (uint32_t)check_rnd(&rng);
 	clear_host();
 	install_key(flow, 0, &k);
@@ -373,12 +400,12 @@ static void test_body(uint32_t flow, uint32_t fid, uint16_t ver, uint8_t cipher,
 	ackd(flow, 0, PROTO_ACKD_F_END);
 }
 
-static void test_refusals(uint32_t fid, const char *path)
+static void refusals(uint32_t fid, const char *path)
 {
 	struct tls_key k;
 	make_key(&k, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM);
-	struct body b = {.flow = 3, .fid = fid, .epoch = 0, .off = 0, .len = 100000, .seq = 0,
-			 .rs = 16384};
+	struct body b = {
+	    .flow = 3, .fid = fid, .epoch = 0, .off = 0, .len = 100000, .seq = 0, .rs = 16384};
 	rx[3].base = 5000;
 	uint64_t f0 = frames;
 
@@ -415,8 +442,12 @@ static void test_refusals(uint32_t fid, const char *path)
 	bad.key_len = 32; /* AES-128 with a 32-byte key */
 	install_key(3, 1, &bad);
 	CHECK(last_reason() == PROTO_ERR_TLS_KEY && hc.err[hc.nerr - 1].err == -EINVAL);
-	struct proto_tls_key pk = {.flow = 3, .epoch = 1, .version = TLS_VERSION_12,
-				   .cipher = TLS_CIPHER_AES_128_GCM, .key_len = 16, .iv_len = 12};
+	struct proto_tls_key pk = {.flow = 3,
+				   .epoch = 1,
+				   .version = TLS_VERSION_12,
+				   .cipher = TLS_CIPHER_AES_128_GCM,
+				   .key_len = 16,
+				   .iv_len = 12};
 	begin();
 	proto_put_tls_key(&W, &pk); /* 1.2 takes a 4-byte salt */
 	deliver();
@@ -508,13 +539,13 @@ static void test_refusals(uint32_t fid, const char *path)
 }
 
 /* KeyUpdate: epoch 1 while epoch 0 has unacknowledged data; epoch 0 wiped once ACKD passes. */
-static void test_epochs(uint32_t fid)
+static void epochs(uint32_t fid)
 {
 	struct tls_key k0, k1;
 	make_key(&k0, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM);
 	make_key(&k1, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM);
-	struct body b0 = {.flow = 4, .fid = fid, .epoch = 0, .off = 0, .len = 50000, .seq = 7,
-			  .rs = 16384};
+	struct body b0 = {
+	    .flow = 4, .fid = fid, .epoch = 0, .off = 0, .len = 50000, .seq = 7, .rs = 16384};
 	rx[4].base = 100;
 	clear_host();
 	uint64_t wiped = tls_stats().epochs_wiped;
@@ -522,8 +553,14 @@ static void test_epochs(uint32_t fid)
 	uint64_t sl0 = stream_len_of(&b0, &k0);
 	/* epoch 1 starts after the body and a host-sealed KeyUpdate record; its key arrives
 	 * before epoch 0's data was sent at all (the host writes ahead of TCP) */
-	struct body b1 = {.flow = 4, .fid = fid, .epoch = 1, .off = 60000, .len = 40000, .seq = 0,
-			  .rs = 4096, .align = 1};
+	struct body b1 = {.flow = 4,
+			  .fid = fid,
+			  .epoch = 1,
+			  .off = 60000,
+			  .len = 40000,
+			  .seq = 0,
+			  .rs = 4096,
+			  .align = 1};
 	b1.at = (uint32_t)sl0 + 5 + 1 + 16 + 5;
 	begin();
 	put_key_at(4, 1, &k1, true, rx[4].base + b1.at);
@@ -561,8 +598,13 @@ static void test_epochs(uint32_t fid)
 		struct tls_key kx;
 		make_key(&kx, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM);
 		install_key(4, ep, &kx);
-		struct body bx = {.flow = 4, .fid = fid, .epoch = ep, .off = 0, .len = 100,
-				  .seq = 0, .rs = 16384};
+		struct body bx = {.flow = 4,
+				  .fid = fid,
+				  .epoch = ep,
+				  .off = 0,
+				  .len = 100,
+				  .seq = 0,
+				  .rs = 16384};
 		if (ep <= NIC_TLS_EPOCHS + 1)
 			send_range(&bx, 0, 50, 0);
 	}
@@ -576,8 +618,11 @@ static void test_epochs(uint32_t fid)
 static struct nic_engine *make_engine(int dfd, struct nic_io *io, bool csum)
 {
 	/* Whole bodies go out before any ACKD: no per-flow pin limit below the store. */
-	struct nic_engine_config cfg = {.docroot_fd = dfd, .store_bytes = 32 * 65536,
-					.block_size = 65536, .io = io, .tcp_csum_offload = csum,
+	struct nic_engine_config cfg = {.docroot_fd = dfd,
+					.store_bytes = 32 * 65536,
+					.block_size = 65536,
+					.io = io,
+					.tcp_csum_offload = csum,
 					.max_flow_pinned = 32 * 65536};
 	struct nic_engine_out out = {NULL, w_alloc, w_send, on_host};
 	return nic_engine_new(&cfg, &out);
@@ -593,67 +638,181 @@ static uint32_t open_file(const char *name)
 	return hc.opened_fid;
 }
 
-int main(void)
+/* A docroot with file.bin (the same random content for every test) and an engine over it. */
+struct bed {
+	char dir[40], path[512];
+	int dfd;
+	struct nic_io *io;
+	uint32_t fid;
+};
+
+enum out_mode { COPY, TSO, TSO_ZERO_COPY };
+
+static bool bed_make(struct bed *b, enum out_mode mode)
 {
-	char dir[] = "/tmp/iotcp-nic-tls-XXXXXX";
-	char path[512];
-	CHECK(mkdtemp(dir) != NULL);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	for (size_t i = 0; i < sizeof(content); i++)
-		content[i] = (uint8_t)(check_rnd(&rng) >> 40);
-	snprintf(path, sizeof(path), "%s/file.bin", dir);
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	static bool filled;
+
+	if (!filled) {
+		for (size_t i = 0; i < sizeof(content); i++)
+			content[i] = (uint8_t)(check_rnd(&rng) >> 40);
+		filled = true;
+	}
+	memset(b, 0, sizeof(*b));
+	snprintf(b->dir, sizeof(b->dir), "/tmp/iotcp-nic-tls-XXXXXX");
+	CHECK(mkdtemp(b->dir) != NULL);
+	b->dfd = open(b->dir, O_RDONLY | O_DIRECTORY);
+	CHECK(b->dfd >= 0);
+	if (b->dfd < 0)
+		return false;
+	snprintf(b->path, sizeof(b->path), "%s/file.bin", b->dir);
+	int fd = open(b->path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
 	close(fd);
-
-	/* copying output with software checksums */
-	struct nic_io *io = nic_io_new(64, true);
-	E = make_engine(dfd, io, false);
+	b->io = nic_io_new(64, true);
+	/* copying output with software checksums; TSO and zero copy with the checksums completed
+	 * by the "port" */
+	E = make_engine(b->dfd, b->io, mode != COPY);
 	CHECK(E != NULL);
-	uint32_t fid = open_file("file.bin");
-	test_body(1, fid, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 0,
-		  300000);
-	test_body(2, fid, TLS_VERSION_12, TLS_CIPHER_AES_256_GCM, 16384, TLS_ALIGN_FILE, 12345,
-		  200001);
-	test_body(5, fid, TLS_VERSION_12, TLS_CIPHER_AES_128_GCM, 1000, TLS_ALIGN_BODY, 7, 99999);
-	test_body(6, fid, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM, 64, TLS_ALIGN_FILE, 65530, 1);
-	test_epochs(fid);
-	struct nic_engine_stats st = engine_stats();
-	CHECK(st.store_pinned_blocks == 0 && st.flows == 0 && st.tls.records_live == 0);
-	printf("copy: %llu whole records sealed, %llu partial by AES-CTR (%llu bytes), %llu from "
-	       "the record cache\n",
-	       (unsigned long long)st.tls.seals, (unsigned long long)st.tls.range_seals,
-	       (unsigned long long)st.tls.range_bytes, (unsigned long long)st.tls.cache_hits);
-	nic_engine_free(E);
+	if (!E)
+		return false;
+	decode_flags = mode == COPY ? 0 : PKT_NO_L4_CSUM_CHECK;
+	if (mode != COPY)
+		CHECK(nic_engine_set_tso(E, 65535, w_send_tso));
+	if (mode == TSO_ZERO_COPY)
+		CHECK(nic_engine_set_zero_copy(E, zc_send));
+	b->fid = open_file("file.bin");
+	return true;
+}
 
-	/* TSO, then zero-copy output (checksums completed by the "port") */
-	E = make_engine(dfd, io, true);
-	decode_flags = PKT_NO_L4_CSUM_CHECK;
-	CHECK(nic_engine_set_tso(E, 65535, w_send_tso));
-	fid = open_file("file.bin");
-	test_body(7, fid, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 100,
-		  250000);
-	test_body(8, fid, TLS_VERSION_12, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 0, 16384);
-	CHECK(nic_engine_set_zero_copy(E, zc_send));
-	test_body(9, fid, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM, 16384, TLS_ALIGN_FILE, 3, 180000);
-	test_body(10, fid, TLS_VERSION_12, TLS_CIPHER_AES_256_GCM, 8192, TLS_ALIGN_BODY, 1, 65536);
-	/* refusals last: they change the file */
-	test_refusals(fid, path);
-	st = engine_stats();
-	CHECK(st.store_pinned_blocks == 0 && st.tls.flows == 0);
-	/* a host restart wipes TLS state too */
-	struct tls_key k;
-	make_key(&k, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM);
-	install_key(11, 0, &k);
-	CHECK_EQ_U64(tls_stats().flows, 1);
-	nic_engine_reset(E);
-	CHECK_EQ_U64(tls_stats().flows, 0);
-	CHECK_EQ_U64(tls_stats().epochs_live, 0);
-	nic_engine_free(E);
-	nic_io_free(io);
+/* Nothing stays pinned once every flow ended. */
+static void bed_remove(struct bed *b)
+{
+	char cmd[600];
 
-	close(dfd);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	CHECK(system(path) == 0);
-	CHECK_DONE();
+	if (E) {
+		struct nic_engine_stats st = engine_stats();
+		CHECK(st.store_pinned_blocks == 0 && st.flows == 0 && st.tls.flows == 0 &&
+		      st.tls.records_live == 0);
+		nic_engine_free(E);
+		E = NULL;
+	}
+	nic_io_free(b->io);
+	close(b->dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", b->dir);
+	CHECK(system(cmd) == 0);
+}
+
+static void body_in(enum out_mode mode, uint32_t flow, uint16_t ver, uint8_t cipher, uint16_t rs,
+		    uint8_t align, uint64_t off, uint64_t len)
+{
+	struct bed b;
+
+	if (bed_make(&b, mode)) {
+		body_case(flow, b.fid, ver, cipher, rs, align, off, len);
+		if (mode == COPY) {
+			struct nic_engine_stats st = engine_stats();
+			printf("copy: %llu whole records sealed, %llu partial by AES-CTR (%llu "
+			       "bytes), %llu from the record cache\n",
+			       (unsigned long long)st.tls.seals,
+			       (unsigned long long)st.tls.range_seals,
+			       (unsigned long long)st.tls.range_bytes,
+			       (unsigned long long)st.tls.cache_hits);
+		}
+	}
+	bed_remove(&b);
+}
+
+static void test_copy_tls13_aes128(void)
+{
+	body_in(COPY, 1, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 0, 300000);
+}
+
+static void test_copy_tls12_aes256(void)
+{
+	body_in(COPY, 2, TLS_VERSION_12, TLS_CIPHER_AES_256_GCM, 16384, TLS_ALIGN_FILE, 12345,
+		200001);
+}
+
+static void test_copy_tls12_small_records_body_aligned(void)
+{
+	body_in(COPY, 5, TLS_VERSION_12, TLS_CIPHER_AES_128_GCM, 1000, TLS_ALIGN_BODY, 7, 99999);
+}
+
+static void test_copy_one_byte_body(void)
+{
+	body_in(COPY, 6, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM, 64, TLS_ALIGN_FILE, 65530, 1);
+}
+
+static void test_tso_tls13_aes128(void)
+{
+	body_in(TSO, 7, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 100, 250000);
+}
+
+static void test_tso_tls12_one_record(void)
+{
+	body_in(TSO, 8, TLS_VERSION_12, TLS_CIPHER_AES_128_GCM, 16384, TLS_ALIGN_FILE, 0, 16384);
+}
+
+static void test_zero_copy_tls13_aes256(void)
+{
+	body_in(TSO_ZERO_COPY, 9, TLS_VERSION_13, TLS_CIPHER_AES_256_GCM, 16384, TLS_ALIGN_FILE, 3,
+		180000);
+}
+
+static void test_zero_copy_tls12_body_aligned(void)
+{
+	body_in(TSO_ZERO_COPY, 10, TLS_VERSION_12, TLS_CIPHER_AES_256_GCM, 8192, TLS_ALIGN_BODY, 1,
+		65536);
+}
+
+static void test_key_epochs(void)
+{
+	struct bed b;
+
+	if (bed_make(&b, COPY))
+		epochs(b.fid);
+	bed_remove(&b);
+}
+
+static void test_refusals(void)
+{
+	struct bed b;
+
+	if (bed_make(&b, TSO_ZERO_COPY))
+		refusals(b.fid, b.path);
+	bed_remove(&b);
+}
+
+/* a host restart wipes TLS state too */
+static void test_reset_wipes_tls(void)
+{
+	struct bed b;
+
+	if (bed_make(&b, TSO_ZERO_COPY)) {
+		struct tls_key k;
+		make_key(&k, TLS_VERSION_13, TLS_CIPHER_AES_128_GCM);
+		install_key(11, 0, &k);
+		CHECK_EQ_U64(tls_stats().flows, 1);
+		nic_engine_reset(E);
+		CHECK_EQ_U64(tls_stats().flows, 0);
+		CHECK_EQ_U64(tls_stats().epochs_live, 0);
+	}
+	bed_remove(&b);
+}
+
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_copy_tls13_aes128);
+	RUN(test_copy_tls12_aes256);
+	RUN(test_copy_tls12_small_records_body_aligned);
+	RUN(test_copy_one_byte_body);
+	RUN(test_key_epochs);
+	RUN(test_tso_tls13_aes128);
+	RUN(test_tso_tls12_one_record);
+	RUN(test_zero_copy_tls13_aes256);
+	RUN(test_zero_copy_tls12_body_aligned);
+	RUN(test_refusals);
+	RUN(test_reset_wipes_tls);
+	RUN_DONE();
 }
