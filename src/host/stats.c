@@ -46,6 +46,7 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	T(rto_timeouts);
 	T(fast_recoveries);
 	T(tlp_probes);
+	T(tlp_recoveries);
 	T(dsacks_rcvd);
 	T(dsacks_sent);
 	T(undos);

@@ -357,6 +357,13 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		};
 		c->cc_ops->on_ack(&c->cc, &a, now);
 	}
+	/* RFC 8985 7.4.4, after loss detection (entering recovery ends the probe's episode) */
+	if (c->tlp_end_set) {
+		bool pure_dup = !new_ack && !len && !wnd_changed &&
+				!(h->flags & (TH_SYN | TH_FIN)) &&
+				!(h->opts.present & TCP_OPT_F_SACK);
+		tcp_tlp_on_ack(c, ack, dsack ? &h->opts.sack[0] : NULL, pure_dup, now);
+	}
 	tcp_undo_check(c, h, new_ack, now);
 	tcp_sndbuf_autotune(c);
 

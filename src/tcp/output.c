@@ -309,25 +309,58 @@ emit:;
 	return true;
 }
 
-/* RFC 8985 section 7.3: a tail loss probe retransmits the last segment when no new data can
- * be sent (new data is preferred and sent by output_new). */
+/* RFC 8985 section 7.3: the probe timer expired. At most one probe is outstanding (condition 1,
+ * TLP.end_seq). The probe is a segment of new data if the peer's window allows one, sent
+ * regardless of cwnd, else a retransmission of the last segment (one segment, as Linux splits
+ * the last TSO range: the probe only needs to draw an ACK). Either way the RTO timer is
+ * re-armed afterwards, and the probe is remembered (section 7.4.3). */
 static bool output_tlp(struct tcp_conn *c, struct tcp_seg *out, tcp_time_t now)
 {
 	c->tlp_pending = false;
-	if (!c->sm.len)
+	if (c->tlp_end_set || !c->sm.len || c->in_recovery || c->in_loss || c->sm.lost_bytes)
 		return false;
+	uint32_t cwnd = c->cc.cwnd, pipe = tcp_conn_pipe(c);
+	bool nodelay = c->cfg.nodelay;
+	/* new data: output_new limits it to the room cwnd leaves, here one segment; Nagle does
+	 * not hold a probe back (Linux sends it with TCP_NAGLE_OFF) */
+	c->cc.cwnd = pipe + c->t_maxseg;
+	c->cfg.nodelay = true;
+	bool sent = output_new(c, out, now);
+	c->cfg.nodelay = nodelay;
+	c->cc.cwnd = cwnd;
+	if (sent) {
+		tcp_tlp_sent(c, false, out->hdr.seq);
+		goto probe_sent;
+	}
 	uint32_t i = c->sm.len - 1;
 	struct tcp_sent *e = tcp_sentmap_at(&c->sm, i);
-	if (e->flags & (TCP_SENT_SACKED | TCP_SENT_RETX))
+	if (e->flags & (TCP_SENT_SACKED | TCP_SENT_RETX | TCP_SENT_LOST))
 		return false;
+	uint32_t fin = (e->flags & TCP_SENT_FIN) ? 1 : 0, dlen = e->end - e->seq - fin;
+	if (dlen > c->t_maxseg) {
+		/* the last segment of a TSO range: split it off (the front keeps its flags) */
+		uint32_t at = e->seq + (dlen - 1) / c->t_maxseg * c->t_maxseg;
+		if (tcp_sentmap_split(&c->sm, i, at) < 0)
+			return false;
+		i++;
+		e = tcp_sentmap_at(&c->sm, i);
+	}
 	tcp_sentmap_mark_lost(&c->sm, i);
-	c->stack->st.tlp_probes++;
-	uint32_t cwnd = c->cc.cwnd, len = e->end - e->seq;
+	uint32_t len = e->end - e->seq;
 	/* the probe is sent regardless of cwnd */
-	c->cc.cwnd = tcp_conn_pipe(c) + (len > c->t_maxseg ? len : c->t_maxseg);
-	bool sent = output_retransmit(c, out, now);
+	c->cc.cwnd = pipe + (len > c->t_maxseg ? len : c->t_maxseg);
+	sent = output_retransmit(c, out, now);
 	c->cc.cwnd = cwnd;
-	return sent;
+	if (!sent) {
+		tcp_sentmap_unmark_lost(&c->sm);
+		return false;
+	}
+	tcp_tlp_sent(c, true, out->hdr.seq);
+probe_sent:
+	c->stack->st.tlp_probes++;
+	tcp_timer_arm_rexmt(c, now);
+	c->t_tlp = TCP_TIME_NEVER;
+	return true;
 }
 
 bool tcp_conn_output(struct tcp_conn *c, struct tcp_seg *out, tcp_time_t now)

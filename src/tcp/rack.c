@@ -121,3 +121,61 @@ void tcp_rack_on_recovery_exit(struct tcp_conn *c)
 	if (c->rack_reo_extent_persist && --c->rack_reo_extent_persist == 0)
 		c->rack_reo_extent = 0;
 }
+
+/* ---- Tail loss probe episodes, section 7.4 ----
+ *
+ * A probe that retransmits the last segment can repair a real loss on its own: its ACK then
+ * covers everything and neither RACK nor the DupThresh rules ever see the loss, so the
+ * congestion controller would not react to it. The sender remembers the probe (TLP.end_seq,
+ * TLP.is_retrans) and watches the ACKs that reach TLP.end_seq: a D-SACK for the probe, or a
+ * duplicate ACK without SACK information, shows that the original arrived too; an ACK beyond
+ * TLP.end_seq without either shows that the probe alone delivered the data: a loss. */
+
+void tcp_tlp_sent(struct tcp_conn *c, bool is_retrans, uint32_t seq)
+{
+	c->tlp_end_set = true;
+	c->tlp_is_retrans = is_retrans;
+	c->tlp_end = c->snd_nxt;
+	c->tlp_seq = is_retrans ? seq : c->snd_nxt;
+}
+
+void tcp_tlp_reset(struct tcp_conn *c)
+{
+	c->tlp_end_set = false;
+}
+
+/* Section 7.4.4 "ACK has a D-SACK option matching TLP.end_seq": the duplicate it reports lies
+ * within the probe (the receiver's block ends at TLP.end_seq, or one short of it when the
+ * probe carried the FIN, which D-SACK blocks do not cover). */
+static bool dsack_is_probe(const struct tcp_conn *c, const struct tcp_sack_block *b)
+{
+	return SEQ_GEQ(b->start, c->tlp_seq) && SEQ_LT(b->start, b->end) &&
+	       SEQ_LEQ(b->end, c->tlp_end);
+}
+
+void tcp_tlp_on_ack(struct tcp_conn *c, uint32_t ack, const struct tcp_sack_block *dsack,
+		    bool pure_dup, tcp_time_t now)
+{
+	if (!c->tlp_end_set || SEQ_LT(ack, c->tlp_end))
+		return;
+	if (!c->tlp_is_retrans) {
+		c->tlp_end_set = false; /* a probe of new data was delivered: nothing to learn */
+		return;
+	}
+	if (dsack && dsack_is_probe(c, dsack)) {
+		c->tlp_end_set = false; /* the original arrived: the retransmission was redundant */
+		return;
+	}
+	if (SEQ_GT(ack, c->tlp_end)) {
+		/* the probe repaired the single loss: react as to any loss (Linux does a one-shot
+		 * reduction, CWR then cwnd = ssthresh). The flight at a tail is nearly nothing, so
+		 * the reduction starts from cwnd, as Linux's Reno (tcp_reno_ssthresh) does. */
+		c->tlp_end_set = false;
+		c->cc_ops->on_congestion(&c->cc, c->cc.cwnd, now);
+		c->cc_ops->on_recovery_end(&c->cc, now);
+		c->stack->st.tlp_recoveries++;
+		return;
+	}
+	if (pure_dup)
+		c->tlp_end_set = false; /* no SACK: the original and the probe both arrived */
+}

@@ -38,6 +38,7 @@ void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now)
 	c->recover = c->snd_nxt;
 	c->fast_recoveries++;
 	c->stack->st.fast_recoveries++;
+	tcp_tlp_reset(c); /* RFC 8985 7.4.2: the recovery reacts to any loss the probe showed */
 	/* Eifel detection for fast retransmits too (RFC 3522 section 3; Linux's
 	 * tcp_packet_delayed): on a reordering path the hole is often filled by the original,
 	 * whose ACK echoes a timestamp older than the retransmission's. */

@@ -101,6 +101,12 @@ struct tcp_conn {
 	uint32_t rack_reo_extent_persist; /* recoveries it still lasts */
 	uint32_t reordering;           /* reordering degree in segments (Linux tp->reordering) */
 
+	/* TLP, RFC 8985 section 7.4: the loss probe still outstanding, if any */
+	bool tlp_end_set;              /* TLP.end_seq is not None */
+	bool tlp_is_retrans;           /* TLP.is_retrans */
+	uint32_t tlp_end;              /* TLP.end_seq: SND.NXT just after the probe was sent */
+	uint32_t tlp_seq;              /* start of a retransmitted probe (for its D-SACK) */
+
 	/* receiver: a D-SACK block to report in the next ACK (RFC 2883 section 4) */
 	bool dsack_pending;
 	struct tcp_sack_block dsack;
@@ -293,5 +299,13 @@ void tcp_rack_on_dsack(struct tcp_conn *c);
  * sequence bytes below RACK.fack: reordering, of that degree. */
 void tcp_rack_reordered(struct tcp_conn *c, uint32_t dist, tcp_time_t xmit, tcp_time_t now);
 void tcp_rack_on_recovery_exit(struct tcp_conn *c);
+/* Section 7.4.3: a loss probe left; is_retrans: it retransmitted [seq, SND.NXT). */
+void tcp_tlp_sent(struct tcp_conn *c, bool is_retrans, uint32_t seq);
+/* Section 7.4.2: forget the outstanding probe (fast recovery or an RTO began). */
+void tcp_tlp_reset(struct tcp_conn *c);
+/* Section 7.4.4: an ACK for ack arrived (dsack: its D-SACK block or NULL; pure_dup: a duplicate
+ * ACK without any SACK block). Reduces cwnd when it shows that the probe repaired a loss. */
+void tcp_tlp_on_ack(struct tcp_conn *c, uint32_t ack, const struct tcp_sack_block *dsack,
+		    bool pure_dup, tcp_time_t now);
 
 #endif

@@ -133,6 +133,7 @@ struct tcp_stats {
 	uint64_t segs_in, segs_out, bytes_out;
 	uint64_t retrans_segs, retrans_bytes;
 	uint64_t rto_timeouts, fast_recoveries, tlp_probes;
+	uint64_t tlp_recoveries;            /* losses a loss probe repaired (RFC 8985 7.4) */
 	uint64_t dsacks_rcvd, dsacks_sent;  /* RFC 2883 D-SACK blocks received / reported */
 	uint64_t undos;                     /* spurious recoveries / RTOs undone (RFC 3708, 3522) */
 	uint64_t rsts_sent, challenge_acks;

@@ -31,8 +31,10 @@ void tcp_timer_arm_rexmt(struct tcp_conn *c, tcp_time_t now)
 void tcp_timer_arm_tlp(struct tcp_conn *c, tcp_time_t now)
 {
 	c->t_tlp = TCP_TIME_NEVER;
-	if (!c->cfg.rack || !c->sack_ok || c->in_recovery || c->snd_una == c->snd_nxt ||
-	    !c->rtt.has_sample || c->rexmt_shift)
+	/* RFC 8985 7.2: SACK, nothing SACKed, not in (fast or RTO) recovery; 7.3 condition 1:
+	 * no probe outstanding (TLP.end_seq) */
+	if (!c->cfg.rack || !c->sack_ok || c->in_recovery || c->in_loss || c->sm.sacked_bytes ||
+	    c->tlp_end_set || c->snd_una == c->snd_nxt || !c->rtt.has_sample || c->rexmt_shift)
 		return;
 	if (c->sm.len && (tcp_sentmap_at(&c->sm, c->sm.len - 1)->flags & TCP_SENT_ECHO_WAIT))
 		return; /* ext_echo: timing starts when the NIC reports the send */
@@ -42,9 +44,14 @@ void tcp_timer_arm_tlp(struct tcp_conn *c, tcp_time_t now)
 		pto += c->cfg.delack > 200 * TCP_MSEC ? c->cfg.delack : 200 * TCP_MSEC;
 	if (pto < 10 * TCP_MSEC)
 		pto = 10 * TCP_MSEC;
-	if (c->t_rexmt != TCP_TIME_NEVER && now + pto >= c->t_rexmt)
-		return;
 	c->t_tlp = now + pto;
+	/* "if the time at which an RTO would fire is sooner than the computed time for the PTO,
+	 * then the sender schedules a TLP to be sent at that RTO time": the probe takes the RTO's
+	 * place (tcp_conn_timers runs it first and re-arms the RTO), as Linux does. Without this
+	 * a single lost tail segment (PTO = 2 SRTT + 200 ms) or a path whose RTO is near 2 SRTT
+	 * would always end in a timeout and a loss window of one segment. */
+	if (c->t_rexmt != TCP_TIME_NEVER && c->t_tlp > c->t_rexmt)
+		c->t_tlp = c->t_rexmt;
 }
 
 void tcp_timer_arm_persist(struct tcp_conn *c, tcp_time_t now)
@@ -124,6 +131,7 @@ static void rexmt_expired(struct tcp_conn *c, tcp_time_t now)
 	c->dupacks = 0;
 	c->t_tlp = TCP_TIME_NEVER;
 	c->tlp_pending = false;
+	tcp_tlp_reset(c); /* RFC 8985 7.4.2 */
 	tcp_sentmap_all_lost(&c->sm);
 }
 
@@ -153,6 +161,14 @@ void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
 			c->stack->st.orphan_timeouts++;
 		tcp_conn_closed(c, 0);
 		return;
+	}
+	if (c->t_tlp <= now) {
+		/* RFC 8985 7.2 / 7.3: a probe due at the RTO's time goes first (the RTO timer is
+		 * re-armed now, and again once the probe is sent) */
+		c->t_tlp = TCP_TIME_NEVER;
+		c->tlp_pending = true;
+		if (c->t_rexmt <= now)
+			tcp_timer_arm_rexmt(c, now);
 	}
 	if (c->t_rexmt <= now) {
 		rexmt_expired(c, now);
@@ -188,10 +204,6 @@ void tcp_conn_timers(struct tcp_conn *c, tcp_time_t now)
 		keep_expired(c, now);
 		if (c->state == TCP_CLOSED)
 			return;
-	}
-	if (c->t_tlp <= now) {
-		c->t_tlp = TCP_TIME_NEVER;
-		c->tlp_pending = true;
 	}
 	if (c->t_rack <= now) {
 		c->t_rack = TCP_TIME_NEVER;

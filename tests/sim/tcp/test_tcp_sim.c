@@ -24,6 +24,11 @@ struct bulk {
 	bool ext_mix, done;
 	tcp_time_t t_done, t_mark;
 	uint64_t read_at_mark;
+	/* chunked sending: chunk bytes at each multiple of gap (0: everything at once), and when
+	 * the receiver had each chunk in full */
+	uint64_t chunk;
+	tcp_time_t gap;
+	tcp_time_t chunk_done[64];
 	uint8_t buf[65536];
 };
 
@@ -43,8 +48,14 @@ static void sender_app(struct sim_host *h, void *ctx)
 			(unsigned long long)ci.fast_recoveries);
 		next_trace = sim_now(h->sim) + (getenv("SIM_TRACE_MS") ? atoi(getenv("SIM_TRACE_MS")) : 100) * TCP_MSEC;
 	}
-	while (bk->written < bk->total) {
-		uint64_t n = bk->total - bk->written;
+	uint64_t allowed = bk->total;
+	if (bk->chunk) {
+		uint64_t k = sim_now(h->sim) / bk->gap + 1;
+		if (k * bk->chunk < allowed)
+			allowed = k * bk->chunk;
+	}
+	while (bk->written < allowed) {
+		uint64_t n = allowed - bk->written;
 		if (n > sizeof(bk->buf))
 			n = sizeof(bk->buf);
 		ssize_t r;
@@ -85,6 +96,9 @@ static void receiver_app(struct sim_host *h, void *ctx)
 		bk->readn += (uint64_t)r;
 	}
 	tcp_time_t now = sim_now(h->sim);
+	for (uint64_t k = 0; bk->chunk && k < 64 && k * bk->chunk < bk->readn; k++)
+		if (!bk->chunk_done[k] && bk->readn >= (k + 1) * bk->chunk)
+			bk->chunk_done[k] = now;
 	if (bk->t_mark && !bk->read_at_mark && now >= bk->t_mark)
 		bk->read_at_mark = bk->readn ? bk->readn : 1;
 	if (bk->readn >= bk->total && !bk->done) {
@@ -103,6 +117,8 @@ struct scenario {
 	tcp_time_t mark;      /* steady-state goodput measured from here */
 	bool ext_mix;
 	sim_host_tx_filter_fn filter;
+	uint64_t chunk;       /* chunked sending (struct bulk) */
+	tcp_time_t gap;
 };
 
 struct result {
@@ -113,6 +129,8 @@ struct result {
 	uint64_t retrans, rtos, recoveries, tlps, corrupt_caught, fcs_caught;
 	uint64_t dsacks_rcvd, undos, dup_rcvd, paws_drops, paws_drops_rcv;
 	uint32_t sndbuf, rcvbuf, reo_wnd_mult;
+	uint64_t tlp_recoveries;
+	tcp_time_t chunk_max, chunk_sum; /* chunked: latest and total chunk completion delay */
 	struct sim_link_stats fwd;
 };
 
@@ -142,6 +160,16 @@ static bool window_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t
 	return true;
 }
 
+/* Chunked sending: wake the sender at each multiple of the gap. */
+static void chunk_tick(struct sim *sim, void *ctx)
+{
+	struct bulk *bk = ctx;
+	sender_app(bk->a, bk);
+	sim_host_kick(bk->a);
+	if (bk->written < bk->total)
+		sim_schedule(sim, (sim_now(sim) / bk->gap + 1) * bk->gap, chunk_tick, bk);
+}
+
 static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -169,6 +197,8 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	bk.total = sc->bytes;
 	bk.ext_mix = sc->ext_mix;
 	bk.t_mark = sc->mark;
+	bk.chunk = sc->chunk;
+	bk.gap = sc->gap;
 	a->app = sender_app;
 	a->app_ctx = &bk;
 	a->tx_filter = sc->filter;
@@ -179,6 +209,8 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	struct tcp_tuple t = {.laddr = ADDR_A, .raddr = ADDR_B, .lport = 40000, .rport = 80};
 	bk.snd = tcp_connect(a->stack, &t, &sc->cfg, sim_now(sim), &err);
 	sim_host_kick(a);
+	if (bk.chunk)
+		sim_schedule(sim, bk.gap, chunk_tick, &bk);
 	sim_run_until(sim, sc->limit);
 
 	struct tcp_conn_info ci;
@@ -200,6 +232,13 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	res->rtos = ci.rto_timeouts;
 	res->recoveries = ci.fast_recoveries;
 	res->tlps = tcp_stack_stats(a->stack)->tlp_probes;
+	res->tlp_recoveries = tcp_stack_stats(a->stack)->tlp_recoveries;
+	for (uint64_t k = 0; bk.chunk && k < 64 && k * bk.chunk < sc->bytes; k++) {
+		tcp_time_t d = bk.chunk_done[k] ? bk.chunk_done[k] - k * bk.gap : TCP_TIME_NEVER;
+		if (d > res->chunk_max)
+			res->chunk_max = d;
+		res->chunk_sum += d;
+	}
 	res->dsacks_rcvd = ci.dsacks_rcvd;
 	res->undos = ci.undos;
 	res->sndbuf = ci.sndbuf;
@@ -218,7 +257,7 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	sim_link_stats(path->a_to_b, &res->fwd);
 	printf("%-14s %s bytes=%llu time=%.3fs goodput=%.2fMb/s steady=%.2fMb/s util=%.1f%% "
 	       "retrans=%llu rto=%llu recoveries=%llu tlp=%llu lost=%llu csum_caught=%llu "
-	       "fcs_caught=%llu bad_bytes=%llu cwnd=%u srtt=%.1fms\n",
+	       "fcs_caught=%llu bad_bytes=%llu cwnd=%u srtt=%.1fms tlp_recoveries=%llu\n",
 	       sc->name, res->done ? "DONE" : "INCOMPLETE", (unsigned long long)res->bytes,
 	       (double)res->duration / 1e9, res->goodput / 1e6, res->steady_goodput / 1e6,
 	       res->util * 100, (unsigned long long)res->retrans, (unsigned long long)res->rtos,
@@ -226,7 +265,7 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	       (unsigned long long)(res->fwd.dropped_loss + res->fwd.dropped_queue),
 	       (unsigned long long)res->corrupt_caught, (unsigned long long)res->fcs_caught,
 	       (unsigned long long)res->bad, ci.cwnd,
-	       (double)ci.srtt / 1e6);
+	       (double)ci.srtt / 1e6, (unsigned long long)res->tlp_recoveries);
 	printf("%-14s dsacks=%llu undos=%llu spurious=%llu paws_drops=%llu/%llu reo_wnd_mult=%u "
 	       "reordering_seen=%d sndbuf=%u rcvbuf=%u\n",
 	       sc->name, (unsigned long long)res->dsacks_rcvd, (unsigned long long)res->undos,
@@ -407,6 +446,85 @@ static void reorder_netem(void)
 	}
 }
 
+/* Tail losses, RFC 8985 section 7: 16 responses of 128 KiB, one every 500 ms (each ends
+ * application-limited: nothing follows it for a while). The last packet of responses 2, 5 and 8
+ * is lost (its first transmission), and the last two packets of responses 11 and 14. With
+ * RACK-TLP every tail is repaired without a timeout: a single lost packet by the loss probe,
+ * sent at the RTO's time (one segment out: PTO = 2 SRTT + 200 ms is beyond the RTO, 7.2), whose
+ * repair the next response's ACKs reveal (7.4: the cwnd reduction, tlp_recoveries); two lost
+ * packets by a probe after 2 SRTT whose SACK lets RACK start fast recovery for the other.
+ * Without RACK-TLP each costs an RTO. */
+static const uint32_t tail_chunks[] = {2, 5, 8, 11, 14};
+static uint32_t tail_done[16][2];
+
+static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t len, void *ctx)
+{
+	(void)h;
+	(void)ctx;
+	if (th->flags & TH_SYN) {
+		drop_base = th->seq + 1;
+		drop_seen_syn = true;
+		return true;
+	}
+	if (!len || !drop_seen_syn)
+		return true;
+	uint32_t end = th->seq + len - drop_base;
+	for (size_t i = 0; i < sizeof(tail_chunks) / sizeof(tail_chunks[0]); i++) {
+		uint32_t k = tail_chunks[i], chunk_end = (k + 1) * 128 * 1024;
+		unsigned n = k >= 11 ? 2 : 1; /* packets lost at this tail */
+		/* j = 0: the packet that ends the response; j = 1: the one before it (the last
+		 * packet is at most one MSS, 1448 bytes with timestamps) */
+		for (unsigned j = 0; j < n; j++) {
+			bool match = j ? end < chunk_end && end + 1448 >= chunk_end
+				       : end == chunk_end;
+			if (match && !tail_done[k][j]) {
+				tail_done[k][j] = 1;
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void tlp_tail(void)
+{
+	struct scenario sc = {.name = "tlp_tail", .bytes = 16 * 128 * 1024,
+			      .limit = 60 * TCP_SEC, .chunk = 128 * 1024, .gap = 500 * TCP_MSEC};
+	sc.fwd = link(100000000, 25 * TCP_MSEC, 0, 0);
+	sc.rev = link(100000000, 25 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(1024 * 1024);
+	sc.cfg.nodelay = true; /* a response's last packet leaves at once, as from nginx */
+	sc.filter = tail_losses;
+	struct result r, off;
+	memset(tail_done, 0, sizeof(tail_done));
+	run(&sc, 31, &r);
+	sc.name = "tlp_tail_norack";
+	sc.cfg.rack = false;
+	memset(tail_done, 0, sizeof(tail_done));
+	run(&sc, 31, &off);
+	printf("tlp_tail: chunk delay max %.1f ms vs %.1f ms without RACK-TLP, sum %.1f ms vs %.1f "
+	       "ms; rto %llu vs %llu\n",
+	       (double)r.chunk_max / 1e6, (double)off.chunk_max / 1e6, (double)r.chunk_sum / 1e6,
+	       (double)off.chunk_sum / 1e6, (unsigned long long)r.rtos,
+	       (unsigned long long)off.rtos);
+	CHECK(r.done && off.done);
+	CHECK_EQ_U64(r.bad + off.bad, 0);
+	CHECK_EQ_U64(r.fwd.dropped_loss + r.fwd.dropped_queue, 0);
+	/* RACK-TLP: no timeout; one probe per tail; the probe alone repaired the three single
+	 * losses and the next response showed it (section 7.4); the double losses went through
+	 * fast recovery; seven retransmissions, none spurious */
+	CHECK_EQ_U64(r.rtos, 0);
+	CHECK_EQ_U64(r.tlps, 5);
+	CHECK_EQ_U64(r.tlp_recoveries, 3);
+	CHECK_EQ_U64(r.recoveries, 2);
+	CHECK_EQ_U64(r.retrans, 7);
+	CHECK_EQ_U64(r.dup_rcvd, 0);
+	/* without: a timeout per tail, and the tails take longer */
+	CHECK(off.rtos >= 5);
+	CHECK(r.chunk_max < off.chunk_max);
+	CHECK(r.chunk_sum < off.chunk_sum);
+}
+
 /* A long fat path with the default configuration: 1 Gb/s x 40 ms RTT needs about 5 MB in
  * flight, far beyond the 256 KiB default buffers: send and receive buffers must auto-tune. */
 static void longrtt(void)
@@ -454,6 +572,8 @@ int main(int argc, char **argv)
 		reorder();
 	else if (!strcmp(s, "reorder_netem"))
 		reorder_netem();
+	else if (!strcmp(s, "tlp_tail"))
+		tlp_tail();
 	else if (!strcmp(s, "longrtt"))
 		longrtt();
 	else {

@@ -18,6 +18,7 @@
 #define RTT    (100 * MS)
 
 static struct tcp_conn c;
+static struct tcp_stack stack; /* statistics only */
 
 static uint32_t seg_seq(unsigned i)
 {
@@ -43,6 +44,11 @@ static void flight(unsigned n)
 	c.t_maxseg = MSS;
 	c.snd_una = c.snd_nxt = ISS;
 	c.t_rexmt = c.t_tlp = c.t_rack = TCP_TIME_NEVER;
+	memset(&stack, 0, sizeof(stack));
+	c.stack = &stack;
+	c.cc_ops = &tcp_cc_newreno;
+	c.cc_ops->init(&c.cc, MSS, T0);
+	c.cc.cwnd = 20 * MSS;
 	for (unsigned i = 0; i < n; i++) {
 		CHECK(tcp_sentmap_add(&c.sm, seg_seq(i), seg_seq(i) + MSS, seg_xmit(i), 0) == 0);
 		c.snd_nxt += MSS;
@@ -322,16 +328,15 @@ static void test_pto_at_least_10ms(void)
 	CHECK_EQ_U64(c.t_tlp, T0 + 10 * MS);
 }
 
-/* An RTO due before the PTO: no probe is armed, the RTO fires first. (RFC 8985 7.2 would send
- * the probe at the RTO's time instead; this stack leaves that moment to the RTO, which
- * retransmits the same first segment and backs off.) */
-static void test_no_probe_beyond_rto(void)
+/* Section 7.2: an RTO due before the PTO: the probe is scheduled at the RTO's time instead
+ * (tcp_conn_timers then sends the probe and re-arms the RTO). */
+static void test_probe_at_rto_time_when_rto_first(void)
 {
 	flight(FLIGHT);
 	tcp_time_t now = seg_xmit(FLIGHT - 1);
-	c.t_rexmt = now + 2 * RTT;
+	c.t_rexmt = now + 2 * RTT - 1;
 	tcp_timer_arm_tlp(&c, now);
-	CHECK_EQ_U64(c.t_tlp, TCP_TIME_NEVER);
+	CHECK_EQ_U64(c.t_tlp, now + 2 * RTT - 1);
 	c.t_rexmt = now + 2 * RTT + 1;
 	tcp_timer_arm_tlp(&c, now);
 	CHECK_EQ_U64(c.t_tlp, now + 2 * RTT);
@@ -377,6 +382,132 @@ static void test_no_probe_before_nic_reports_send(void)
 	CHECK_EQ_U64(c.t_tlp, TCP_TIME_NEVER);
 }
 
+/* Section 7.2 condition 2 and 7.3 condition 1: no probe while something is SACKed (RACK's
+ * timer covers that flight), in RTO recovery, or while a probe is outstanding. */
+static void test_no_probe_when_sacked_in_loss_or_outstanding(void)
+{
+	tcp_time_t now = seg_xmit(FLIGHT - 1);
+
+	flight(FLIGHT);
+	sack(5, 5, now);
+	tcp_timer_arm_tlp(&c, now);
+	CHECK_EQ_U64(c.t_tlp, TCP_TIME_NEVER);
+	flight(FLIGHT);
+	c.in_loss = true;
+	tcp_timer_arm_tlp(&c, now);
+	CHECK_EQ_U64(c.t_tlp, TCP_TIME_NEVER);
+	flight(FLIGHT);
+	tcp_tlp_sent(&c, true, seg_seq(FLIGHT - 1));
+	tcp_timer_arm_tlp(&c, now);
+	CHECK_EQ_U64(c.t_tlp, TCP_TIME_NEVER);
+	tcp_tlp_reset(&c);
+	tcp_timer_arm_tlp(&c, now);
+	CHECK_EQ_U64(c.t_tlp, now + 2 * RTT);
+}
+
+/* --- loss probe episodes, section 7.4 --- */
+
+/* The probe retransmitted the last segment; returns the cwnd before any ACK. */
+static uint32_t probe_last(void)
+{
+	flight(FLIGHT);
+	tcp_tlp_sent(&c, true, seg_seq(FLIGHT - 1));
+	CHECK(c.tlp_end_set && c.tlp_is_retrans);
+	CHECK_EQ_U64(c.tlp_end, c.snd_nxt); /* 7.4.3: TLP.end_seq = SND.NXT */
+	return c.cc.cwnd;
+}
+
+static struct tcp_sack_block block(unsigned first, unsigned last)
+{
+	return (struct tcp_sack_block){.start = seg_seq(first), .end = seg_seq(last) + MSS};
+}
+
+/* 7.4.4: ACKs below TLP.end_seq say nothing about the probe; the ACK at TLP.end_seq is
+ * ambiguous (the original or the probe) and waits; the next ACK beyond it with no D-SACK
+ * means the probe alone delivered the data: cwnd is reduced once (NewReno: to half). */
+static void test_tlp_ack_beyond_end_reduces_cwnd(void)
+{
+	uint32_t cwnd = probe_last();
+	tcp_tlp_on_ack(&c, seg_seq(5), NULL, false, T0 + RTT);
+	CHECK(c.tlp_end_set);
+	tcp_tlp_on_ack(&c, c.tlp_end, NULL, false, T0 + RTT);
+	CHECK(c.tlp_end_set);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd);
+	tcp_tlp_on_ack(&c, c.tlp_end + MSS, NULL, false, T0 + 2 * RTT);
+	CHECK(!c.tlp_end_set);
+	CHECK_EQ_U64(c.cc.ssthresh, cwnd / 2);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd / 2);
+	CHECK_EQ_U64(stack.st.tlp_recoveries, 1);
+	/* the episode is over: later ACKs change nothing */
+	tcp_tlp_on_ack(&c, c.tlp_end + 2 * MSS, NULL, false, T0 + 3 * RTT);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd / 2);
+	CHECK_EQ_U64(stack.st.tlp_recoveries, 1);
+}
+
+/* 7.4.4: a D-SACK for the probe: the original arrived too, the retransmission was redundant. */
+static void test_tlp_dsack_for_probe_no_reduction(void)
+{
+	uint32_t cwnd = probe_last();
+	struct tcp_sack_block d = block(FLIGHT - 1, FLIGHT - 1);
+	tcp_tlp_on_ack(&c, c.tlp_end, &d, false, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+	tcp_tlp_on_ack(&c, c.tlp_end + MSS, NULL, false, T0 + 2 * RTT);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd);
+	CHECK_EQ_U64(stack.st.tlp_recoveries, 0);
+	/* the probe carried our FIN: the receiver's D-SACK covers the data only */
+	probe_last();
+	tcp_sentmap_at(&c.sm, c.sm.len - 1)->end++;
+	c.snd_nxt++;
+	tcp_tlp_sent(&c, true, seg_seq(FLIGHT - 1));
+	tcp_tlp_on_ack(&c, c.tlp_end, &d, false, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+}
+
+/* A D-SACK for some other segment does not speak for the probe. */
+static void test_tlp_other_dsack_still_reduces(void)
+{
+	uint32_t cwnd = probe_last();
+	struct tcp_sack_block d = block(2, 2);
+	tcp_tlp_on_ack(&c, c.tlp_end + MSS, &d, false, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd / 2);
+	CHECK_EQ_U64(stack.st.tlp_recoveries, 1);
+}
+
+/* 7.4.4: a duplicate ACK at TLP.end_seq without SACK blocks (a receiver that sends no D-SACK
+ * got the probe as a duplicate): assume no loss. */
+static void test_tlp_pure_dupack_ends_episode(void)
+{
+	uint32_t cwnd = probe_last();
+	tcp_tlp_on_ack(&c, c.tlp_end, NULL, false, T0 + RTT);
+	tcp_tlp_on_ack(&c, c.tlp_end, NULL, true, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+	tcp_tlp_on_ack(&c, c.tlp_end + MSS, NULL, false, T0 + 2 * RTT);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd);
+}
+
+/* 7.4.4: a probe of new data (TLP.is_retrans false) ends its episode when acknowledged. */
+static void test_tlp_new_data_probe_no_reduction(void)
+{
+	flight(FLIGHT);
+	uint32_t cwnd = c.cc.cwnd;
+	c.snd_nxt += MSS; /* the probe: one new segment */
+	tcp_tlp_sent(&c, false, seg_seq(FLIGHT));
+	CHECK(c.tlp_end_set && !c.tlp_is_retrans);
+	tcp_tlp_on_ack(&c, c.snd_nxt, NULL, false, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+	CHECK_EQ_U64(c.cc.cwnd, cwnd);
+	CHECK_EQ_U64(stack.st.tlp_recoveries, 0);
+}
+
+/* 7.4.2: entering fast recovery ends the episode (the recovery reacts to the loss). */
+static void test_tlp_reset_by_fast_recovery(void)
+{
+	probe_last();
+	tcp_enter_recovery(&c, 0, T0 + RTT);
+	CHECK(!c.tlp_end_set);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
@@ -397,9 +528,16 @@ int main(int argc, char **argv)
 	RUN(test_pto_is_two_srtt);
 	RUN(test_pto_adds_delack_allowance_for_one_segment);
 	RUN(test_pto_at_least_10ms);
-	RUN(test_no_probe_beyond_rto);
+	RUN(test_probe_at_rto_time_when_rto_first);
 	RUN(test_no_probe_when_preconditions_fail);
 	RUN(test_no_probe_before_nic_reports_send);
+	RUN(test_no_probe_when_sacked_in_loss_or_outstanding);
+	RUN(test_tlp_ack_beyond_end_reduces_cwnd);
+	RUN(test_tlp_dsack_for_probe_no_reduction);
+	RUN(test_tlp_other_dsack_still_reduces);
+	RUN(test_tlp_pure_dupack_ends_episode);
+	RUN(test_tlp_new_data_probe_no_reduction);
+	RUN(test_tlp_reset_by_fast_recovery);
 	tcp_sentmap_free(&c.sm);
 	RUN_DONE();
 }

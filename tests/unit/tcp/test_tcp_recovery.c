@@ -372,6 +372,81 @@ static void test_sndbuf_autotune(void)
 	}
 }
 
+/* RFC 8985 7.3 / 7.4: the last of ten segments is lost (held). The probe timer sends one loss
+ * probe, a retransmission of that last segment alone, re-arms the RTO and sends no second
+ * probe while the first is outstanding. Then either the probe alone repairs the loss (the
+ * original never arrives): its ACK reaches TLP.end_seq, and the next ACK beyond it, with no
+ * D-SACK, shows the loss, so cwnd is reduced once (tlp_recoveries); or the late original
+ * arrives first and the probe draws a D-SACK: no reduction. */
+static void tlp_tail_loss(bool original_arrives)
+{
+	struct pair p;
+	struct tcp_conn *cl, *sv;
+	struct tcp_config c = cfg_base();
+	c.rto_min = TCP_SEC; /* the PTO (2 SRTT + 200 ms for one segment out) comes first */
+	setup(&p, &c, &cl, &sv);
+	warm_up(&p, cl, sv, 200000);
+	struct tcp_conn_info before, mid, after;
+	tcp_conn_info(cl, &before);
+	uint32_t nseg = send_held(&p, cl, &before, 10);
+	CHECK_EQ_U64(nseg, 10);
+	for (unsigned i = 0; i + 1 < nseg; i++)
+		deliver(&p, i);
+	drain(sv);
+	uint64_t probes0 = tcp_stack_stats(p.a)->tlp_probes;
+	pair_run(&p, 250 * TCP_MSEC);
+	CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_probes, probes0 + 1);
+	CHECK_EQ_U64(nhold, nseg + 1);
+	CHECK_EQ_U64(hold[nseg].h.seq, hold[nseg - 1].h.seq); /* the last segment, alone */
+	CHECK_EQ_U64(hold[nseg].len, hold[nseg - 1].len);
+	pair_run(&p, 300 * TCP_MSEC); /* no second probe while the first is outstanding */
+	CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_probes, probes0 + 1);
+	CHECK_EQ_U64(nhold, nseg + 1);
+	tcp_conn_info(cl, &mid);
+	CHECK_EQ_U64(mid.rto_timeouts, before.rto_timeouts);
+	if (original_arrives)
+		deliver(&p, nseg - 1);
+	deliver(&p, nseg); /* the probe */
+	pair_run(&p, 50 * TCP_MSEC); /* the receiver's delayed ACK */
+	drain(sv);
+	tcp_conn_info(cl, &mid);
+	CHECK_EQ_U64(mid.snd_una, mid.snd_nxt);
+	CHECK_EQ_U64(mid.dsacks_rcvd, before.dsacks_rcvd + (original_arrives ? 1 : 0));
+	CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_recoveries, 0);
+	/* new data: its ACK goes beyond TLP.end_seq */
+	holding = false;
+	static uint8_t buf[1000];
+	CHECK_EQ_U64(tcp_send(cl, buf, sizeof(buf)), sizeof(buf));
+	pair_run(&p, 50 * TCP_MSEC);
+	drain(sv);
+	tcp_conn_info(cl, &after);
+	CHECK_EQ_U64(after.snd_una, after.snd_nxt);
+	printf("tlp %s: cwnd %u -> %u, ssthresh %u -> %u, tlp_recoveries %llu\n",
+	       original_arrives ? "redundant" : "repaired", mid.cwnd, after.cwnd, mid.ssthresh,
+	       after.ssthresh, (unsigned long long)tcp_stack_stats(p.a)->tlp_recoveries);
+	CHECK_EQ_U64(after.fast_recoveries, before.fast_recoveries);
+	CHECK_EQ_U64(after.rto_timeouts, before.rto_timeouts);
+	if (original_arrives) {
+		CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_recoveries, 0);
+		CHECK(after.cwnd >= mid.cwnd);
+	} else {
+		CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_recoveries, 1);
+		CHECK(after.ssthresh < mid.cwnd);
+		CHECK_EQ_U64(after.cwnd, after.ssthresh);
+	}
+	pair_free(&p);
+}
+
+static void test_tlp_repairs_tail_loss(void)
+{
+	tlp_tail_loss(false);
+}
+
+static void test_tlp_redundant_probe(void)
+{
+	tlp_tail_loss(true);
+}
+
 static void test_eifel_fast_recovery_immediate(void)
 {
 	eifel_fast_recovery(false);
@@ -391,5 +466,7 @@ int main(int argc, char **argv)
 	RUN(test_eifel_fast_recovery_immediate);
 	RUN(test_eifel_fast_recovery_deferred);
 	RUN(test_sndbuf_autotune);
+	RUN(test_tlp_repairs_tail_loss);
+	RUN(test_tlp_redundant_probe);
 	RUN_DONE();
 }

@@ -40,14 +40,18 @@ static void test_rto_backoff(void)
 	drop_from_a = true;
 	tcp_send(cl, "x", 1);
 	pair_run(&p, 5 * TCP_SEC);
-	/* original at t0, then RTO 200 ms (rto_min), 400, 800, 1600 */
-	CHECK_EQ_U64(ndata, 5);
-	for (unsigned i = 1; i + 1 < ndata; i++) {
+	/* original at t0; the tail loss probe at the RTO's time, 200 ms (rto_min; RFC 8985 7.2:
+	 * the probe takes the place of an RTO due before the PTO), which re-arms the RTO (7.3);
+	 * then RTOs 200 ms (rto_min), 400, 800, 1600 after */
+	CHECK_EQ_U64(ndata, 6);
+	CHECK_EQ_U64(tcp_stack_stats(p.a)->tlp_probes, 1);
+	CHECK_EQ_U64(data_times[1] - data_times[0], 200 * TCP_MSEC);
+	for (unsigned i = 2; i + 1 < ndata; i++) {
 		tcp_time_t a = data_times[i] - data_times[i - 1],
 			   b = data_times[i + 1] - data_times[i];
 		CHECK_EQ_U64(b, 2 * a);
 	}
-	CHECK_EQ_U64(data_times[1] - data_times[0], 200 * TCP_MSEC);
+	CHECK_EQ_U64(data_times[2] - data_times[1], 200 * TCP_MSEC);
 	struct tcp_conn_info i;
 	tcp_conn_info(cl, &i);
 	CHECK_EQ_U64(i.rto, 3200 * TCP_MSEC);
