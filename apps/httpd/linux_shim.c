@@ -107,6 +107,14 @@ ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
 	return n;
 }
 
+ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
+{
+	ssize_t n = iotcp_write(ctx, sd, buf, len);
+	if (n > 0)
+		ctx->st.file_payload_bytes += (uint64_t)n;
+	return n;
+}
+
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
 {
 	(void)ctx;
@@ -264,8 +272,11 @@ int iotcp_dump_stats(struct iotcp_ctx *ctx, const char *path)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "stack linux\nconns_total %llu\ntx_bytes %llu\noffload_bytes %llu\n",
+	fprintf(f,
+		"stack linux\nconns_total %llu\ntx_bytes %llu\noffload_bytes %llu\n"
+		"file_payload_bytes %llu\n",
 		(unsigned long long)ctx->st.conns_total, (unsigned long long)ctx->st.tx_bytes,
-		(unsigned long long)ctx->st.offload_bytes);
+		(unsigned long long)ctx->st.offload_bytes,
+		(unsigned long long)ctx->st.file_payload_bytes);
 	return fclose(f);
 }

@@ -802,8 +802,8 @@ static bool send_some(struct httpd *h, struct hconn *c)
 				h->st.file_bytes_read += (uint64_t)r;
 				c->b->body_off += (uint64_t)r;
 			}
-			ssize_t w = iotcp_write(h->ctx, c->sd, c->copybuf + c->copyoff,
-						c->copylen - c->copyoff);
+			ssize_t w = iotcp_write_file(h->ctx, c->sd, c->copybuf + c->copyoff,
+						     c->copylen - c->copyoff);
 			if (w < 0) {
 				if (errno == EAGAIN)
 					return true;

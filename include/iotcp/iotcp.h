@@ -93,6 +93,9 @@ int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, so
 ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len);
 ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len);
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt);
+/* iotcp_write for file bytes the application read itself (copy mode, no offload): the same,
+ * and counted as such (iotcp_stats.file_payload_bytes, stats key host_file_payload_bytes). */
+ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len);
 int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how);
 int iotcp_close(struct iotcp_ctx *ctx, int sd);
 int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len);
@@ -213,7 +216,7 @@ struct iotcp_stats {
 							* replies received; echo requests answered */
 	uint64_t conns_open, conns_total;
 	uint64_t tcp_retrans_segs, tcp_rto;
-	uint64_t file_payload_bytes; /* file bytes the host itself handled: 0 in offload mode */
+	uint64_t file_payload_bytes; /* file bytes the host sent itself (iotcp_write_file) */
 	uint64_t offload_bytes;      /* file bytes the NIC sent on our behalf */
 	uint64_t idle_sleeps;
 };

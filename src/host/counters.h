@@ -20,7 +20,7 @@
 	X(nic_hello_tx) X(nic_hello_rx) X(nic_heartbeat_tx) X(nic_heartbeat_rx)                   \
 	X(nic_restarts) X(nic_link_lost)                                                           \
 	X(idle_sleeps)                                                                             \
-	X(file_payload_bytes)  /* file bytes the host itself sent (copy mode) */                  \
+	X(file_payload_bytes)  /* file bytes the host itself sent (iotcp_write_file, copy mode) */ \
 	X(offload_bytes)       /* file bytes the NIC sent for us (SENDs) */
 
 /* The offload path (offload.h); ERROR reasons come apart, as off_errors[reason]. */

@@ -472,6 +472,15 @@ ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
 	return r < 0 ? fail((int)-r) : r;
 }
 
+ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
+{
+	ssize_t r = iotcp_write(ctx, sd, buf, len);
+
+	if (r > 0)
+		ctx->cnt.file_payload_bytes += (uint64_t)r;
+	return r;
+}
+
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
 {
 	struct host_sock *s = sock_lookup(ctx, sd);

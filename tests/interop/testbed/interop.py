@@ -257,6 +257,16 @@ def test_no_file_bytes_on_host(docroot):
            fb == 0 and ob is not None and ob > 0, "file_payload_bytes=%s offload_bytes=%s" % (fb, ob))
 
 
+def test_file_bytes_on_host_copy():
+    """Copy mode: the server read and sent every file byte itself, the NIC none."""
+    time.sleep(1.5)  # the stats file is rewritten every second
+    st = lab("stats").stdout
+    fb, ob = stats_value(st, "host_file_payload_bytes"), stats_value(st, "host_offload_bytes")
+    report("copy proof: host_file_payload_bytes > 0 and host_offload_bytes == 0",
+           fb is not None and fb > 0 and ob == 0,
+           "file_payload_bytes=%s offload_bytes=%s" % (fb, ob))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -299,6 +309,8 @@ def main():
             test_ranges(docroot, tmp)
         if a.mode == "offload" and "clients" in only:
             test_no_file_bytes_on_host(docroot)
+        if a.mode == "copy" and "clients" in only:
+            test_file_bytes_on_host_copy()
         if "conns" in only:
             test_many_conns()
         if "pcap" in only:

@@ -367,6 +367,35 @@ static void small_sndbuf(struct bed *b)
 	iotcp_close(b->host, lsd);
 }
 
+/* Copy mode: the application reads the file and writes it (iotcp_write_file): the host counts
+ * those bytes as file bytes it sent itself, and none as offloaded. */
+static void copy_mode(struct bed *b, int lsd)
+{
+	static uint8_t got[BODY_LEN];
+	struct iotcp_stats s0, s1;
+	int hs, cs;
+	size_t off = 0;
+
+	iotcp_get_stats(b->host, &s0);
+	CHECK(connect_pair(b, lsd, 80, &hs, &cs));
+	for (int i = 0; i < 100000 && off < BODY_LEN; i++) {
+		ssize_t r = iotcp_write_file(b->host, hs, b->body + off, BODY_LEN - off);
+		if (r > 0)
+			off += (size_t)r;
+		else
+			pump(b);
+	}
+	CHECK(off == BODY_LEN);
+	CHECK(read_n(b, cs, got, BODY_LEN));
+	CHECK(memcmp(got, b->body, BODY_LEN) == 0);
+	iotcp_get_stats(b->host, &s1);
+	CHECK_EQ_U64(s1.file_payload_bytes - s0.file_payload_bytes, BODY_LEN);
+	CHECK_EQ_U64(s1.offload_bytes - s0.offload_bytes, 0);
+	CHECK(counter(b->host, "host_file_payload_bytes") == s1.file_payload_bytes);
+	iotcp_close(b->client, cs);
+	iotcp_close(b->host, hs);
+}
+
 static void test_no_nic(void)
 {
 	struct host_link *l1, *l2;
@@ -392,6 +421,11 @@ static void test_small_sndbuf(void)
 	small_sndbuf(&B);
 }
 
+static void test_copy_mode_file_bytes(void)
+{
+	copy_mode(&B, lsd);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK(bed_open(&B));
@@ -404,6 +438,7 @@ int main(int argc, char **argv)
 	RUN_INIT(argc, argv);
 	RUN(test_response);
 	RUN(test_small_sndbuf);
+	RUN(test_copy_mode_file_bytes);
 	RUN(test_no_nic);
 	bed_close(&B);
 	RUN_DONE();
