@@ -5,7 +5,11 @@
  *
  * Buffer ownership: rx_burst hands out frames that stay valid until rx_free; tx_alloc hands
  * out an empty buffer of `cap` bytes; tx_burst takes every frame it is given (sent or freed)
- * and returns how many were sent; tx_free returns an unsent buffer. */
+ * and returns how many were sent; tx_free returns an unsent buffer.
+ *
+ * A frame marked `wipe` carries secrets (a TLS_KEY command): once the link no longer needs its
+ * buffer (copied to the peer, or refused, or given back with tx_free) the buffer is zeroed
+ * before it goes back to the host's pool, so no copy stays in memory the host owns. */
 #ifndef IOTCP_HOST_LINK_H
 #define IOTCP_HOST_LINK_H
 
@@ -20,6 +24,7 @@ struct host_frame {
 	uint32_t len;
 	uint32_t cap;
 	void *priv; /* the implementation's handle (an rte_mbuf, a queue buffer) */
+	bool wipe;  /* zero the buffer once the link is done with it (tx; tx_alloc clears it) */
 };
 
 /* Link counters kept by every implementation. */
@@ -29,6 +34,8 @@ struct host_link_stats {
 	uint64_t tx_refused; /* frames the link did not take (queue full, port busy) */
 	uint64_t tx_nobuf;   /* tx_alloc failures */
 	uint64_t rx_bad;     /* frames the link itself discarded (e.g. multi-segment) */
+	uint64_t tx_wiped;   /* `wipe` frames zeroed after the send */
+	uint64_t tx_unwiped; /* `wipe` frames the driver still held after the send (not zeroed) */
 };
 
 struct host_link;

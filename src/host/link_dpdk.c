@@ -91,6 +91,7 @@ static int alloc_from(struct host_link *l, struct rte_mempool *pool, uint32_t ma
 	if (f->cap > max)
 		f->cap = max;
 	f->priv = m;
+	f->wipe = false;
 	return 0;
 }
 
@@ -106,7 +107,27 @@ static int dpdk_tx_alloc_tso(struct host_link *l, struct host_frame *f)
 
 static void dpdk_tx_free(struct host_link *l, struct host_frame *f)
 {
-	rte_pktmbuf_free(f->priv);
+	struct rte_mbuf *m = f->priv;
+
+	if (f->wipe) {
+		explicit_bzero(rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m));
+		l->stats.tx_wiped++;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* After a burst: zero a `wipe` frame's mbuf, on which we kept a reference of our own, unless
+ * the driver still holds it (a zero-copy transmit; memif copies into its ring and frees the
+ * mbuf before tx_burst returns), then drop our reference. */
+static void wipe_after_send(struct host_link *l, struct rte_mbuf *m, uint32_t len)
+{
+	if (rte_mbuf_refcnt_read(m) == 1) {
+		explicit_bzero(rte_pktmbuf_mtod(m, void *), len);
+		l->stats.tx_wiped++;
+	} else {
+		l->stats.tx_unwiped++;
+	}
+	rte_pktmbuf_free(m);
 }
 
 static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigned n)
@@ -123,12 +144,17 @@ static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigne
 			m->pkt_len = f[i].len;
 			d->tx[i] = m;
 			bytes += f[i].len;
+			if (f[i].wipe)
+				rte_mbuf_refcnt_update(m, 1); /* ours: zeroed after the send */
 		}
 		unsigned sent = port_tx_burst(d->port, d->tx, (uint16_t)k);
 		for (unsigned i = sent; i < k; i++) {
 			bytes -= f[i].len;
 			rte_pktmbuf_free(d->tx[i]);
 		}
+		for (unsigned i = 0; i < k; i++)
+			if (f[i].wipe)
+				wipe_after_send(l, f[i].priv, f[i].len);
 		l->stats.tx_frames += sent;
 		l->stats.tx_bytes += bytes;
 		l->stats.tx_refused += k - sent;

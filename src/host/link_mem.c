@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* In-memory frame link pair: see link_mem.h. */
+#define _GNU_SOURCE /* memmem */
 #include "host/link_mem.h"
 
 #include <errno.h>
@@ -99,14 +100,24 @@ static int mem_tx_alloc(struct host_link *l, struct host_frame *f)
 	f->len = 0;
 	f->cap = l->max_frame;
 	f->priv = b;
+	f->wipe = false;
 	return 0;
 }
 
 static void mem_tx_free(struct host_link *l, struct host_frame *f)
 {
-	buf_put(to_end(l), f->priv);
+	struct mem_buf *b = f->priv;
+
+	if (f->wipe) {
+		explicit_bzero(b->data, sizeof(b->data));
+		l->stats.tx_wiped++;
+	}
+	buf_put(to_end(l), b);
 }
 
+/* Every frame goes to the peer as a copy in a buffer of the peer's, as memif copies into its
+ * ring: the sender's buffer goes back to its own pool at once -- zeroed first when it is
+ * marked `wipe` (link.h), so the sender keeps no copy of a secret. */
 static unsigned mem_tx_burst(struct host_link *l, struct host_frame *f, unsigned n)
 {
 	struct mem_end *e = to_end(l);
@@ -114,15 +125,26 @@ static unsigned mem_tx_burst(struct host_link *l, struct host_frame *f, unsigned
 
 	for (unsigned i = 0; i < n; i++) {
 		struct mem_buf *b = f[i].priv;
-		b->len = f[i].len;
-		if (e->peer && b->len <= l->max_frame && ring_push(e->peer, b)) {
+		struct mem_buf *c = NULL;
+		uint32_t len = f[i].len;
+
+		if (e->peer && len <= l->max_frame && e->peer->count < e->peer->depth)
+			c = buf_get(e->peer);
+		if (c) {
+			memcpy(c->data, b->data, len);
+			c->len = len;
+			ring_push(e->peer, c);
 			sent++;
 			l->stats.tx_frames++;
-			l->stats.tx_bytes += b->len;
+			l->stats.tx_bytes += len;
 		} else {
 			l->stats.tx_refused++;
-			buf_put(e, b);
 		}
+		if (f[i].wipe) {
+			explicit_bzero(b->data, len <= l->max_frame ? len : sizeof(b->data));
+			l->stats.tx_wiped++;
+		}
+		buf_put(e, b);
 	}
 	return sent;
 }
@@ -251,4 +273,17 @@ long link_mem_take(struct host_link *l, void *buf, size_t cap)
 	}
 	buf_put(e, b);
 	return ret;
+}
+
+unsigned link_mem_find(const struct host_link *l, const void *needle, size_t len)
+{
+	const struct mem_end *e = (const struct mem_end *)l;
+	unsigned n = 0;
+
+	for (const struct mem_buf *b = e->free_bufs; b; b = b->next)
+		n += memmem(b->data, sizeof(b->data), needle, len) != NULL;
+	for (unsigned i = 0; i < e->count; i++)
+		n += memmem(e->ring[(e->head + i) % e->depth]->data, LINK_MEM_FRAME_MAX, needle,
+			    len) != NULL;
+	return n;
 }

@@ -30,4 +30,8 @@ int link_mem_inject(struct host_link *l, const void *frame, size_t len);
  * 0 when the queue is empty, or -EMSGSIZE (the frame is dropped) when cap is too small. */
 long link_mem_take(struct host_link *l, void *buf, size_t cap);
 
+/* For tests: how many of the buffers l holds (its pool and its receive queue) contain the
+ * len bytes at needle anywhere in their data. */
+unsigned link_mem_find(const struct host_link *l, const void *needle, size_t len);
+
 #endif

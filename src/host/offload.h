@@ -169,6 +169,8 @@ struct host_offload {
 /* offload_cmd.c: the command frame being filled, sent at host_offload_flush or when full. */
 bool host_off_cmd_room(struct iotcp_ctx *ctx, size_t payload_len);
 struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_len);
+/* The open command frame holds key material: zeroed by the link after the send. */
+void host_off_cmd_secret(struct iotcp_ctx *ctx);
 void host_offload_flush(struct iotcp_ctx *ctx);
 
 /* offload.c: fids */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Offload commands on the host link: one command frame is filled per loop pass (several
  * SENDs, ACKDs, OPENs and CLOSEs share it; a full frame is sent and a new one started) and
- * sent at host_offload_flush. Commands from the NIC are dispatched in nic.c. */
+ * sent at host_offload_flush. Commands from the NIC are dispatched in nic.c. A frame that got
+ * a TLS_KEY is marked `wipe`: the link zeroes its buffer once it is sent or dropped (link.h). */
 #include <string.h>
 
 #include "host/ctx.h"
@@ -64,6 +65,12 @@ struct proto_writer *host_off_cmd_writer(struct iotcp_ctx *ctx, size_t payload_l
 		return NULL;
 	}
 	return &ctx->off.w;
+}
+
+void host_off_cmd_secret(struct iotcp_ctx *ctx)
+{
+	if (ctx->off.frame_open)
+		ctx->off.frame.wipe = true;
 }
 
 void host_offload_flush(struct iotcp_ctx *ctx)

@@ -92,6 +92,8 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	L(tx_refused);
 	L(tx_nobuf);
 	L(rx_bad);
+	L(tx_wiped);
+	L(tx_unwiped);
 #undef L
 #define Y(f) fn(arg, "host_cycles_", #f, ctx->cyc.f);
 	HOST_CYCLE_STAGES(Y)

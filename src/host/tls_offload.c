@@ -52,6 +52,8 @@ static bool put_key(struct iotcp_ctx *ctx, struct host_off_flow *f, uint32_t epo
 	memcpy(m.iv, k->iv, m.iv_len);
 	w = host_off_cmd_writer(ctx, PROTO_TLS_KEY_LEN);
 	ok = w && proto_put_tls_key(w, &m) == 0;
+	if (w)
+		host_off_cmd_secret(ctx); /* the frame's copy is zeroed once sent (link.h) */
 	OPENSSL_cleanse(&m, sizeof(m));
 	if (ok)
 		ctx->tls->cnt.keys_sent++;

@@ -82,7 +82,11 @@ static void nic_to_wire(void *arg, const uint8_t *f, size_t len)
 	CHECK(link_mem_inject(b->lc, f, len) == 0);
 }
 
-static uint64_t keys_started; /* TLS_KEYs of epochs after a KeyUpdate (with START) */
+static uint64_t keys_started;		    /* TLS_KEYs of epochs after a KeyUpdate (with START) */
+static uint8_t seen_key[PROTO_TLS_KEY_MAX]; /* the key of the last TLS_KEY the NIC got */
+static uint8_t seen_key_len;
+static struct host_link *host_link_;	 /* the host's end of the NIC link */
+static uint64_t keys_checked, keys_left; /* TLS_KEYs received; ... still in a host buffer */
 
 /* The frame carries a TLS_KEY; every key of a later epoch has START (the NIC keeps older
  * epochs until ACKD passes start_seq). */
@@ -99,6 +103,11 @@ static bool has_tls_key(const uint8_t *p, size_t len)
 			continue;
 		found = true;
 		CHECK(proto_tls_key_decode(&cmd, &k) == 0);
+		memcpy(seen_key, k.key, sizeof(seen_key));
+		seen_key_len = k.key_len;
+		/* the host sent it: no buffer of its link may still hold the key */
+		keys_checked++;
+		keys_left += link_mem_find(host_link_, k.key, k.key_len) > 0;
 		CHECK(k.epoch == 0 || (k.flags & PROTO_TLS_KEY_F_START));
 		keys_started += k.epoch > 0;
 	}
@@ -182,6 +191,7 @@ static bool bed_open(struct bed *b)
 		return false;
 	b->nic->caps = PROTO_CAP_TLS;
 	b->nic->drop = drop_cmd;
+	host_link_ = b->lh;
 	b->host = ctx_on_link(IP_A, b->lh, NULL, true, 31);
 	b->client = ctx_on_link(IP_B, b->lc, NULL, false, 32);
 	if (!b->host || !b->client)
@@ -805,6 +815,38 @@ static void test_keep_alive(struct bed *b, struct iotcp_tls_ctx *st)
 	SSL_CTX_free(cc);
 }
 
+/* Key hygiene: once a TLS_KEY is sent, no buffer of the host's link holds the key (the
+ * command frame was zeroed after the send: link.h `wipe`), for both key sizes; the NIC got
+ * it (the body decrypts). */
+static void test_key_hygiene(struct bed *b, struct iotcp_tls_ctx *st)
+{
+	static const char *const suites[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"};
+
+	for (int i = 0; i < 2; i++) {
+		SSL_CTX *cc = client_ctx(TLS1_3_VERSION, suites[i]);
+		struct tcl t;
+		struct resp r = {.head = "HTTP/1.1 200 OK\r\n\r\n", .off1 = 0, .len1 = 40000};
+		uint64_t wiped = counter(b->host, "link_tx_wiped");
+		uint64_t keys = counter(b->host, "host_tls_keys_sent");
+		uint64_t checked = keys_checked;
+
+		seen_key_len = 0;
+		CHECK(tcl_connect(b, &t, cc, st) && tcl_handshake(b, &t));
+		exchange(b, &t, &r);
+		CHECK(counter(b->host, "host_tls_keys_sent") > keys);
+		CHECK_EQ_U64(seen_key_len, i ? 32 : 16);
+		CHECK(counter(b->host, "link_tx_wiped") > wiped);
+		CHECK_EQ_U64(counter(b->host, "link_tx_unwiped"), 0);
+		/* when the NIC got the key, no buffer of the host's link held it */
+		CHECK(keys_checked > checked);
+		CHECK_EQ_U64(keys_left, 0);
+		CHECK_EQ_U64(link_mem_find(b->lh, seen_key, seen_key_len), 0);
+		iotcp_close(b->host, t.hs);
+		tcl_free(b, &t);
+		SSL_CTX_free(cc);
+	}
+}
+
 /* The runner's tests (check.h RUN): the bed and the shared server context. */
 static struct iotcp_tls_ctx *ST;
 static void versions(void) { test_versions(&B, ST); }
@@ -815,6 +857,7 @@ static void no_handoff(void) { test_no_handoff(&B); }
 static void key_lost(void) { test_key_lost(&B, ST); }
 static void malformed(void) { test_malformed(&B); }
 static void keep_alive(void) { test_keep_alive(&B, ST); }
+static void key_hygiene(void) { test_key_hygiene(&B, ST); }
 
 int main(int argc, char **argv)
 {
@@ -838,6 +881,7 @@ int main(int argc, char **argv)
 	RUN(key_lost);
 	RUN(malformed);
 	RUN(keep_alive);
+	RUN(key_hygiene);
 	iotcp_tls_ctx_free(st);
 
 	printf("%llu wire frames searched, %llu carried plaintext\n",
@@ -845,6 +889,9 @@ int main(int argc, char **argv)
 	bool all = run_.only == NULL && !run_.list;
 	CHECK(!all || B.wire_frames > 1000);
 	CHECK(!all || keys_started > 0);
+	printf("%llu TLS_KEYs received, %llu still in a host buffer\n",
+	       (unsigned long long)keys_checked, (unsigned long long)keys_left);
+	CHECK_EQ_U64(keys_left, 0);
 	CHECK_EQ_U64(B.leaks, 0);
 	bed_close(&B);
 	RUN_DONE();
