@@ -19,6 +19,8 @@
  *     long each time up to HOST_OFF_FLOW_BACKOFF_MAX, and at once after its next ACKD;
  *   - the last ACKD sent: at most one per flow and loop pass, when 64 KiB more are acknowledged
  *     or the flow goes idle, and ACKD(END) when the flow ends.
+ * A flow ends once every byte is acknowledged -- a TLS flow of an open socket only after
+ * HOST_OFF_TLS_IDLE without a new body (its NIC key stays for the next response).
  * A socket closed while its external data is unacknowledged keeps its connection as an
  * orphan flow (FIN queued, arriving data discarded) until the data is acknowledged or the
  * connection dies; only then is the handle given back to the core.
@@ -44,6 +46,10 @@
 #define HOST_OFF_OPEN_RETRY   (1 * TCP_SEC) /* OPEN / CLOSE resent when unanswered */
 #define HOST_OFF_ACKD_STEP    (64u * 1024u)
 #define HOST_OFF_PASS_TICK    (250 * TCP_USEC) /* the flows' pass in rounds without work */
+/* A TLS flow with every byte acknowledged is kept this long for its connection's next body:
+ * its key stays installed on the NIC and the record sequence goes on, so a keep-alive
+ * connection costs one TLS_KEY per key epoch, not one per response. */
+#define HOST_OFF_TLS_IDLE (1 * TCP_SEC)
 /* More file bytes than this queued and unacknowledged: the NIC is busy sending, the host's
  * idle sleeps need not be cut short by its doorbell (epoll.c). */
 #define HOST_OFF_BUSY_BYTES (128u * 1024u)
@@ -137,6 +143,8 @@ struct host_off_flow {
 	bool tls_key_sent;		/* TLS_KEY up to tls_key_epoch went to the NIC */
 	uint32_t tls_key_epoch;
 	uint32_t tls_rekeys; /* TLS_KEY sent again after ERROR(tls_no_key) */
+	bool idle;	     /* every byte acknowledged since idle_since (TLS flows wait) */
+	tcp_time_t idle_since;
 	struct host_off_flow *prev, *next; /* ctx list of live flows */
 };
 

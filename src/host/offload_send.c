@@ -134,6 +134,7 @@ int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f,
 		return 0;
 	}
 	f->inline_after = false;
+	f->idle = false;
 	if (f->res_head && f->res_head == f->nres)
 		f->res_head = f->nres = 0;
 	if (f->nres == f->res_cap) {
@@ -628,10 +629,18 @@ static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 			backoff_end(ctx, f);
 	}
 	if (f->res_head == f->nres && !f->nsends) {
-		/* every external byte acknowledged: the flow ends until the next offload write */
+		/* every external byte acknowledged: the flow ends until the next offload write --
+		 * a TLS flow of an open socket after HOST_OFF_TLS_IDLE (its key stays on the NIC) */
+		if (!f->idle) {
+			f->idle = true;
+			f->idle_since = ctx->now;
+		}
+		if (f->tls_keys && f->sock && ctx->now - f->idle_since < HOST_OFF_TLS_IDLE)
+			return true;
 		flow_end(ctx, f);
 		return false;
 	}
+	f->idle = false;
 	return true;
 }
 
@@ -704,7 +713,10 @@ void host_offload_nic_restart(struct iotcp_ctx *ctx)
 	}
 	for (; f != &ctx->off.list; f = next) {
 		next = f->next;
-		flow_abort(ctx, f, ECONNRESET, false);
+		if (f->res_head == f->nres && !f->nsends && f->sock)
+			flow_free(ctx, f, false); /* a TLS flow kept idle: nothing was lost */
+		else
+			flow_abort(ctx, f, ECONNRESET, false);
 	}
 	host_fid_nic_restart(ctx);
 	host_offload_sync_cancel(ctx); /* the new NIC holds nothing of ours */

@@ -789,23 +789,58 @@ static void test_malformed(struct bed *b)
 	iotcp_tls_ctx_free(st);
 }
 
-/* Keep-alive: several responses per connection on several connections; each body's flow ends
- * once acknowledged and the next body opens a new flow id with the key again (issue 9). */
+static void pump_for(struct bed *b, uint64_t ms)
+{
+	uint64_t until = mono_ns() + ms * 1000000ull;
+	while (mono_ns() < until)
+		pump(b);
+}
+
+static uint64_t nic_tls_keys(struct bed *b)
+{
+	struct nic_engine_stats st;
+	nic_engine_get_stats(b->nic->eng, &st);
+	return st.tls.keys;
+}
+
+/* Keep-alive: several responses per connection on several connections. A connection's flow
+ * stays while responses follow each other (HOST_OFF_TLS_IDLE): one TLS_KEY per connection and
+ * key epoch, not per response, the record sequence going on across responses; after a longer
+ * pause the flow ends (the NIC wipes the key) and the next body installs it again. */
 static void test_keep_alive(struct bed *b, struct iotcp_tls_ctx *st)
 {
 	SSL_CTX *cc = client_ctx(TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256");
 	struct tcl t[3];
+	struct resp r = {.head = "HTTP/1.1 200 OK\r\n\r\n", .off1 = 0, .len1 = BODY_LEN};
+	struct resp small = {.head = "HTTP/1.1 206 Partial\r\n\r\n", .off1 = 5000, .len1 = 20000};
 	uint64_t no_key = counter(b->host, "host_offload_err_tls_no_key");
 	uint64_t aborted = counter(b->host, "host_offload_flows_aborted");
+	uint64_t keys, nic_keys;
 
 	for (int c = 0; c < 3; c++)
 		CHECK(tcl_connect(b, &t[c], cc, st) && tcl_handshake(b, &t[c]));
-	for (int round = 0; round < 4; round++)
-		for (int c = 0; c < 3; c++) {
-			struct resp r = {.head = "HTTP/1.1 200 OK\r\n\r\n", .off1 = 0,
-					 .len1 = BODY_LEN};
-			exchange(b, &t[c], &r);
-		}
+	keys = counter(b->host, "host_tls_keys_sent");
+	nic_keys = nic_tls_keys(b);
+	for (int round = 0; round < 4; round++) {
+		for (int c = 0; c < 3; c++)
+			exchange(b, &t[c], round & 1 ? &small : &r);
+		pump_for(b, 100); /* every byte acknowledged (delayed ACK: 40 ms): flows idle */
+	}
+	CHECK_EQ_U64(counter(b->host, "host_tls_keys_sent"), keys + 3);
+	CHECK_EQ_U64(nic_tls_keys(b), nic_keys + 3); /* keys the NIC installed */
+	/* a pause longer than HOST_OFF_TLS_IDLE: the flows end, the next bodies key again */
+	pump_for(b, HOST_OFF_TLS_IDLE / TCP_MSEC + 300);
+	for (int c = 0; c < 3; c++)
+		exchange(b, &t[c], &small);
+	CHECK_EQ_U64(counter(b->host, "host_tls_keys_sent"), keys + 6);
+	/* the NIC restarts while the flows are kept idle: nothing of theirs was in flight, the
+	 * connections go on (new flows, the key again) */
+	pump_for(b, 100);
+	test_nic_restart(b->nic);
+	pump_for(b, 100);
+	for (int c = 0; c < 3; c++)
+		exchange(b, &t[c], &small);
+	CHECK_EQ_U64(counter(b->host, "host_tls_keys_sent"), keys + 9);
 	CHECK_EQ_U64(counter(b->host, "host_offload_err_tls_no_key"), no_key);
 	CHECK_EQ_U64(counter(b->host, "host_offload_flows_aborted"), aborted);
 	for (int c = 0; c < 3; c++) {
