@@ -504,7 +504,10 @@ def read_cycles():
 # {stats key: (the stats file's side, label)}; nic.stats has a host_rx_frames of its own.
 EVENTS = {"host_rx_frames": ("host", "host frames in"),
           "host_idle_sleeps": ("host", "host wakeups"),
-          "nic_ackc_superseded": ("nic", "ACKs merged on the NIC")}
+          "nic_ackc_superseded": ("nic", "ACKs merged on the NIC"),
+          # HTTPS: TLS_KEY commands (a key installed on the NIC); per connection and key
+          # epoch, not per response (HOST_OFF_TLS_IDLE)
+          "host_tls_keys_sent": ("host", "TLS keys sent to the NIC")}
 
 # Wall time spent asleep is not CPU time: left out of the per-GB breakdown.
 NOT_CPU = {"idle_sleep"}
