@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd: static HTTP/1.1 server on the IO-TCP host stack.
  *   iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR] [--ip A.B.C.D/N]
+ *               [--ip6 ADDR/N|none]
  *               [--port 80] [--lcore N] [--file-prefix P] [--stats-file F] [--access-log F]
  *               [--log-file F] [--max-conns N] [--hello-timeout MS]
  *               [--request-timeout MS] [--idle-timeout MS] [--idle-sleep MIN_US,MAX_US]
@@ -72,12 +73,16 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: iotcp-httpd --nic-socket PATH [--mode offload|copy] [--docroot DIR]\n"
-		"         [--ip A.B.C.D/N] [--port N] [--lcore N] [--file-prefix P]\n"
+		"         [--ip A.B.C.D/N] [--ip6 ADDR/N|none] [--port N] [--lcore N]\n"
+		"         [--file-prefix P]\n"
 		"         [--stats-file F] [--access-log F] [--log-file F] [--max-conns N]\n"
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
 		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
 		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
 		"         [--tls-handshake-timeout MS] [--status ADDR:PORT]\n"
+		"  --ip6 ADDR/N          our IPv6 address and on-link prefix (default 2001:2::1/64);\n"
+		"                        the HTTP and HTTPS ports listen on [::], both families;\n"
+		"                        none: IPv4 only\n"
 		"  --status ADDR:PORT    serve a plain-text status page (nginx stub_status' lines,\n"
 		"                        then file bytes offloaded vs host-touched) on that address\n"
 		"                        and port only (0.0.0.0: every address); off by default\n"
@@ -119,6 +124,33 @@ static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
 	return 0;
 }
 
+/* ADDR/N (IPv6, prefix 1..128, default 64), or "none" (all zero: no IPv6). */
+static int parse_cidr6(const char *s, uint8_t ip6[16], uint8_t *prefix)
+{
+	char buf[64];
+	if (strcmp(s, "none") == 0) {
+		memset(ip6, 0, 16);
+		*prefix = 0;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *slash = strchr(buf, '/');
+	long p = 64;
+	if (slash) {
+		*slash = '\0';
+		char *end;
+		p = strtol(slash + 1, &end, 10);
+		if (*end || p < 1 || p > 128)
+			return -1;
+	}
+	struct in6_addr a;
+	if (inet_pton(AF_INET6, buf, &a) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a))
+		return -1;
+	memcpy(ip6, &a, 16);
+	*prefix = (uint8_t)p;
+	return 0;
+}
+
 /* ADDR:PORT, e.g. 198.18.0.1:8080; port 1..65535. */
 static int parse_addr_port(const char *s, uint32_t *ip, uint16_t *port)
 {
@@ -153,6 +185,7 @@ int main(int argc, char **argv)
 		{"mode", required_argument, NULL, 'm'},
 		{"docroot", required_argument, NULL, 'd'},
 		{"ip", required_argument, NULL, 'i'},
+		{"ip6", required_argument, NULL, 7},
 		{"port", required_argument, NULL, 'p'},
 		{"lcore", required_argument, NULL, 'l'},
 		{"file-prefix", required_argument, NULL, 'f'},
@@ -199,6 +232,13 @@ int main(int argc, char **argv)
 		case 'i':
 			if (parse_cidr(optarg, &icfg.ip, &icfg.prefix_len) < 0) {
 				fprintf(stderr, "iotcp-httpd: bad --ip %s (want A.B.C.D/N)\n", optarg);
+				return 2;
+			}
+			break;
+		case 7:
+			if (parse_cidr6(optarg, icfg.ip6, &icfg.prefix6_len) < 0) {
+				fprintf(stderr, "iotcp-httpd: bad --ip6 %s (want ADDR/N or none)\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -338,6 +378,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	static const uint8_t no_ip6[16];
+	hcfg.ipv6 = memcmp(icfg.ip6, no_ip6, 16) != 0;
 	struct tick_ctx tick = {.ctx = ctx, .stats_file = icfg.stats_file};
 	hcfg.on_tick = write_stats;
 	hcfg.tick_arg = &tick;
@@ -358,6 +400,15 @@ int main(int argc, char **argv)
 	if (hcfg.tls)
 		fprintf(stderr, "iotcp-httpd: serving https://%s:%u/ (%s mode)\n", ip,
 			hcfg.tls_port, hcfg.mode == HTTPD_MODE_OFFLOAD ? "offload" : "copy");
+	if (hcfg.ipv6) {
+		char ip6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, icfg.ip6, ip6, sizeof(ip6));
+		if (hcfg.port)
+			fprintf(stderr, "iotcp-httpd: serving http://[%s]:%u/\n", ip6, hcfg.port);
+		if (hcfg.tls)
+			fprintf(stderr, "iotcp-httpd: serving https://[%s]:%u/\n", ip6,
+				hcfg.tls_port);
+	}
 	httpd_run(h, &stop);
 	write_stats(h, &tick);
 	httpd_free(h);

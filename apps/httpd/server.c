@@ -73,7 +73,7 @@ struct hconn_bufs {
 struct hconn {
 	int sd;
 	enum hconn_state st;
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer; /* sockaddr_in, or sockaddr_in6 on the [::] listener */
 	uint64_t deadline_ms;
 	uint64_t last_progress_ms;
 	struct wheel_timer timer; /* request, idle and send timeouts (sweep) */
@@ -270,11 +270,25 @@ static void conn_close(struct httpd *h, struct hconn *c, bool abort_conn)
 	free(c);
 }
 
+/* A peer's address for the log: IPv4 dotted (also an IPv4-mapped IPv6 peer), else IPv6. */
+static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t cap)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)cap);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)cap);
+		return;
+	}
+	inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, (socklen_t)cap);
+}
+
 static void access_log(struct httpd *h, struct hconn *c)
 {
 	if (!h->cfg.access_log)
 		return;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 	time_t t = time(NULL);
 	if (t != h->log_t) { /* one strftime a second */
 		struct tm tm;
@@ -283,7 +297,7 @@ static void access_log(struct httpd *h, struct hconn *c)
 		h->log_t = t;
 	}
 	const char *when = h->log_when;
-	inet_ntop(AF_INET, &c->peer.sin_addr, addr, sizeof(addr));
+	peer_text(&c->peer, addr, sizeof(addr));
 	uint64_t bytes = c->head_only ? 0 : c->b->body_total;
 	if (bytes)
 		fprintf(h->cfg.access_log, "%s - - [%s] \"%s\" %d %" PRIu64 "\n", addr, when,
@@ -901,7 +915,7 @@ static void accept_all(struct httpd *h, int lsd)
 {
 	bool tls = lsd == h->tls_lsd;
 	for (;;) {
-		struct sockaddr_in peer;
+		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
 		int sd = iotcp_accept(h->ctx, lsd, (struct sockaddr *)&peer, &plen);
 		if (sd < 0)
@@ -1020,18 +1034,27 @@ static void close_offload_fid(void *ctx, int fid)
 	iotcp_offload_close(h->ctx, fid);
 }
 
-/* A listening socket on port, watched by h->epd; -1 with errno. */
+/* A listening socket on port, watched by h->epd; -1 with errno. ip 0 with cfg.ipv6: [::], both
+ * families. */
 static int listen_on(struct httpd *h, uint32_t ip, uint16_t port)
 {
 	int one = 1, err;
-	int sd = iotcp_socket(h->ctx, AF_INET, SOCK_STREAM, 0);
+	bool v6 = h->cfg.ipv6 && ip == 0;
+	int sd = iotcp_socket(h->ctx, v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (sd < 0)
 		return -1;
 	iotcp_setsockopt(h->ctx, sd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(ip)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_ANY_INIT};
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = sd};
-	if (iotcp_bind(h->ctx, sd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (v6) {
+		int zero = 0; /* dual stack (the Linux shim's kernel may default to v6-only) */
+		iotcp_setsockopt(h->ctx, sd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	}
+	if ((v6 ? iotcp_bind(h->ctx, sd, (struct sockaddr *)&sa6, sizeof(sa6))
+		: iotcp_bind(h->ctx, sd, (struct sockaddr *)&sa, sizeof(sa))) < 0 ||
 	    iotcp_listen(h->ctx, sd, h->cfg.backlog) < 0 ||
 	    iotcp_epoll_ctl(h->ctx, h->epd, EPOLL_CTL_ADD, sd, &ev) < 0) {
 		err = errno;

@@ -34,6 +34,9 @@ struct httpd_config {
 	 * status_ip (host byte order) 0 = every address of ours. */
 	uint32_t status_ip;
 	uint16_t status_port;
+	/* Listen on [::] (IPv6 and IPv4 alike) rather than 0.0.0.0: when the stack has an IPv6
+	 * address. The status listener stays on status_ip. */
+	bool ipv6;
 	const char *server_name;
 	/* Called about once a second from the serving loop (e.g. to write counters). */
 	void (*on_tick)(struct httpd *h, void *arg);

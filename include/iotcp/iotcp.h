@@ -72,9 +72,16 @@ struct iotcp_config {
 	unsigned tcp_fin_timeout_ms;
 	unsigned tcp_ooo_mem_kb;
 	unsigned tcp_sack_entries;
+	/* Our IPv6 address (16 network-order bytes) and the length of its on-link prefix; all
+	 * zero: no IPv6. The host answers Neighbor Discovery (RFC 4861) for it and ICMPv6 echo;
+	 * AF_INET6 sockets listen and connect on it (an AF_INET6 socket bound to [::] takes both
+	 * families, as Linux with IPV6_V6ONLY off). Default 2001:2::1/64 (RFC 5180). */
+	uint8_t ip6[16];
+	uint8_t prefix6_len;
 };
 
-/* Fill defaults: lcore -1, 256 MB, no hugepages, 198.18.0.1/24, MTU 1500, 10 s HELLO timeout,
+/* Fill defaults: lcore -1, 256 MB, no hugepages, 198.18.0.1/24 and 2001:2::1/64, MTU 1500,
+ * 10 s HELLO timeout,
  * idle back-off 64 polls / 200 us / 1000 us. */
 void iotcp_config_default(struct iotcp_config *cfg);
 

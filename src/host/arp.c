@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ARP (RFC 826) for the host's one address: answer requests, resolve next hops with retries,
- * refresh expired entries, gratuitous ARP at start (RFC 5227 section 3 announcement). */
+ * refresh expired entries, gratuitous ARP at start (RFC 5227 section 3 announcement). The
+ * retries and expiry of IPv6 entries run here too (their solicitations: ndisc.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "host/ctx.h"
 #include "host/link.h"
 #include "host/log.h"
+#include "host/ndisc.h"
 #include "host/neigh.h"
 #include "host/route.h"
 #include "host/tx_batch.h"
@@ -40,8 +42,7 @@ void host_arp_request(struct iotcp_ctx *ctx, uint32_t ip)
 	arp_send(ctx, &bcast, &a);
 }
 
-/* Send the frames that waited for e's resolution. */
-static void flush_queue(struct iotcp_ctx *ctx, struct neigh_entry *e)
+void host_neigh_flush(struct iotcp_ctx *ctx, struct neigh_entry *e)
 {
 	struct neigh_pkt *p = neigh_take_queue(&ctx->neigh, e);
 	struct host_frame f;
@@ -84,7 +85,7 @@ void host_arp_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 	    !mac_is_zero(&a->sha)) {
 		e = neigh_learn(&ctx->neigh, a->spa, &a->sha, ctx->now, for_us);
 		if (e)
-			flush_queue(ctx, e);
+			host_neigh_flush(ctx, e);
 	}
 	if (!for_us) {
 		ctx->cnt.rx_dropped++;
@@ -97,6 +98,19 @@ void host_arp_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 		ctx->cnt.arp_replies_tx++;
 		arp_send(ctx, &a->sha, &r);
 	}
+}
+
+static void log_failure(struct iotcp_ctx *ctx, const struct neigh_entry *e)
+{
+	char buf[IPV6_STR_LEN];
+
+	if (e->v6) {
+		ctx->cnt.nd_failed++;
+		host_log(ctx, "ND: no answer for %s", ipv6_format(&e->ip6, buf));
+		return;
+	}
+	host_log(ctx, "ARP: no answer for %u.%u.%u.%u", e->ip >> 24, (e->ip >> 16) & 0xff,
+		 (e->ip >> 8) & 0xff, e->ip & 0xff);
 }
 
 void host_arp_timers(struct iotcp_ctx *ctx)
@@ -123,16 +137,17 @@ void host_arp_timers(struct iotcp_ctx *ctx)
 			if (e->probes >= NEIGH_PROBES) {
 				if (e->state == NEIGH_INCOMPLETE) {
 					t->st.failed++;
-					host_log(ctx, "ARP: no answer for %u.%u.%u.%u", e->ip >> 24,
-						 (e->ip >> 16) & 0xff, (e->ip >> 8) & 0xff,
-						 e->ip & 0xff);
+					log_failure(ctx, e);
 				}
 				neigh_remove(t, e);
 				break;
 			}
 			e->probes++;
 			e->next_probe = now + NEIGH_RETRY;
-			host_arp_request(ctx, e->ip);
+			if (e->v6)
+				host_nd_solicit(ctx, &e->ip6);
+			else
+				host_arp_request(ctx, e->ip);
 			break;
 		default:
 			break;

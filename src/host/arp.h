@@ -6,12 +6,15 @@
 #include <stdint.h>
 
 struct iotcp_ctx;
+struct neigh_entry;
 struct pkt_view;
 
 void host_arp_input(struct iotcp_ctx *ctx, const struct pkt_view *v);
 /* Send an ARP request for ip (broadcast); gratuitous when ip is our address. */
 void host_arp_request(struct iotcp_ctx *ctx, uint32_t ip);
-/* Retries, expiry. */
+/* Retries, expiry (of IPv4 and IPv6 entries: solicitations through ndisc.c). */
 void host_arp_timers(struct iotcp_ctx *ctx);
+/* Send the frames that waited for e's resolution (ARP or ND). */
+void host_neigh_flush(struct iotcp_ctx *ctx, struct neigh_entry *e);
 
 #endif

@@ -17,6 +17,8 @@
 	X(arp_requests_rx) X(arp_replies_rx) X(arp_replies_tx) X(arp_requests_tx)                 \
 	X(arp_conflicts)                                                                           \
 	X(icmp_echo)                                                                               \
+	X(icmp6_echo) X(drop_icmp6_other) X(drop_nd_other)                                         \
+	X(nd_solicits_rx) X(nd_adverts_rx) X(nd_adverts_tx) X(nd_solicits_tx) X(nd_failed)        \
 	X(nic_hello_tx) X(nic_hello_rx) X(nic_heartbeat_tx) X(nic_heartbeat_rx)                   \
 	X(nic_restarts) X(nic_link_lost)                                                           \
 	X(idle_sleeps)                                                                             \

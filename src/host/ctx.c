@@ -32,6 +32,11 @@ void iotcp_config_default(struct iotcp_config *cfg)
 	cfg->mem_mb = 256;
 	cfg->ip = 0xc6120001u; /* 198.18.0.1 */
 	cfg->prefix_len = 24;
+	cfg->ip6[0] = 0x20; /* 2001:2::1 (RFC 5180 benchmarking range) */
+	cfg->ip6[1] = 0x01;
+	cfg->ip6[3] = 0x02;
+	cfg->ip6[15] = 0x01;
+	cfg->prefix6_len = 64;
 	cfg->mtu = 1500;
 	cfg->hello_timeout_ms = 10000;
 	cfg->idle_spins = 64;
@@ -65,6 +70,12 @@ static int check_config(const struct iotcp_config *cfg, const struct host_link *
 
 	if (ip == 0 || ip == 0xffffffffu || (ip >> 28) == 0xe || (ip >> 24) == 127 ||
 	    cfg->prefix_len > 32)
+		return -EINVAL;
+	struct ipv6_addr a6;
+	memcpy(a6.b, cfg->ip6, 16);
+	if (!ipv6_addr_is_unspecified(&a6) &&
+	    (cfg->prefix6_len > 128 || ipv6_addr_is_multicast(&a6) || ipv6_addr_is_v4mapped(&a6) ||
+	     ipv6_addr_is_loopback(&a6)))
 		return -EINVAL;
 	if (cfg->mtu && (cfg->mtu < 576 || cfg->mtu > 9000 ||
 			 (uint32_t)cfg->mtu + ETH_HDR_LEN > link->max_frame))
@@ -148,6 +159,10 @@ struct iotcp_ctx *host_create(const struct iotcp_config *cfg, struct host_link *
 	ctx->ip = cfg->ip;
 	ctx->netmask = cfg->prefix_len ? 0xffffffffu << (32 - cfg->prefix_len) : 0;
 	ctx->gateway = cfg->gateway;
+	memcpy(ctx->ip6.b, cfg->ip6, 16);
+	ctx->has_ip6 = !ipv6_addr_is_unspecified(&ctx->ip6);
+	ctx->prefix6 = cfg->prefix6_len;
+	ctx->ip6_snm = ipv6_solicited_node(&ctx->ip6);
 	ctx->mtu = cfg->mtu ? cfg->mtu : 1500;
 	ctx->free_head = -1;
 	ctx->ip_id = (uint16_t)host_random32(ctx);

@@ -51,6 +51,9 @@ struct iotcp_ctx {
 	bool own_eal;
 	FILE *log;
 	uint32_t ip, netmask, gateway;
+	bool has_ip6;
+	uint8_t prefix6;
+	struct ipv6_addr ip6, ip6_snm; /* our IPv6 address and its solicited-node group */
 	uint16_t mtu;
 	struct tcp_stack *tcp;
 	struct tcp_config tcp_default;

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The ARP neighbour cache (RFC 826, RFC 1122 section 2.3.2): IPv4 -> MAC entries with expiry,
- * and a bounded queue of frames waiting for a resolution. A data structure only: the host's
- * ARP module (arp.c) sends the requests. */
+/* The neighbour cache (ARP: RFC 826, RFC 1122 section 2.3.2; IPv6 Neighbor Discovery: RFC 4861
+ * section 7.3): IPv4 or IPv6 address -> MAC entries with expiry, and a bounded queue of frames
+ * waiting for a resolution. A data structure only: the host's ARP module (arp.c) and ND module
+ * (nd.c) send the requests and solicitations. */
 #ifndef IOTCP_HOST_NEIGH_H
 #define IOTCP_HOST_NEIGH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tcp/types.h"
 #include "wire/eth.h"
+#include "wire/ipv6.h"
 
 #define NEIGH_MAX	  256 /* entries */
 #define NEIGH_BUCKETS	  64
@@ -33,7 +36,9 @@ struct neigh_pkt {
 };
 
 struct neigh_entry {
-	uint32_t ip;
+	uint32_t ip;	      /* IPv4 entries (v6 false) */
+	struct ipv6_addr ip6; /* IPv6 entries (v6 true) */
+	bool v6;
 	struct mac_addr mac;
 	uint8_t state;
 	uint8_t probes;
@@ -66,6 +71,12 @@ struct neigh_entry *neigh_create(struct neigh_table *t, uint32_t ip, tcp_time_t 
  * true. Returns the entry (its queue is still there: send it with neigh_take_queue), or NULL. */
 struct neigh_entry *neigh_learn(struct neigh_table *t, uint32_t ip, const struct mac_addr *mac,
 				tcp_time_t now, bool create);
+/* The same for IPv6 addresses (one table holds both families). */
+struct neigh_entry *neigh_find6(struct neigh_table *t, const struct ipv6_addr *ip);
+struct neigh_entry *neigh_create6(struct neigh_table *t, const struct ipv6_addr *ip,
+				  tcp_time_t now);
+struct neigh_entry *neigh_learn6(struct neigh_table *t, const struct ipv6_addr *ip,
+				 const struct mac_addr *mac, tcp_time_t now, bool create);
 /* Queue a copy of frame on an unresolved entry. 0, or -ENOBUFS (counted in queue_drops). */
 int neigh_enqueue(struct neigh_table *t, struct neigh_entry *e, const void *frame, size_t len);
 /* Detach the entry's queued frames (the caller frees each with free()). */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Frames in and out: Ethernet / IPv4 input checks and demultiplexing (ARP, ICMP echo, TCP, NIC
- * commands), and the output path (TCP segments -> IPv4 frames -> next-hop MAC -> tx batch). */
+/* Frames in and out: Ethernet / IPv4 / IPv6 input checks and demultiplexing (ARP, ICMP echo,
+ * ICMPv6 echo and Neighbor Discovery, TCP, NIC commands), and the output path (TCP segments ->
+ * IPv4 or IPv6 frames -> next-hop MAC -> tx batch). */
 #include <errno.h>
 #include <string.h>
 
 #include "host/arp.h"
 #include "host/ctx.h"
 #include "host/link.h"
+#include "host/ndisc.h"
 #include "host/neigh.h"
 #include "host/netif.h"
 #include "host/nic.h"
@@ -67,6 +69,85 @@ static void ipv4_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 		ctx->cnt.rx_dropped++; /* counted by reason in the TCP stats */
 }
 
+static const struct ipv6_addr all_nodes = {{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+
+/* The Ethernet groups of the IPv6 groups we listen to: all-nodes and our solicited-node
+ * group (RFC 4861 section 7.2.1). */
+static bool our_group_mac(const struct iotcp_ctx *ctx, const struct mac_addr *m)
+{
+	if (!ctx->has_ip6 || m->b[0] != 0x33 || m->b[1] != 0x33)
+		return false;
+	struct mac_addr a = ipv6_multicast_mac(&all_nodes), s = ipv6_multicast_mac(&ctx->ip6_snm);
+	return mac_equal(m, &a) || mac_equal(m, &s);
+}
+
+static void icmp6_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
+{
+	struct host_frame f;
+	size_t len;
+
+	switch (v->icmp6.type) {
+	case ICMP6_ND_NS:
+	case ICMP6_ND_NA:
+		host_nd_input(ctx, v);
+		return;
+	case ICMP6_ECHO_REQUEST:
+		break;
+	default:
+		drop(ctx, &ctx->cnt.drop_icmp6_other);
+		return;
+	}
+	if (v->icmp6.code != 0 || host_addr6_bad_source(ctx, &v->ip6.src)) {
+		drop(ctx, &ctx->cnt.drop_icmp6_other);
+		return;
+	}
+	if (!host_tx_get(ctx, &f))
+		return;
+	/* RFC 4443 section 4.2: same identifier, sequence and data, back to the sender's MAC. */
+	len = pkt_build_icmp6_echo_reply(f.data, f.cap, v, &ctx->link->mac, &ctx->ip6, HOST_TTL);
+	if (!len) {
+		ctx->cnt.tx_too_big++;
+		host_link_tx_free(ctx->link, &f);
+		return;
+	}
+	ctx->cnt.icmp6_echo++;
+	host_tx_put(ctx, &f, (uint32_t)len);
+}
+
+static void ipv6_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
+{
+	const struct ipv6_hdr *ip = &v->ip6;
+	bool to_us = ipv6_addr_equal(&ip->dst, &ctx->ip6);
+	bool to_group =
+	    ipv6_addr_equal(&ip->dst, &ctx->ip6_snm) || ipv6_addr_equal(&ip->dst, &all_nodes);
+
+	if (!ctx->has_ip6) {
+		drop(ctx, &ctx->cnt.drop_proto);
+		return;
+	}
+	/* Groups take ICMPv6 only (ND, echo); TCP is unicast to our address. */
+	if (!to_us && !(to_group && v->kind == PKT_KIND_ICMP6)) {
+		drop(ctx, &ctx->cnt.drop_not_our_ip);
+		return;
+	}
+	if (v->kind == PKT_KIND_ICMP6) {
+		/* Only ND may come from :: (a neighbour verifying its address, RFC 4861 7.2.3). */
+		if (ipv6_addr_is_multicast(&ip->src) || ipv6_addr_equal(&ip->src, &ctx->ip6)) {
+			drop(ctx, &ctx->cnt.drop_bad_src);
+			return;
+		}
+		icmp6_input(ctx, v);
+		return;
+	}
+	if (host_addr6_bad_source(ctx, &ip->src) || mac_is_multicast(&v->eth.dst)) {
+		drop(ctx, &ctx->cnt.drop_bad_src);
+		return;
+	}
+	if (tcp_stack_input6(ctx->tcp, &ip->src, &ip->dst, &v->tcp, v->payload,
+			     (uint32_t)v->payload_len, ctx->now) < 0)
+		ctx->cnt.rx_dropped++; /* counted by reason in the TCP stats */
+}
+
 void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
 {
 	struct pkt_view v;
@@ -83,7 +164,8 @@ void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
 			tcp_stack_count_drop(ctx->tcp, TCP_DROP_MALFORMED);
 		return;
 	}
-	if (!mac_equal(&v.eth.dst, &ctx->link->mac) && !mac_is_broadcast(&v.eth.dst)) {
+	if (!mac_equal(&v.eth.dst, &ctx->link->mac) && !mac_is_broadcast(&v.eth.dst) &&
+	    !our_group_mac(ctx, &v.eth.dst)) {
 		drop(ctx, &ctx->cnt.drop_not_our_mac);
 		return;
 	}
@@ -100,11 +182,19 @@ void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
 		break;
 	case PKT_KIND_TCP:
 	case PKT_KIND_ICMP:
-		if (mac_is_broadcast(&v.eth.dst)) {
+		if (mac_is_multicast(&v.eth.dst)) { /* broadcast, or an IPv6 group's MAC */
 			drop(ctx, &ctx->cnt.drop_not_our_mac);
 			break;
 		}
 		ipv4_input(ctx, &v);
+		break;
+	case PKT_KIND_TCP6:
+	case PKT_KIND_ICMP6:
+		if (mac_is_broadcast(&v.eth.dst)) {
+			drop(ctx, &ctx->cnt.drop_not_our_mac);
+			break;
+		}
+		ipv6_input(ctx, &v);
 		break;
 	default:
 		drop(ctx, &ctx->cnt.drop_proto);
@@ -114,6 +204,25 @@ void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len)
 
 /* ---- output ---- */
 
+/* Send f to the neighbour entry e (found, or just created: NULL when none could be): now when
+ * it is resolved, else queued until it is (the caller sent the request for a new entry). */
+static void neigh_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len,
+			 struct neigh_entry *e)
+{
+	if (!e) {
+		ctx->neigh.st.queue_drops++;
+		host_link_tx_free(ctx->link, f);
+		return;
+	}
+	if (e->state != NEIGH_INCOMPLETE) {
+		memcpy(f->data, e->mac.b, ETH_ADDR_LEN);
+		host_tx_put(ctx, f, len);
+		return;
+	}
+	neigh_enqueue(&ctx->neigh, e, f->data, len);
+	host_link_tx_free(ctx->link, f);
+}
+
 void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, uint32_t daddr)
 {
 	uint32_t nh = host_next_hop(ctx, daddr);
@@ -121,28 +230,38 @@ void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, u
 
 	if (!nh) {
 		ctx->cnt.tx_no_route++;
-		goto free;
-	}
-	e = neigh_find(&ctx->neigh, nh);
-	if (e && e->state != NEIGH_INCOMPLETE) {
-		memcpy(f->data, e->mac.b, ETH_ADDR_LEN);
-		host_tx_put(ctx, f, len);
+		host_link_tx_free(ctx->link, f);
 		return;
 	}
-	if (!e) {
-		e = neigh_create(&ctx->neigh, nh, ctx->now);
-		if (!e) {
-			ctx->neigh.st.queue_drops++;
-			goto free;
-		}
+	e = neigh_find(&ctx->neigh, nh);
+	if (!e && (e = neigh_create(&ctx->neigh, nh, ctx->now)) != NULL) {
 		/* RFC 1122 2.3.2.1: at most one request per second per address. */
 		e->probes = 1;
 		e->next_probe = ctx->now + NEIGH_RETRY;
 		host_arp_request(ctx, nh);
 	}
-	neigh_enqueue(&ctx->neigh, e, f->data, len);
-free:
-	host_link_tx_free(ctx->link, f);
+	neigh_output(ctx, f, len, e);
+}
+
+void host_ip6_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len,
+		     const struct ipv6_addr *daddr)
+{
+	struct ipv6_addr nh;
+	struct neigh_entry *e;
+
+	if (!host_next_hop6(ctx, daddr, &nh)) {
+		ctx->cnt.tx_no_route++;
+		host_link_tx_free(ctx->link, f);
+		return;
+	}
+	e = neigh_find6(&ctx->neigh, &nh);
+	if (!e && (e = neigh_create6(&ctx->neigh, &nh, ctx->now)) != NULL) {
+		/* RFC 4861 7.2.2: retransmit every RetransTimer (1 s), MAX_MULTICAST_SOLICIT (3). */
+		e->probes = 1;
+		e->next_probe = ctx->now + NEIGH_RETRY;
+		host_nd_solicit(ctx, &nh);
+	}
+	neigh_output(ctx, f, len, e);
 }
 
 /* The payload bytes [off, off + n) of an inline segment as an iovec (at most 2 pieces). */
@@ -204,7 +323,10 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 		host_link_tx_free(ctx->link, &f);
 		return;
 	}
-	host_ip_output(ctx, &f, (uint32_t)len, seg->tuple.raddr);
+	if (seg->tuple.family == TCP_AF_INET6)
+		host_ip6_output(ctx, &f, (uint32_t)len, &seg->tuple.raddr6);
+	else
+		host_ip_output(ctx, &f, (uint32_t)len, seg->tuple.raddr);
 }
 
 /* Payload bytes per frame for seg: whole MSS-sized segments up to a TSO frame when the NIC
@@ -213,9 +335,11 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 static uint32_t tso_frame_payload(const struct iotcp_ctx *ctx, const struct tcp_seg *seg,
 				  uint32_t step, uint32_t room)
 {
-	uint32_t hdrs = ETH_HDR_LEN + IPV4_HDR_MIN + TCP_HDR_MIN;
+	uint32_t hdrs = ETH_HDR_LEN + host_ip_hdr_len(&seg->tuple) + TCP_HDR_MIN;
 
 	hdrs += (uint32_t)tcp_opts_len(&seg->hdr.opts);
+	if (seg->tuple.family == TCP_AF_INET6) /* the NIC cuts IPv4 TSO frames only */
+		return step;
 	if (!ctx->nic.up || !(ctx->nic.caps & PROTO_CAP_TSO) || step != room ||
 	    seg->kind != TCP_PAYLOAD_INLINE || seg->len <= step || ctx->link->tso_frame <= hdrs)
 		return step;
@@ -237,8 +361,8 @@ void host_tcp_output(struct iotcp_ctx *ctx)
 			continue;
 		}
 		/* Cut segments longer than the MSS or the IP MTU (RFC 9293 3.7.1). */
-		uint32_t room =
-		    ctx->mtu - IPV4_HDR_MIN - TCP_HDR_MIN - (uint32_t)tcp_opts_len(&seg.hdr.opts);
+		uint32_t room = ctx->mtu - host_ip_hdr_len(&seg.tuple) - TCP_HDR_MIN -
+				(uint32_t)tcp_opts_len(&seg.hdr.opts);
 		uint32_t step = seg.mss && seg.mss < room ? seg.mss : room;
 		uint32_t len = seg.kind == TCP_PAYLOAD_INLINE ? seg.len : 0;
 		if (step == 0)

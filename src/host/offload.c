@@ -326,7 +326,9 @@ ssize_t iotcp_offload_write(struct iotcp_ctx *ctx, int sd, int fid, off_t *offse
 		return 0;
 	if (!ctx->nic.up)
 		return fail(ENETDOWN);
-	if (s->tls) /* records sealed on the NIC */
+	if (tcp_conn_tuple(s->conn)->family == TCP_AF_INET6 && !(ctx->nic.caps & PROTO_CAP_IPV6))
+		return fail(EAFNOSUPPORT); /* a NIC that cannot frame IPv6: the host sends */
+	if (s->tls)			   /* records sealed on the NIC */
 		return host_tls_offload_write(ctx, s, f, offset, len);
 	fl = host_off_flow_of(ctx, s);
 	if (!fl)

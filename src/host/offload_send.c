@@ -9,7 +9,9 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/link.h"
+#include "host/ndisc.h"
 #include "host/neigh.h"
+#include "host/netif.h"
 #include "host/offload.h"
 #include "host/route.h"
 #include "host/sock.h"
@@ -251,23 +253,39 @@ static void ext_lost(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 	tcp_ext_sent(seg->conn, seg->hdr.seq, seg->hdr.seq + seg->len, ctx->now, 0);
 }
 
-/* Destination MAC of the next hop of daddr, or false (an ARP request is on its way). */
-static bool next_hop_mac(struct iotcp_ctx *ctx, uint32_t daddr, struct mac_addr *mac)
+/* Destination MAC of the next hop of t's remote address, or false (an ARP request or ND
+ * solicitation is on its way). */
+static bool next_hop_mac(struct iotcp_ctx *ctx, const struct tcp_tuple *t, struct mac_addr *mac)
 {
-	uint32_t nh = host_next_hop(ctx, daddr);
 	struct neigh_entry *e;
+	struct ipv6_addr nh6;
+	uint32_t nh = 0;
 
-	if (!nh)
-		return false;
-	e = neigh_find(&ctx->neigh, nh);
+	if (t->family == TCP_AF_INET6) {
+		if (!host_next_hop6(ctx, &t->raddr6, &nh6))
+			return false;
+		e = neigh_find6(&ctx->neigh, &nh6);
+	} else {
+		nh = host_next_hop(ctx, t->raddr);
+		if (!nh)
+			return false;
+		e = neigh_find(&ctx->neigh, nh);
+	}
 	if (e && e->state != NEIGH_INCOMPLETE) {
 		*mac = e->mac;
 		return true;
 	}
-	if (!e && (e = neigh_create(&ctx->neigh, nh, ctx->now)) != NULL) {
+	if (e)
+		return false;
+	e = t->family == TCP_AF_INET6 ? neigh_create6(&ctx->neigh, &nh6, ctx->now)
+				      : neigh_create(&ctx->neigh, nh, ctx->now);
+	if (e) {
 		e->probes = 1;
 		e->next_probe = ctx->now + NEIGH_RETRY;
-		host_arp_request(ctx, nh);
+		if (t->family == TCP_AF_INET6)
+			host_nd_solicit(ctx, &nh6);
+		else
+			host_arp_request(ctx, nh);
 	}
 	return false;
 }
@@ -316,12 +334,13 @@ void host_offload_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg)
 		ext_lost(ctx, seg);
 		return;
 	}
-	if (!next_hop_mac(ctx, seg->tuple.raddr, &dst)) {
+	if (!next_hop_mac(ctx, &seg->tuple, &dst)) {
 		ctx->cnt.off_tx_unresolved++;
 		ext_lost(ctx, seg);
 		return;
 	}
-	room = ctx->mtu - IPV4_HDR_MIN - TCP_HDR_MIN - (uint32_t)tcp_opts_len(&seg->hdr.opts);
+	room = ctx->mtu - host_ip_hdr_len(&seg->tuple) - TCP_HDR_MIN -
+	       (uint32_t)tcp_opts_len(&seg->hdr.opts);
 	mss = seg->mss && seg->mss < room ? seg->mss : room;
 	if (mss == 0 || mss > UINT16_MAX)
 		mss = mss ? UINT16_MAX : 1;

@@ -162,34 +162,86 @@ uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s)
 
 /* ---- addresses and ports ---- */
 
-static int get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *ip, uint16_t *port)
+/* A socket address: IPv4 (also an AF_INET6 socket's IPv4-mapped address), or IPv6. */
+struct sock_addr {
+	bool v6;
+	uint32_t ip; /* host order */
+	struct ipv6_addr ip6;
+	uint16_t port;
+};
+
+/* addr as the socket's domain expects it: sockaddr_in for AF_INET, sockaddr_in6 for AF_INET6
+ * (an IPv4-mapped address is IPv4, RFC 4291 section 2.5.5.2). */
+static int get_addr(const struct host_sock *s, const struct sockaddr *addr, socklen_t len,
+		    struct sock_addr *a)
 {
 	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
 
 	if (!addr)
 		return -EFAULT;
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET6) {
+		if (len < (socklen_t)sizeof(sin6))
+			return -EINVAL;
+		memcpy(&sin6, addr, sizeof(sin6));
+		if (sin6.sin6_family != AF_INET6)
+			return -EAFNOSUPPORT;
+		memcpy(a->ip6.b, &sin6.sin6_addr, 16);
+		a->port = ntohs(sin6.sin6_port);
+		a->v6 = !ipv6_addr_is_v4mapped(&a->ip6);
+		if (!a->v6)
+			a->ip = (uint32_t)a->ip6.b[12] << 24 | (uint32_t)a->ip6.b[13] << 16 |
+				(uint32_t)a->ip6.b[14] << 8 | a->ip6.b[15];
+		return 0;
+	}
 	if (len < (socklen_t)sizeof(sin))
 		return -EINVAL;
 	memcpy(&sin, addr, sizeof(sin));
 	if (sin.sin_family != AF_INET)
 		return -EAFNOSUPPORT;
-	*ip = ntohl(sin.sin_addr.s_addr);
-	*port = ntohs(sin.sin_port);
+	a->ip = ntohl(sin.sin_addr.s_addr);
+	a->port = ntohs(sin.sin_port);
 	return 0;
 }
 
-static void put_sin(struct sockaddr *addr, socklen_t *len, uint32_t ip, uint16_t port)
+/* Store an address (v6: ip6, else ip) in the socket's domain: an AF_INET6 socket names IPv4
+ * peers by their IPv4-mapped address, as Linux does. */
+static void put_addr(const struct host_sock *s, struct sockaddr *addr, socklen_t *len, bool v6,
+		     uint32_t ip, const struct ipv6_addr *ip6, uint16_t port)
 {
-	struct sockaddr_in sin;
-
 	if (!addr || !len)
 		return;
+	if (s->family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(port);
+		if (v6) {
+			memcpy(&sin6.sin6_addr, ip6->b, 16);
+		} else {
+			sin6.sin6_addr.s6_addr[10] = 0xff;
+			sin6.sin6_addr.s6_addr[11] = 0xff;
+			uint32_t nip = htonl(ip);
+			memcpy(&sin6.sin6_addr.s6_addr[12], &nip, 4);
+		}
+		memcpy(addr, &sin6, *len < (socklen_t)sizeof(sin6) ? *len : sizeof(sin6));
+		*len = sizeof(sin6);
+		return;
+	}
+	struct sockaddr_in sin;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(ip);
 	sin.sin_port = htons(port);
 	memcpy(addr, &sin, *len < (socklen_t)sizeof(sin) ? *len : sizeof(sin));
 	*len = sizeof(sin);
+}
+
+static void put_remote(const struct host_sock *s, struct sockaddr *addr, socklen_t *len,
+		       const struct tcp_tuple *t)
+{
+	put_addr(s, addr, len, t->family == TCP_AF_INET6, t->raddr, &t->raddr6, t->rport);
 }
 
 /* Another socket holds port (RFC 9293 3.9.1.1: a local port identifies a listener). With
@@ -237,7 +289,7 @@ int iotcp_socket(struct iotcp_ctx *ctx, int domain, int type, int protocol)
 
 	if (!ctx)
 		return fail(EINVAL);
-	if (domain != AF_INET)
+	if (domain != AF_INET && domain != AF_INET6)
 		return fail(EAFNOSUPPORT);
 	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
 		return fail(ESOCKTNOSUPPORT);
@@ -247,6 +299,8 @@ int iotcp_socket(struct iotcp_ctx *ctx, int domain, int type, int protocol)
 	if (!s)
 		return fail(ENOMEM);
 	s->cfg = ctx->tcp_default;
+	s->family = domain;
+	s->v6 = domain == AF_INET6;
 	sd = host_desc_alloc(ctx, HD_SOCK, s);
 	if (sd < 0) {
 		free(s);
@@ -260,27 +314,31 @@ int iotcp_socket(struct iotcp_ctx *ctx, int domain, int type, int protocol)
 int iotcp_bind(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
 {
 	struct host_sock *s = sock_lookup(ctx, sd);
-	uint32_t ip;
-	uint16_t port;
+	struct sock_addr a;
 	int rc;
 
 	if (!s)
 		return -1;
-	if ((rc = get_sin(addr, len, &ip, &port)) < 0)
+	if ((rc = get_addr(s, addr, len, &a)) < 0)
 		return fail(-rc);
 	if (s->bound || s->conn || s->lsn)
 		return fail(EINVAL);
-	if (ip != INADDR_ANY && ip != ctx->ip)
+	if (a.v6 ? !ipv6_addr_is_unspecified(&a.ip6) &&
+		       !(ctx->has_ip6 && ipv6_addr_equal(&a.ip6, &ctx->ip6))
+		 : a.ip != INADDR_ANY && a.ip != ctx->ip)
 		return fail(EADDRNOTAVAIL);
-	if (port == 0)
+	if (a.port == 0)
 		rc = autobind(ctx, s);
-	else if (port_in_use(ctx, port, s))
+	else if (port_in_use(ctx, a.port, s))
 		rc = -EADDRINUSE;
 	else
-		s->lport = port;
+		s->lport = a.port;
 	if (rc < 0)
 		return fail(-rc);
-	s->laddr = ip;
+	s->v6 = a.v6;
+	s->laddr = a.ip;
+	if (a.v6)
+		s->laddr6 = a.ip6;
 	s->bound = true;
 	return 0;
 }
@@ -303,7 +361,14 @@ int iotcp_listen(struct iotcp_ctx *ctx, int sd, int backlog)
 	}
 	if (!s->bound && (rc = autobind(ctx, s)) < 0)
 		return fail(-rc);
-	s->lsn = tcp_listen(ctx->tcp, s->laddr, s->lport, (uint32_t)backlog, &s->cfg, &err);
+	/* An IPv4 socket takes IPv4 connections only (the core's IPv4 wildcard is dual stack,
+	 * as an IPv6 socket bound to [::]): it listens on our one IPv4 address. */
+	if (s->v6)
+		s->lsn =
+		    tcp_listen6(ctx->tcp, &s->laddr6, s->lport, (uint32_t)backlog, &s->cfg, &err);
+	else
+		s->lsn = tcp_listen(ctx->tcp, s->laddr ? s->laddr : ctx->ip, s->lport,
+				    (uint32_t)backlog, &s->cfg, &err);
 	if (!s->lsn)
 		return fail(err ? err : ENOMEM);
 	s->backlog = backlog;
@@ -342,7 +407,10 @@ int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t
 	ns->sd = nsd;
 	ns->conn = c;
 	ns->connected = true;
+	ns->family = s->family;
+	ns->v6 = t->family == TCP_AF_INET6;
 	ns->laddr = t->laddr;
+	ns->laddr6 = t->laddr6;
 	ns->lport = t->lport;
 	ns->cfg = s->cfg;
 	ns->reuseaddr = s->reuseaddr;
@@ -350,7 +418,7 @@ int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t
 	ns->linger_sec = s->linger_sec;
 	tcp_conn_set_user(c, user_of(nsd));
 	ctx->nsocks++;
-	put_sin(addr, len, t->raddr, t->rport);
+	put_remote(s, addr, len, t);
 	return nsd;
 }
 
@@ -358,6 +426,7 @@ int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, so
 {
 	struct host_sock *s = sock_lookup(ctx, sd);
 	struct tcp_tuple t = {.laddr = 0}; /* IPv4 (family 0) */
+	struct sock_addr a;
 	int err = 0, rc;
 
 	if (!s)
@@ -368,15 +437,27 @@ int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, so
 		enum tcp_state st = tcp_conn_state(s->conn);
 		return fail(st == TCP_SYN_SENT || st == TCP_SYN_RECEIVED ? EALREADY : EISCONN);
 	}
-	if ((rc = get_sin(addr, len, &t.raddr, &t.rport)) < 0)
+	if ((rc = get_addr(s, addr, len, &a)) < 0)
 		return fail(-rc);
-	if (t.raddr == INADDR_ANY)
+	if (a.v6 ? ipv6_addr_is_unspecified(&a.ip6) : a.ip == INADDR_ANY)
 		return fail(EINVAL);
-	if (t.rport == 0)
+	if (a.port == 0)
 		return fail(ECONNREFUSED);
-	if (!host_next_hop(ctx, t.raddr))
-		return fail(ENETUNREACH);
-	t.laddr = ctx->ip;
+	if (s->bound && (s->v6 != a.v6 &&
+			 (s->v6 ? !ipv6_addr_is_unspecified(&s->laddr6) : s->laddr != INADDR_ANY)))
+		return fail(EINVAL); /* bound to an address of the other family */
+	if (a.v6) {
+		struct ipv6_addr nh;
+		if (!host_next_hop6(ctx, &a.ip6, &nh))
+			return fail(ENETUNREACH);
+		t = tcp_tuple6(&ctx->ip6, 0, &a.ip6, a.port);
+	} else {
+		t.raddr = a.ip;
+		t.rport = a.port;
+		if (!host_next_hop(ctx, t.raddr))
+			return fail(ENETUNREACH);
+		t.laddr = ctx->ip;
+	}
 	host_now(ctx);
 	if (s->bound) {
 		t.lport = s->lport;
@@ -394,7 +475,9 @@ int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, so
 	}
 	if (!s->conn)
 		return fail(err ? err : EADDRNOTAVAIL);
+	s->v6 = a.v6;
 	s->laddr = t.laddr;
+	s->laddr6 = t.laddr6;
 	s->lport = t.lport;
 	s->bound = true;
 	s->connected = true;
@@ -611,7 +694,7 @@ int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, sock
 		return -1;
 	if (!addr || !len)
 		return fail(EFAULT);
-	put_sin(addr, len, s->laddr, s->lport);
+	put_addr(s, addr, len, s->v6, s->laddr, &s->laddr6, s->lport);
 	return 0;
 }
 
@@ -625,8 +708,7 @@ int iotcp_getpeername(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, sock
 		return fail(EFAULT);
 	if (!s->conn || handshaking(s) || tcp_conn_state(s->conn) == TCP_CLOSED)
 		return fail(ENOTCONN);
-	const struct tcp_tuple *t = tcp_conn_tuple(s->conn);
-	put_sin(addr, len, t->raddr, t->rport);
+	put_remote(s, addr, len, tcp_conn_tuple(s->conn));
 	return 0;
 }
 
@@ -752,6 +834,10 @@ int iotcp_setsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, cons
 		rc = setopt_socket(ctx, s, optname, optval, optlen);
 	else if (level == IPPROTO_TCP)
 		rc = setopt_tcp(ctx, s, optname, optval, optlen);
+	else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && s->family == AF_INET6)
+		rc = optlen < (socklen_t)sizeof(int) ? -EINVAL
+		     : *(const int *)optval	     ? -EINVAL /* [::] is always dual stack */
+						     : 0;
 	else
 		rc = -ENOPROTOOPT;
 	return rc < 0 ? fail(-rc) : 0;
@@ -865,6 +951,8 @@ int iotcp_getsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, void
 		default:
 			return fail(ENOPROTOOPT);
 		}
+	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && s->family == AF_INET6) {
+		v = 0;
 	} else {
 		return fail(ENOPROTOOPT);
 	}

@@ -21,7 +21,10 @@ struct host_sock {
 	int sd;
 	struct tcp_conn *conn;	  /* connecting / connected (and after errors until close) */
 	struct tcp_listener *lsn; /* listening */
-	uint32_t laddr;
+	int family;		  /* AF_INET or AF_INET6: the socket's domain, of its names */
+	bool v6;		  /* the local address is laddr6 (IPv6), else laddr (IPv4) */
+	uint32_t laddr;		  /* bound or connected IPv4 address (0: any) */
+	struct ipv6_addr laddr6;  /* bound or connected IPv6 address (::: any, both families) */
 	uint16_t lport;
 	bool bound;	/* bind() or autobind gave it lport */
 	bool connected; /* connect() or accept() made conn */

@@ -38,11 +38,29 @@ static inline struct iotcp_ctx *ctx_on_link(uint32_t ip, struct host_link *l, st
 
 	iotcp_config_default(&cfg);
 	cfg.ip = ip;
+	cfg.ip6[15] = (uint8_t)ip; /* 198.18.0.N: 2001:2::N */
 	if (fc) {
 		opt.clock.now = fake_now;
 		opt.clock.arg = fc;
 	}
 	return host_create(&cfg, l, &opt);
+}
+
+/* 2001:2::n (RFC 5180), the IPv6 address ctx_on_link gives 198.18.0.n. */
+static inline struct ipv6_addr ip6_of(uint8_t n)
+{
+	struct ipv6_addr a = {{0x20, 0x01, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n}};
+	return a;
+}
+
+static inline struct sockaddr_in6 sin6_of(const struct ipv6_addr *a, uint16_t port)
+{
+	struct sockaddr_in6 s;
+	memset(&s, 0, sizeof(s));
+	s.sin6_family = AF_INET6;
+	memcpy(&s.sin6_addr, a->b, 16);
+	s.sin6_port = htons(port);
+	return s;
 }
 
 static inline void sleep_us(unsigned us)

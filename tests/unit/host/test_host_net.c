@@ -10,6 +10,7 @@
 #include "host/neigh.h"
 #include "proto/proto.h"
 #include "util/rng.h"
+#include "wire/nd.h"
 
 static const struct mac_addr MAC_T = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x77}};
 static const struct mac_addr MAC_N = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x99}};
@@ -444,12 +445,186 @@ static void test_neigh_table(void)
 	free(t);
 }
 
+/* An ND message (NS, or NA with flags) from src to dst, with the link-layer address option
+ * lla, as an Ethernet frame from MAC_T to dmac. */
+static size_t build_nd(uint8_t *buf, size_t cap, bool advert, const struct mac_addr *dmac,
+		       const struct ipv6_addr *src, const struct ipv6_addr *dst,
+		       const struct ipv6_addr *target, uint32_t flags, const struct mac_addr *lla)
+{
+	uint8_t m[64];
+	size_t n = advert ? nd_encode_na(m, sizeof(m), src, dst, target, flags, lla)
+			  : nd_encode_ns(m, sizeof(m), src, dst, target, lla);
+	return pkt_build_ipv6(buf, cap, &MAC_T, dmac, src, dst, IPV6_NH_ICMPV6, ND_HOP_LIMIT, 0, m,
+			      n);
+}
+
+/* IPv6 (issue 13): Neighbor Discovery answers (solicited to the asker, to all nodes for an
+ * address being verified; none for another target, none to a hop limit below 255), learning
+ * from solicitations, ICMPv6 echo, resolution of a next hop (a SYN waits for the
+ * advertisement) with 3 solicitations a second apart when none comes, and frames for other
+ * IPv6 addresses or groups dropped and counted. */
+static void test_nd_and_ping6(void)
+{
+	struct fake_clock fc = {.t = 1000 * TCP_SEC};
+	struct host_link *la, *lt;
+	uint8_t buf[2048];
+	size_t len;
+	struct pkt_view v;
+	struct ipv6_addr a6 = ip6_of(1), t6 = ip6_of(2), snm = ipv6_solicited_node(&a6);
+	struct mac_addr snm_mac = ipv6_multicast_mac(&snm);
+
+	CHECK(link_mem_pair(&MAC_A, &MAC_T, 0, &la, &lt) == 0);
+	struct iotcp_ctx *a = ctx_on_link(IP_A, la, &fc, false, 3);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	drain(lt);
+
+	/* A solicitation for our address to our solicited-node group: a solicited, override
+	 * advertisement to the asker's link-layer address, with ours. */
+	len = build_nd(buf, sizeof(buf), false, &snm_mac, &t6, &snm, &a6, 0, &MAC_T);
+	inject_and_poll(a, la, buf, len);
+	CHECK(take(lt, buf, sizeof(buf), &len, &v));
+	CHECK(v.kind == PKT_KIND_ICMP6 && v.icmp6.type == ICMP6_ND_NA);
+	struct nd_msg nd;
+	CHECK(nd_decode(&v.ip6, &v.icmp6, &nd) == 0);
+	CHECK(ipv6_addr_equal(&nd.target, &a6) && nd.has_lla && mac_equal(&nd.lla, &MAC_A));
+	CHECK(nd.flags == (ND_NA_SOLICITED | ND_NA_OVERRIDE));
+	CHECK(ipv6_addr_equal(&v.ip6.src, &a6) && ipv6_addr_equal(&v.ip6.dst, &t6));
+	CHECK(v.ip6.hlim == 255 && mac_equal(&v.eth.dst, &MAC_T) && mac_equal(&v.eth.src, &MAC_A));
+	CHECK_EQ_U64(counter(a, "host_nd_solicits_rx"), 1);
+	CHECK_EQ_U64(counter(a, "host_nd_adverts_tx"), 1);
+	CHECK(link_mem_pending(lt) == 0);
+
+	/* Another target, or a hop limit that is not 255: no answer, counted. */
+	struct ipv6_addr other = ip6_of(0x33);
+	struct ipv6_addr other_snm = ipv6_solicited_node(&other);
+	struct mac_addr other_mac = ipv6_multicast_mac(&other_snm);
+	uint64_t dropped = counter(a, "host_rx_dropped");
+	len = build_nd(buf, sizeof(buf), false, &MAC_A, &t6, &a6, &other, 0, &MAC_T);
+	inject_and_poll(a, la, buf, len);
+	len = build_nd(buf, sizeof(buf), false, &snm_mac, &t6, &snm, &a6, 0, &MAC_T);
+	buf[ETH_HDR_LEN + 7] = 64; /* hop limit */
+	inject_and_poll(a, la, buf, len);
+	/* A group we are not in: not even our MAC. */
+	len = build_nd(buf, sizeof(buf), false, &other_mac, &t6, &other_snm, &other, 0, &MAC_T);
+	inject_and_poll(a, la, buf, len);
+	CHECK(link_mem_pending(lt) == 0);
+	CHECK_EQ_U64(counter(a, "host_rx_dropped"), dropped + 3);
+	CHECK_EQ_U64(counter(a, "host_drop_nd_other"), 2);
+	CHECK_EQ_U64(counter(a, "host_drop_not_our_mac"), 1);
+
+	/* Duplicate Address Detection by another node (from ::): the answer goes to all nodes,
+	 * not solicited. */
+	static const struct ipv6_addr unspec, all_nodes = {{0xff, 2, [15] = 1}};
+	len = build_nd(buf, sizeof(buf), false, &snm_mac, &unspec, &snm, &a6, 0, NULL);
+	inject_and_poll(a, la, buf, len);
+	CHECK(take(lt, buf, sizeof(buf), &len, &v));
+	CHECK(v.kind == PKT_KIND_ICMP6 && v.icmp6.type == ICMP6_ND_NA);
+	CHECK(nd_decode(&v.ip6, &v.icmp6, &nd) == 0 && nd.flags == ND_NA_OVERRIDE);
+	CHECK(ipv6_addr_equal(&v.ip6.dst, &all_nodes));
+	struct mac_addr all_mac = ipv6_multicast_mac(&all_nodes);
+	CHECK(mac_equal(&v.eth.dst, &all_mac));
+
+	/* Echo: same identifier, sequence and data, back to the sender. */
+	{
+		uint8_t m[64];
+		size_t n = icmp6_encode_echo(m, sizeof(m), &t6, &a6, ICMP6_ECHO_REQUEST, 0x4321, 9,
+					     (const uint8_t *)"ping6", 5);
+		len = pkt_build_ipv6(buf, sizeof(buf), &MAC_T, &MAC_A, &t6, &a6, IPV6_NH_ICMPV6, 64,
+				     0, m, n);
+	}
+	inject_and_poll(a, la, buf, len);
+	CHECK(take(lt, buf, sizeof(buf), &len, &v));
+	CHECK(v.kind == PKT_KIND_ICMP6 && v.icmp6.type == ICMP6_ECHO_REPLY);
+	CHECK(v.icmp6.id == 0x4321 && v.icmp6.seq == 9);
+	CHECK(v.icmp6.data_len == 5 && memcmp(v.icmp6.data, "ping6", 5) == 0);
+	CHECK(ipv6_addr_equal(&v.ip6.src, &a6) && ipv6_addr_equal(&v.ip6.dst, &t6));
+	CHECK(mac_equal(&v.eth.dst, &MAC_T));
+	CHECK_EQ_U64(counter(a, "host_icmp6_echo"), 1);
+
+	/* Resolution: a SYN to an unknown neighbour waits for its advertisement. */
+	const struct ipv6_addr c6 = ip6_of(9);
+	const struct mac_addr mac_c = {{0x02, 0, 0, 0, 0, 0x0c}};
+	struct ipv6_addr c_snm = ipv6_solicited_node(&c6);
+	struct mac_addr c_snm_mac = ipv6_multicast_mac(&c_snm);
+	int sd = iotcp_socket(a, AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 to = sin6_of(&c6, 8080);
+	CHECK(iotcp_connect(a, sd, (struct sockaddr *)&to, sizeof(to)) == -1 &&
+	      errno == EINPROGRESS);
+	host_poll(a);
+	CHECK(take(lt, buf, sizeof(buf), &len, &v));
+	CHECK(v.kind == PKT_KIND_ICMP6 && v.icmp6.type == ICMP6_ND_NS);
+	CHECK(nd_decode(&v.ip6, &v.icmp6, &nd) == 0 && ipv6_addr_equal(&nd.target, &c6));
+	CHECK(nd.has_lla && mac_equal(&nd.lla, &MAC_A));
+	CHECK(ipv6_addr_equal(&v.ip6.dst, &c_snm) && mac_equal(&v.eth.dst, &c_snm_mac));
+	CHECK(link_mem_pending(lt) == 0);
+	len = build_nd(buf, sizeof(buf), true, &MAC_A, &c6, &a6, &c6,
+		       ND_NA_SOLICITED | ND_NA_OVERRIDE, &mac_c);
+	inject_and_poll(a, la, buf, len);
+	CHECK(take(lt, buf, sizeof(buf), &len, &v));
+	CHECK(v.kind == PKT_KIND_TCP6 && (v.tcp.flags & TH_SYN) && v.tcp.dport == 8080);
+	CHECK(mac_equal(&v.eth.dst, &mac_c) && ipv6_addr_equal(&v.ip6.dst, &c6));
+	CHECK(ipv6_addr_equal(&v.ip6.src, &a6) && v.ip6.hlim == 64);
+	CHECK((v.tcp.opts.present & TCP_OPT_F_MSS) && v.tcp.opts.mss == 1500 - 60);
+	CHECK_EQ_U64(counter(a, "arp_resolved"), 1);
+	CHECK_EQ_U64(counter(a, "host_nd_adverts_rx"), 1);
+	iotcp_close(a, sd);
+	drain(lt);
+
+	/* Unanswered: 3 solicitations a second apart, then the queued SYN is dropped. */
+	const struct ipv6_addr d6 = ip6_of(0x10);
+	sd = iotcp_socket(a, AF_INET6, SOCK_STREAM, 0);
+	to = sin6_of(&d6, 80);
+	CHECK(iotcp_connect(a, sd, (struct sockaddr *)&to, sizeof(to)) == -1 &&
+	      errno == EINPROGRESS);
+	int solicits = 0;
+	for (int i = 0; i < 8 && counter(a, "host_nd_failed") == 0; i++) {
+		host_poll(a);
+		bool failed_now = counter(a, "host_nd_failed") != 0;
+		while (take(lt, buf, sizeof(buf), &len, &v)) {
+			if (v.kind == PKT_KIND_ICMP6 && v.icmp6.type == ICMP6_ND_NS && !failed_now)
+				solicits++;
+			CHECK(v.kind != PKT_KIND_TCP6); /* nothing leaves unresolved */
+		}
+		fc.t += 600 * TCP_MSEC;
+	}
+	CHECK_EQ_U64(solicits, 3);
+	CHECK_EQ_U64(counter(a, "host_nd_failed"), 1);
+	iotcp_close(a, sd);
+
+	/* TCP to another IPv6 address, or to a group: dropped. */
+	dropped = counter(a, "host_drop_not_our_ip");
+	{
+		struct tcp_hdr h = {
+		    .sport = 1234, .dport = 80, .seq = 1, .flags = TH_SYN, .wnd = 1000};
+		struct pkt_tcp_out o = {.src_mac = &MAC_T,
+					.dst_mac = &MAC_A,
+					.src6 = &t6,
+					.dst6 = &other,
+					.ttl = 64,
+					.tcp = &h};
+		len = pkt_build_tcp(buf, sizeof(buf), &o);
+		inject_and_poll(a, la, buf, len);
+		o.dst6 = &snm;
+		o.dst_mac = &snm_mac;
+		len = pkt_build_tcp(buf, sizeof(buf), &o);
+		inject_and_poll(a, la, buf, len);
+	}
+	CHECK_EQ_U64(counter(a, "host_drop_not_our_ip"), dropped + 2);
+	CHECK(link_mem_pending(lt) == 0);
+
+	iotcp_destroy(a);
+	host_link_close(lt);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
 	RUN(test_neigh_table);
 	RUN(test_arp_and_ping);
 	RUN(test_bad_frames);
+	RUN(test_nd_and_ping6);
 	RUN(test_nic_channel);
 	RUN_DONE();
 }

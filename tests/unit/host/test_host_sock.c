@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Host runtime, socket and epoll API: two contexts (198.18.0.1 and 198.18.0.2) joined by an
- * in-memory link. Connect/accept, names, a few MiB byte-exact both ways, writev, half close
+/* Host runtime, socket and epoll API: two contexts (198.18.0.1 and 198.18.0.2, 2001:2::1 and
+ * 2001:2::2) joined by an in-memory link. IPv6 and dual-stack sockets. Connect/accept, names, a few MiB byte-exact both ways, writev, half close
  * and EOF, abortive close (ECONNRESET), refused connections, epoll LT / ET / ONESHOT,
  * socket options and errno values. */
 #include "../check.h"
@@ -444,7 +444,7 @@ static void sockopts_and_errors(struct pair *p)
 	CHECK(iotcp_connect(c, sd, (struct sockaddr *)&sa, sizeof(sa)) == -1 && errno == EISCONN);
 	l = sizeof(v);
 	CHECK(iotcp_getsockopt(c, sd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v == 1);
-	CHECK(iotcp_socket(c, AF_INET6, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT);
+	CHECK(iotcp_socket(c, AF_UNIX, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT);
 	CHECK(iotcp_socket(c, AF_INET, SOCK_DGRAM, 0) == -1 && errno == ESOCKTNOSUPPORT);
 	CHECK(iotcp_read(c, 12345, buf, 1) == -1 && errno == EBADF);
 	CHECK(iotcp_read(c, -1, buf, 1) == -1 && errno == EBADF);
@@ -471,7 +471,144 @@ static void many_sockets(struct pair *p)
 	iotcp_close(p->a, again);
 }
 
+/* Connect sd on b (any family) to to; accept it on a's listener lsd into *as, the peer's
+ * name in *from. True once both ends are established. */
+static bool connect_any(struct pair *p, int lsd, int bs, const struct sockaddr *to, socklen_t tl,
+			int *as, struct sockaddr_storage *from, socklen_t *fl)
+{
+	int ep = iotcp_epoll_create(p->b);
+
+	CHECK(iotcp_connect(p->b, bs, to, tl) == -1 && errno == EINPROGRESS);
+	watch(p->b, ep, bs, EPOLLOUT);
+	uint32_t ev = wait_events(p, p->b, ep, EPOLLOUT | EPOLLERR, 3000);
+	iotcp_close(p->b, ep);
+	*as = -1;
+	for (int i = 0; i < 1000 && *as < 0 && (ev & EPOLLOUT); i++) {
+		*fl = sizeof(*from);
+		*as = iotcp_accept(p->a, lsd, (struct sockaddr *)from, fl);
+		if (*as < 0)
+			pump(p);
+	}
+	return *as >= 0 && (ev & EPOLLOUT) && !(ev & EPOLLERR);
+}
+
+/* A connection attempt that must be refused (RST): b's socket reports ECONNREFUSED. */
+static void connect_refused(struct pair *p, int family, const struct sockaddr *to, socklen_t tl)
+{
+	int bs = iotcp_socket(p->b, family, SOCK_STREAM, 0), ep = iotcp_epoll_create(p->b), e = 0;
+	socklen_t el = sizeof(e);
+
+	CHECK(iotcp_connect(p->b, bs, to, tl) == -1 && errno == EINPROGRESS);
+	watch(p->b, ep, bs, EPOLLOUT);
+	CHECK(wait_events(p, p->b, ep, EPOLLERR, 3000) & EPOLLERR);
+	CHECK(iotcp_getsockopt(p->b, bs, SOL_SOCKET, SO_ERROR, &e, &el) == 0);
+	CHECK_EQ_U64(e, ECONNREFUSED);
+	iotcp_close(p->b, ep);
+	iotcp_close(p->b, bs);
+}
+
+/* IPv6 (issue 13): an AF_INET6 listener on [::] takes IPv6 connections (Neighbor Discovery
+ * both ways, names as sockaddr_in6, the IPv6 MSS, bytes exact both ways) and IPv4 ones (named
+ * by IPv4-mapped addresses); an AF_INET listener takes no IPv6 connection, one bound to our
+ * IPv6 address no IPv4 one; the address and family errors of bind and connect. */
+static void ipv6_dual_stack(struct pair *p)
+{
+	struct ipv6_addr a6 = ip6_of(1), b6 = ip6_of(2);
+	struct sockaddr_in6 any6 = sin6_of(&(struct ipv6_addr){{0}}, 8086);
+	struct sockaddr_in6 to6 = sin6_of(&a6, 8086), name6;
+	struct sockaddr_storage from;
+	socklen_t fl, nl;
+	int lsd = iotcp_socket(p->a, AF_INET6, SOCK_STREAM, 0), as, bs, v;
+
+	CHECK(lsd >= 0);
+	CHECK(iotcp_bind(p->a, lsd, (struct sockaddr *)&any6, sizeof(any6)) == 0);
+	CHECK(iotcp_listen(p->a, lsd, 16) == 0);
+	nl = sizeof(name6);
+	CHECK(iotcp_getsockname(p->a, lsd, (struct sockaddr *)&name6, &nl) == 0);
+	CHECK(nl == sizeof(name6) && name6.sin6_family == AF_INET6 &&
+	      IN6_IS_ADDR_UNSPECIFIED(&name6.sin6_addr) && ntohs(name6.sin6_port) == 8086);
+
+	/* IPv6 both ways. */
+	bs = iotcp_socket(p->b, AF_INET6, SOCK_STREAM, 0);
+	uint64_t ns_before = counter(p->a, "host_nd_solicits_rx");
+	CHECK(connect_any(p, lsd, bs, (struct sockaddr *)&to6, sizeof(to6), &as, &from, &fl));
+	CHECK(counter(p->a, "host_nd_solicits_rx") > ns_before); /* b resolved a */
+	CHECK(counter(p->b, "host_nd_adverts_rx") >= 1);
+	const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
+	CHECK(fl == sizeof(struct sockaddr_in6) && f6->sin6_family == AF_INET6);
+	CHECK(memcmp(&f6->sin6_addr, b6.b, 16) == 0);
+	nl = sizeof(name6);
+	CHECK(iotcp_getsockname(p->a, as, (struct sockaddr *)&name6, &nl) == 0);
+	CHECK(memcmp(&name6.sin6_addr, a6.b, 16) == 0 && ntohs(name6.sin6_port) == 8086);
+	nl = sizeof(name6);
+	CHECK(iotcp_getpeername(p->b, bs, (struct sockaddr *)&name6, &nl) == 0);
+	CHECK(memcmp(&name6.sin6_addr, a6.b, 16) == 0 && ntohs(name6.sin6_port) == 8086);
+	nl = sizeof(name6);
+	CHECK(iotcp_getsockname(p->b, bs, (struct sockaddr *)&name6, &nl) == 0);
+	CHECK(memcmp(&name6.sin6_addr, b6.b, 16) == 0 && ntohs(name6.sin6_port) >= 49152);
+	fl = sizeof(v);
+	CHECK(iotcp_getsockopt(p->a, as, IPPROTO_TCP, TCP_MAXSEG, &v, &fl) == 0);
+	/* IPv6 header: 20 bytes more than IPv4's; 12 of timestamp option in each segment */
+	CHECK_EQ_U64(v, 1500 - 40 - 20 - 12);
+	bulk(p, as, bs, 3u << 20);
+	iotcp_close(p->a, as);
+	iotcp_close(p->b, bs);
+
+	/* IPv4 on the same [::] listener: an IPv4-mapped name. */
+	struct sockaddr_in to4 = sin_of(IP_A, 8086);
+	bs = iotcp_socket(p->b, AF_INET, SOCK_STREAM, 0);
+	CHECK(connect_any(p, lsd, bs, (struct sockaddr *)&to4, sizeof(to4), &as, &from, &fl));
+	CHECK(fl == sizeof(struct sockaddr_in6) && f6->sin6_family == AF_INET6);
+	CHECK(IN6_IS_ADDR_V4MAPPED(&f6->sin6_addr));
+	CHECK(memcmp(&f6->sin6_addr.s6_addr[12], &(uint32_t){htonl(IP_B)}, 4) == 0);
+	bulk(p, as, bs, 64u << 10);
+	iotcp_close(p->a, as);
+	iotcp_close(p->b, bs);
+	iotcp_close(p->a, lsd);
+
+	/* An AF_INET listener: no IPv6 connection. */
+	lsd = listener(p->a, 8087);
+	to6.sin6_port = htons(8087);
+	connect_refused(p, AF_INET6, (struct sockaddr *)&to6, sizeof(to6));
+	iotcp_close(p->a, lsd);
+	/* An AF_INET6 listener on our IPv6 address: no IPv4 connection. */
+	lsd = iotcp_socket(p->a, AF_INET6, SOCK_STREAM, 0);
+	to6.sin6_port = htons(8088);
+	CHECK(iotcp_bind(p->a, lsd, (struct sockaddr *)&to6, sizeof(to6)) == 0);
+	CHECK(iotcp_listen(p->a, lsd, 4) == 0);
+	to4 = sin_of(IP_A, 8088);
+	connect_refused(p, AF_INET, (struct sockaddr *)&to4, sizeof(to4));
+	bs = iotcp_socket(p->b, AF_INET6, SOCK_STREAM, 0);
+	CHECK(connect_any(p, lsd, bs, (struct sockaddr *)&to6, sizeof(to6), &as, &from, &fl));
+	iotcp_close(p->a, as);
+	iotcp_close(p->b, bs);
+	iotcp_close(p->a, lsd);
+
+	/* Errors. */
+	int sd = iotcp_socket(p->a, AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 other =
+	    sin6_of(&(struct ipv6_addr){{0x20, 0x01, 0, 2, [15] = 0x99}}, 1);
+	CHECK(iotcp_bind(p->a, sd, (struct sockaddr *)&other, sizeof(other)) == -1 &&
+	      errno == EADDRNOTAVAIL);
+	struct sockaddr_in sin = sin_of(IP_A, 1);
+	CHECK(iotcp_bind(p->a, sd, (struct sockaddr *)&sin, sizeof(sin)) == -1 && errno == EINVAL);
+	other = sin6_of(&(struct ipv6_addr){{0x20, 0x01, 0, 3, [15] = 1}}, 80); /* off-link */
+	CHECK(iotcp_connect(p->a, sd, (struct sockaddr *)&other, sizeof(other)) == -1 &&
+	      errno == ENETUNREACH);
+	v = 1;
+	CHECK(iotcp_setsockopt(p->a, sd, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)) == -1 &&
+	      errno == EINVAL);
+	v = 0;
+	CHECK(iotcp_setsockopt(p->a, sd, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)) == 0);
+	iotcp_close(p->a, sd);
+}
+
 static struct pair P; /* two host stacks wired back to back, shared by the tests */
+
+static void test_ipv6_dual_stack(void)
+{
+	ipv6_dual_stack(&P);
+}
 
 static void test_sockopts_and_errors(void)
 {
@@ -530,6 +667,7 @@ int main(int argc, char **argv)
 	RUN(test_many_sockets);
 	RUN(test_connect_transfer_close);
 	RUN(test_epoll_modes);
+	RUN(test_ipv6_dual_stack);
 	RUN(test_stats_dump_and_counters);
 	iotcp_destroy(P.a);
 	iotcp_destroy(P.b);
