@@ -89,13 +89,7 @@ static void test_iovec_payload(void)
 	for (int it = 0; it < 500; it++) {
 		size_t total = (size_t)(test_rand() % 1461);
 		struct iovec iov[4];
-		size_t at = 0;
-		for (int k = 0; k < 4; k++) {
-			size_t n = k == 3 ? total - at : (size_t)(test_rand() % (total - at + 1));
-			iov[k].iov_base = data + at + (size_t)k; /* varied source alignment */
-			iov[k].iov_len = n;
-			at += n;
-		}
+		test_split_iov(data, total, iov, 4);
 		struct tcp_hdr h = {.sport = 80,
 				    .dport = 40000,
 				    .seq = (uint32_t)test_rand(),
@@ -127,12 +121,8 @@ static void test_iovec_payload(void)
 		if (e != PKT_OK || v.kind != PKT_KIND_TCP || v.payload_len != total ||
 		    v.tcp.seq != h.seq || v.tcp.opts.ts_val != (uint32_t)it || v.ip.tos != 2)
 			bad++;
-		at = 0;
-		for (int k = 0; k < 4; k++) {
-			if (memcmp(v.payload + at, iov[k].iov_base, iov[k].iov_len) != 0)
-				bad++;
-			at += iov[k].iov_len;
-		}
+		else
+			bad += test_iov_mismatches(v.payload, iov, 4);
 	}
 	CHECK_EQ_U64(bad, 0);
 

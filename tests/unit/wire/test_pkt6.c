@@ -84,13 +84,7 @@ static void test_iovec_payload6(void)
 	for (int it = 0; it < 300; it++) {
 		size_t total = (size_t)(test_rand() % 1441);
 		struct iovec iov[3];
-		size_t at = 0;
-		for (int k = 0; k < 3; k++) {
-			size_t n = k == 2 ? total - at : (size_t)(test_rand() % (total - at + 1));
-			iov[k].iov_base = data + at + (size_t)k;
-			iov[k].iov_len = n;
-			at += n;
-		}
+		test_split_iov(data, total, iov, 3);
 		struct tcp_hdr h = {.sport = 80,
 				    .dport = 40000,
 				    .seq = (uint32_t)test_rand(),
@@ -119,12 +113,8 @@ static void test_iovec_payload6(void)
 		if (e != PKT_OK || v.kind != PKT_KIND_TCP6 || v.payload_len != total ||
 		    v.tcp.seq != h.seq || v.ip6.tclass != 2 || v.ip6.flow != (uint32_t)it)
 			bad++;
-		at = 0;
-		for (int k = 0; e == PKT_OK && k < 3; k++) {
-			if (memcmp(v.payload + at, iov[k].iov_base, iov[k].iov_len) != 0)
-				bad++;
-			at += iov[k].iov_len;
-		}
+		else
+			bad += test_iov_mismatches(v.payload, iov, 3);
 	}
 	CHECK_EQ_U64(bad, 0);
 
