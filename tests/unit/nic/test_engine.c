@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "docroot.h"
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "proto/offload.h"
@@ -162,8 +163,7 @@ static int last_error(struct capture *c, struct proto_error *pe)
 
 /* The engine over a temporary docroot with file.bin (300000 bytes) and a directory sub. */
 struct fixture {
-	char dir[32];
-	int dfd;
+	struct docroot d;
 	struct nic_io *io;
 	struct nic_engine *e;
 	uint32_t fid; /* file.bin's current fid */
@@ -172,56 +172,34 @@ struct fixture {
 static uint8_t content[300000];
 static struct capture cap;
 
-static void file_path(const struct fixture *x, char *path, size_t cap_len, const char *name)
-{
-	snprintf(path, cap_len, "%s/%s", x->dir, name);
-}
-
-static bool docroot_make(struct fixture *x)
+static bool docroot_fill(struct docroot *d)
 {
 	char path[512];
 
-	memset(x, 0, sizeof(*x));
-	snprintf(x->dir, sizeof(x->dir), "/tmp/iotcp-nic-XXXXXX");
-	CHECK(mkdtemp(x->dir) != NULL);
-	x->dfd = open(x->dir, O_RDONLY | O_DIRECTORY);
-	CHECK(x->dfd >= 0);
-	if (x->dfd < 0)
-		return false;
 	for (size_t i = 0; i < sizeof(content); i++)
 		content[i] = (uint8_t)(i * 131 + (i >> 9));
-	file_path(x, path, sizeof(path), "file.bin");
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
-	close(fd);
-	file_path(x, path, sizeof(path), "sub");
+	if (!docroot_make(d, "iotcp-nic", "file.bin", content, sizeof(content)))
+		return false;
+	docroot_path(d, "sub", path, sizeof(path));
 	mkdir(path, 0755);
 	return true;
 }
 
-static void docroot_remove(struct fixture *x)
-{
-	char cmd[512];
-
-	close(x->dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
-	CHECK(system(cmd) == 0);
-}
-
 static bool setup(struct fixture *x)
 {
-	if (!docroot_make(x))
+	memset(x, 0, sizeof(*x));
+	if (!docroot_fill(&x->d))
 		return false;
 	reset_capture(&cap);
 	x->io = nic_io_new(64, true);
 	struct nic_engine_config cfg = {
-	    .docroot_fd = x->dfd, .store_bytes = 4 * 65536, .block_size = 65536, .io = x->io};
+	    .docroot_fd = x->d.dfd, .store_bytes = 4 * 65536, .block_size = 65536, .io = x->io};
 	struct nic_engine_out out = {&cap, cap_alloc, cap_send, cap_host};
 	x->e = nic_engine_new(&cfg, &out);
 	CHECK(x->e != NULL);
 	if (!x->e) {
 		nic_io_free(x->io);
-		docroot_remove(x);
+		docroot_remove(&x->d);
 	}
 	return x->e != NULL;
 }
@@ -231,7 +209,7 @@ static void teardown(struct fixture *x)
 	reset_capture(&cap);
 	nic_engine_free(x->e);
 	nic_io_free(x->io);
-	docroot_remove(x);
+	docroot_remove(&x->d);
 }
 
 /* open: ok, missing, traversal, directory */
@@ -385,7 +363,7 @@ static void step_truncated(struct fixture *x)
 	struct proto_error pe;
 	struct frame f;
 	char path[512];
-	file_path(x, path, sizeof(path), "file.bin");
+	docroot_path(&x->d, "file.bin", path, sizeof(path));
 	CHECK(truncate(path, 1000) == 0);
 	frame_begin(&f);
 	put_send(&f, 6, x->fid, 270000, 20000, 1); /* block 4: not cached */
@@ -419,7 +397,7 @@ static void step_fid_wrap(struct fixture *x)
 	struct frame f;
 	char path[512];
 	int err;
-	file_path(x, path, sizeof(path), "file.bin");
+	docroot_path(&x->d, "file.bin", path, sizeof(path));
 	int fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
 	close(fd);
@@ -546,15 +524,15 @@ static void test_host_restart(void)
 /* io_uring: one open and one read complete through the ring */
 static void test_io_uring_read(void)
 {
-	struct fixture x;
+	struct docroot d;
 
-	if (!docroot_make(&x))
+	if (!docroot_fill(&d))
 		return;
 	struct nic_io *io = nic_io_new(8, false);
 	if (!io) {
 		printf("io_uring unavailable (%s): ring part skipped\n", strerror(errno));
 	} else {
-		CHECK(nic_io_open_beneath(io, x.dfd, "file.bin", 42) == 0);
+		CHECK(nic_io_open_beneath(io, d.dfd, "file.bin", 42) == 0);
 		nic_io_submit(io);
 		struct nic_io_done dn;
 		int n = 0;
@@ -578,7 +556,7 @@ static void test_io_uring_read(void)
 		close(rfd);
 		nic_io_free(io);
 	}
-	docroot_remove(&x);
+	docroot_remove(&d);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "docroot.h"
 #include "engine_frames.h"
 #include "frame_edit.h"
 #include "gso.h"
@@ -155,35 +156,13 @@ static void free_wire(struct wire *w)
 }
 
 /* A docroot with f.bin; the scenario runs through the software path and the mode asked for. */
-struct bed {
-	char dir[32], path[512];
-	int dfd;
-};
-
-static bool bed_make(struct bed *b)
+static bool bed_make(struct docroot *b)
 {
 	static uint8_t content[FILE_LEN];
 
-	snprintf(b->dir, sizeof(b->dir), "/tmp/iotcp-offload-XXXXXX");
-	CHECK(mkdtemp(b->dir) != NULL);
-	b->dfd = open(b->dir, O_RDONLY | O_DIRECTORY);
-	CHECK(b->dfd >= 0);
-	if (b->dfd < 0)
-		return false;
 	for (size_t i = 0; i < sizeof(content); i++)
 		content[i] = (uint8_t)(i * 13 + (i >> 9));
-	snprintf(b->path, sizeof(b->path), "%s/f.bin", b->dir);
-	int fd = open(b->path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
-	close(fd);
-	return true;
-}
-
-static void bed_remove(struct bed *b)
-{
-	close(b->dfd);
-	unlink(b->path);
-	rmdir(b->dir);
+	return docroot_make(b, "iotcp-offload", "f.bin", content, sizeof(content));
 }
 
 /* 101 + 1 + 3 MSS frames, each with a right IPv4 header checksum and a right TCP checksum. */
@@ -215,20 +194,20 @@ static void check_same_wire(const struct wire *sw, const struct wire *o, const c
 static void test_software_checksums(void)
 {
 	static struct wire sw;
-	struct bed b;
+	struct docroot b;
 
 	if (!bed_make(&b))
 		return;
 	run(b.dfd, SOFTWARE, &sw);
 	check_software(&sw);
 	free_wire(&sw);
-	bed_remove(&b);
+	docroot_remove(&b);
 }
 
 static void test_csum_offload_same_wire(void)
 {
 	static struct wire sw, cs;
-	struct bed b;
+	struct docroot b;
 
 	if (!bed_make(&b))
 		return;
@@ -237,14 +216,14 @@ static void test_csum_offload_same_wire(void)
 	check_same_wire(&sw, &cs, "checksum offload");
 	free_wire(&sw);
 	free_wire(&cs);
-	bed_remove(&b);
+	docroot_remove(&b);
 }
 
 /* TSO needed far fewer frames from the engine. */
 static void test_tso_same_wire(void)
 {
 	static struct wire sw, tso;
-	struct bed b;
+	struct docroot b;
 
 	if (!bed_make(&b))
 		return;
@@ -254,7 +233,7 @@ static void test_tso_same_wire(void)
 	check_same_wire(&sw, &tso, "TSO");
 	free_wire(&sw);
 	free_wire(&tso);
-	bed_remove(&b);
+	docroot_remove(&b);
 }
 
 int main(int argc, char **argv)

@@ -24,6 +24,7 @@
 
 #include "../check.h"
 #include "../tls/tls_check.h"
+#include "docroot.h"
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "proto/offload.h"
@@ -640,8 +641,8 @@ static uint32_t open_file(const char *name)
 
 /* A docroot with file.bin (the same random content for every test) and an engine over it. */
 struct bed {
-	char dir[40], path[512];
-	int dfd;
+	struct docroot d;
+	char path[512];
 	struct nic_io *io;
 	uint32_t fid;
 };
@@ -658,20 +659,13 @@ static bool bed_make(struct bed *b, enum out_mode mode)
 		filled = true;
 	}
 	memset(b, 0, sizeof(*b));
-	snprintf(b->dir, sizeof(b->dir), "/tmp/iotcp-nic-tls-XXXXXX");
-	CHECK(mkdtemp(b->dir) != NULL);
-	b->dfd = open(b->dir, O_RDONLY | O_DIRECTORY);
-	CHECK(b->dfd >= 0);
-	if (b->dfd < 0)
+	if (!docroot_make(&b->d, "iotcp-nic-tls", "file.bin", content, sizeof(content)))
 		return false;
-	snprintf(b->path, sizeof(b->path), "%s/file.bin", b->dir);
-	int fd = open(b->path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
-	close(fd);
+	docroot_path(&b->d, "file.bin", b->path, sizeof(b->path));
 	b->io = nic_io_new(64, true);
 	/* copying output with software checksums; TSO and zero copy with the checksums completed
 	 * by the "port" */
-	E = make_engine(b->dfd, b->io, mode != COPY);
+	E = make_engine(b->d.dfd, b->io, mode != COPY);
 	CHECK(E != NULL);
 	if (!E)
 		return false;
@@ -687,8 +681,6 @@ static bool bed_make(struct bed *b, enum out_mode mode)
 /* Nothing stays pinned once every flow ended. */
 static void bed_remove(struct bed *b)
 {
-	char cmd[600];
-
 	if (E) {
 		struct nic_engine_stats st = engine_stats();
 		CHECK(st.store_pinned_blocks == 0 && st.flows == 0 && st.tls.flows == 0 &&
@@ -697,9 +689,7 @@ static void bed_remove(struct bed *b)
 		E = NULL;
 	}
 	nic_io_free(b->io);
-	close(b->dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", b->dir);
-	CHECK(system(cmd) == 0);
+	docroot_remove(&b->d);
 }
 
 static void body_in(enum out_mode mode, uint32_t flow, uint16_t ver, uint8_t cipher, uint16_t rs,

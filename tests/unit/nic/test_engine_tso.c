@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "docroot.h"
 #include "engine_frames.h"
 #include "nic/engine.h"
 #include "nic/io.h"
@@ -75,45 +76,34 @@ static bool zc_send(void *ctx, const uint8_t *hdr, size_t hlen, const struct iov
 	return true;
 }
 
-/* A docroot with f.bin (200000 bytes). */
-struct docroot {
-	char dir[32], path[512];
-	int dfd;
+/* A docroot with f.bin (200000 bytes) and synchronous file I/O. */
+struct bed {
+	struct docroot d;
 	struct nic_io *io;
 };
 
 static uint8_t content[200000], buf[1600];
 static struct proto_writer w;
 
-static bool docroot_make(struct docroot *d)
+static bool bed_make(struct bed *b)
 {
-	snprintf(d->dir, sizeof(d->dir), "/tmp/iotcp-tso-XXXXXX");
-	CHECK(mkdtemp(d->dir) != NULL);
-	d->dfd = open(d->dir, O_RDONLY | O_DIRECTORY);
-	CHECK(d->dfd >= 0);
-	if (d->dfd < 0)
-		return false;
 	for (size_t i = 0; i < sizeof(content); i++)
 		content[i] = (uint8_t)(i * 7 + (i >> 11));
-	snprintf(d->path, sizeof(d->path), "%s/f.bin", d->dir);
-	int fd = open(d->path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(write(fd, content, sizeof(content)) == (ssize_t)sizeof(content));
-	close(fd);
-	d->io = nic_io_new(16, true);
+	if (!docroot_make(&b->d, "iotcp-tso", "f.bin", content, sizeof(content)))
+		return false;
+	b->io = nic_io_new(16, true);
 	return true;
 }
 
-static void docroot_remove(struct docroot *d)
+static void bed_remove(struct bed *b)
 {
-	nic_io_free(d->io);
-	close(d->dfd);
-	unlink(d->path);
-	rmdir(d->dir);
+	nic_io_free(b->io);
+	docroot_remove(&b->d);
 }
 
-static struct nic_engine_config config(const struct docroot *d, bool csum_offload)
+static struct nic_engine_config config(const struct bed *d, bool csum_offload)
 {
-	struct nic_engine_config c = {.docroot_fd = d->dfd,
+	struct nic_engine_config c = {.docroot_fd = d->d.dfd,
 				      .store_bytes = 8 * 65536,
 				      .block_size = 65536,
 				      .io = d->io,
@@ -129,7 +119,7 @@ static void cap_free(struct capture *c)
 }
 
 /* An engine with TSO (30000 bytes a frame) and f.bin open; zero copy if asked. */
-static struct nic_engine *engine_tso(const struct docroot *d, struct capture *cap, bool zero_copy,
+static struct nic_engine *engine_tso(const struct bed *d, struct capture *cap, bool zero_copy,
 				     uint32_t *fid)
 {
 	struct nic_engine_out out = {cap, cap_alloc, cap_send, ef_host};
@@ -203,9 +193,9 @@ static void burst(struct nic_engine *e, uint32_t fid, struct capture *cap, bool 
 static void test_tso_needs_csum_offload(void)
 {
 	static struct capture cap;
-	struct docroot d;
+	struct bed d;
 
-	if (!docroot_make(&d))
+	if (!bed_make(&d))
 		return;
 	struct nic_engine_out out = {&cap, cap_alloc, cap_send, ef_host};
 	struct nic_engine_config plain = config(&d, false);
@@ -213,24 +203,24 @@ static void test_tso_needs_csum_offload(void)
 	CHECK(e && !nic_engine_set_tso(e, 30000, cap_send_tso)); /* no checksum offload */
 	CHECK(nic_engine_set_tso(e, 0, NULL));
 	nic_engine_free(e);
-	docroot_remove(&d);
+	bed_remove(&d);
 }
 
 /* The copying path: frames of whole MSS multiples, headers and checksums as described above. */
 static void test_tso_burst_frames(void)
 {
 	static struct capture cap;
-	struct docroot d;
+	struct bed d;
 	uint32_t fid;
 
-	if (!docroot_make(&d))
+	if (!bed_make(&d))
 		return;
 	struct nic_engine *e = engine_tso(&d, &cap, false, &fid);
 	if (e)
 		burst(e, fid, &cap, false);
 	cap_free(&cap);
 	nic_engine_free(e);
-	docroot_remove(&d);
+	bed_remove(&d);
 }
 
 /* Zero copy produces the same frames as copying; a refused frame is offered again. */
@@ -238,10 +228,10 @@ static void test_tso_zero_copy_same_frames(void)
 {
 	static struct capture first, cap;
 	struct nic_engine_stats st = {0};
-	struct docroot d;
+	struct bed d;
 	uint32_t fid;
 
-	if (!docroot_make(&d))
+	if (!bed_make(&d))
 		return;
 	struct nic_engine *e = engine_tso(&d, &first, false, &fid);
 	if (e)
@@ -260,7 +250,7 @@ static void test_tso_zero_copy_same_frames(void)
 	cap_free(&first);
 	cap_free(&cap);
 	nic_engine_free(e);
-	docroot_remove(&d);
+	bed_remove(&d);
 }
 
 int main(int argc, char **argv)
