@@ -84,17 +84,22 @@ def sha_file(path):
     return h.hexdigest()
 
 
-def make_docroot(d, big_mb):
+def write_docroot(d, files, title, data=os.urandom):
+    """d with each (name, size) of files, data(n) written 1 MiB at a time, and an index.html."""
     os.makedirs(d)
-    for name, size in FILES + [("big.bin", big_mb << 20)]:
+    for name, size in files:
         with open(os.path.join(d, name), "wb") as f:
             left = size
             while left:
                 n = min(left, 1 << 20)
-                f.write(os.urandom(n))
+                f.write(data(n))
                 left -= n
     with open(os.path.join(d, "index.html"), "w") as f:
-        f.write("<h1>iotcp interop</h1>\n")
+        f.write("<h1>%s</h1>\n" % title)
+
+
+def make_docroot(d, big_mb):
+    write_docroot(d, FILES + [("big.bin", big_mb << 20)], "iotcp interop")
 
 
 def curl_get(name, out, extra=(), timeout=600):
@@ -104,20 +109,27 @@ def curl_get(name, out, extra=(), timeout=600):
     return r
 
 
-def check_curl(docroot, tmp, name, label=None, timeout=600):
+def check_download(docroot, tmp, name, label, get):
+    """get(name, out) fetches docroot's name into out on the client; reports whether the copy is
+    byte-exact (SHA-256), with the time and rate."""
     out = os.path.join(tmp, "dl-" + name)
     t0 = time.time()
-    r = curl_get(name, out, timeout=timeout)
+    r = get(name, out)
     dt = time.time() - t0
     ok = r.returncode == 0 and os.path.exists(out) and sha_file(out) == sha_file(os.path.join(docroot, name))
     size = os.path.getsize(os.path.join(docroot, name))
     detail = r.stderr.strip()[-300:] if r.returncode else "sha256 mismatch"
-    report("%s: curl %s (%d B) byte-exact [%.1fs, %.1f Mb/s]" % (label or "plain", name, size, dt,
+    report("%s: curl %s (%d B) byte-exact [%.1fs, %.1f Mb/s]" % (label, name, size, dt,
                                                                   size * 8 / 1e6 / max(dt, 1e-6)),
            ok, detail)
     if os.path.exists(out):
         os.unlink(out)
     return ok
+
+
+def check_curl(docroot, tmp, name, label=None, timeout=600):
+    return check_download(docroot, tmp, name, label or "plain",
+                          lambda n, out: curl_get(n, out, timeout=timeout))
 
 
 def test_clients(docroot, tmp):
@@ -264,18 +276,26 @@ def stats_value(text, key):
     return int(m.group(1)) if m else None
 
 
-def test_no_file_bytes_on_host(docroot):
-    """Offload mode: the server cannot see the docroot and handled no file byte itself."""
+def check_docroot_hidden(docroot):
+    """Offload mode: the server's mount namespace shows the docroot empty. False if the server's
+    pid is unknown (reported)."""
     pid = lab_pid("httpd")
     if not pid:
         report("offload proof: httpd pid known", False, lab("status").stdout)
-        return
+        return False
     # --root: the server's root directory (a chroot or container root), so that the path
     # resolves as the server sees it, not against the mount namespace's own root
     r = run(["nsenter", "-t", str(pid), "-m", "--root", "ls", "-A", docroot])
     report("offload proof: the docroot is empty inside the server's mount namespace",
            r.returncode == 0 and r.stdout.strip() == "" and os.listdir(docroot),
            "ls -> rc %d: %r" % (r.returncode, r.stdout[:200] + r.stderr[:200]))
+    return True
+
+
+def test_no_file_bytes_on_host(docroot):
+    """Offload mode: the server cannot see the docroot and handled no file byte itself."""
+    if not check_docroot_hidden(docroot):
+        return
     time.sleep(1.5)  # the stats file is rewritten every second
     st = lab("stats").stdout
     fb, ob = stats_value(st, "host_file_payload_bytes"), stats_value(st, "host_offload_bytes")
@@ -291,6 +311,23 @@ def test_file_bytes_on_host_copy():
     report("copy proof: host_file_payload_bytes > 0 and host_offload_bytes == 0",
            fb is not None and fb > 0 and ob == 0,
            "file_payload_bytes=%s offload_bytes=%s" % (fb, ob))
+
+
+def preflight(build, tools):
+    """None when the tests can run: root, the tools, the built server and NIC daemon; else the
+    exit status of a skip (77), said why."""
+    if os.geteuid() != 0:
+        print("SKIP: needs root (network namespaces, DPDK)")
+        return 77
+    for tool in tools:
+        if not shutil.which(tool):
+            print("SKIP: %s not installed (scripts/install-deps.sh installs it)" % tool)
+            return 77
+    for b in ("apps/nicd/iotcp-nicd", "apps/httpd/iotcp-httpd"):
+        if not os.path.exists(os.path.join(build, b)):
+            print("SKIP: %s not built" % b)
+            return 77
+    return None
 
 
 def main():
@@ -309,17 +346,9 @@ def main():
     global URL, IPV6
     if a.ipv6:
         URL, IPV6 = URL6, True
-    if os.geteuid() != 0:
-        print("SKIP: needs root (network namespaces, DPDK)")
-        return 77
-    for tool in ("curl", "wget", "wrk"):
-        if not shutil.which(tool):
-            print("SKIP: %s not installed (scripts/install-deps.sh installs it)" % tool)
-            return 77
-    for b in ("apps/nicd/iotcp-nicd", "apps/httpd/iotcp-httpd"):
-        if not os.path.exists(os.path.join(a.build, b)):
-            print("SKIP: %s not built" % b)
-            return 77
+    rc = preflight(a.build, ("curl", "wget", "wrk"))
+    if rc is not None:
+        return rc
     tmp = tempfile.mkdtemp(prefix="iotcp-interop-")
     os.chmod(tmp, 0o755)
     docroot = os.path.join(tmp, "docroot")
