@@ -11,7 +11,7 @@
 #include "../check.h"
 #include "harness.h"
 #include "host/offload.h"
-#include "test_nic.h"
+#include "nic_bed.h"
 
 #include <stdlib.h>
 
@@ -20,51 +20,19 @@ static const struct mac_addr MAC_NIC = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x4e}};
 #define BODY_LEN 300000u
 
 struct bed {
-	struct host_link *lh, *ln; /* host <-> NIC */
-	struct host_link *lw, *lc; /* NIC wire <-> client */
-	struct iotcp_ctx *host, *client;
-	struct test_nic *nic;
-	int eph, epc;
+	union {
+		struct nic_bed nb;
+		struct {
+			NIC_BED_MEMBERS
+		};
+	};
+	int epc;
 	uint8_t body[BODY_LEN];
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void nic_to_host(void *arg, const uint8_t *f, size_t len)
-{
-	struct bed *b = arg;
-	CHECK(link_mem_inject(b->lh, f, len) == 0);
-}
-
-static void nic_to_wire(void *arg, const uint8_t *f, size_t len)
-{
-	struct bed *b = arg;
-	CHECK(link_mem_inject(b->lc, f, len) == 0);
-}
-
 static void pump(struct bed *b)
 {
-	static uint8_t f[LINK_MEM_FRAME_MAX];
-	bool work = host_poll(b->host);
-	long n;
-
-	while ((n = link_mem_take(b->ln, f, sizeof(f))) > 0) {
-		test_nic_from_host(b->nic, f, (size_t)n, mono_ns());
-		work = true;
-	}
-	test_nic_poll(b->nic, mono_ns());
-	while ((n = link_mem_take(b->lw, f, sizeof(f))) > 0) {
-		nic_to_host(b, f, (size_t)n);
-		work = true;
-	}
-	work |= host_poll(b->client);
-	if (!work)
-		sleep_us(100);
+	nic_bed_pump(&b->nb);
 }
 
 static int watch(struct iotcp_ctx *ctx, int ep, int sd, uint32_t events)
@@ -92,32 +60,19 @@ static bool bed_open(struct bed *b)
 {
 	for (size_t i = 0; i < BODY_LEN; i++)
 		b->body[i] = (uint8_t)(i * 7 + (i >> 10) * 13);
-	if (link_mem_pair(&MAC_A, &MAC_NIC, 0, &b->lh, &b->ln) != 0 ||
-	    link_mem_pair(&MAC_NIC, &MAC_B, 0, &b->lw, &b->lc) != 0)
+	b->idle_us = 100;
+	if (!nic_bed_links(&b->nb, &MAC_NIC, "body.bin", b->body, BODY_LEN) ||
+	    !test_nic_write_file(b->nic, "small.txt", (const uint8_t *)"hello\n", 6) ||
+	    !nic_bed_contexts(&b->nb, 21, 22))
 		return false;
-	b->nic = test_nic_new(&MAC_NIC, 0x1000, 8u << 20, nic_to_host, nic_to_wire, b);
-	if (!b->nic || !test_nic_write_file(b->nic, "body.bin", b->body, BODY_LEN) ||
-	    !test_nic_write_file(b->nic, "small.txt", (const uint8_t *)"hello\n", 6))
-		return false;
-	b->host = ctx_on_link(IP_A, b->lh, NULL, true, 21);
-	b->client = ctx_on_link(IP_B, b->lc, NULL, false, 22);
-	if (!b->host || !b->client)
-		return false;
-	b->eph = iotcp_epoll_create(b->host);
 	b->epc = iotcp_epoll_create(b->client);
-	for (int i = 0; i < 20000 && !host_nic_up(b->host); i++)
-		pump(b);
-	return host_nic_up(b->host);
+	return true;
 }
 
 static void bed_close(struct bed *b)
 {
 	static const char *const names[] = {"body.bin", "small.txt", "escape", NULL};
-	iotcp_destroy(b->client);
-	iotcp_destroy(b->host);
-	host_link_close(b->ln);
-	host_link_close(b->lw);
-	test_nic_free(b->nic, names);
+	nic_bed_close(&b->nb, names);
 }
 
 /* A connection client -> host:port; *hs is the accepted socket (watched on eph). */
