@@ -18,8 +18,8 @@
 #include "../check.h"
 #include "harness.h"
 #include "host/offload.h"
+#include "nic_bed.h"
 #include "proto/offload.h"
-#include "test_nic.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -34,10 +34,13 @@ static const struct mac_addr MAC_NIC = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x4e}};
 #define PORT	 443
 
 struct bed {
-	struct host_link *lh, *ln, *lw, *lc;
-	struct iotcp_ctx *host, *client;
-	struct test_nic *nic;
-	int eph, lsd;
+	union {
+		struct nic_bed nb;
+		struct {
+			NIC_BED_MEMBERS
+		};
+	};
+	int lsd;
 	uint8_t body[BODY_LEN];
 	char cert[64], key[64];
 	uint64_t wire_frames, leaks;
@@ -46,40 +49,22 @@ struct bed {
 
 static struct bed B;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- the bed ---- */
 
 static const char secret_text[] = "host-plaintext-marker:0123456789abcdef";
 
-/* Pieces of the file and of the host's plaintext must never be seen on the wire. */
-static void scan_wire(struct bed *b, const uint8_t *f, size_t len)
+/* Pieces of the file and of the host's plaintext must never be seen on the wire (the bed's
+ * tap: the frames the NIC sends to the client). */
+static void scan_wire(struct nic_bed *nb, const uint8_t *f, size_t len)
 {
 	static const size_t offs[] = {0, 999, 1000, 16383, 20000, 100000, 150001, 299000};
+	struct bed *b = (struct bed *)nb; /* nb is the first member of b */
 	b->wire_frames++;
 	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
 		if (memmem(f, len, b->body + offs[i], 16))
 			b->leaks++;
 	if (memmem(f, len, secret_text, 16))
 		b->leaks++;
-}
-
-static void nic_to_host(void *arg, const uint8_t *f, size_t len)
-{
-	struct bed *b = arg;
-	CHECK(link_mem_inject(b->lh, f, len) == 0);
-}
-
-static void nic_to_wire(void *arg, const uint8_t *f, size_t len)
-{
-	struct bed *b = arg;
-	scan_wire(b, f, len);
-	CHECK(link_mem_inject(b->lc, f, len) == 0);
 }
 
 static uint64_t keys_started;		    /* TLS_KEYs of epochs after a KeyUpdate (with START) */
@@ -127,22 +112,7 @@ static bool drop_cmd(void *arg, uint16_t first, const uint8_t *p, size_t len, bo
 
 static void pump(struct bed *b)
 {
-	static uint8_t f[LINK_MEM_FRAME_MAX];
-	bool work = host_poll(b->host);
-	long n;
-
-	while ((n = link_mem_take(b->ln, f, sizeof(f))) > 0) {
-		test_nic_from_host(b->nic, f, (size_t)n, mono_ns());
-		work = true;
-	}
-	test_nic_poll(b->nic, mono_ns());
-	while ((n = link_mem_take(b->lw, f, sizeof(f))) > 0) {
-		nic_to_host(b, f, (size_t)n); /* client -> server frames pass the NIC */
-		work = true;
-	}
-	work |= host_poll(b->client);
-	if (!work)
-		sleep_us(50);
+	nic_bed_pump(&b->nb);
 }
 
 static bool write_cert(struct bed *b)
@@ -183,22 +153,15 @@ static bool bed_open(struct bed *b)
 {
 	for (size_t i = 0; i < BODY_LEN; i++)
 		b->body[i] = (uint8_t)(i * 7 + (i >> 10) * 13 + (i >> 16));
-	if (!write_cert(b) || link_mem_pair(&MAC_A, &MAC_NIC, 0, &b->lh, &b->ln) != 0 ||
-	    link_mem_pair(&MAC_NIC, &MAC_B, 0, &b->lw, &b->lc) != 0)
-		return false;
-	b->nic = test_nic_new(&MAC_NIC, 0x1000, 8u << 20, nic_to_host, nic_to_wire, b);
-	if (!b->nic || !test_nic_write_file(b->nic, "body.bin", b->body, BODY_LEN))
+	b->tap = scan_wire;
+	b->idle_us = 50;
+	if (!write_cert(b) || !nic_bed_links(&b->nb, &MAC_NIC, "body.bin", b->body, BODY_LEN))
 		return false;
 	b->nic->caps = PROTO_CAP_TLS;
 	b->nic->drop = drop_cmd;
 	host_link_ = b->lh;
-	b->host = ctx_on_link(IP_A, b->lh, NULL, true, 31);
-	b->client = ctx_on_link(IP_B, b->lc, NULL, false, 32);
-	if (!b->host || !b->client)
+	if (!nic_bed_contexts(&b->nb, 31, 32))
 		return false;
-	b->eph = iotcp_epoll_create(b->host);
-	for (int i = 0; i < 20000 && !host_nic_up(b->host); i++)
-		pump(b);
 	b->lsd = iotcp_socket(b->host, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = sin_of(0, PORT);
 	return host_nic_up(b->host) &&
@@ -209,11 +172,7 @@ static bool bed_open(struct bed *b)
 static void bed_close(struct bed *b)
 {
 	static const char *const names[] = {"body.bin", NULL};
-	iotcp_destroy(b->client);
-	iotcp_destroy(b->host);
-	host_link_close(b->ln);
-	host_link_close(b->lw);
-	test_nic_free(b->nic, names);
+	nic_bed_close(&b->nb, names);
 	unlink(b->cert);
 	unlink(b->key);
 }
