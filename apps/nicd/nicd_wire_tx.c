@@ -65,7 +65,7 @@ uint16_t nicd_wire_tx_flush(struct nicd_wire_tx *t)
 	uint16_t sent = port_tx_burst(t->port, t->batch, t->n);
 	t->c.tx_cycles += cycles_now() - t0;
 	if (sent < t->n) {
-		t->c.refused += (uint64_t)(t->n - sent);
+		t->c.refused_frames += (uint64_t)(t->n - sent);
 		t->c.stall_rounds++;
 		memmove(t->batch, t->batch + sent, (size_t)(t->n - sent) * sizeof(t->batch[0]));
 	}
@@ -100,7 +100,7 @@ uint8_t *nicd_wire_tx_alloc(void *ctx, size_t cap)
 		 * somewhere harmless and drop it (counted) rather than stall the flow forever. */
 		rte_pktmbuf_free(m);
 		if (cap > NICD_TX_SCRATCH_MAX || !t->scratch) {
-			t->c.oversize++;
+			t->c.oversize_frames++;
 			return NULL;
 		}
 		t->pending_scratch = true;
@@ -118,7 +118,7 @@ static struct rte_mbuf *take_pending(struct nicd_wire_tx *t, uint8_t *buf, size_
 
 	if (t->pending_scratch && buf == t->scratch) {
 		t->pending_scratch = false;
-		t->c.oversize++;
+		t->c.oversize_frames++;
 		return NULL;
 	}
 	if (!m || buf != rte_pktmbuf_mtod(m, uint8_t *) || len < ETH_HLEN + 20 ||
@@ -285,7 +285,7 @@ bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const str
 	/* Frames still queued go first (order); the pieces must not outlive this call, so a frame
 	 * the port does not take now is not queued: the engine offers it again later. */
 	if (nicd_wire_tx_flush(t) != 0) {
-		t->c.zc_deferred++;
+		t->c.zc_deferred_frames++;
 		return false;
 	}
 	if (hlen < ETH_HLEN + 20 + 20 || hlen > 94 || plen == 0) {
@@ -316,13 +316,13 @@ bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const str
 	t->c.tx_cycles += cycles_now() - t0;
 	if (sent != 1) {
 		rte_pktmbuf_free(m);
-		t->c.refused++;
-		t->c.zc_deferred++;
+		t->c.refused_frames++;
+		t->c.zc_deferred_frames++;
 		return false;
 	}
 	t->c.frames++;
 	t->c.bytes += len;
-	t->c.zero_copy++;
+	t->c.zero_copy_frames++;
 	t->c.tso_frames += mss != 0;
 	return true;
 }

@@ -30,16 +30,16 @@
 #define NICD_WIRE_TX_COUNTERS(X)                                                                   \
 	X(SEG, frames) /* handed to the port */                                                    \
 	X(SEG, bytes)                                                                              \
-	X(SEG_MORE, refused)	  /* frames the port did not take at a flush (queued again) */     \
-	X(SEG_MORE, stall_rounds) /* flushes that left frames queued */                            \
-	X(SEG_MORE, pool_empty)	  /* wire_alloc found no free mbuf */                              \
-	X(SEG_MORE, batch_full)	  /* wire_alloc found the batch full of refused frames */          \
-	X(SEG_MORE, oversize)	  /* frames larger than an mbuf: dropped, counted */               \
-	X(SEG_MORE, bad_send)	  /* wire_send of a buffer that was not the one allocated */       \
-	X(SEG_MORE, tso_frames)	  /* TSO frames handed to the port */                              \
-	X(SEG_MORE, zero_copy)	  /* frames sent straight from the block store */                  \
-	X(SEG_MORE, zc_deferred)  /* zero-copy frames the port could not take at once */           \
-	X(CYCLES, tx_cycles)	  /* spent in the port's tx (port_tx_burst) */
+	X(SEG_MORE, refused_frames)	/* the port did not take them at a flush (queued again) */ \
+	X(SEG_MORE, stall_rounds)	/* flushes that left frames queued */                      \
+	X(SEG_MORE, pool_empty)		/* wire_alloc found no free mbuf */                        \
+	X(SEG_MORE, batch_full)		/* wire_alloc found the batch full of refused frames */    \
+	X(SEG_MORE, oversize_frames)	/* larger than an mbuf: dropped, counted */                \
+	X(SEG_MORE, bad_send)		/* wire_send of a buffer that was not the one allocated */ \
+	X(SEG_MORE, tso_frames)		/* TSO frames handed to the port */                        \
+	X(SEG_MORE, zero_copy_frames)	/* sent straight from the block store */                   \
+	X(SEG_MORE, zc_deferred_frames) /* zero-copy frames the port could not take at once */     \
+	X(CYCLES, tx_cycles)		/* spent in the port's tx (port_tx_burst) */
 
 enum nicd_wire_tx_counter_group {
 	NICD_WTX_CG_SEG,

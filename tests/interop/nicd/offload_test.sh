@@ -152,7 +152,7 @@ wait_stat nic_error_unknown_fid -ge 1
 wait_stat nic_error_range -ge 1
 wait_stat nic_open_errors -ge 2
 wait_stat nic_store_pinned_blocks -eq 0
-for k in dropped_wire_proto wire_seg_bad_send wire_seg_oversize cmd_tx_dropped; do
+for k in dropped_wire_proto wire_seg_bad_send wire_seg_oversize_frames cmd_tx_dropped; do
 	wait_stat $k -eq 0
 done
 
