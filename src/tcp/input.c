@@ -324,7 +324,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 	if (c->cfg.rack && c->sack_ok)
 		tcp_rack_detect(c, now);
 	if (c->in_loss && SEQ_GEQ(c->snd_una, c->recover))
-		c->in_loss = false;
+		tcp_exit_loss(c);
 
 	if (c->in_recovery) {
 		if (SEQ_GEQ(c->snd_una, c->recover)) {

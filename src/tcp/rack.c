@@ -112,8 +112,8 @@ void tcp_rack_on_dsack(struct tcp_conn *c)
 	c->rack_reo_wnd_persist = RACK_REO_WND_PERSIST;
 }
 
-/* Section 6.2 step 4: after reo_wnd_persist recoveries without D-SACK, back to one quarter;
- * the measured extent likewise lasts 16 recoveries without reordering. */
+/* Section 6.2 step 4: after reo_wnd_persist recoveries (fast or RTO recovery) without D-SACK,
+ * back to one quarter; the measured extent likewise lasts 16 recoveries without reordering. */
 void tcp_rack_on_recovery_exit(struct tcp_conn *c)
 {
 	if (c->rack_reo_wnd_persist && --c->rack_reo_wnd_persist == 0)

@@ -92,6 +92,14 @@ void tcp_exit_recovery(struct tcp_conn *c, tcp_time_t now)
 	tcp_rack_on_recovery_exit(c);
 }
 
+void tcp_exit_loss(struct tcp_conn *c)
+{
+	c->in_loss = false;
+	/* RFC 8985 6.2 step 4: "exiting Fast or RTO recovery" both count toward the
+	 * reo_wnd_persist recoveries after which the reordering window shrinks back */
+	tcp_rack_on_recovery_exit(c);
+}
+
 void tcp_undo_on_rto(struct tcp_conn *c, tcp_time_t now)
 {
 	(void)now;
@@ -160,10 +168,11 @@ static void undo_episode(struct tcp_conn *c, tcp_time_t now)
 	c->undo_armed = false;
 	c->undos++;
 	c->stack->st.undos++;
+	if (c->in_recovery || c->in_loss)
+		tcp_rack_on_recovery_exit(c);
 	if (c->in_recovery) {
 		c->in_recovery = false;
 		c->dupacks = 0;
-		tcp_rack_on_recovery_exit(c);
 	}
 	c->in_loss = false;
 	tcp_sentmap_unmark_lost(&c->sm);

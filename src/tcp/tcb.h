@@ -243,6 +243,8 @@ void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now);
 void tcp_prr_on_ack(struct tcp_conn *c, uint32_t delivered);
 /* Recovery reached its recovery point (full ACK). */
 void tcp_exit_recovery(struct tcp_conn *c, tcp_time_t now);
+/* RTO recovery reached its recovery point. */
+void tcp_exit_loss(struct tcp_conn *c);
 /* An RTO starts a loss episode: save what undo needs before the cc reduces cwnd. */
 void tcp_undo_on_rto(struct tcp_conn *c, tcp_time_t now);
 /* A data retransmission of len sequence bytes left (any kind: fast, RACK, TLP, RTO). */

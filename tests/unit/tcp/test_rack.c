@@ -161,6 +161,22 @@ static void test_reo_wnd_back_after_16_recoveries(void)
 	CHECK_EQ_U64(tcp_rack_reo_wnd(&c), RTT / 4);
 }
 
+/* "Exiting Fast or RTO recovery": RTO recoveries count toward reo_wnd_persist as well (they
+ * did not: on a path whose losses end in timeouts the widened window never shrank). */
+static void test_reo_wnd_back_after_16_rto_recoveries(void)
+{
+	flight(FLIGHT);
+	tcp_rack_on_dsack(&c);
+	CHECK_EQ_U64(c.rack_reo_wnd_mult, 2);
+	for (int i = 0; i < 16; i++) {
+		c.in_loss = true;
+		tcp_exit_loss(&c);
+		CHECK(!c.in_loss);
+		CHECK_EQ_U64(c.rack_reo_wnd_mult, i < 15 ? 2 : 1);
+	}
+	CHECK_EQ_U64(tcp_rack_reo_wnd(&c), RTT / 4);
+}
+
 /* Section 6.2 step 3: a never-retransmitted segment delivered below RACK.fack was reordered.
  * The degree is kept in segments (as Linux's tp->reordering) and the extent in time (how much
  * later than RACK.rtt after its send it came) widens the window, within SRTT. */
@@ -518,6 +534,7 @@ int main(int argc, char **argv)
 	RUN(test_reo_wnd_widens_once_per_round_on_dsack);
 	RUN(test_reo_wnd_bounded_by_srtt);
 	RUN(test_reo_wnd_back_after_16_recoveries);
+	RUN(test_reo_wnd_back_after_16_rto_recoveries);
 	RUN(test_reordering_sets_degree_and_extent);
 	RUN(test_update_tracks_newest_sent_delivered);
 	RUN(test_update_ignores_spurious_retransmission_ack);
