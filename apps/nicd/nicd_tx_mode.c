@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* The wire port's transmit mode (nicd_tx_mode.h): TCP checksums and TSO by the port only where
+ * it offers them and gains something, with the reason said at start-up. */
 #include "nicd_tx_mode.h"
 
 #include <stdio.h>
