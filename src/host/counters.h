@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The host's counters, each named once: the lists below generate struct host_counters and
- * struct host_cycles (ctx.h) and the lines of iotcp_dump_stats (stats.c). X(name) becomes the
- * field `name` written as "host_<name>"; in HOST_OFFLOAD_COUNTERS the field `off_<name>`
- * written as "host_offload_<name>"; in HOST_CYCLE_STAGES the field `name` of struct
+ * struct host_cycles (ctx.h), struct host_tls_counters (tls_session.h) and the lines of
+ * iotcp_dump_stats (stats.c). X(name) becomes the field `name` written as "host_<name>"; in
+ * HOST_OFFLOAD_COUNTERS the field `off_<name>` written as "host_offload_<name>"; in
+ * HOST_TLS_COUNTERS the field `name` written as "host_tls_<name>"; in HOST_CYCLE_STAGES the field `name` of struct
  * host_cycles written as "host_cycles_<name>". Adding a counter is one line here. */
 #ifndef IOTCP_HOST_COUNTERS_H
 #define IOTCP_HOST_COUNTERS_H
@@ -32,6 +33,14 @@
 	X(flows_aborted) X(tx_unresolved) X(tx_no_fid) X(tx_nic_down)                             \
 	X(cmd_unexpected)                                                                          \
 	X(syncs) X(sync_retries) X(sync_flows_released) X(sync_files_released)
+
+/* TLS on host sockets (tls_session.h: struct host_tls_counters), written as "host_tls_<name>". */
+#define HOST_TLS_COUNTERS(X)                                                                       \
+	X(handshakes) X(handshake_failures) X(handshake_timeouts) X(resumed)                      \
+	X(handoffs) X(handoffs_refused) X(key_updates) X(peer_closes)                             \
+	X(records_host) X(bytes_host)    /* records sealed by the host, their plaintext bytes */  \
+	X(records_nic) X(bytes_nic)      /* records of offloaded file bodies, their bytes */      \
+	X(keys_sent) X(rekeys) X(out_dropped)
 
 /* Where the host core's cycles go: stages of poll rounds that did work; empty rounds
  * (spinning) and sleeps as idle; the application's time between two iotcp_epoll_wait calls. */

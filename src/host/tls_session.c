@@ -882,21 +882,7 @@ void host_tls_dump_counters(struct iotcp_ctx *ctx,
 {
 	static const struct host_tls_counters zero;
 	const struct host_tls_counters *c = ctx->tls ? &ctx->tls->cnt : &zero;
-#define C(f) fn(arg, "host_tls_", #f, c->f)
-	C(handshakes);
-	C(handshake_failures);
-	C(handshake_timeouts);
-	C(resumed);
-	C(handoffs);
-	C(handoffs_refused);
-	C(key_updates);
-	C(peer_closes);
-	C(records_host);
-	C(bytes_host);
-	C(records_nic);
-	C(bytes_nic);
-	C(keys_sent);
-	C(rekeys);
-	C(out_dropped);
+#define C(f) fn(arg, "host_tls_", #f, c->f);
+	HOST_TLS_COUNTERS(C)
 #undef C
 }

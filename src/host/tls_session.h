@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "host/counters.h"
 #include "iotcp/iotcp.h"
 #include "tcp/types.h"
 #include "tls/kdf.h"
@@ -78,10 +79,7 @@ struct host_tls_rt {
 	uint8_t rec[TLS_REC_MAX];    /* sealing scratch */
 	uint64_t tag_serial;	     /* TLS body tags */
 	struct host_tls_counters {
-		uint64_t handshakes, handshake_failures, handshake_timeouts, resumed;
-		uint64_t handoffs, handoffs_refused, key_updates, peer_closes;
-		uint64_t records_host, bytes_host, records_nic, bytes_nic;
-		uint64_t keys_sent, rekeys, out_dropped;
+		HOST_TLS_COUNTERS(HOST_COUNTER_FIELD_)
 	} cnt;
 };
 
