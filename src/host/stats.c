@@ -37,34 +37,8 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 	fn(arg, "host_", "nic_up", ctx->nic.up);
 	for (int e = 0; e < PKT_E_MAX; e++)
 		fn(arg, "pkt_", pkt_err_name((enum pkt_err)e), ctx->pkt.err[e]);
-#define T(f) fn(arg, "tcp_", #f, t->f)
-	T(segs_in);
-	T(segs_out);
-	T(bytes_out);
-	T(retrans_segs);
-	T(retrans_bytes);
-	T(rto_timeouts);
-	T(fast_recoveries);
-	T(tlp_probes);
-	T(tlp_recoveries);
-	T(dsacks_rcvd);
-	T(dsacks_sent);
-	T(undos);
-	T(rsts_sent);
-	T(challenge_acks);
-	T(disordered_acks);
-	T(acks_rate_limited);
-	T(orphan_resets);
-	T(orphan_timeouts);
-	T(persist_timeouts);
-	T(time_wait_recycled);
-	T(sack_reneged);
-	T(cookies_sent);
-	T(cookies_ok);
-	T(active_opens);
-	T(passive_opens);
-	T(conns_established);
-	T(conns_freed);
+#define T(f) fn(arg, "tcp_", #f, t->f);
+	TCP_STATS(T)
 #undef T
 	fn(arg, "tcp_", "conns", tcp_stack_conn_count(ctx->tcp));
 	fn(arg, "tcp_", "orphans", tcp_stack_orphan_count(ctx->tcp));

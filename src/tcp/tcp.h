@@ -129,24 +129,32 @@ enum tcp_drop {
 
 const char *tcp_drop_name(enum tcp_drop d);
 
+/* The stack's counters, each named once: TCP_STATS(X) generates the fields of struct tcp_stats
+ * and the host's "tcp_<name>" stats lines (src/host/stats.c), in this order. */
+/* clang-format off */
+#define TCP_STATS(X)                                                                               \
+	X(segs_in) X(segs_out) X(bytes_out)                                                        \
+	X(retrans_segs) X(retrans_bytes)                                                           \
+	X(rto_timeouts) X(fast_recoveries) X(tlp_probes)                                           \
+	X(tlp_recoveries)     /* losses a loss probe repaired (RFC 8985 7.4) */                    \
+	X(dsacks_rcvd) X(dsacks_sent) /* RFC 2883 D-SACK blocks received / reported */             \
+	X(undos)              /* spurious recoveries / RTOs undone (RFC 3708, 3522) */             \
+	X(rsts_sent) X(challenge_acks)                                                             \
+	X(disordered_acks)    /* older-timestamp duplicate ACKs PAWS let pass */                   \
+	X(acks_rate_limited)  /* challenge / out-of-window ACKs not sent (RFC 5961 7) */           \
+	X(orphan_resets)      /* closed beyond max_orphans: reset */                               \
+	X(orphan_timeouts)    /* orphans ended by fin_timeout / orphan_retries */                  \
+	X(persist_timeouts)   /* connections ended by persist_max */                               \
+	X(time_wait_recycled) /* TIME-WAIT ended early for a new connection */                     \
+	X(sack_reneged)       /* RTOs that found SACKed data at snd_una */                         \
+	X(cookies_sent) X(cookies_ok)                                                              \
+	X(active_opens) X(passive_opens) X(conns_established) X(conns_freed)
+/* clang-format on */
+#define TCP_STATS_FIELD_(name) uint64_t name;
+
 struct tcp_stats {
-	uint64_t segs_in, segs_out, bytes_out;
-	uint64_t retrans_segs, retrans_bytes;
-	uint64_t rto_timeouts, fast_recoveries, tlp_probes;
-	uint64_t tlp_recoveries;            /* losses a loss probe repaired (RFC 8985 7.4) */
-	uint64_t dsacks_rcvd, dsacks_sent;  /* RFC 2883 D-SACK blocks received / reported */
-	uint64_t undos;                     /* spurious recoveries / RTOs undone (RFC 3708, 3522) */
-	uint64_t rsts_sent, challenge_acks;
-	uint64_t disordered_acks;           /* older-timestamp duplicate ACKs PAWS let pass */
-	uint64_t acks_rate_limited;         /* challenge / out-of-window ACKs not sent (RFC 5961 7) */
-	uint64_t orphan_resets;             /* closed beyond max_orphans: reset */
-	uint64_t orphan_timeouts;           /* orphans ended by fin_timeout / orphan_retries */
-	uint64_t persist_timeouts;          /* connections ended by persist_max */
-	uint64_t time_wait_recycled;        /* TIME-WAIT ended early for a new connection */
-	uint64_t sack_reneged;              /* RTOs that found SACKed data at snd_una */
-	uint64_t cookies_sent, cookies_ok;
-	uint64_t active_opens, passive_opens, conns_established, conns_freed;
-	uint64_t drops[TCP_DROP_MAX];
+	TCP_STATS(TCP_STATS_FIELD_)
+	uint64_t drops[TCP_DROP_MAX]; /* by reason: "tcp_drop_<tcp_drop_name>" */
 };
 
 /* Per-connection information (like Linux TCP_INFO). */
