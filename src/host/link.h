@@ -28,14 +28,22 @@ struct host_frame {
 };
 
 /* Link counters kept by every implementation. */
+/* The link's counters, each named once: the fields of struct host_link_stats and the stats
+ * lines "link_<name>" (stats.c), in this order. */
+/* clang-format off */
+#define HOST_LINK_STATS(X)                                                                         \
+	X(rx_frames) X(rx_bytes)                                                                   \
+	X(tx_frames) X(tx_bytes)                                                                   \
+	X(tx_refused) /* frames the link did not take (queue full, port busy) */                   \
+	X(tx_nobuf)   /* tx_alloc failures */                                                      \
+	X(rx_bad)     /* frames the link itself discarded (e.g. multi-segment) */                  \
+	X(tx_wiped)   /* `wipe` frames zeroed after the send */                                    \
+	X(tx_unwiped) /* `wipe` frames the driver still held after the send (not zeroed) */
+/* clang-format on */
+#define HOST_LINK_STATS_FIELD_(name) uint64_t name;
+
 struct host_link_stats {
-	uint64_t rx_frames, rx_bytes;
-	uint64_t tx_frames, tx_bytes;
-	uint64_t tx_refused; /* frames the link did not take (queue full, port busy) */
-	uint64_t tx_nobuf;   /* tx_alloc failures */
-	uint64_t rx_bad;     /* frames the link itself discarded (e.g. multi-segment) */
-	uint64_t tx_wiped;   /* `wipe` frames zeroed after the send */
-	uint64_t tx_unwiped; /* `wipe` frames the driver still held after the send (not zeroed) */
+	HOST_LINK_STATS(HOST_LINK_STATS_FIELD_)
 };
 
 struct host_link;

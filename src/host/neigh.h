@@ -48,8 +48,14 @@ struct neigh_entry {
 	uint32_t qlen;
 };
 
+/* The neighbour table's counters, each named once: the fields of struct neigh_stats and the
+ * stats lines "arp_<name>" (stats.c; ND counts in them too), in this order. */
+#define NEIGH_STATS(X)                                                                             \
+	X(learned) X(resolved) X(failed) X(evicted) X(queued) X(queue_drops) X(expired)
+#define NEIGH_STATS_FIELD_(name) uint64_t name;
+
 struct neigh_stats {
-	uint64_t learned, resolved, failed, evicted, queued, queue_drops, expired;
+	NEIGH_STATS(NEIGH_STATS_FIELD_)
 };
 
 struct neigh_table {

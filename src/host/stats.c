@@ -48,26 +48,12 @@ static void for_each_counter(struct iotcp_ctx *ctx, counter_fn fn, void *arg)
 		snprintf(name, sizeof(name), "drop_%s", tcp_drop_name((enum tcp_drop)d));
 		fn(arg, "tcp_", name, t->drops[d]);
 	}
-#define A(f) fn(arg, "arp_", #f, n->f)
-	A(learned);
-	A(resolved);
-	A(failed);
-	A(evicted);
-	A(queued);
-	A(queue_drops);
-	A(expired);
+#define A(f) fn(arg, "arp_", #f, n->f);
+	NEIGH_STATS(A)
 #undef A
 	fn(arg, "arp_", "entries", ctx->neigh.count);
-#define L(f) fn(arg, "link_", #f, l->f)
-	L(rx_frames);
-	L(rx_bytes);
-	L(tx_frames);
-	L(tx_bytes);
-	L(tx_refused);
-	L(tx_nobuf);
-	L(rx_bad);
-	L(tx_wiped);
-	L(tx_unwiped);
+#define L(f) fn(arg, "link_", #f, l->f);
+	HOST_LINK_STATS(L)
 #undef L
 #define Y(f) fn(arg, "host_cycles_", #f, ctx->cyc.f);
 	HOST_CYCLE_STAGES(Y)
