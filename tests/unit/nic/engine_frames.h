@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Pieces the engine tests that look at whole wire frames share (test_engine_tso.c,
+/* Pieces the engine tests that look at whole wire frames share (test_engine.c, test_engine_tso.c,
  * test_engine_offload.c): the host side's view of OPEN_DONE and ERROR, a TCP/IPv4 header
  * template from 198.18.0.1:80 to 198.18.0.2:40000, and delivering a command frame.
  * Header-only, like harness.h: its CHECKs count in the test. */
@@ -18,7 +18,7 @@ static uint32_t ef_opened_fid; /* the last OPEN_DONE without error */
 static int ef_host_errors;     /* ERRORs the engine sent the host */
 
 /* nic_engine_out.host_send */
-static void ef_host(void *ctx, const uint8_t *payload, size_t len)
+static inline void ef_host(void *ctx, const uint8_t *payload, size_t len)
 {
 	struct proto_iter it;
 	struct proto_cmd cmd;
@@ -35,7 +35,7 @@ static void ef_host(void *ctx, const uint8_t *payload, size_t len)
 }
 
 /* A SEND's header template (up to 128 bytes) into hdr; its length. */
-static size_t ef_template(uint8_t *hdr, uint32_t seq, uint16_t ip_id)
+static inline size_t ef_template(uint8_t *hdr, uint32_t seq, uint16_t ip_id)
 {
 	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
 	struct tcp_hdr th = {.sport = 80,
@@ -55,7 +55,7 @@ static size_t ef_template(uint8_t *hdr, uint32_t seq, uint16_t ip_id)
 }
 
 /* Hand the engine the commands written to w (over buf, 1600 bytes), poll once, start over. */
-static void ef_deliver(struct nic_engine *e, struct proto_writer *w, uint8_t *buf)
+static inline void ef_deliver(struct nic_engine *e, struct proto_writer *w, uint8_t *buf)
 {
 	int len = proto_writer_finish(w);
 	CHECK(len > 0);

@@ -14,6 +14,7 @@
 
 #include "../check.h"
 #include "docroot.h"
+#include "engine_frames.h"
 #include "nic/engine.h"
 #include "nic/io.h"
 #include "proto/offload.h"
@@ -118,25 +119,6 @@ static uint32_t do_open(struct nic_engine *e, struct capture *c, const char *pat
 	return d.fid;
 }
 
-static size_t make_template(uint8_t *hdr, uint32_t seq)
-{
-	static struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
-	struct tcp_hdr th = {.sport = 80,
-			     .dport = 40000,
-			     .seq = seq,
-			     .ack = 1,
-			     .flags = TH_ACK | TH_PSH,
-			     .wnd = 500};
-	struct pkt_tcp_out o = {.src_mac = &sm,
-				.dst_mac = &dm,
-				.saddr = 0xc6120001,
-				.daddr = 0xc6120002,
-				.ttl = 64,
-				.ip_id = 1,
-				.tcp = &th};
-	return pkt_build_tcp(hdr, 128, &o);
-}
-
 static void put_send(struct frame *f, uint32_t flow, uint32_t fid, uint64_t off, uint32_t len,
 		     uint32_t seq)
 {
@@ -148,7 +130,7 @@ static void put_send(struct frame *f, uint32_t flow, uint32_t fid, uint64_t off,
 			       .mss = 1000,
 			       .flags = PROTO_SEND_F_ECHO,
 			       .cookie = seq};
-	s.tmpl_len = (uint16_t)make_template(hdr, seq);
+	s.tmpl_len = (uint16_t)ef_template(hdr, seq, 1);
 	s.tmpl = hdr;
 	CHECK(proto_put_send(&f->w, &s) == 0);
 }
