@@ -3,9 +3,14 @@
 #include "eal_harness.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <rte_mbuf.h>
+
 #include "port/port.h"
+#include "port/port_mbuf.h"
 
 int eal_harness_start(const struct eal_harness *h)
 {
@@ -32,4 +37,29 @@ int eal_harness_start(const struct eal_harness *h)
 void eal_harness_stop(void)
 {
 	port_eal_cleanup();
+}
+
+int eal_harness_tx_frame(struct port *port, const uint8_t *f, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(port));
+	if (!m)
+		return -1;
+	char *p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (!p) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	memcpy(p, f, len);
+	if (port_tx_burst(port, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+double eal_harness_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -8,6 +8,10 @@
 #define IOTCP_TESTS_EAL_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct port;
 
 /* Exit status meson (and the interop scripts) read as "skipped". */
 #define EAL_HARNESS_SKIP 77
@@ -24,5 +28,11 @@ struct eal_harness {
 int eal_harness_start(const struct eal_harness *h);
 /* Clean the EAL up (its runtime directory goes with it); close the ports first. */
 void eal_harness_stop(void);
+
+/* Send one frame of len bytes on port (copied into an mbuf of its pool): 0, or -1 when no mbuf
+ * was free or the port did not take it. */
+int eal_harness_tx_frame(struct port *port, const uint8_t *f, size_t len);
+/* CLOCK_MONOTONIC in seconds. */
+double eal_harness_now_s(void);
 
 #endif

@@ -33,28 +33,11 @@ struct peer {
 	uint8_t kernel_mac[6];
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int send_frame(struct peer *pe, const uint8_t *f, size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(pe->port));
-	if (!m)
+	if (eal_harness_tx_frame(pe->port, f, len) != 0)
 		return -1;
-	char *p = rte_pktmbuf_append(m, (uint16_t)len);
-	if (!p) {
-		rte_pktmbuf_free(m);
-		return -1;
-	}
-	memcpy(p, f, len);
-	if (port_tx_burst(pe->port, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		return -1;
-	}
 	if (proto_is_proto_frame(f, len))
 		pe->sent_proto_frames++;
 	else
@@ -193,12 +176,12 @@ static void poll_once(struct peer *pe)
 /* Poll until *flag or timeout; act() every 0.5 s. */
 static bool wait_for(struct peer *pe, bool *flag, double timeout, void (*act)(struct peer *))
 {
-	double end = now_s() + timeout, next = 0;
+	double end = eal_harness_now_s() + timeout, next = 0;
 
-	while (!*flag && now_s() < end) {
-		if (act && now_s() >= next) {
+	while (!*flag && eal_harness_now_s() < end) {
+		if (act && eal_harness_now_s() >= next) {
 			act(pe);
-			next = now_s() + 0.5;
+			next = eal_harness_now_s() + 0.5;
 		}
 		poll_once(pe);
 	}
@@ -227,7 +210,7 @@ static void blast(struct peer *pe, unsigned long count)
 	f[5] = 0x99;
 	memcpy(f + 6, pe->mac, 6);
 	f[12] = 0x08;
-	double t0 = now_s();
+	double t0 = eal_harness_now_s();
 	while (sent < count) {
 		unsigned want = count - sent < 32 ? (unsigned)(count - sent) : 32;
 		if (rte_pktmbuf_alloc_bulk(port_mempool(pe->port), pkts, want) != 0) {
@@ -241,7 +224,7 @@ static void blast(struct peer *pe, unsigned long count)
 			rte_pktmbuf_free(pkts[i]);
 		sent += k;
 	}
-	double dt = now_s() - t0;
+	double dt = eal_harness_now_s() - t0;
 	printf("peer: blast %lu frames of 60 B in %.3f s = %.2f Mpps offered\n", sent, dt,
 	       (double)sent / dt / 1e6);
 	pe->sent_wire_frames += sent;
@@ -321,8 +304,8 @@ int main(int argc, char **argv)
 	port_mac(pe.port, pe.mac);
 	while (getrandom(&pe.boot_id, sizeof(pe.boot_id), 0) != sizeof(pe.boot_id) || !pe.boot_id)
 		;
-	double end = now_s() + timeout;
-	while (!port_link_up(pe.port) && now_s() < end)
+	double end = eal_harness_now_s() + timeout;
+	while (!port_link_up(pe.port) && eal_harness_now_s() < end)
 		usleep(10000);
 	if (!port_link_up(pe.port)) {
 		fprintf(stderr, "FAIL: memif link to the NIC never came up\n");
@@ -348,7 +331,7 @@ int main(int argc, char **argv)
 	if (blast_count)
 		blast(&pe, blast_count);
 	/* Stay connected (idle, answering nothing) so the NIC's idle CPU can be measured. */
-	for (double until = now_s() + linger; now_s() < until;)
+	for (double until = eal_harness_now_s() + linger; eal_harness_now_s() < until;)
 		usleep(100000);
 	printf("sent_wire_frames %" PRIu64 "\nsent_proto_frames %" PRIu64 "\n", pe.sent_wire_frames,
 	       pe.sent_proto_frames);

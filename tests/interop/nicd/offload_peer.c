@@ -65,29 +65,10 @@ struct peer {
 	uint64_t echo_bytes, echoes, errors;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int send_frame(struct peer *pe, const uint8_t *f, size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(pe->port));
-	if (!m)
-		return -1;
-	char *p = rte_pktmbuf_append(m, (uint16_t)len);
-	if (!p) {
-		rte_pktmbuf_free(m);
-		return -1;
-	}
-	memcpy(p, f, len);
-	if (port_tx_burst(pe->port, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		return -1;
-	}
-	return 0;
+	return eal_harness_tx_frame(pe->port, f, len);
 }
 
 /* A command frame to the NIC: begin, put commands into w, send. */
@@ -218,12 +199,12 @@ static void poll_once(struct peer *pe)
 /* Poll until *flag or timeout; act() every 0.5 s. */
 static bool wait_for(struct peer *pe, const bool *flag, double timeout, void (*act)(struct peer *))
 {
-	double end = now_s() + timeout, next = 0;
+	double end = eal_harness_now_s() + timeout, next = 0;
 
-	while (!*flag && now_s() < end) {
-		if (act && now_s() >= next) {
+	while (!*flag && eal_harness_now_s() < end) {
+		if (act && eal_harness_now_s() >= next) {
 			act(pe);
-			next = now_s() + 0.5;
+			next = eal_harness_now_s() + 0.5;
 		}
 		poll_once(pe);
 	}
@@ -255,10 +236,10 @@ static long long stat_value(const char *path, const char *key)
 static bool wait_stat(struct peer *pe, const char *path, const char *key, int cmp, long long want,
 		      double timeout)
 {
-	double end = now_s() + timeout;
+	double end = eal_harness_now_s() + timeout;
 	long long v = -1;
 
-	while (now_s() < end) {
+	while (eal_harness_now_s() < end) {
 		v = stat_value(path, key);
 		if (v >= 0 && ((cmp > 0 && v > want) || (cmp == 0 && v == want)))
 			return true;
@@ -565,9 +546,9 @@ static int mode_bench(struct peer *pe, const struct opts *o)
 		fprintf(stderr, "FAIL: bench: cannot open %s (or too short)\n", o->path);
 		return 1;
 	}
-	double t0 = now_s(), end = t0 + o->seconds;
+	double t0 = eal_harness_now_s(), end = t0 + o->seconds;
 	uint64_t errors0 = pe->errors;
-	while (now_s() < end) {
+	while (eal_harness_now_s() < end) {
 		while (issued - done < OUTSTANDING) {
 			struct cmd_frame f;
 			uint64_t c = next_cookie++ % MAX_COOKIES;
@@ -597,7 +578,7 @@ static int mode_bench(struct peer *pe, const struct opts *o)
 			return 1;
 		}
 	}
-	double dt = now_s() - t0;
+	double dt = eal_harness_now_s() - t0;
 	double segs = (double)pe->echo_bytes / o->mss;
 	printf("peer: bench %" PRIu64 " SENDs of %u B in %.2f s: %.2f Gb/s, %.0f segments/s\n",
 	       done, o->len, dt, (double)pe->echo_bytes * 8 / dt / 1e9, segs / dt);
@@ -702,8 +683,8 @@ int main(int argc, char **argv)
 	port_mac(pe.port, pe.mac);
 	while (getrandom(&pe.boot_id, sizeof(pe.boot_id), 0) != sizeof(pe.boot_id) || !pe.boot_id)
 		;
-	double end = now_s() + 10;
-	while (!port_link_up(pe.port) && now_s() < end)
+	double end = eal_harness_now_s() + 10;
+	while (!port_link_up(pe.port) && eal_harness_now_s() < end)
 		usleep(10000);
 	if (!port_link_up(pe.port)) {
 		fprintf(stderr, "FAIL: memif link to the NIC never came up\n");
