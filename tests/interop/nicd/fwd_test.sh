@@ -17,6 +17,8 @@ for tool in ip; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
 done
 
+. "$(dirname "$0")/nicd_lib.sh"
+
 ID=$$
 NS=iotcp-t-$ID
 TAP=iotcpt$ID
@@ -24,17 +26,10 @@ TAP=${TAP:0:15}
 NPFX=iotcp-t-nicd-$ID
 PPFX=iotcp-t-peer-$ID
 DIR=$(mktemp -d /tmp/iotcp-fwd-XXXXXX)
-NICD_PID=
-# A locally administered unicast MAC for the kernel side, unlike the DPDK port's random one.
-KMAC=$(printf '02:%02x:%02x:%02x:%02x:%02x' $((RANDOM % 256)) $((RANDOM % 256)) \
-	$((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)))
+KMAC=$(random_kmac)
 
 cleanup() {
-	if [ -n "$NICD_PID" ] && kill -0 "$NICD_PID" 2>/dev/null; then
-		kill -TERM "$NICD_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$NICD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$NICD_PID" 2>/dev/null
-	fi
+	stop_nicd
 	ip netns del "$NS" 2>/dev/null
 	ip link del "$TAP" 2>/dev/null
 	rm -rf "/var/run/dpdk/$NPFX" "/var/run/dpdk/$PPFX" "$DIR"
@@ -42,38 +37,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() {
-	echo "FAIL: $*"
-	echo "--- nicd log"; cat "$DIR/nicd.log" 2>/dev/null
-	echo "--- nicd stats"; cat "$DIR/stats" 2>/dev/null
-	exit 1
-}
-
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$DIR/stats"; }
-
-# 1. The NIC daemon (daemon mode: returns once its ports are up).
-if ! "$NICD" --host-socket "$DIR/host.sock" --wire "tap:$TAP" --lcore 0 --file-prefix "$NPFX" \
-	--stats-file "$DIR/stats" --log-file "$DIR/nicd.log" --pid-file "$DIR/nicd.pid" \
-	--docroot "$DIR"; then
-	echo "--- nicd log"; cat "$DIR/nicd.log"
-	if grep -q "rte_eal_init failed" "$DIR/nicd.log"; then
-		echo "SKIP: DPDK cannot start here"
-		exit 77
-	fi
-	fail "iotcp-nicd did not start"
-fi
-NICD_PID=$(cat "$DIR/nicd.pid")
+# 1. The wire's namespace; 2. the NIC daemon, its tap moved into the namespace as 198.18.0.2/24.
+make_ns
+start_nicd --docroot "$DIR"
 echo "nicd running as $NICD_PID"
-
-# 2. The wire: move the tap into a fresh namespace as 198.18.0.2/24.
-ip netns add "$NS" || fail "cannot create namespace $NS"
-ip link set "$TAP" netns "$NS" || fail "cannot move $TAP into $NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" link set "$TAP" address "$KMAC" || fail "cannot set the kernel-side MAC"
-ip -n "$NS" addr add 198.18.0.2/24 dev "$TAP"
-ip -n "$NS" link set "$TAP" up || fail "cannot bring $TAP up"
-# The kernel's own traffic (IPv6 router solicitations) would be counted on the wire; turn it off.
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 
 # 3. The host side: HELLO, heartbeat, bad commands, ARP through the NIC.
 RX0=$(ip netns exec "$NS" cat "/sys/class/net/$TAP/statistics/rx_packets")

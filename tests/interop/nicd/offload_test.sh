@@ -24,6 +24,8 @@ for tool in ip python3; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
 done
 
+. "$(dirname "$0")/nicd_lib.sh"
+
 ID=$$
 NS=iotcp-o-$ID
 TAP=iotcpo$ID
@@ -32,23 +34,12 @@ NPFX=iotcp-o-nicd-$ID
 PPFX=iotcp-o-peer-$ID
 DIR=$(mktemp -d /tmp/iotcp-offload-XXXXXX)
 WWW=$DIR/www
-NICD_PID=
 CAP_PID=
-KMAC=$(printf '02:%02x:%02x:%02x:%02x:%02x' $((RANDOM % 256)) $((RANDOM % 256)) \
-	$((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)))
+KMAC=$(random_kmac)
 OFFSET=1000
 LEN=200000
 MSS=1448
 SEQ0=0xfff00000 # as in offload_peer.c
-
-stop_nicd() {
-	if [ -n "$NICD_PID" ] && kill -0 "$NICD_PID" 2>/dev/null; then
-		kill -TERM "$NICD_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$NICD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$NICD_PID" 2>/dev/null
-	fi
-	NICD_PID=
-}
 
 cleanup() {
 	[ -n "$CAP_PID" ] && kill "$CAP_PID" 2>/dev/null
@@ -60,44 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- nicd log"; cat "$DIR/nicd.log" 2>/dev/null
-	echo "--- nicd stats"; cat "$DIR/stats" 2>/dev/null
-	exit 1
-}
-
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$DIR/stats"; }
-
-# Wait up to 3 s for stats key $1 to satisfy test operator $2 against $3.
-wait_stat() {
-	for _ in $(seq 30); do
-		v=$(stat_of "$1")
-		[ -n "$v" ] && [ "$v" "$2" "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "stats: $1 = ${v:-missing}, expected $2 $3"
-}
-
-start_nicd() {
-	if ! "$NICD" --host-socket "$DIR/host.sock" --wire "tap:$TAP" --lcore 0 \
-		--file-prefix "$NPFX" --stats-file "$DIR/stats" --log-file "$DIR/nicd.log" \
-		--pid-file "$DIR/nicd.pid" "$@"; then
-		echo "--- nicd log"; cat "$DIR/nicd.log"
-		if grep -q "rte_eal_init failed" "$DIR/nicd.log"; then
-			echo "SKIP: DPDK cannot start here"
-			exit 77
-		fi
-		fail "iotcp-nicd did not start"
-	fi
-	NICD_PID=$(cat "$DIR/nicd.pid")
-	# The wire: the (new) tap into the namespace as 198.18.0.2/24 with our kernel-side MAC.
-	ip link set "$TAP" netns "$NS" || fail "cannot move $TAP into $NS"
-	ip -n "$NS" link set "$TAP" address "$KMAC" || fail "cannot set the kernel-side MAC"
-	ip -n "$NS" addr add 198.18.0.2/24 dev "$TAP"
-	ip -n "$NS" link set "$TAP" up || fail "cannot bring $TAP up"
-}
 
 run_peer() { # PREFIX ARGS...
 	local pfx=$1
@@ -111,9 +64,7 @@ run_peer() { # PREFIX ARGS...
 
 mkdir -p "$WWW"
 head -c 300000 /dev/urandom >"$WWW/file.bin"
-ip netns add "$NS" || fail "cannot create namespace $NS"
-ip -n "$NS" link set lo up
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+make_ns
 
 # 0. A docroot that is not a directory is refused.
 if "$NICD" --host-socket "$DIR/x.sock" --docroot "$WWW/file.bin" --foreground \
