@@ -507,7 +507,10 @@ EVENTS = {"host_rx_frames": ("host", "host frames in"),
           "nic_ackc_superseded": ("nic", "ACKs merged on the NIC"),
           # HTTPS: TLS_KEY commands (a key installed on the NIC); per connection and key
           # epoch, not per response (HOST_OFF_TLS_IDLE)
-          "host_tls_keys_sent": ("host", "TLS keys sent to the NIC")}
+          "host_tls_keys_sent": ("host", "TLS keys sent to the NIC"),
+          # HTTPS: record bytes the NIC sealed a second time (AES-CTR at the record's counter):
+          # retransmissions, and pieces of records whose whole was no longer cached
+          "nic_tls_range_bytes": ("nic", "NIC bytes sealed again (AES-CTR)")}
 
 # Wall time spent asleep is not CPU time: left out of the per-GB breakdown.
 NOT_CPU = {"idle_sleep"}

@@ -22,7 +22,7 @@
 #include "tls/seal.h"
 
 #define FLOW_BUCKETS	  1024u
-#define REC_CACHE	  4u
+#define REC_CACHE	  64u /* see cache_slot */
 #define REC_MAX_BLOCKS	  (TLS_REC_PLAIN_MAX / 4096u + 1u) /* store blocks are >= 4 KiB */
 #define TLS13_GCM_LIMIT	  23726566ull /* RFC 8446 5.5: 2^24.5 records per AES-GCM key */
 
@@ -494,6 +494,27 @@ static struct rec_cache *cache_find(struct nic_tls *t, uint64_t uid, uint64_t se
 	return NULL;
 }
 
+/* A slot for a record sealed whole of which only a piece is taken now: a free one, else the
+ * oldest handed out. The rest of such a record is wanted by the job's next frame (a TSO burst
+ * ending inside it) or by the flow's next TLS_SEND (the host's TCP window ended inside it), and
+ * is copied from here instead of sealed again with AES-CTR. A slot is free again once its
+ * record's last byte was taken, so the slots cover at least REC_CACHE interleaved flows; a
+ * retransmission of a record already sent whole takes the AES-CTR way. */
+static struct rec_cache *cache_slot(struct nic_tls *t)
+{
+	for (unsigned i = 0; i < REC_CACHE; i++) {
+		struct rec_cache *c = &t->cache[(t->cache_next + i) % REC_CACHE];
+		if (!c->uid) {
+			t->cache_next = (t->cache_next + i + 1) % REC_CACHE;
+			return c;
+		}
+	}
+	t->st.cache_evictions++;
+	struct rec_cache *c = &t->cache[t->cache_next];
+	t->cache_next = (t->cache_next + 1) % REC_CACHE;
+	return c;
+}
+
 /* Bytes [in, in + take) of record r (sequence number seq, entry e if any) into out. */
 static int record_bytes(struct nic_tls *t, struct nic_tls_job *j, const struct tls_rec *r,
 			uint64_t seq, struct tls_entry *e, uint32_t in, uint32_t take, uint8_t *out)
@@ -509,6 +530,8 @@ static int record_bytes(struct nic_tls *t, struct nic_tls_job *j, const struct t
 	if (c) {
 		memcpy(out, c->buf + in, take);
 		t->st.cache_hits++;
+		if (in + take == c->len)
+			c->uid = 0; /* its last byte is out */
 		return 0;
 	}
 	if (e && e->sealed) {
@@ -524,7 +547,7 @@ static int record_bytes(struct nic_tls *t, struct nic_tls_job *j, const struct t
 	uint8_t tag[TLS_TAG_LEN];
 	uint8_t *dst = out;
 	if (in || take != r->stream_len) {
-		c = &t->cache[t->cache_next++ % REC_CACHE];
+		c = cache_slot(t);
 		c->uid = 0;
 		dst = c->buf;
 	}
@@ -538,10 +561,12 @@ static int record_bytes(struct nic_tls *t, struct nic_tls_job *j, const struct t
 		e->sealed = true;
 	}
 	if (dst != out) {
-		c->uid = ep->uid;
-		c->seq = seq;
-		c->len = r->stream_len;
 		memcpy(out, c->buf + in, take);
+		if (in + take < r->stream_len) { /* the rest is still to go */
+			c->uid = ep->uid;
+			c->seq = seq;
+			c->len = r->stream_len;
+		}
 	}
 	return 0;
 }

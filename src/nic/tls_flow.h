@@ -11,8 +11,9 @@
  * whole record is sealed and its tag kept; later bytes of it (the rest of a record an earlier
  * job ended inside, a retransmission) are AES-CTR at the right counter plus the kept tag. The
  * entry lives until ACKD passes the record's end; sequence numbers below the last one released
- * are refused from then on. A few recently sealed records are kept whole, so a record cut across
- * MSS-sized frames is sealed once.
+ * are refused from then on. Records sealed whole whose last byte has not left yet are kept in a
+ * shared pool of slots, so a record cut across frames or across two TLS_SENDs is sealed once and
+ * its rest copied.
  *
  * Epochs. A flow keeps at most NIC_TLS_EPOCHS keys. An older epoch is wiped once ACKD passed
  * the first byte of a newer one (TLS_KEY START) and no job or unacknowledged record uses it;
@@ -45,6 +46,7 @@ struct nic_tls_job;
 	X(range_seals)   /* partial records produced by AES-CTR + kept tag */                      \
 	X(range_bytes)   /* bytes produced that way */                                             \
 	X(cache_hits)    /* partial records copied from a recently sealed record */                \
+	X(cache_evictions) /* cached records dropped for room before their last byte left */       \
 	X(file_changed)
 /* clang-format on */
 #define NIC_TLS_STAT_FIELD_(name) uint64_t name;
