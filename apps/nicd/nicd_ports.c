@@ -76,7 +76,7 @@ uint32_t nicd_ports_hello_caps(const struct nicd_ports *p, bool offload)
 	const struct port_caps *wc = port_get_caps(p->wire);
 
 	return (wc->tx_ipv4_csum && wc->tx_tcp_csum ? PROTO_CAP_TX_CSUM : 0) |
-	       (p->host_tso_mtu ? PROTO_CAP_TSO : 0) | (offload ? PROTO_CAP_TLS : 0);
+	       (p->host_tso_mtu ? PROTO_CAP_TSO : 0) | (offload ? PROTO_CAP_TLS : 0) | PROTO_CAP_IPV6;
 }
 
 bool nicd_ports_poll_links(struct nicd_ports *p)

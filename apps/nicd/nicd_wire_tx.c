@@ -38,8 +38,8 @@ int nicd_wire_tx_init(struct nicd_wire_tx *t, struct port *wire, const struct ni
 
 uint32_t nicd_wire_tx_tso_max_payload(const struct nicd_wire_tx *t)
 {
-	/* Room for the largest header template (14 + 20 + 60 bytes). */
-	return t->tso_pool ? PORT_TSO_FRAME_MAX - TSO_HEADROOM - 94u : 0;
+	/* Room for the largest header template (14 + 40 + 60 bytes: IPv6). */
+	return t->tso_pool ? PORT_TSO_FRAME_MAX - TSO_HEADROOM - 114u : 0;
 }
 
 void nicd_wire_tx_fini(struct nicd_wire_tx *t)
@@ -110,6 +110,19 @@ uint8_t *nicd_wire_tx_alloc(void *ctx, size_t cap)
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
+/* m's layer 3 from the frame's EtherType: l2_len, l3_len and the IPv4 or IPv6 offload flag. */
+static void set_l3(struct rte_mbuf *m, const uint8_t *frame)
+{
+	m->l2_len = ETH_HLEN;
+	if (frame[12] == 0x86 && frame[13] == 0xdd) {
+		m->l3_len = 40;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV6;
+	} else {
+		m->l3_len = (uint64_t)(frame[ETH_HLEN] & 0x0f) * 4;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	}
+}
+
 /* The allocated mbuf holding buf, now len bytes long, or NULL (counted, freed) when buf is not
  * what wire_alloc handed out or len does not fit. */
 static struct rte_mbuf *take_pending(struct nicd_wire_tx *t, uint8_t *buf, size_t len)
@@ -133,9 +146,8 @@ static struct rte_mbuf *take_pending(struct nicd_wire_tx *t, uint8_t *buf, size_
 	rte_pktmbuf_append(m, (uint16_t)len);
 	if (t->tcp_csum_offload) {
 		/* The engine wrote the IPv4 checksum and the TCP pseudo-header sum. */
-		m->l2_len = ETH_HLEN;
-		m->l3_len = (uint64_t)(buf[ETH_HLEN] & 0x0f) * 4;
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		set_l3(m, buf);
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	}
 	return m;
 }
@@ -165,6 +177,11 @@ static void dpdk_tso_fixup(struct rte_mbuf *m, uint8_t *frame)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + m->l2_len);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(frame + m->l2_len + m->l3_len);
+
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV6) { /* no header checksum */
+		tcp->cksum = rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)ip, m->ol_flags);
+		return;
+	}
 
 	ip->hdr_checksum = 0;
 	m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
@@ -201,13 +218,22 @@ int nicd_wire_tx_mark_host_tso(struct rte_mbuf *m, uint32_t mtu)
 	if (len <= ETH_HLEN + mtu)
 		return 0;
 	/* the headers sit in the first segment (the memif's buffers are 2 KiB) */
-	if (first < ETH_HLEN + 40 || p[12] != 0x08 || p[13] != 0x00)
+	if (first < ETH_HLEN + 40)
 		return -1;
 	const uint8_t *ip = p + ETH_HLEN;
-	uint32_t l3 = (ip[0] & 0x0fu) * 4u;
-	if ((ip[0] >> 4) != 4 || l3 < 20 || ip[9] != 6 || first < ETH_HLEN + l3 + 20 ||
-	    (uint32_t)(ip[2] << 8 | ip[3]) != len - ETH_HLEN)
-		return -1;
+	uint32_t l3;
+	bool v6 = p[12] == 0x86 && p[13] == 0xdd;
+	if (v6) { /* IPv6, TCP right after the fixed header; the payload length covers it all */
+		l3 = 40;
+		if ((ip[0] >> 4) != 6 || ip[6] != 6 || first < ETH_HLEN + l3 + 20 ||
+		    (uint32_t)(ip[4] << 8 | ip[5]) != len - ETH_HLEN - l3)
+			return -1;
+	} else {
+		l3 = (ip[0] & 0x0fu) * 4u;
+		if (p[12] != 0x08 || p[13] != 0x00 || (ip[0] >> 4) != 4 || l3 < 20 || ip[9] != 6 ||
+		    first < ETH_HLEN + l3 + 20 || (uint32_t)(ip[2] << 8 | ip[3]) != len - ETH_HLEN)
+			return -1;
+	}
 	uint32_t l4 = (uint32_t)(ip[l3 + 12] >> 4) * 4u;
 	if (l4 < 20 || first < ETH_HLEN + l3 + l4 || mtu <= l3 + l4)
 		return -1;
@@ -215,7 +241,8 @@ int nicd_wire_tx_mark_host_tso(struct rte_mbuf *m, uint32_t mtu)
 	m->l3_len = l3;
 	m->l4_len = l4;
 	m->tso_segsz = (uint16_t)(mtu - l3 - l4);
-	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG;
+	m->ol_flags |= (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) | RTE_MBUF_F_TX_TCP_CKSUM |
+		       RTE_MBUF_F_TX_TCP_SEG;
 	return 1;
 }
 
@@ -288,7 +315,7 @@ bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const str
 		t->c.zc_deferred_frames++;
 		return false;
 	}
-	if (hlen < ETH_HLEN + 20 + 20 || hlen > 94 || plen == 0) {
+	if (hlen < ETH_HLEN + 20 + 20 || hlen > 114 || plen == 0) {
 		t->c.bad_send++;
 		return true; /* malformed: dropped, counted, not retried */
 	}
@@ -302,10 +329,9 @@ bool nicd_wire_tx_send_iov(void *ctx, const uint8_t *hdr, size_t hlen, const str
 		rte_pktmbuf_free(m);
 		return true;
 	}
-	m->l2_len = ETH_HLEN;
-	m->l3_len = (uint64_t)(hdr[ETH_HLEN] & 0x0f) * 4;
+	set_l3(m, hdr);
 	m->l4_len = (uint64_t)(hlen - m->l2_len - m->l3_len);
-	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	if (mss) {
 		m->tso_segsz = mss;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;

@@ -338,8 +338,8 @@ static uint32_t tso_frame_payload(const struct iotcp_ctx *ctx, const struct tcp_
 	uint32_t hdrs = ETH_HDR_LEN + host_ip_hdr_len(&seg->tuple) + TCP_HDR_MIN;
 
 	hdrs += (uint32_t)tcp_opts_len(&seg->hdr.opts);
-	if (seg->tuple.family == TCP_AF_INET6) /* the NIC cuts IPv4 TSO frames only */
-		return step;
+	if (seg->tuple.family == TCP_AF_INET6 && !(ctx->nic.caps & PROTO_CAP_IPV6))
+		return step; /* a NIC that cuts IPv4 TSO frames only */
 	if (!ctx->nic.up || !(ctx->nic.caps & PROTO_CAP_TSO) || step != room ||
 	    seg->kind != TCP_PAYLOAD_INLINE || seg->len <= step || ctx->link->tso_frame <= hdrs)
 		return step;

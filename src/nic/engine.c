@@ -961,8 +961,10 @@ static uint32_t frame_payload(const struct nic_engine *e, const struct nic_job *
 	uint32_t cap = j->mss;
 
 	if (e->tso_max_payload >= 2u * j->mss && (e->send_tso || e->send_iov)) {
-		/* The IPv4 total length of the whole frame must fit in 16 bits. */
-		uint32_t room = 65535u - (uint32_t)(j->tmpl.hlen - j->tmpl.l3off);
+		/* The IPv4 total length (IPv6: payload length) of the whole frame must fit in 16
+		 * bits. */
+		uint32_t room =
+		    65535u - (uint32_t)(j->tmpl.hlen - (j->tmpl.v6 ? j->tmpl.l4off : j->tmpl.l3off));
 		if (room > e->tso_max_payload)
 			room = e->tso_max_payload;
 		cap = room / j->mss * j->mss;

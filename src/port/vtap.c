@@ -97,7 +97,8 @@ static void tx_header(const struct rte_mbuf *m, struct virtio_net_hdr *vh)
 	vh->csum_start = l4off;
 	vh->csum_offset = 16; /* TCP checksum field */
 	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
-		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh->gso_type = (m->ol_flags & RTE_MBUF_F_TX_IPV6) ? VIRTIO_NET_HDR_GSO_TCPV6
+								  : VIRTIO_NET_HDR_GSO_TCPV4;
 		vh->gso_size = (uint16_t)m->tso_segsz;
 		vh->hdr_len = (uint16_t)(l4off + m->l4_len);
 	}

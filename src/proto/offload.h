@@ -12,7 +12,7 @@
 #include "proto/proto.h"
 
 #define PROTO_PATH_MAX 1024u /* bytes of a path in OPEN (no NUL) */
-#define PROTO_TMPL_MAX 94u   /* Ethernet 14 + IPv4 20 + TCP up to 60 */
+#define PROTO_TMPL_MAX 114u  /* Ethernet 14 + IPv6 40 (IPv4 20) + TCP up to 60 */
 
 /* OPEN, host -> NIC: open path beneath the NIC's docroot.
  *   0 u32 req_id   4 u16 path_len   6 u16 flags (0)   8 path[path_len] */

@@ -110,7 +110,7 @@ enum proto_role {
 #define PROTO_CAP_TSO	  0x2u /* TSO frames from the host (copy path): docs/protocol.md */
 #define PROTO_CAP_TLS	  0x4u /* TLS_KEY + TLS_SEND: TLS 1.2/1.3 AES-128/256-GCM records */
 #define PROTO_CAP_IPV6	  0x8u /* SENDs with IPv6 header templates, IPv6 TSO frames (copy path) */
-#define PROTO_CAP_ALL	  (PROTO_CAP_TX_CSUM | PROTO_CAP_TSO | PROTO_CAP_TLS)
+#define PROTO_CAP_ALL	  (PROTO_CAP_TX_CSUM | PROTO_CAP_TSO | PROTO_CAP_TLS | PROTO_CAP_IPV6)
 
 /* HELLO flags. */
 #define PROTO_HELLO_F_REPLY 0x1u /* an answer to a HELLO: do not answer it again */

@@ -4,7 +4,8 @@
  * numbers advance by the payload, IP ids by the segments each frame stands for, PSH only on the
  * frame ending the burst, IPv4 total length of the whole frame, the pseudo-header sum of the
  * whole frame in the TCP checksum field; the payload is the file's bytes. A single-MSS tail
- * goes through the ordinary wire_send. TSO is refused without checksum offload and capped. */
+ * goes through the ordinary wire_send. TSO is refused without checksum offload and capped.
+ * IPv6 templates: the payload length of the whole frame, the IPv6 pseudo-header sum. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static void cap_send(void *ctx, uint8_t *buf, size_t len)
 
 static void cap_send_tso(void *ctx, uint8_t *buf, size_t len, uint16_t hdr_len, uint16_t mss)
 {
-	CHECK(hdr_len == 14 + 20 + 20);
+	CHECK(hdr_len == (get_be16(buf + 12) == 0x86DD ? 14 + 40 + 20 : 14 + 20 + 20));
 	cap_put(ctx, buf, len, mss);
 }
 
@@ -253,11 +254,77 @@ static void test_tso_zero_copy_same_frames(void)
 	bed_remove(&d);
 }
 
+/* IPv6 (issue 13): a SEND with an IPv6 template leaves as TSO frames of whole MSS multiples
+ * whose payload length covers the frame, no IPv4 id, the IPv6 pseudo-header sum of the whole
+ * frame in the TCP checksum field, the file's bytes; the tail as an ordinary frame whose full
+ * checksum verifies. Copying and zero copy alike. */
+static void test_tso_ipv6(void)
+{
+	static struct capture cap;
+	static const struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
+	static const struct ipv6_addr src = {{0x20, 0x01, 0, 2, [15] = 1}},
+				      dst = {{0x20, 0x01, 0, 2, [15] = 2}};
+	struct docroot d;
+	uint32_t fid;
+
+	if (!docroot_make(&d))
+		return;
+	for (int zc = 0; zc < 2; zc++) {
+		struct nic_engine *e = engine_tso(&d, &cap, zc == 1, &fid);
+		if (!e)
+			break;
+		uint8_t hdr[128];
+		uint32_t seq0 = 0xffff8000u;
+		struct tcp_hdr th = {.sport = 80, .dport = 40000, .seq = seq0, .ack = 1,
+				     .flags = TH_ACK | TH_PSH, .wnd = 500};
+		struct pkt_tcp_out o = {.src_mac = &sm, .dst_mac = &dm, .src6 = &src, .dst6 = &dst,
+					.ttl = 64, .tcp = &th};
+		struct proto_send s = {
+		    .flow = 9, .fid = fid, .file_off = 1000, .len = 60500, .mss = MSS, .cookie = 1};
+		s.tmpl_len = (uint16_t)pkt_build_tcp(hdr, sizeof(hdr), &o);
+		s.tmpl = hdr;
+		CHECK(s.tmpl_len == 14 + 40 + 20);
+		CHECK(proto_put_send(&w, &s) == 0);
+		ef_deliver(e, &w, buf);
+		for (int i = 0; i < 10 && cap.n < 3; i++)
+			nic_engine_poll(e, 3000);
+		CHECK(cap.n == 3 && ef_host_errors == 0);
+		uint32_t off = 0;
+		for (int i = 0; i < cap.n; i++) {
+			const uint8_t *ip = cap.buf[i] + 14, *tcp = ip + 40;
+			uint32_t plen = (uint32_t)cap.len[i] - 74;
+			CHECK(cap.mss[i] == (i < 2 ? MSS : 0));
+			CHECK(plen == (i < 2 ? 30000u : 500u));
+			CHECK(get_be16(cap.buf[i] + 12) == 0x86DD && ip[6] == 6 && ip[7] == 64);
+			CHECK(get_be16(ip + 4) == 20 + plen);
+			CHECK(get_be32(tcp + 4) == seq0 + off);
+			CHECK(((tcp[13] & TH_PSH) != 0) == (i == 2));
+			uint32_t ps = csum_pseudo_ipv6(src.b, dst.b, 6, 20 + plen);
+			if (cap.mss[i])
+				CHECK(get_be16(tcp + 16) == csum_reduce(ps));
+			else { /* an ordinary frame: the port completes the checksum from the same sum */
+				struct pkt_view v;
+				CHECK(pkt_decode_eth(cap.buf[i], cap.len[i], &v,
+						     PKT_NO_L4_CSUM_CHECK) == PKT_OK);
+				CHECK(v.kind == PKT_KIND_TCP6 && v.payload_len == plen);
+				CHECK(get_be16(tcp + 16) == csum_reduce(ps));
+			}
+			CHECK(memcmp(tcp + 20, content + 1000 + off, plen) == 0);
+			off += plen;
+		}
+		CHECK(off == 60500);
+		cap_free(&cap);
+		nic_engine_free(e);
+	}
+	docroot_remove(&d);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
 	RUN(test_tso_needs_csum_offload);
 	RUN(test_tso_burst_frames);
 	RUN(test_tso_zero_copy_same_frames);
+	RUN(test_tso_ipv6);
 	RUN_DONE();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* NIC block store (sharing, pinning, LRU, exhaustion, read errors, the life cycle of a block
  * whose read is in flight, stale completions, the file key) and segmentation from a header
- * template (every segment decodes with valid checksums and the right seq/flags). */
+ * template, IPv4 and IPv6 (every segment decodes with valid checksums and the right seq/flags). */
 #include <errno.h>
 #include <string.h>
 
@@ -201,11 +201,94 @@ static void test_segment(void)
 	CHECK(k == 4);
 }
 
+/* IPv6 templates (issue 13): accepted with TCP right after the fixed header, refused with an
+ * extension header, a multicast or unspecified address or a short length; every segment
+ * decodes with a valid checksum over the IPv6 pseudo-header, its payload length, seq, flags,
+ * hop limit; with checksum offload the header is exactly what the host's own builder makes
+ * (pseudo-header sum in the checksum field), also from nic_seg_write_hdr. */
+static void test_segment_ipv6(void)
+{
+	struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
+	struct ipv6_addr src = {{0x20, 0x01, 0, 2, [15] = 1}}, dst = {{0x20, 0x01, 0, 2, [15] = 2}};
+	struct tcp_hdr th = {.sport = 80,
+			     .dport = 40000,
+			     .seq = 0xfffff000u,
+			     .ack = 77,
+			     .flags = TH_ACK | TH_PSH | TH_FIN,
+			     .wnd = 1000};
+	th.opts.present = TCP_OPT_F_TS;
+	th.opts.ts_val = 5;
+	th.opts.ts_ecr = 6;
+	struct pkt_tcp_out o = {
+	    .src_mac = &sm, .dst_mac = &dm, .src6 = &src, .dst6 = &dst, .ttl = 64, .tcp = &th};
+	uint8_t hdr[160], bad[160];
+	size_t hlen = pkt_build_tcp(hdr, sizeof(hdr), &o);
+	CHECK(hlen == 14 + 40 + 32 && hlen <= NIC_TMPL_MAX);
+	struct nic_tmpl t;
+	CHECK(nic_tmpl_init(&t, hdr, hlen) == 0 && t.v6 && t.l4off == 54);
+	CHECK(nic_tmpl_init(&t, hdr, hlen - 1) == -EINVAL);
+	memcpy(bad, hdr, hlen);
+	bad[14 + 6] = 0; /* a Hop-by-Hop header first */
+	CHECK(nic_tmpl_init(&t, bad, hlen) == -EINVAL);
+	memcpy(bad, hdr, hlen);
+	bad[14 + 24] = 0xff; /* multicast destination */
+	CHECK(nic_tmpl_init(&t, bad, hlen) == -EINVAL);
+	memcpy(bad, hdr, hlen);
+	memset(bad + 14 + 8, 0, 16); /* from :: */
+	CHECK(nic_tmpl_init(&t, bad, hlen) == -EINVAL);
+	memcpy(bad, hdr, hlen);
+	bad[14] = 0x45; /* version 4 under the IPv6 EtherType */
+	CHECK(nic_tmpl_init(&t, bad, hlen) == -EINVAL);
+	CHECK(nic_tmpl_init(&t, hdr, hlen) == 0);
+
+	uint8_t data[5000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 11 + 1);
+	const uint32_t mss = 1428;
+	uint32_t off = 0;
+	uint16_t k = 0;
+	while (off < sizeof(data)) {
+		uint32_t n = sizeof(data) - off < mss ? (uint32_t)sizeof(data) - off : mss;
+		struct iovec iov[2] = {{data + off, 333}, {data + off + 333, n - 333}};
+		uint8_t frame[2048], want[2048], h2[NIC_TMPL_MAX];
+		bool last = off + n == sizeof(data);
+		size_t fl = nic_seg_write(&t, off, k, last, iov, 2, n, frame, sizeof(frame), false);
+		CHECK(fl == hlen + n);
+		struct pkt_view v;
+		CHECK(pkt_decode_eth(frame, fl, &v, 0) == PKT_OK); /* checks the TCP checksum */
+		CHECK(v.kind == PKT_KIND_TCP6 && v.ip6.plen == 32 + n && v.ip6.hlim == 64);
+		CHECK(ipv6_addr_equal(&v.ip6.src, &src) && ipv6_addr_equal(&v.ip6.dst, &dst));
+		CHECK(v.tcp.seq == 0xfffff000u + off);
+		CHECK(v.payload_len == n && memcmp(v.payload, data + off, n) == 0);
+		CHECK(((v.tcp.flags & TH_PSH) != 0) == last && ((v.tcp.flags & TH_FIN) != 0) == last);
+		CHECK(v.tcp.opts.ts_val == 5 && v.tcp.opts.ts_ecr == 6);
+		/* checksum offload: the host's builder with the same segment, the same bytes */
+		struct tcp_hdr seg = th;
+		seg.seq = th.seq + off;
+		if (!last)
+			seg.flags &= (uint8_t) ~(TH_PSH | TH_FIN);
+		struct pkt_tcp_out so = o;
+		so.tcp = &seg;
+		so.iov = iov;
+		so.iovcnt = 2;
+		so.flags = PKT_TX_L4_CSUM_OFFLOAD;
+		size_t wl = pkt_build_tcp(want, sizeof(want), &so);
+		CHECK(nic_seg_write(&t, off, k, last, iov, 2, n, frame, sizeof(frame), true) == wl);
+		CHECK(wl == hlen + n && memcmp(frame, want, wl) == 0);
+		CHECK(nic_seg_write_hdr(&t, off, k, last, n, h2, sizeof(h2)) == hlen);
+		CHECK(memcmp(h2, want, hlen) == 0);
+		off += n;
+		k++;
+	}
+	CHECK(k == 4);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
 	RUN(test_store);
 	RUN(test_read_in_flight);
 	RUN(test_segment);
+	RUN(test_segment_ipv6);
 	RUN_DONE();
 }

@@ -105,7 +105,7 @@ static void test_tls_send(void)
 		{66, 2, -PROTO_E_VALUE},	/* align */
 		{48, 0, -PROTO_E_VALUE},	/* empty body */
 		{40, 1ull << 63, -PROTO_E_VALUE}, /* body_off past INT64_MAX */
-		{22, 95, -PROTO_E_VALUE},	/* template too long */
+		{22, PROTO_TMPL_MAX + 1, -PROTO_E_VALUE}, /* template too long */
 		{16, 0, -PROTO_E_VALUE},	/* len 0 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
