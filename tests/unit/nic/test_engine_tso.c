@@ -264,10 +264,10 @@ static void test_tso_ipv6(void)
 	static const struct mac_addr sm = {{2, 0, 0, 0, 0, 1}}, dm = {{2, 0, 0, 0, 0, 2}};
 	static const struct ipv6_addr src = {{0x20, 0x01, 0, 2, [15] = 1}},
 				      dst = {{0x20, 0x01, 0, 2, [15] = 2}};
-	struct docroot d;
+	struct bed d;
 	uint32_t fid;
 
-	if (!docroot_make(&d))
+	if (!bed_make(&d))
 		return;
 	for (int zc = 0; zc < 2; zc++) {
 		struct nic_engine *e = engine_tso(&d, &cap, zc == 1, &fid);
@@ -316,7 +316,7 @@ static void test_tso_ipv6(void)
 		cap_free(&cap);
 		nic_engine_free(e);
 	}
-	docroot_remove(&d);
+	bed_remove(&d);
 }
 
 int main(int argc, char **argv)
