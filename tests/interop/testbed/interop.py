@@ -219,6 +219,29 @@ def test_many_conns():
     report("wrk 1000 keep-alive connections for 10 s without socket errors", ok, r.stdout[-400:])
 
 
+def tshark_capture(iface, cap, port, fetch):
+    """Capture TCP port `port` on the client's iface into cap while fetch() runs: fetch starts
+    once tshark captures (it starts slowly on a busy machine), the capture ends 1 s after."""
+    p = subprocess.Popen([LAB, "exec", "tshark", "-q", "-i", iface, "-w", cap, "-f",
+                          "tcp port %d" % port], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=LAB_ENV, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if not select.select([p.stderr], [], [], 1)[0]:
+            continue
+        line = p.stderr.readline()
+        if not line or "Capturing on" in line:
+            break
+    time.sleep(0.5)
+    fetch()
+    time.sleep(1)
+    p.terminate()
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+
+
 def test_pcap(tmp, min_packets=100):
     if not shutil.which("tshark"):
         skip("pcap analysis", "tshark not installed")
@@ -235,28 +258,14 @@ def test_pcap(tmp, min_packets=100):
         report("pcap: client interface found", False, r.stdout)
         return
     cap = os.path.join(tmp, "wire.pcap")
-    p = subprocess.Popen([LAB, "exec", "tshark", "-q", "-i", iface, "-w", cap, "-f", "tcp port 80"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=LAB_ENV, text=True)
-    # fetch only once tshark captures (it starts slowly on a busy machine)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if not select.select([p.stderr], [], [], 1)[0]:
-            continue
-        line = p.stderr.readline()
-        if not line or "Capturing on" in line:
-            break
-    time.sleep(0.5)
     out = os.path.join(tmp, "pcap-dl.bin")
-    # the default (vtap) wire delivers GSO frames: up to 64 KiB per captured packet
-    for _ in range(4):
-        client(["curl", "-s", "-o", out, URL + "/1m.bin"])
-    client(["curl", "-s", "-o", out, "-r", "5-7000", URL + "/64k.bin"])
-    time.sleep(1)
-    p.terminate()
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
+
+    def fetch():
+        # the default (vtap) wire delivers GSO frames: up to 64 KiB per captured packet
+        for _ in range(4):
+            client(["curl", "-s", "-o", out, URL + "/1m.bin"])
+        client(["curl", "-s", "-o", out, "-r", "5-7000", URL + "/64k.bin"])
+    tshark_capture(iface, cap, 80, fetch)
     flt = "_ws.malformed || _ws.expert.severity == error"
     r = run(["tshark", "-r", cap, "-Y", flt])
     n = run(["tshark", "-r", cap, "-Y", "tcp"])

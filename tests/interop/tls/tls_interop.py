@@ -30,7 +30,6 @@ import argparse
 import os
 import random
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -255,25 +254,11 @@ def capture(tmp, name, port, fetches):
     if not m:
         return None
     cap = os.path.join(tmp, name)
-    p = subprocess.Popen([interop.LAB, "exec", "tshark", "-q", "-i", m.group(1), "-w", cap, "-f",
-                          "tcp port %d" % port], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         env=interop.LAB_ENV, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if not select.select([p.stderr], [], [], 1)[0]:
-            continue
-        line = p.stderr.readline()
-        if not line or "Capturing on" in line:
-            break
-    time.sleep(0.5)
-    for args in fetches:
-        client(["curl", "-k", "-s", "-o", "/dev/null"] + args)
-    time.sleep(1)
-    p.terminate()
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
+
+    def fetch():
+        for args in fetches:
+            client(["curl", "-k", "-s", "-o", "/dev/null"] + args)
+    interop.tshark_capture(m.group(1), cap, port, fetch)
     return open(cap, "rb").read() if os.path.exists(cap) else None
 
 
