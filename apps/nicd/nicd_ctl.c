@@ -49,12 +49,22 @@ bool nicd_frame_is_pure_ack(const uint8_t *frame, size_t len)
 		off += 4;
 	}
 	off += 2;
-	if (type != 0x0800 || len < off + 20)
-		return false;
 	const uint8_t *ip = frame + off;
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	size_t tot = ((size_t)ip[2] << 8) | ip[3];
-	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 || len < off + ihl + 20)
+	size_t ihl, tot;
+	if (type == 0x86DD) { /* IPv6, TCP right after the fixed header */
+		if (len < off + 40 || (ip[0] >> 4) != 6 || ip[6] != 6)
+			return false;
+		ihl = 40;
+		tot = 40 + (((size_t)ip[4] << 8) | ip[5]);
+	} else {
+		if (type != 0x0800 || len < off + 20)
+			return false;
+		ihl = (size_t)(ip[0] & 0x0f) * 4;
+		tot = ((size_t)ip[2] << 8) | ip[3];
+		if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6)
+			return false;
+	}
+	if (len < off + ihl + 20)
 		return false;
 	const uint8_t *th = ip + ihl;
 	size_t doff = (size_t)(th[12] >> 4) * 4;

@@ -14,16 +14,55 @@
 
 #define ETH_HLEN     14
 #define ETHERTYPE_IP 0x0800
+#define ETHERTYPE_IP6 0x86DD
 #define TCPOPT_EOL   0
 #define TCPOPT_NOP   1
 #define TCPOPT_TS    8
 #define TCPOLEN_TS   10
 
-/* A flow as seen from the wire: the client's address and port, then the server's. */
+/* A flow as seen from the wire: the client's address and port, then the server's. Addresses
+ * as 16 bytes: IPv6, or IPv4-mapped (::ffff:a.b.c.d) for IPv4. */
 struct ackc_key {
-	uint32_t caddr, saddr;
+	uint8_t caddr[16], saddr[16];
 	uint16_t cport, sport;
 };
+
+/* The address at p (4 bytes when !v6, else 16) as a key address. */
+static void key_addr(uint8_t out[16], const uint8_t *p, bool v6)
+{
+	if (v6) {
+		memcpy(out, p, 16);
+		return;
+	}
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, p, 4);
+}
+
+/* The IP header of a TCP/IPv4 (IHL, no fragment check) or TCP/IPv6 frame (TCP right after the
+ * fixed header): *l3 its length, *l4len the TCP length per the IP header, *v6. False for
+ * anything else. */
+static bool tcp_l3(const uint8_t *f, uint32_t hlen, uint32_t *l3, uint32_t *l4len, bool *v6)
+{
+	if (hlen < ETH_HLEN + 20)
+		return false;
+	const uint8_t *ip = f + ETH_HLEN;
+	if (get_be16(f + 12) == ETHERTYPE_IP6) {
+		if (hlen < ETH_HLEN + 40 || (ip[0] >> 4) != 6 || ip[6] != 6)
+			return false;
+		*v6 = true;
+		*l3 = 40;
+		*l4len = get_be16(ip + 4);
+		return true;
+	}
+	if (get_be16(f + 12) != ETHERTYPE_IP || ip[9] != 6)
+		return false;
+	*v6 = false;
+	*l3 = (uint32_t)(ip[0] & 0x0f) * 4;
+	uint32_t tot = get_be16(ip + 2);
+	*l4len = tot > *l3 ? tot - *l3 : 0;
+	return true;
+}
 
 struct ackc_slot {
 	struct ackc_key key;
@@ -83,15 +122,22 @@ void nic_ackc_free(struct nic_ackc *c)
 
 static uint32_t key_hash(const struct ackc_key *k)
 {
-	uint64_t h = ((uint64_t)k->caddr << 32 | k->saddr) * 0x9e3779b97f4a7c15ull;
-	h ^= ((uint64_t)k->cport << 16 | k->sport) * 0xc2b2ae3d27d4eb4full;
+	uint64_t h = ((uint64_t)k->cport << 16 | k->sport) * 0xc2b2ae3d27d4eb4full;
+
+	for (int i = 0; i < 16; i += 8) {
+		h ^= get_be32(k->caddr + i) * 0x9e3779b97f4a7c15ull;
+		h ^= get_be32(k->caddr + i + 4) * 0xff51afd7ed558ccdull;
+		h ^= get_be32(k->saddr + i) * 0xc4ceb9fe1a85ec53ull;
+		h ^= get_be32(k->saddr + i + 4) * 0x9e3779b97f4a7c15ull;
+		h = (h << 17 | h >> 47) * 0x9e3779b97f4a7c15ull;
+	}
 	return (uint32_t)(h >> 32);
 }
 
 static bool key_eq(const struct ackc_key *a, const struct ackc_key *b)
 {
-	return a->caddr == b->caddr && a->saddr == b->saddr && a->cport == b->cport &&
-	       a->sport == b->sport;
+	return memcmp(a->caddr, b->caddr, 16) == 0 && memcmp(a->saddr, b->saddr, 16) == 0 &&
+	       a->cport == b->cport && a->sport == b->sport;
 }
 
 /* Options of a pure ACK that keep it plain: NOP, EOL and one timestamp (RFC 7323 3.2). */
@@ -118,28 +164,31 @@ static bool plain_options(const uint8_t *o, size_t len, struct ackc_seg *s)
 
 enum parse_result { P_OTHER, P_ODD_TCP, P_TCP };
 
-/* Parse an untagged Ethernet + IPv4 + TCP frame: P_TCP and s filled; P_ODD_TCP for IPv4 TCP
- * this cannot read (fragment, bad header checksum, truncated); P_OTHER for anything else. */
+/* Parse an untagged Ethernet + IPv4 + TCP frame, or IPv6 with TCP right after the fixed
+ * header: P_TCP and s filled; P_ODD_TCP for TCP this cannot read (fragment, bad IPv4 header
+ * checksum, truncated); P_OTHER for anything else (IPv6 with extension headers too). */
 static enum parse_result parse_tcp(const uint8_t *f, uint32_t hlen, uint32_t flen,
 				   struct ackc_seg *s)
 {
-	if (hlen < ETH_HLEN + 20 || get_be16(f + 12) != ETHERTYPE_IP)
+	uint32_t ihl, l4len;
+	bool v6;
+	if (!tcp_l3(f, hlen, &ihl, &l4len, &v6))
 		return P_OTHER;
 	const uint8_t *ip = f + ETH_HLEN;
-	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4, tot = get_be16(ip + 2);
-	if (ip[9] != 6)
-		return P_OTHER;
-	if ((ip[0] >> 4) != 4 || ihl < 20 || (get_be16(ip + 6) & 0x3fff) != 0 ||
-	    ETH_HLEN + ihl + TCP_HDR_MIN > hlen || tot < ihl + TCP_HDR_MIN ||
-	    ETH_HLEN + tot > flen || inet_csum(ip, ihl) != 0)
+	uint32_t tot = ihl + l4len;
+	if (!v6 && ((ip[0] >> 4) != 4 || ihl < 20 || (get_be16(ip + 6) & 0x3fff) != 0 ||
+		    get_be16(ip + 2) < ihl || inet_csum(ip, ihl) != 0))
+		return P_ODD_TCP;
+	if (ETH_HLEN + ihl + TCP_HDR_MIN > hlen || tot < ihl + TCP_HDR_MIN ||
+	    ETH_HLEN + tot > flen)
 		return P_ODD_TCP;
 	const uint8_t *th = ip + ihl;
 	uint32_t doff = (uint32_t)(th[12] >> 4) * 4;
 	if (doff < TCP_HDR_MIN || ihl + doff > tot || ETH_HLEN + ihl + doff > hlen)
 		return P_ODD_TCP;
 	memset(s, 0, sizeof(*s));
-	s->key.caddr = get_be32(ip + 12);
-	s->key.saddr = get_be32(ip + 16);
+	key_addr(s->key.caddr, ip + (v6 ? 8 : 12), v6);
+	key_addr(s->key.saddr, ip + (v6 ? 24 : 16), v6);
 	s->key.cport = get_be16(th);
 	s->key.sport = get_be16(th + 2);
 	s->seq = get_be32(th + 4);
@@ -162,15 +211,16 @@ void nic_ackc_learn(struct nic_ackc *c, const uint8_t *payload, size_t len, uint
 		    proto_send_decode(&cmd, &s) < 0 || s.tmpl_len < ETH_HLEN + 40)
 			continue;
 		const uint8_t *ip = s.tmpl + ETH_HLEN;
-		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-		if (get_be16(s.tmpl + 12) != ETHERTYPE_IP || (ip[0] >> 4) != 4 || ihl < 20 ||
-		    ip[9] != 6 || ETH_HLEN + ihl + TCP_HDR_MIN > s.tmpl_len)
+		uint32_t ihl, l4len;
+		bool v6;
+		if (!tcp_l3(s.tmpl, s.tmpl_len, &ihl, &l4len, &v6) ||
+		    (!v6 && ((ip[0] >> 4) != 4 || ihl < 20)) ||
+		    ETH_HLEN + ihl + TCP_HDR_MIN > s.tmpl_len)
 			continue;
 		/* the template is the server's segment: the client is its destination */
-		struct ackc_key k = {.caddr = get_be32(ip + 16),
-				     .saddr = get_be32(ip + 12),
-				     .cport = get_be16(ip + ihl + 2),
-				     .sport = get_be16(ip + ihl)};
+		struct ackc_key k = {.cport = get_be16(ip + ihl + 2), .sport = get_be16(ip + ihl)};
+		key_addr(k.caddr, ip + (v6 ? 24 : 16), v6);
+		key_addr(k.saddr, ip + (v6 ? 8 : 12), v6);
 		struct ackc_slot *sl = &c->slots[key_hash(&k) & c->mask];
 		if (!sl->learnt_at || !key_eq(&sl->key, &k)) {
 			if (sl->held)
