@@ -490,6 +490,20 @@ static void handshake(struct host_tls_sess *t)
 	}
 }
 
+/* TCP holds no bytes of the client's, nor its end. */
+static bool tcp_quiet(const struct host_tls_sess *t)
+{
+	struct tcp_conn *c = t->sock->conn;
+
+	return !tcp_conn_readable(c) && !(tcp_conn_events(c) & TCP_EV_READABLE);
+}
+
+/* Neither TCP nor OpenSSL holds bytes of the client's. */
+static bool nothing_to_read(struct host_tls_sess *t)
+{
+	return tcp_quiet(t) && !SSL_has_pending(t->ssl);
+}
+
 /* Decrypt what arrived into `in` (bounded: the TCP window closes behind it). */
 static void fill_in(struct host_tls_sess *t)
 {
@@ -501,10 +515,10 @@ static void fill_in(struct host_tls_sess *t)
 			t->in_off = t->in_len = 0;
 		if (t->in_len == HOST_TLS_IN_CAP)
 			return;
+		/* nothing to read: SSL_read would only say WANT_READ (after every request) */
+		if (nothing_to_read(t))
+			return;
 		if (!t->in) {
-			if (!SSL_has_pending(ssl) && !tcp_conn_readable(t->sock->conn) &&
-			    !(tcp_conn_events(t->sock->conn) & TCP_EV_READABLE))
-				return;
 			t->in = malloc(HOST_TLS_IN_CAP);
 			if (!t->in) {
 				fail(t, ENOMEM);
@@ -536,6 +550,13 @@ void host_tls_pump(struct iotcp_ctx *ctx, struct host_sock *s)
 	struct host_tls_sess *t = s->tls;
 
 	if (!t || !s->conn)
+		return;
+	/* An open session with nothing to decrypt or push (most calls: the ACKs of a body the
+	 * NIC sends): no OpenSSL call. Without `in`, the last fill_in ended in WANT_READ (or
+	 * never ran in this state), so OpenSSL holds no decrypted bytes, at most part of a
+	 * record, which only more TCP bytes complete. */
+	if (t->state == IOTCP_TLS_OPEN && !t->err && !t->in && t->out_off == t->out_len &&
+	    tcp_quiet(t))
 		return;
 	if (t->state == IOTCP_TLS_FAILED)
 		drain_input(t);
@@ -609,6 +630,20 @@ ssize_t host_tls_read(struct iotcp_ctx *ctx, struct host_sock *s, void *buf, siz
 	default:
 		return fail_errno(EAGAIN);
 	}
+}
+
+/* After the hand-off the session seals application data itself, without SSL_write (its record
+ * layer, buffers and error queue cost more than the sealing of a response header), when OpenSSL
+ * has nothing of its own to send first: no KeyUpdate owed (a client's update_requested), no
+ * handshake message, and the records may be full size (no max_fragment_length). */
+static bool seal_direct(const struct host_tls_sess *t)
+{
+	SSL *ssl = t->ssl;
+
+	return t->handoff && t->ctrl_type < 0 && !SSL_in_init(ssl) &&
+	       SSL_get_key_update_type(ssl) == SSL_KEY_UPDATE_NONE &&
+	       SSL_SESSION_get_max_fragment_length(SSL_get_session(ssl)) ==
+		   TLSEXT_max_fragment_length_DISABLED;
 }
 
 /* Plaintext bytes whose records fit in `space` bytes of stream. */
@@ -688,6 +723,18 @@ ssize_t host_tls_write(struct iotcp_ctx *ctx, struct host_sock *s, const void *b
 		return fail_errno(-rc);
 	if (room < UINT64_MAX / TLS_REC_PLAIN_MAX && n > room * TLS_REC_PLAIN_MAX)
 		n = room * TLS_REC_PLAIN_MAX;
+	if (seal_direct(t)) {
+		const uint8_t *p = buf;
+		for (uint64_t off = 0; off < n; off += TLS_REC_PLAIN_MAX) {
+			uint32_t c = n - off < TLS_REC_PLAIN_MAX ? (uint32_t)(n - off)
+								  : TLS_REC_PLAIN_MAX;
+			if (seal(t, TLS_CT_APPLICATION_DATA, p + off, c) < 0) {
+				fail(t, EPIPE);
+				return fail_errno(EPIPE);
+			}
+		}
+		return (ssize_t)n;
+	}
 	ERR_clear_error();
 	rc = SSL_write_ex(t->ssl, buf, (size_t)n, &done);
 	if (rc != 1) {
