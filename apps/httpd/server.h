@@ -52,7 +52,7 @@ struct httpd_stats {
 	uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
 	uint64_t body_bytes, timeouts;
 	uint64_t file_bytes_read; /* copy mode: file bytes the server read to send itself */
-	uint64_t lingering; /* lingering closes after an error response (server.c LINGER_MS) */
+	uint64_t lingering; /* lingering closes after an error response (linger.c LINGER_MS) */
 };
 
 /* Listen and get ready; NULL with errno. */
