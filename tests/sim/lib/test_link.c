@@ -700,20 +700,21 @@ static void test_sink_reentry(void)
 	sim_free(sim);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_serialisation();
-	test_delay_only();
-	test_loss_rate();
-	test_gilbert_elliott();
-	test_reorder();
-	test_duplicate();
-	test_corrupt();
-	test_mtu_and_invalid();
-	test_queue();
-	test_determinism();
-	test_stream_separation();
-	test_cfg_and_path();
-	test_sink_reentry();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_serialisation);
+	RUN(test_delay_only);
+	RUN(test_loss_rate);
+	RUN(test_gilbert_elliott);
+	RUN(test_reorder);
+	RUN(test_duplicate);
+	RUN(test_corrupt);
+	RUN(test_mtu_and_invalid);
+	RUN(test_queue);
+	RUN(test_determinism);
+	RUN(test_stream_separation);
+	RUN(test_cfg_and_path);
+	RUN(test_sink_reentry);
+	RUN_DONE();
 }

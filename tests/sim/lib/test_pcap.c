@@ -302,10 +302,11 @@ out:
 	sim_free(sim);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_writer();
-	test_snaplen_and_errors();
-	test_link_logging();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_writer);
+	RUN(test_snaplen_and_errors);
+	RUN(test_link_logging);
+	RUN_DONE();
 }

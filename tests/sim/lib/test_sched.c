@@ -290,13 +290,14 @@ static void test_rng_per_seed(void)
 	sim_free(c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	test_ordering();
-	test_cancel();
-	test_now_past_stop_and_bad_input();
-	test_wakeup();
-	test_stress();
-	test_rng_per_seed();
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_ordering);
+	RUN(test_cancel);
+	RUN(test_now_past_stop_and_bad_input);
+	RUN(test_wakeup);
+	RUN(test_stress);
+	RUN(test_rng_per_seed);
+	RUN_DONE();
 }

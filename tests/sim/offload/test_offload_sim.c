@@ -790,7 +790,7 @@ static struct ackc_run ackc_run(bool coalesce)
 }
 
 /* Loss detection with the NIC's ACK coalescing is the one with every ACK. */
-static int ack_coalesce(void)
+static void test_ack_coalesce(void)
 {
 	struct ackc_run all = ackc_run(false), co = ackc_run(true);
 
@@ -814,36 +814,17 @@ static int ack_coalesce(void)
 	       (unsigned long long)all.host_rx, (unsigned long long)co.host_rx,
 	       100.0 * (double)co.host_rx / (double)(all.host_rx ? all.host_rx : 1),
 	       (double)all.took / 1e6, (double)co.took / 1e6);
-	CHECK_DONE();
 }
 
-int main(int argc, char **argv)
+/* One offload scenario: a response of BODY_LEN bytes over the world sc sets up, and what that
+ * scenario must show. */
+static void run_scenario(const char *name, enum scenario sc)
 {
-	const char *name = argc > 1 ? argv[1] : "clean";
-	enum scenario sc = SC_CLEAN;
-
-	if (strcmp(name, "lost_cmds") == 0)
-		sc = SC_LOST;
-	else if (strcmp(name, "truncate") == 0)
-		sc = SC_TRUNCATE;
-	else if (strcmp(name, "restart") == 0)
-		sc = SC_RESTART;
-	else if (strcmp(name, "store_full") == 0)
-		sc = SC_STORE;
-	else if (strcmp(name, "flow_limit") == 0)
-		sc = SC_FLOW_LIMIT;
-	else if (strcmp(name, "pause") == 0)
-		sc = SC_PAUSE;
-	else if (strcmp(name, "ack_coalesce") == 0)
-		return ack_coalesce();
-	else if (strcmp(name, "clean") != 0) {
-		fprintf(stderr, "unknown scenario %s\n", name);
-		return 2;
-	}
 	struct world *w = &W;
-	CHECK(world_open(w, sc, false));
-	if (check_failures)
-		CHECK_DONE();
+	bool opened = world_open(w, sc, false);
+	CHECK(opened);
+	if (!opened)
+		return;
 
 	start_round(w, 40000);
 	if (sc == SC_PAUSE) /* until half a MiB arrived */
@@ -889,7 +870,7 @@ int main(int argc, char **argv)
 	case SC_PAUSE:
 		pause_scenario(w);
 		break;
-	case SC_ACKC: /* ack_coalesce() */
+	case SC_ACKC: /* test_ack_coalesce() */
 		break;
 	case SC_RESTART:
 		CHECK(w->restarted);
@@ -910,5 +891,55 @@ int main(int argc, char **argv)
 		break;
 	}
 	world_close(w);
-	CHECK_DONE();
+}
+
+static void test_clean(void)
+{
+	run_scenario("clean", SC_CLEAN);
+}
+
+static void test_lost_cmds(void)
+{
+	run_scenario("lost_cmds", SC_LOST);
+}
+
+static void test_truncate(void)
+{
+	run_scenario("truncate", SC_TRUNCATE);
+}
+
+static void test_restart(void)
+{
+	run_scenario("restart", SC_RESTART);
+}
+
+static void test_store_full(void)
+{
+	run_scenario("store_full", SC_STORE);
+}
+
+static void test_flow_limit(void)
+{
+	run_scenario("flow_limit", SC_FLOW_LIMIT);
+}
+
+static void test_pause(void)
+{
+	run_scenario("pause", SC_PAUSE);
+}
+
+/* One scenario a meson test (meson.build: test_offload_sim test_NAME); no argument runs them
+ * all. */
+int main(int argc, char **argv)
+{
+	RUN_INIT(argc, argv);
+	RUN(test_clean);
+	RUN(test_lost_cmds);
+	RUN(test_truncate);
+	RUN(test_restart);
+	RUN(test_store_full);
+	RUN(test_flow_limit);
+	RUN(test_pause);
+	RUN(test_ack_coalesce);
+	RUN_DONE();
 }

@@ -325,7 +325,7 @@ static void bulk_exact(const char *name, double loss, bool impair, bool ext)
 		CHECK(r.corrupt_caught > 0);
 }
 
-static void sack_vs_nosack(void)
+static void test_sack(void)
 {
 	struct scenario sc = {.name = "sack", .bytes = 4 * MIB, .limit = 600 * TCP_SEC};
 	sc.fwd = link(50000000, 25 * TCP_MSEC, 0, 0);
@@ -347,7 +347,7 @@ static void sack_vs_nosack(void)
 	CHECK_EQ_U64(with.retrans, sizeof(drop_idx) / sizeof(drop_idx[0]));
 }
 
-static void cubic_fill(void)
+static void test_cubic_fill(void)
 {
 	/* 100 Mb/s bottleneck, 50 ms RTT, one BDP of buffer */
 	struct scenario sc = {.name = "cubic_fill", .bytes = 128 * MIB, .limit = 600 * TCP_SEC,
@@ -362,7 +362,7 @@ static void cubic_fill(void)
 	CHECK(r.util >= 0.90);
 }
 
-static void wscale(void)
+static void test_wscale(void)
 {
 	/* 1 Gb/s x 100 ms: BDP 12.5 MB, needs window scaling */
 	/* steady state is measured after the slow-start overshoot and its recovery (done by
@@ -390,7 +390,7 @@ static void wscale(void)
 /* Heavy reordering, no loss: 25% of data packets held back by half an RTT. Spurious fast
  * retransmits must be detected (DSACK, RFC 2883/3708) and undone, RACK's reordering window must
  * adapt (RFC 8985 6.2.4), and goodput must stay a large fraction of the link. */
-static void reorder(void)
+static void test_reorder(void)
 {
 	struct scenario sc = {.name = "reorder", .bytes = 64 * MIB, .limit = 600 * TCP_SEC,
 			      .mark = 2 * TCP_SEC};
@@ -420,7 +420,7 @@ static void reorder(void)
  * RFC 3522). Two seeds: the path has two regimes (with or without a standing queue, which
  * decides whether SRTT, RACK's bound, covers the 20 ms of reordering); before this work both
  * gave under 6 Mb/s with a spurious retransmission for every 9 segments. */
-static void reorder_netem(void)
+static void test_reorder_netem(void)
 {
 	static const uint64_t seeds[] = {29, 3};
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
@@ -486,7 +486,7 @@ static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t l
 	return true;
 }
 
-static void tlp_tail(void)
+static void test_tlp_tail(void)
 {
 	struct scenario sc = {.name = "tlp_tail", .bytes = 16 * 128 * 1024,
 			      .limit = 60 * TCP_SEC, .chunk = 128 * 1024, .gap = 500 * TCP_MSEC};
@@ -527,7 +527,7 @@ static void tlp_tail(void)
 
 /* A long fat path with the default configuration: 1 Gb/s x 40 ms RTT needs about 5 MB in
  * flight, far beyond the 256 KiB default buffers: send and receive buffers must auto-tune. */
-static void longrtt(void)
+static void test_longrtt(void)
 {
 	struct scenario sc = {.name = "longrtt", .bytes = 384 * MIB, .limit = 600 * TCP_SEC,
 			      .mark = 2 * TCP_SEC};
@@ -543,42 +543,56 @@ static void longrtt(void)
 	CHECK(r.rcvbuf > 256 * 1024 && r.rcvbuf <= 6 * 1024 * 1024);
 }
 
+/* 64 MiB over 100 Mb/s x 20 ms, delivered byte-exact: without loss, with 1, 5 and 10% loss, with
+ * reordering, duplication and corruption added, and with inline and external (tcp_send_ext)
+ * ranges alternating every 100000 bytes. */
+static void test_clean(void)
+{
+	bulk_exact("clean", 0, false, false);
+}
+
+static void test_loss1(void)
+{
+	bulk_exact("loss1", 0.01, false, false);
+}
+
+static void test_loss5(void)
+{
+	bulk_exact("loss5", 0.05, false, false);
+}
+
+static void test_loss10(void)
+{
+	bulk_exact("loss10", 0.10, false, false);
+}
+
+static void test_impair(void)
+{
+	bulk_exact("impair", 0.01, true, false);
+}
+
+static void test_ext_mix(void)
+{
+	bulk_exact("ext_mix", 0.02, true, true);
+}
+
+/* One scenario a meson test (tests/sim/tcp/meson.build: test_tcp_sim test_NAME); no argument
+ * runs them all (the heavy ones too: minutes). */
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s scenario\n", argv[0]);
-		return 2;
-	}
-	const char *s = argv[1];
-	if (!strcmp(s, "clean"))
-		bulk_exact("clean", 0, false, false);
-	else if (!strcmp(s, "loss1"))
-		bulk_exact("loss1", 0.01, false, false);
-	else if (!strcmp(s, "loss5"))
-		bulk_exact("loss5", 0.05, false, false);
-	else if (!strcmp(s, "loss10"))
-		bulk_exact("loss10", 0.10, false, false);
-	else if (!strcmp(s, "impair"))
-		bulk_exact("impair", 0.01, true, false);
-	else if (!strcmp(s, "ext_mix"))
-		bulk_exact("ext_mix", 0.02, true, true);
-	else if (!strcmp(s, "sack"))
-		sack_vs_nosack();
-	else if (!strcmp(s, "cubic_fill"))
-		cubic_fill();
-	else if (!strcmp(s, "wscale"))
-		wscale();
-	else if (!strcmp(s, "reorder"))
-		reorder();
-	else if (!strcmp(s, "reorder_netem"))
-		reorder_netem();
-	else if (!strcmp(s, "tlp_tail"))
-		tlp_tail();
-	else if (!strcmp(s, "longrtt"))
-		longrtt();
-	else {
-		fprintf(stderr, "unknown scenario %s\n", s);
-		return 2;
-	}
-	CHECK_DONE();
+	RUN_INIT(argc, argv);
+	RUN(test_clean);
+	RUN(test_loss1);
+	RUN(test_loss5);
+	RUN(test_loss10);
+	RUN(test_impair);
+	RUN(test_ext_mix);
+	RUN(test_sack);
+	RUN(test_cubic_fill);
+	RUN(test_wscale);
+	RUN(test_reorder);
+	RUN(test_reorder_netem);
+	RUN(test_tlp_tail);
+	RUN(test_longrtt);
+	RUN_DONE();
 }
