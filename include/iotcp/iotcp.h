@@ -2,8 +2,8 @@
 /* libiotcp: the IO-TCP host stack as a library linked into the application.
  *
  * One context (struct iotcp_ctx) per application thread. It owns the host link to the NIC
- * daemon (DPDK net_memif, client role), the IPv4 address, ARP, ICMP echo, and the sans-I/O TCP
- * core. The application uses POSIX-named calls with an iotcp_ prefix; they return -1 and set
+ * daemon (DPDK net_memif, client role), the IPv4 and IPv6 addresses, ARP, IPv6 Neighbor
+ * Discovery, ICMP and ICMPv6 echo, and the sans-I/O TCP core. The application uses POSIX-named calls with an iotcp_ prefix; they return -1 and set
  * errno on failure, like their POSIX namesakes.
  *
  * Descriptors are small non-negative ints in the context's own table (not kernel fds). Every

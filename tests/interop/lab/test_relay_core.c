@@ -359,6 +359,64 @@ static void test_gso(void)
 	CHECK(gso_parse(&bad, f, len, &g) == -1);
 }
 
+/* IPv6 (issue 13): a TCPV6 GSO frame (2001:2::1 -> 2001:2::2, TCP right after the fixed
+ * header) is cut like an IPv4 one: payload length per segment, no IPv4 fields, the TCP checksum
+ * over the IPv6 pseudo-header; an extension header or an IPv4 EtherType is not cut. */
+static void test_gso_ipv6(void)
+{
+	static uint8_t f[70000], seg[2000];
+	struct virtio_net_hdr vh = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV6,
+				    .hdr_len = 86,
+				    .gso_size = 1428,
+				    .csum_start = 54,
+				    .csum_offset = 16};
+	struct gso_frame g;
+	size_t plen = 2 * 1428 + 7, len = 86 + plen;
+
+	memset(f, 0, 86);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (uint8_t)((len - 54) >> 8);
+	f[19] = (uint8_t)(len - 54);
+	f[20] = 6;  /* Next Header TCP */
+	f[21] = 64; /* hop limit */
+	f[22] = 0x20, f[23] = 0x01, f[25] = 0x02, f[37] = 1;
+	f[38] = 0x20, f[39] = 0x01, f[41] = 0x02, f[53] = 2;
+	f[55] = 80;
+	memcpy(f + 58, (uint8_t[]){0x10, 0, 0, 0}, 4);
+	f[66] = 8 << 4;
+	f[67] = 0x10 | 0x08; /* ACK PSH */
+	for (size_t i = 0; i < plen; i++)
+		f[86 + i] = (uint8_t)(i * 7 + 1);
+	CHECK(gso_parse(&vh, f, len, &g) == 0);
+	CHECK_EQ_U64(g.nseg, 3);
+	CHECK_EQ_U64(g.hlen, 86);
+	size_t got = 0;
+	for (unsigned k = 0; k < g.nseg; k++) {
+		size_t n = gso_segment(&g, f, k, seg, sizeof(seg));
+		size_t want = k < 2 ? 1428 : 7;
+		CHECK_EQ_U64(n, 86 + want);
+		CHECK_EQ_U64((size_t)(seg[18] << 8 | seg[19]), n - 54); /* payload length */
+		uint32_t sq = (uint32_t)seg[58] << 24 | (uint32_t)seg[59] << 16 |
+			      (uint32_t)seg[60] << 8 | seg[61];
+		CHECK_EQ_U64(sq, (uint32_t)(0x10000000u + k * 1428));
+		CHECK(!(seg[67] & 0x08) == (k != 2)); /* PSH on the last only */
+		uint32_t ps = sum16(seg + 22, 32, 0) + 6 + (uint32_t)(n - 54);
+		CHECK_EQ_U64(sum16(seg + 54, n - 54, ps), 0xffff); /* TCP checksum complete */
+		CHECK(memcmp(seg + 86, f + 86 + got, want) == 0);
+		got += want;
+	}
+	CHECK_EQ_U64(got, plen);
+	f[20] = 0; /* a Hop-by-Hop header first */
+	CHECK(gso_parse(&vh, f, len, &g) == -1);
+	f[20] = 6;
+	f[12] = 0x08;
+	f[13] = 0x00;
+	CHECK(gso_parse(&vh, f, len, &g) == -1);
+}
+
 int main(void)
 {
 	test_parse();
@@ -367,5 +425,6 @@ int main(void)
 	test_heap();
 	test_frames();
 	test_gso();
+	test_gso_ipv6();
 	CHECK_DONE();
 }
