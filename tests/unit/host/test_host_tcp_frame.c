@@ -2,7 +2,8 @@
 /* host_tcp_frame_build (src/host/tcp_frame.c), the one place the host frames a TCP segment:
  * the frame decodes with valid IPv4 and TCP checksums and carries the segment's addresses,
  * ports, header and payload; a TSO frame carries the pseudo-header sum instead of the TCP
- * checksum; a SEND template is the header alone; a buffer too small gives 0. */
+ * checksum; a SEND template is the header alone; a buffer too small gives 0. IPv6 tuples
+ * alike, over the IPv6 pseudo-header. */
 #include "../check.h"
 
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "host/route.h"
 #include "host/tcp_frame.h"
 #include "tcp/tcp.h"
+#include "wire/checksum.h"
 #include "wire/pkt.h"
 
 static const struct mac_addr SRC = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
@@ -128,6 +130,51 @@ static void test_too_small(void)
 	CHECK_EQ_U64(host_tcp_frame_build(buf, sizeof(buf), &seg, &h, &fr), 0);
 }
 
+/* IPv6 (issue 13): a segment of an IPv6 tuple becomes an IPv6 frame (addresses of the tuple,
+ * hop limit HOST_TTL, a TCP checksum over the IPv6 pseudo-header); as a TSO frame the field
+ * holds the IPv6 pseudo-header sum; as a SEND template the header is 40 bytes of IPv6. */
+static void test_ipv6_frames(void)
+{
+	static const struct ipv6_addr l6 = {{0x20, 0x01, 0, 2, [15] = 1}},
+				      r6 = {{0x20, 0x01, 0, 2, [15] = 2}};
+	uint8_t data[3000], buf[4096];
+	struct iovec iov = {data, sizeof(data)};
+	struct host_tcp_frame fr = {.src_mac = &SRC, .dst_mac = &DST, .iov = &iov, .iovcnt = 1};
+	struct pkt_view v;
+
+	memset(data, 0x5c, sizeof(data));
+	struct tcp_seg seg = make_seg(data, 1000, NULL, 0);
+	seg.tuple = tcp_tuple6(&l6, 80, &r6, 40000);
+	iov.iov_len = 1000;
+	struct tcp_hdr h = seg.hdr;
+	size_t len = host_tcp_frame_build(buf, sizeof(buf), &seg, &h, &fr);
+	CHECK_EQ_U64(len, ETH_HDR_LEN + IPV6_HDR_LEN + h.hlen + 1000);
+	CHECK(pkt_decode_eth(buf, len, &v, 0) == PKT_OK); /* the TCP checksum verifies */
+	CHECK(v.kind == PKT_KIND_TCP6 && v.ip6.hlim == HOST_TTL && v.payload_len == 1000);
+	CHECK(ipv6_addr_equal(&v.ip6.src, &l6) && ipv6_addr_equal(&v.ip6.dst, &r6));
+	CHECK(v.tcp.seq == 1000 && v.tcp.sport == 80 && v.tcp.dport == 40000);
+
+	/* TSO: the pseudo-header sum over the whole TCP length in the checksum field */
+	seg = make_seg(data, sizeof(data), NULL, 0);
+	seg.tuple = tcp_tuple6(&l6, 80, &r6, 40000);
+	iov.iov_len = sizeof(data);
+	fr.tso = true;
+	h = seg.hdr;
+	len = host_tcp_frame_build(buf, sizeof(buf), &seg, &h, &fr);
+	CHECK(pkt_decode_eth(buf, len, &v, 0) == PKT_E_TCP_CSUM);
+	CHECK(pkt_decode_eth(buf, len, &v, PKT_NO_L4_CSUM_CHECK) == PKT_OK);
+	uint32_t ps = csum_pseudo_ipv6(l6.b, r6.b, 6, (uint32_t)(h.hlen + sizeof(data)));
+	CHECK_EQ_U64(v.tcp.csum, csum_reduce(ps));
+
+	/* a SEND template: Ethernet + IPv6 + TCP, no payload */
+	seg = make_seg(NULL, 0, NULL, 0);
+	seg.tuple = tcp_tuple6(&l6, 80, &r6, 40000);
+	struct host_tcp_frame tf = {.src_mac = &SRC, .dst_mac = &DST};
+	h = seg.hdr;
+	len = host_tcp_frame_build(buf, sizeof(buf), &seg, &h, &tf);
+	CHECK_EQ_U64(len, ETH_HDR_LEN + IPV6_HDR_LEN + h.hlen);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
@@ -135,5 +182,6 @@ int main(int argc, char **argv)
 	RUN(test_tso_frame);
 	RUN(test_send_template);
 	RUN(test_too_small);
+	RUN(test_ipv6_frames);
 	RUN_DONE();
 }
