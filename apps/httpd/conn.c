@@ -14,11 +14,11 @@
 #include <sys/socket.h>
 
 #include "access_log.h"
+#include "conn.h"
 #include "file_response.h"
 #include "linger.h"
 #include "request.h"
 #include "response.h"
-#include "conn.h"
 
 uint64_t now_ms(void)
 {

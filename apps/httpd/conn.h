@@ -14,12 +14,12 @@
 
 #include "fidcache.h"
 #include "http/http.h"
-#include "util/wheel.h"
 #include "server.h"
+#include "util/wheel.h"
 
-#define IN_CAP       (HTTP_MAX_HEADER_BYTES + 1024)
-#define HEAD_CAP     1024 /* a response head (and a short error body) */
-#define SWEEP_MS     200  /* timeouts are checked this often */
+#define IN_CAP	 (HTTP_MAX_HEADER_BYTES + 1024)
+#define HEAD_CAP 1024 /* a response head (and a short error body) */
+#define SWEEP_MS 200  /* timeouts are checked this often */
 
 enum hconn_state {
 	ST_READ,      /* waiting for (the rest of) a request */
@@ -54,18 +54,18 @@ struct hconn {
 	uint64_t last_progress_ms;
 	struct wheel_timer timer; /* request, idle and send timeouts (sweep) */
 
-	struct hconn_bufs *b;    /* NULL while idle */
+	struct hconn_bufs *b; /* NULL while idle */
 	size_t inlen;
-	size_t req_len;          /* bytes of in[] the current request occupies */
-	uint64_t discard_left;   /* request body bytes still to drop; ST_LINGER: budget left */
+	size_t req_len;	       /* bytes of in[] the current request occupies */
+	uint64_t discard_left; /* request body bytes still to drop; ST_LINGER: budget left */
 	bool keep_alive;
-	bool close_after;        /* close once this response is queued */
+	bool close_after; /* close once this response is queued */
 	bool head_only;
-	bool status_page;        /* accepted on the status listener: every GET is the page */
+	bool status_page; /* accepted on the status listener: every GET is the page */
 
 	/* response (its head and body range are in b) */
-	int fid;                 /* offload fid, or kernel fd in copy mode; -1 none */
-	struct fid_ref *fref;    /* offload: fid belongs to the open-file cache */
+	int fid;	      /* offload fid, or kernel fd in copy mode; -1 none */
+	struct fid_ref *fref; /* offload: fid belongs to the open-file cache */
 	/* copy mode: bytes read from the file but not yet taken by the socket */
 	uint8_t *copybuf;
 	size_t copylen, copyoff;
@@ -75,8 +75,8 @@ struct httpd {
 	struct iotcp_ctx *ctx;
 	struct httpd_config cfg;
 	int lsd, tls_lsd, status_lsd, epd; /* listeners: HTTP, HTTPS, status (-1: none) */
-	int docroot_fd; /* copy mode */
-	struct hconn **conns; /* by descriptor */
+	int docroot_fd;			   /* copy mode */
+	struct hconn **conns;		   /* by descriptor */
 	size_t nconns_cap;
 	struct httpd_stats st;
 	char date[30];
@@ -84,8 +84,8 @@ struct httpd {
 	time_t log_t;	   /* the second log_when shows */
 	char log_when[64]; /* access log timestamp */
 	uint64_t next_sweep_ms, next_tick_ms;
-	struct fidcache fids; /* offload mode: open NIC files by path */
-	struct wheel timers;  /* every connection's next timeout (sweep) */
+	struct fidcache fids;	      /* offload mode: open NIC files by path */
+	struct wheel timers;	      /* every connection's next timeout (sweep) */
 	struct hconn_bufs *free_bufs; /* request buffers kept for reuse */
 	unsigned nfree_bufs;
 };

@@ -12,15 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "fidcache.h"
+#include "file_response.h"
 #include "http/http.h"
 #include "http/select.h"
-#include "util/beneath.h"
-#include "conn.h"
-#include "file_response.h"
 #include "response.h"
+#include "util/beneath.h"
 
-#define LOCATION_MAX 640  /* a redirect's encoded path; longer: 414 (it could not fit HEAD_CAP) */
+#define LOCATION_MAX 640 /* a redirect's encoded path; longer: 414 (it could not fit HEAD_CAP) */
 
 void body_release(struct httpd *h, struct hconn *c)
 {
@@ -179,8 +179,8 @@ void respond_file(struct httpd *h, struct hconn *c)
 		return;
 	}
 	if (h->cfg.mode == HTTPD_MODE_OFFLOAD && !c->fref)
-		c->fref = fidcache_put(&h->fids, c->b->path[0] == '/' ? c->b->path + 1 : c->b->path, c->fid,
-				       now_ms());
+		c->fref = fidcache_put(&h->fids, c->b->path[0] == '/' ? c->b->path + 1 : c->b->path,
+				       c->fid, now_ms());
 
 	/* RFC 9110 conditionals, If-Range and Range: src/http/select.h */
 	struct http_file_meta meta = {.size = (uint64_t)st.st_size,
@@ -192,8 +192,8 @@ void respond_file(struct httpd *h, struct hconn *c)
 		char extra[160];
 		body_release(h, c);
 		if (sel.status == 304)
-			snprintf(extra, sizeof(extra), "ETag: %s\r\nLast-Modified: %s\r\n", sel.etag,
-				 sel.last_modified);
+			snprintf(extra, sizeof(extra), "ETag: %s\r\nLast-Modified: %s\r\n",
+				 sel.etag, sel.last_modified);
 		else
 			snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n",
 				 meta.size);

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http/http.h"
 #include "conn.h"
 #include "file_response.h"
+#include "http/http.h"
 #include "request.h"
 #include "response.h"
 
@@ -17,9 +17,9 @@
 static void start_request(struct httpd *h, struct hconn *c)
 {
 	const struct http_request *r = &c->b->req;
-	snprintf(c->b->reqline, sizeof(c->b->reqline), "%.*s %.*s HTTP/1.%d", (int)r->method_str.len,
-		 r->method_str.p, (int)(r->target.len > 200 ? 200 : r->target.len), r->target.p,
-		 r->version_minor);
+	snprintf(c->b->reqline, sizeof(c->b->reqline), "%.*s %.*s HTTP/1.%d",
+		 (int)r->method_str.len, r->method_str.p,
+		 (int)(r->target.len > 200 ? 200 : r->target.len), r->target.p, r->version_minor);
 	h->st.requests++;
 	c->keep_alive = r->keep_alive;
 	c->head_only = r->method == HTTP_M_HEAD;
@@ -94,7 +94,8 @@ bool read_some(struct httpd *h, struct hconn *c)
 	for (;;) {
 		if (c->st == ST_DRAIN) {
 			char sink[4096];
-			size_t n = c->discard_left < sizeof(sink) ? (size_t)c->discard_left : sizeof(sink);
+			size_t n =
+			    c->discard_left < sizeof(sink) ? (size_t)c->discard_left : sizeof(sink);
 			ssize_t r = iotcp_read(h->ctx, c->sd, sink, n);
 			if (r == 0 || (r < 0 && errno != EAGAIN)) {
 				conn_close(h, c, false);
@@ -113,7 +114,8 @@ bool read_some(struct httpd *h, struct hconn *c)
 		}
 		if (c->inlen == sizeof(c->b->in))
 			return true; /* parse_next answers 431 */
-		ssize_t r = iotcp_read(h->ctx, c->sd, c->b->in + c->inlen, sizeof(c->b->in) - c->inlen);
+		ssize_t r =
+		    iotcp_read(h->ctx, c->sd, c->b->in + c->inlen, sizeof(c->b->in) - c->inlen);
 		if (r == 0) {
 			conn_close(h, c, false);
 			return false;

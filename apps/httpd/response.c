@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "status.h"
-#include "http/http.h"
 #include "conn.h"
+#include "http/http.h"
 #include "response.h"
+#include "status.h"
 
-#define COPY_CHUNK   (64 * 1024)
+#define COPY_CHUNK (64 * 1024)
 
 static const char *http_date_now(struct httpd *h)
 {
@@ -62,9 +62,9 @@ int head_begin(struct httpd *h, struct hconn *c, int status)
 	c->b->status = status;
 	count_status(h, status);
 	/* HTTP/1.0 clients keep a connection only when told so (RFC 9112 section 9.3). */
-	const char *conn = !c->keep_alive ? "Connection: close\r\n"
+	const char *conn = !c->keep_alive		  ? "Connection: close\r\n"
 			   : c->b->req.version_minor == 0 ? "Connection: keep-alive\r\n"
-						       : "";
+							  : "";
 	return head_add(c, 0, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s", status,
 			http_reason(status), h->cfg.server_name, http_date_now(h), conn);
 }
@@ -125,7 +125,8 @@ void respond_simple(struct httpd *h, struct hconn *c, int status, const char *ex
 {
 	char body[128];
 	bool has_body = status != 304 && status >= 200;
-	int blen = has_body ? snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status)) : 0;
+	int blen =
+	    has_body ? snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status)) : 0;
 	respond_text(h, c, status, extra, has_body ? body : NULL, blen);
 }
 
@@ -133,7 +134,8 @@ void respond_simple(struct httpd *h, struct hconn *c, int status, const char *ex
  * bytes the NIC sent (the stack's count) and those the server read itself (copy mode). */
 void respond_status(struct httpd *h, struct hconn *c)
 {
-	struct httpd_status s = {.active = h->st.active, .accepts = h->st.accepted,
+	struct httpd_status s = {.active = h->st.active,
+				 .accepts = h->st.accepted,
 				 .handled = h->st.accepted - h->st.rejected_503,
 				 .requests = h->st.requests};
 	struct iotcp_stats is;
@@ -164,7 +166,8 @@ void respond_status(struct httpd *h, struct hconn *c)
 bool send_some(struct httpd *h, struct hconn *c)
 {
 	while (c->b->headoff < c->b->headlen) {
-		ssize_t w = iotcp_write(h->ctx, c->sd, c->b->head + c->b->headoff, c->b->headlen - c->b->headoff);
+		ssize_t w = iotcp_write(h->ctx, c->sd, c->b->head + c->b->headoff,
+					c->b->headlen - c->b->headoff);
 		if (w < 0) {
 			if (errno == EAGAIN)
 				return true;
