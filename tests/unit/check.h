@@ -121,6 +121,32 @@ static inline void run_one_(const char *name, void (*fn)(void))
 		CHECK_DONE();                                                                      \
 	} while (0)
 
+/* Scenario tests built from steps on one fixture: test k runs the first k steps in order on a
+ * fresh fixture, so every step's checks count and the first test that fails names the
+ * behaviour that broke.
+ *   RUN_STEPS_FN(run_steps, struct fixture, setup, teardown, steps)
+ * defines static void run_steps(size_t n); bool setup(struct fixture *) makes the fixture (false:
+ * there is none, a failed check, and nothing runs), void teardown(struct fixture *) undoes it;
+ * steps is an array of void (*)(struct fixture *). Asking for more steps than there are is a
+ * failed check. */
+#define RUN_STEPS_FN(fn, type, setup, teardown, steps)                                             \
+	static void fn(size_t n)                                                                   \
+	{                                                                                          \
+		type x_;                                                                           \
+                                                                                                   \
+		if (n > sizeof(steps) / sizeof((steps)[0])) {                                      \
+			CHECK(!"more steps asked for than there are");                             \
+			n = sizeof(steps) / sizeof((steps)[0]);                                    \
+		}                                                                                  \
+		if (!setup(&x_)) {                                                                 \
+			CHECK(!"fixture set-up");                                                  \
+			return;                                                                    \
+		}                                                                                  \
+		for (size_t i_ = 0; i_ < n; i_++)                                                  \
+			(steps)[i_](&x_);                                                          \
+		teardown(&x_);                                                                     \
+	}
+
 /* Exit status meson understands as "skipped". */
 #define TEST_SKIP(why)                                                                             \
 	do {                                                                                       \

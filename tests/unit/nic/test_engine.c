@@ -437,16 +437,7 @@ static void (*const steps[])(struct fixture *) = {step_open,
 						  step_fid_wrap,
 						  step_reset};
 
-static void run_steps(size_t n)
-{
-	struct fixture x;
-
-	if (!setup(&x))
-		return;
-	for (size_t i = 0; i < n; i++)
-		steps[i](&x);
-	teardown(&x);
-}
+RUN_STEPS_FN(run_steps, struct fixture, setup, teardown, steps)
 
 static void test_open(void)
 {

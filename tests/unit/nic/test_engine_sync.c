@@ -195,16 +195,12 @@ static void (*const steps[])(struct fixture *) = {step_missing_entries, step_rel
 						  step_pending_open_kept, step_end_alone,
 						  step_malformed};
 
-static void run_steps(size_t n)
+static void teardown(struct fixture *x)
 {
-	struct fixture x;
-
-	if (!setup(&x))
-		return;
-	for (size_t i = 0; i < n; i++)
-		steps[i](&x);
-	harness_fini(&x.h);
+	harness_fini(&x->h);
 }
+
+RUN_STEPS_FN(run_steps, struct fixture, setup, teardown, steps)
 
 static void test_sync_missing_entries(void)
 {
