@@ -11,25 +11,30 @@
 
 #define KV_MAX 200
 
+/* The ports' lines, each named once: X(port, line, field) writes "<port>_<line>" from field of
+ * the host or the wire port's struct port_stats (port/port.h), in this order. */
+/* clang-format off */
+#define NICD_PORT_LINES(X)                                                                         \
+	X(host, rx_frames, rx_frames) X(host, rx_bytes, rx_bytes)                                  \
+	X(host, tx_frames, tx_frames) X(host, tx_bytes, tx_bytes)                                  \
+	X(wire, rx_frames, rx_frames) X(wire, rx_bytes, rx_bytes)                                  \
+	X(wire, tx_frames, tx_frames) X(wire, tx_bytes, tx_bytes)                                  \
+	X(wire, rx_missed, hw_imissed)                                                             \
+	X(wire, tx_gso_frames, tx_gso_frames)                                                      \
+	X(wire, tx_errors, hw_oerrors)                                                             \
+	X(wire, rx_nombuf, hw_rx_nombuf)                                                           \
+	X(host, rx_nombuf, hw_rx_nombuf)
+/* clang-format on */
+
 static void ports_kv(struct nicd_kv_list *l, const struct nicd *d)
 {
-	struct port_stats h, w;
+	struct port_stats host, wire;
 
-	port_stats_get(d->ports.host, &h);
-	port_stats_get(d->ports.wire, &w);
-	nicd_kv_add(l, "host_rx_frames", h.rx_frames);
-	nicd_kv_add(l, "host_rx_bytes", h.rx_bytes);
-	nicd_kv_add(l, "host_tx_frames", h.tx_frames);
-	nicd_kv_add(l, "host_tx_bytes", h.tx_bytes);
-	nicd_kv_add(l, "wire_rx_frames", w.rx_frames);
-	nicd_kv_add(l, "wire_rx_bytes", w.rx_bytes);
-	nicd_kv_add(l, "wire_tx_frames", w.tx_frames);
-	nicd_kv_add(l, "wire_tx_bytes", w.tx_bytes);
-	nicd_kv_add(l, "wire_rx_missed", w.hw_imissed);
-	nicd_kv_add(l, "wire_tx_gso_frames", w.tx_gso_frames);
-	nicd_kv_add(l, "wire_tx_errors", w.hw_oerrors);
-	nicd_kv_add(l, "wire_rx_nombuf", w.hw_rx_nombuf);
-	nicd_kv_add(l, "host_rx_nombuf", h.hw_rx_nombuf);
+	port_stats_get(d->ports.host, &host);
+	port_stats_get(d->ports.wire, &wire);
+#define PORT_KV(port, line, field) nicd_kv_add(l, #port "_" #line, port.field);
+	NICD_PORT_LINES(PORT_KV)
+#undef PORT_KV
 }
 
 /* The control protocol's counters in group g (nicd_ctl.h NICD_CTL_COUNTERS). */
