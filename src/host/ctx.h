@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The host runtime's context: struct iotcp_ctx, the state of every module of one runtime (each
- * module's own header declares its functions), and the event loop pass (ctx.c). Not installed:
- * applications see only include/iotcp/iotcp.h. */
+ * module's own header declares its functions; the modules whose state it embeds are included
+ * here, and none of them includes this header back). Not installed: applications see only
+ * include/iotcp/iotcp.h. */
 #ifndef IOTCP_HOST_CTX_H
 #define IOTCP_HOST_CTX_H
 
@@ -22,8 +23,7 @@
 #include "util/rng.h"
 #include "wire/pkt.h"
 
-#define HOST_RX_BURST	     32
-#define HOST_TX_BATCH	     32
+#define HOST_TX_BATCH 32
 
 /* Where the host core's cycles go (counters.h: HOST_CYCLE_STAGES). */
 struct host_cycles {
@@ -86,8 +86,6 @@ static inline tcp_time_t host_now(struct iotcp_ctx *ctx)
 }
 
 /* ctx.c */
-/* One pass: rx, input, timers, output, tx, event collection. Returns true if any work. */
-bool host_poll_once(struct iotcp_ctx *ctx);
 uint32_t host_random32(struct iotcp_ctx *ctx);
 
 #endif

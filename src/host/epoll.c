@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* epoll over the context's sockets. Each epoll instance keeps an interest list and a ready list;
  * a registration joins the ready list when TCP reports its socket (tcp_stack_next_event) or the
- * application changes it, so a wait costs O(ready), not O(sockets). Level-triggered items stay
+ * application changes it, so a wait (loop.c) costs O(ready), not O(sockets). Level-triggered items stay
  * on the list while their events hold; edge-triggered ones leave it once reported. */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,8 +9,6 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/epoll.h"
-#include "host/link.h"
-#include "host/offload.h"
 #include "host/sock.h"
 
 /* Reported whether asked for or not: EPOLLERR and EPOLLHUP as on Linux, and a completed
@@ -90,7 +88,7 @@ void host_epoll_free(struct iotcp_ctx *ctx, struct host_epoll *ep)
 	free(ep);
 }
 
-static struct host_epoll *epoll_lookup(struct iotcp_ctx *ctx, int epd)
+struct host_epoll *host_epoll_lookup(struct iotcp_ctx *ctx, int epd)
 {
 	if (!ctx) {
 		errno = EINVAL;
@@ -138,7 +136,7 @@ static struct host_epitem *find_item(struct host_sock *s, struct host_epoll *ep)
 
 int iotcp_epoll_ctl(struct iotcp_ctx *ctx, int epd, int op, int sd, struct epoll_event *ev)
 {
-	struct host_epoll *ep = epoll_lookup(ctx, epd);
+	struct host_epoll *ep = host_epoll_lookup(ctx, epd);
 	struct host_epitem *it;
 	struct host_sock *s;
 
@@ -207,7 +205,8 @@ static void rotate_to(struct host_epoll *ep, struct host_epitem *it)
 	it->rd_prev = h;
 }
 
-static int collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *out, int max)
+int host_epoll_collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *out,
+		       int max)
 {
 	struct host_epitem *it = ep->ready.rd_next;
 	int n = 0;
@@ -234,72 +233,5 @@ static int collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_ev
 		it = next;
 	}
 	rotate_to(ep, it);
-	return n;
-}
-
-/* Poll rounds until ep has events, the timeout passes or (timeout 0) once. */
-static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *events,
-		     int maxevents, int timeout_ms)
-{
-	tcp_time_t deadline;
-
-	deadline =
-	    timeout_ms < 0 ? TCP_TIME_NEVER : host_now(ctx) + (tcp_time_t)timeout_ms * TCP_MSEC;
-	for (;;) {
-		bool work = host_poll_once(ctx);
-		int n = collect(ctx, ep, events, maxevents);
-		if (n > 0 || timeout_ms == 0)
-			return n;
-		tcp_time_t now = host_now(ctx);
-		if (now >= deadline)
-			return 0;
-		if (work) {
-			port_backoff_reset(&ctx->backoff);
-			continue;
-		}
-		/* Idle: spin, then sleep 50 us .. 1 ms, never past the caller's timeout or the
-		 * next TCP timer. */
-		uint64_t us = port_backoff_idle(&ctx->backoff);
-		if (!us)
-			continue;
-		tcp_time_t limit = tcp_stack_deadline(ctx->tcp);
-		if (deadline < limit)
-			limit = deadline;
-		if (limit != TCP_TIME_NEVER) {
-			uint64_t left = limit > now ? (limit - now + TCP_USEC - 1) / TCP_USEC : 0;
-			if (left < us)
-				us = left;
-		}
-		if (us) {
-			/* Interrupt moderation. With little offloaded data in flight the host is
-			 * what a client waits for: the NIC's doorbell cuts the sleep short for what
-			 * is urgent (requests, handshakes, open results; the NIC does not ring for
-			 * bare ACKs and ECHOs). While the NIC is busy sending files, sleep the
-			 * timer out and take a bigger batch: fewer wakeups per GB. */
-			bool wakeable = !host_offload_busy(ctx);
-			uint64_t t = cycles_now();
-			ctx->cnt.idle_sleeps++;
-			host_link_idle_wait(ctx->link, (uint32_t)us, wakeable);
-			ctx->cyc.idle_sleep += cycles_now() - t;
-		}
-	}
-}
-
-int iotcp_epoll_wait(struct iotcp_ctx *ctx, int epd, struct epoll_event *events, int maxevents,
-		     int timeout_ms)
-{
-	struct host_epoll *ep = epoll_lookup(ctx, epd);
-
-	if (!ep)
-		return -1;
-	if (maxevents <= 0)
-		return fail(EINVAL);
-	if (!events)
-		return fail(EFAULT);
-	if (ctx->cyc.app_mark)
-		ctx->cyc.app += cycles_now() - ctx->cyc.app_mark;
-	ctx->off.dirty = true; /* the application may have changed offloaded flows */
-	int n = wait_loop(ctx, ep, events, maxevents, timeout_ms);
-	ctx->cyc.app_mark = cycles_now();
 	return n;
 }

@@ -30,6 +30,11 @@ struct host_epoll {
 	struct host_epitem ready; /* sentinel of the ready list */
 };
 
+/* The epoll instance behind epd, or NULL with errno EINVAL / EBADF. */
+struct host_epoll *host_epoll_lookup(struct iotcp_ctx *ctx, int epd);
+/* Report up to max events of ep's ready list into out (iotcp_epoll_wait, loop.c). */
+int host_epoll_collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *out,
+		       int max);
 void host_epoll_item_ready(struct host_epitem *it);
 /* Remove every registration of a socket being closed. */
 void host_epoll_forget_sock(struct iotcp_ctx *ctx, struct host_sock *s);

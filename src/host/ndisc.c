@@ -3,7 +3,6 @@
  * Detection and no router discovery: the address is configured, destinations are on-link. */
 #include <string.h>
 
-#include "host/arp.h"
 #include "host/ctx.h"
 #include "host/link.h"
 #include "host/log.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* IPv6 Neighbor Discovery (ndisc.c, RFC 4861) for the host's one IPv6 address: answer
  * Neighbor Solicitations for it, learn from solicitations and advertisements, solicit next
- * hops (the neighbour cache, retries and expiry are shared with ARP: neigh.h, arp.c). */
+ * hops (the neighbour cache, retries and expiry are shared with ARP: neigh.h, resolve.c). */
 #ifndef IOTCP_HOST_NDISC_H
 #define IOTCP_HOST_NDISC_H
 

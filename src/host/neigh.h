@@ -2,7 +2,7 @@
 /* The neighbour cache (ARP: RFC 826, RFC 1122 section 2.3.2; IPv6 Neighbor Discovery: RFC 4861
  * section 7.3): IPv4 or IPv6 address -> MAC entries with expiry, and a bounded queue of frames
  * waiting for a resolution. A data structure only: the host's ARP module (arp.c) and ND module
- * (nd.c) send the requests and solicitations. */
+ * (ndisc.c) send the requests and solicitations, resolve.c runs the retries and expiry. */
 #ifndef IOTCP_HOST_NEIGH_H
 #define IOTCP_HOST_NEIGH_H
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The tx batch: frames queued for the link and handed over HOST_TX_BATCH at a time (see
- * tx_batch.h). */
+/* The tx batch: frames queued for the link and handed over HOST_TX_BATCH at a time, and the
+ * frames that waited for a neighbour's resolution (see tx_batch.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/ctx.h"
 #include "host/link.h"
+#include "host/neigh.h"
 #include "host/tx_batch.h"
 
 bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f)
@@ -43,4 +45,21 @@ void host_tx_flush(struct iotcp_ctx *ctx)
 	ctx->cnt.tx_refused += n - sent;
 	if (sent == n)
 		ctx->cnt.tx_bytes += bytes;
+}
+
+void host_neigh_flush(struct iotcp_ctx *ctx, struct neigh_entry *e)
+{
+	struct neigh_pkt *p = neigh_take_queue(&ctx->neigh, e);
+	struct host_frame f;
+
+	while (p) {
+		struct neigh_pkt *next = p->next;
+		if (p->len <= ctx->link->max_frame && host_tx_get(ctx, &f)) {
+			memcpy(f.data, p->data, p->len);
+			memcpy(f.data, e->mac.b, ETH_ADDR_LEN);
+			host_tx_put(ctx, &f, p->len);
+		}
+		free(p);
+		p = next;
+	}
 }

@@ -11,11 +11,14 @@
 #include "host/link.h"
 
 struct iotcp_ctx;
+struct neigh_entry;
 
 /* A tx buffer for one frame, or false (counted) when none is free. */
 bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f);
 /* Queue f with len bytes for the next burst (short frames are padded to 60 bytes). */
 void host_tx_put(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len);
 void host_tx_flush(struct iotcp_ctx *ctx);
+/* Queue the frames that waited for e's resolution (ARP or ND), addressed to its MAC. */
+void host_neigh_flush(struct iotcp_ctx *ctx, struct neigh_entry *e);
 
 #endif
