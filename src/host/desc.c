@@ -7,7 +7,6 @@
 
 #include "host/ctx.h"
 #include "host/desc.h"
-#include "host/sock.h"
 
 static int desc_grow(struct iotcp_ctx *ctx)
 {

@@ -9,11 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp/types.h"
-#include "wire/ipv4.h"
-
 struct iotcp_ctx;
 struct host_frame;
+struct ipv6_addr;
 
 void host_rx_frame(struct iotcp_ctx *ctx, const uint8_t *frame, size_t len);
 /* Transmit every segment TCP has ready. */
@@ -24,11 +22,5 @@ void host_ip_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len, u
 /* The same for an IPv6 frame to daddr (Neighbor Discovery resolves the next hop). */
 void host_ip6_output(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len,
 		     const struct ipv6_addr *daddr);
-
-/* Bytes of the IP header of a tuple's packets: 20 (IPv4, no options) or 40 (IPv6). */
-static inline uint32_t host_ip_hdr_len(const struct tcp_tuple *t)
-{
-	return t->family == TCP_AF_INET6 ? IPV6_HDR_LEN : IPV4_HDR_MIN;
-}
 
 #endif

@@ -7,7 +7,8 @@
 
 #include "host/ctx.h"
 #include "host/link.h"
-#include "host/offload.h"
+#include "host/offload_cmd.h"
+#include "host/offload_types.h"
 #include "host/tx_batch.h"
 
 static void frame_send(struct iotcp_ctx *ctx)

@@ -13,7 +13,9 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/log.h"
-#include "host/offload.h"
+#include "host/offload_cmd.h"
+#include "host/offload_sync.h"
+#include "host/offload_types.h"
 #include "proto/sync.h"
 
 #define SYNC_CHUNK 100u /* entries per SYNC command: fits a standard frame with the others */

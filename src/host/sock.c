@@ -13,6 +13,7 @@
 #include "host/desc.h"
 #include "host/epoll.h"
 #include "host/offload.h"
+#include "host/offload_send.h"
 #include "host/route.h"
 #include "host/sock.h"
 #include "host/tls_session.h"

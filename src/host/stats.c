@@ -9,7 +9,7 @@
 #include "host/host.h"
 #include "host/link.h"
 #include "host/neigh.h"
-#include "host/offload.h"
+#include "host/offload_types.h"
 #include "host/tls_session.h"
 #include "util/atomic_file.h"
 

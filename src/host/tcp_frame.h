@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "tcp/types.h"
+#include "wire/ipv4.h"
+#include "wire/ipv6.h"
+
 struct mac_addr;
 struct tcp_hdr;
 struct tcp_seg;
@@ -29,5 +33,11 @@ struct host_tcp_frame {
  * Don't Fragment. Returns the length, or 0 when it does not fit in cap. */
 size_t host_tcp_frame_build(uint8_t *buf, size_t cap, const struct tcp_seg *seg, struct tcp_hdr *h,
 			    const struct host_tcp_frame *fr);
+
+/* Bytes of the IP header of a tuple's packets: 20 (IPv4, no options) or 40 (IPv6). */
+static inline uint32_t host_ip_hdr_len(const struct tcp_tuple *t)
+{
+	return t->family == TCP_AF_INET6 ? IPV6_HDR_LEN : IPV4_HDR_MIN;
+}
 
 #endif

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "host/ctx.h"
-#include "host/offload.h"
+#include "host/offload_cmd.h"
+#include "host/offload_send.h"
+#include "host/offload_types.h"
 #include "host/sock.h"
 #include "host/tls_keys.h"
 #include "host/tls_offload.h"

@@ -11,7 +11,7 @@
 
 #include "host/ctx.h"
 #include "host/desc.h"
-#include "host/offload.h"
+#include "host/offload_send.h"
 #include "host/sock.h"
 #include "host/tls_ctx.h"
 #include "host/tls_keys.h"

@@ -11,6 +11,7 @@
 #include "../check.h"
 #include "harness.h"
 #include "host/offload.h"
+#include "host/offload_types.h"
 #include "nic_bed.h"
 
 #include <stdlib.h>

@@ -17,7 +17,7 @@
 #define _GNU_SOURCE
 #include "../check.h"
 #include "harness.h"
-#include "host/offload.h"
+#include "host/offload_types.h"
 #include "nic_bed.h"
 #include "proto/offload.h"
 
