@@ -233,6 +233,8 @@ bool tcp_conn_reap(struct tcp_conn *c)
 void tcp_conn_update_maxseg(struct tcp_conn *c)
 {
 	uint32_t m = c->peer_mss < c->cfg.mss ? c->peer_mss : c->cfg.mss;
+	if (c->pmtu_mss && c->pmtu_mss < m)
+		m = c->pmtu_mss;
 	if (c->ts_ok)
 		m -= 12;
 	if (m < 32)

@@ -47,6 +47,7 @@ struct tcp_conn {
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
 	uint16_t t_maxseg;             /* payload bytes per packet, options accounted */
 	uint16_t peer_mss;
+	uint16_t pmtu_mss;             /* MSS the path allows (ICMP too big, pmtu.c); 0: cfg.mss */
 	uint8_t snd_scale, rcv_scale;
 	bool sack_ok, ts_ok, ws_ok;
 	bool fin_queued, fin_sent;     /* application shut down; FIN at sndbuf tail */

@@ -148,7 +148,9 @@ const char *tcp_drop_name(enum tcp_drop d);
 	X(time_wait_recycled) /* TIME-WAIT ended early for a new connection */                     \
 	X(sack_reneged)       /* RTOs that found SACKed data at snd_una */                         \
 	X(cookies_sent) X(cookies_ok)                                                              \
-	X(active_opens) X(passive_opens) X(conns_established) X(conns_freed)
+	X(active_opens) X(passive_opens) X(conns_established) X(conns_freed)                       \
+	X(pmtu_lowered)       /* ICMP too-big errors that lowered a connection's MSS */            \
+	X(pmtu_ignored)       /* ... ignored: no connection, quoted seq not in flight, no decrease */
 /* clang-format on */
 #define TCP_STATS_FIELD_(name) uint64_t name;
 
@@ -228,6 +230,14 @@ int tcp_stack_input6(struct tcp_stack *s, const struct ipv6_addr *saddr,
 /* Same as tcp_stack_input, from the raw TCP header + payload bytes (tcp_hdr_decode). */
 int tcp_stack_input_raw(struct tcp_stack *s, uint32_t saddr, uint32_t daddr, const uint8_t *tcp,
 			size_t len, tcp_time_t now);
+/* Path MTU discovery (RFC 1191, RFC 8201; checks of RFC 5927 5.1): an ICMP "fragmentation
+ * needed" or ICMPv6 Packet Too Big quoted a segment this stack sent on tuple t (local = our
+ * address, the quoted packet's source) with sequence number seq; mtu is the reported next-hop
+ * MTU. Lowers the connection's MSS (never below the IPv6 minimum MTU, or 552 bytes for IPv4)
+ * and resends what is outstanding in the new size. Returns 1 if the MSS went down, 0 when the
+ * error was ignored (no such connection, seq not in flight, no decrease). */
+int tcp_stack_pmtu(struct tcp_stack *s, const struct tcp_tuple *t, uint32_t seq, uint32_t mtu,
+		   tcp_time_t now);
 /* Next segment to send; false when there is none right now. */
 bool tcp_stack_output(struct tcp_stack *s, struct tcp_seg *out, tcp_time_t now);
 /* Earliest time tcp_stack_timers must run (TCP_TIME_NEVER when none). */

@@ -8,12 +8,15 @@
  *  - ARP re-encodes to the same message, ICMP and ICMPv6 echo requests get a verifying reply;
  *  - an NS/NA that validates re-encodes and validates to the same target, flags and address;
  *  - the IPv6 walk never ends past the payload length, which never ends past the input;
- *  - csum_partial agrees with a naive RFC 1071 sum.
+ *  - csum_partial agrees with a naive RFC 1071 sum;
+ *  - the TCP segment quoted by an ICMP error decodes only from bytes that are there.
  * Any violation is a __builtin_trap(). */
 #include <stdint.h>
 #include <string.h>
 
+#include "wire/bytes.h"
 #include "wire/checksum.h"
+#include "wire/icmp_quote.h"
 #include "wire/nd.h"
 #include "wire/pkt.h"
 
@@ -232,8 +235,23 @@ static void csum_property(const uint8_t *p, size_t len)
 	REQUIRE(inet_csum(p, len) == (uint16_t)~s);
 }
 
+/* The invoking packet of an ICMP error: either an error, or fields read from inside it. */
+static void quote_property(const uint8_t *p, size_t len)
+{
+	struct icmp_quote_tcp q;
+	int r = icmp_quote_tcp4(p, len, &q);
+	REQUIRE(r <= 0 && icmp_quote_strerror(r) != NULL);
+	if (r == 0)
+		REQUIRE(q.version == 4 && len >= (size_t)(p[0] & 0x0f) * 4 + 8 && p[9] == 6);
+	r = icmp_quote_tcp6(p, len, &q);
+	REQUIRE(r <= 0 && icmp_quote_strerror(r) != NULL);
+	if (r == 0)
+		REQUIRE(q.version == 6 && len >= IPV6_HDR_LEN + 8 && q.seq == get_be32(p + 44));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	quote_property(data, size);
 	static const unsigned flag_sets[] = {0, PKT_NO_CSUM_CHECK};
 	struct pkt_view v;
 
