@@ -18,6 +18,8 @@
 	X(arp_requests_rx) X(arp_replies_rx) X(arp_replies_tx) X(arp_requests_tx)                 \
 	X(arp_conflicts)                                                                           \
 	X(icmp_echo)                                                                               \
+	X(icmp_too_big)        /* ICMP / ICMPv6 too-big errors handed to TCP (tcp_pmtu_*) */      \
+	X(drop_icmp_quote)     /* ICMP errors quoting no TCP segment of ours */                   \
 	X(icmp6_echo) X(drop_icmp6_other) X(drop_nd_other)                                         \
 	X(nd_solicits_rx) X(nd_adverts_rx) X(nd_adverts_tx) X(nd_solicits_tx) X(nd_failed)        \
 	X(nic_hello_tx) X(nic_hello_rx) X(nic_heartbeat_tx) X(nic_heartbeat_rx)                   \

@@ -7,6 +7,7 @@
 
 #include "host/arp.h"
 #include "host/ctx.h"
+#include "host/icmp_error.h"
 #include "host/link.h"
 #include "host/ndisc.h"
 #include "host/neigh.h"
@@ -30,7 +31,11 @@ static void icmp_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 	struct host_frame f;
 	size_t len;
 
-	if (v->icmp.type != ICMP_TYPE_ECHO_REQUEST || v->icmp.code != 0) {
+	if (v->icmp.type != ICMP_TYPE_ECHO_REQUEST) {
+		host_icmp_error_input(ctx, v);
+		return;
+	}
+	if (v->icmp.code != 0) {
 		drop(ctx, &ctx->cnt.drop_icmp_other);
 		return;
 	}
@@ -94,6 +99,13 @@ static void icmp6_input(struct iotcp_ctx *ctx, const struct pkt_view *v)
 		return;
 	case ICMP6_ECHO_REQUEST:
 		break;
+	case ICMP6_PACKET_TOO_BIG:
+		if (!ipv6_addr_equal(&v->ip6.dst, &ctx->ip6)) { /* errors are unicast to us */
+			drop(ctx, &ctx->cnt.drop_icmp6_other);
+			return;
+		}
+		host_icmp6_error_input(ctx, v);
+		return;
 	default:
 		drop(ctx, &ctx->cnt.drop_icmp6_other);
 		return;

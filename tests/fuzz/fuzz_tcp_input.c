@@ -252,6 +252,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ac = tcp_accept(l);
 			break;
 		}
+		case 7:
+			if ((op & 8) && ac) { /* an ICMP too-big error quoting A's data (pmtu.c) */
+				uint32_t seq = base_ack + (uint32_t)(int8_t)take(&f) * 512u;
+				uint32_t mtu = (uint32_t)take(&f) << 4 | take(&f);
+				tcp_stack_pmtu(a, tcp_conn_tuple(ac), seq, mtu, now);
+			} else {
+				deliver(a, NULL, A_ADDR, B_ADDR, now, true);
+			}
+			break;
 		default: /* drain A's output, dropped */
 			deliver(a, NULL, A_ADDR, B_ADDR, now, true);
 			break;

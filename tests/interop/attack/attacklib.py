@@ -122,11 +122,12 @@ def sha256(data_or_path):
 class Lab:
     """A private testbed: up() with a generated docroot, down() whatever happens."""
 
-    def __init__(self, build, mode, files, httpd_args=()):
+    def __init__(self, build, mode, files, httpd_args=(), lab_args=()):
         """mode: offload, copy, or linux (the lab's --linux-server: the same attack against a
         Linux TCP stack, python3 http.server, for reference)."""
         self.build, self.mode, self.files = build, mode, files
         self.httpd_args = list(httpd_args) if mode != "linux" else []
+        self.lab_args = list(lab_args)  # more options of iotcp-lab up (e.g. --wire tap)
         self.tmp = tempfile.mkdtemp(prefix="iotcp-attack-")
         os.chmod(self.tmp, 0o755)
         self.docroot = os.path.join(self.tmp, "docroot")
@@ -162,6 +163,7 @@ class Lab:
         subprocess.run([LAB_TOOL, "down"], capture_output=True, env=LAB_ENV, timeout=120)
         cmd = [LAB_TOOL, "up", "--docroot", self.docroot, "--build", self.build]
         cmd += ["--linux-server"] if self.mode == "linux" else ["--mode", self.mode]
+        cmd += self.lab_args
         r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
         self.is_up = r.returncode == 0
         return r
@@ -616,7 +618,8 @@ def flood(iface, frames, pps, seconds):
 
 # ---- entry point --------------------------------------------------------------------------------
 
-def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "copy")):
+def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "copy"),
+         lab_args=()):
     """Run attack(lab, args) against a fresh lab; see the module docstring."""
     if len(sys.argv) >= 2 and sys.argv[1] == "--ns-call":
         return _ns_dispatch()
@@ -643,7 +646,7 @@ def main(attack, title, files, httpd_args=(), add_args=None, modes=("offload", "
         print("SKIP: python3-scapy not installed for %s (scripts/install-deps.sh)" % NS_PYTHON)
         return 77
     ha = httpd_args(args) if callable(httpd_args) else httpd_args
-    lab = Lab(args.build, args.mode, files, ha)
+    lab = Lab(args.build, args.mode, files, ha, lab_args)
 
     def on_signal(sig, frame):
         raise SystemExit(128 + sig)  # unwinds through the finally below: the lab goes down
