@@ -126,7 +126,7 @@ struct nic_engine {
 
 /* ---- commands to the host ---- */
 
-static void host_flush(struct nic_engine *e)
+static void eng_host_flush(struct nic_engine *e)
 {
 	if (!e->w_open)
 		return;
@@ -136,7 +136,7 @@ static void host_flush(struct nic_engine *e)
 	e->w_open = false;
 }
 
-static struct proto_writer *host_writer(struct nic_engine *e)
+static struct proto_writer *eng_host_writer(struct nic_engine *e)
 {
 	if (!e->w_open) {
 		size_t cap = e->cfg.host_mtu < sizeof(e->hbuf) ? e->cfg.host_mtu : sizeof(e->hbuf);
@@ -147,21 +147,21 @@ static struct proto_writer *host_writer(struct nic_engine *e)
 }
 
 /* Run put against the open frame; when it is full, flush and retry in a new one. */
-#define HOST_PUT(e, call)                                                   \
-	do {                                                                \
-		struct proto_writer *w_ = host_writer(e);                   \
-		if ((call) == -PROTO_E_NOSPACE) {                           \
-			e->w.err = 0;                                       \
-			host_flush(e);                                      \
-			w_ = host_writer(e);                                \
-			(void)(call);                                       \
-		}                                                           \
-		(void)w_;                                                   \
+#define HOST_PUT(e, call)                                                                          \
+	do {                                                                                       \
+		struct proto_writer *w_ = eng_host_writer(e);                                      \
+		if ((call) == -PROTO_E_NOSPACE) {                                                  \
+			e->w.err = 0;                                                              \
+			eng_host_flush(e);                                                         \
+			w_ = eng_host_writer(e);                                                   \
+			(void)(call);                                                              \
+		}                                                                                  \
+		(void)w_;                                                                          \
 	} while (0)
 
-static void send_error(struct nic_engine *e, uint16_t cmd_type, uint16_t reason, int err,
-		       uint32_t req_id, uint32_t flow, uint32_t fid, uint32_t seq, uint32_t len,
-		       uint64_t cookie)
+static void eng_send_error(struct nic_engine *e, uint16_t cmd_type, uint16_t reason, int err,
+			   uint32_t req_id, uint32_t flow, uint32_t fid, uint32_t seq, uint32_t len,
+			   uint64_t cookie)
 {
 	struct proto_error pe = {.cmd_type = cmd_type, .reason = reason, .err = err,
 				 .req_id = req_id, .flow = flow, .fid = fid, .seq = seq,
@@ -172,12 +172,12 @@ static void send_error(struct nic_engine *e, uint16_t cmd_type, uint16_t reason,
 
 /* ---- files ---- */
 
-static uint32_t fid_make(const struct nic_engine *e, uint32_t index)
+static uint32_t eng_fid_make(const struct nic_engine *e, uint32_t index)
 {
 	return ((uint32_t)e->files[index].gen << FID_INDEX_BITS) | index;
 }
 
-static struct nic_file *fid_lookup(struct nic_engine *e, uint32_t fid, uint32_t *index)
+static struct nic_file *eng_fid_lookup(struct nic_engine *e, uint32_t fid, uint32_t *index)
 {
 	uint32_t i = fid & FID_INDEX_MASK;
 	if (i >= e->cfg.max_files)
@@ -189,12 +189,12 @@ static struct nic_file *fid_lookup(struct nic_engine *e, uint32_t fid, uint32_t 
 	return f;
 }
 
-static void file_release(struct nic_engine *e, uint32_t index)
+static void eng_file_release(struct nic_engine *e, uint32_t index)
 {
 	struct nic_file *f = &e->files[index];
 	if (!f->used || !f->closing || f->refs)
 		return;
-	uint32_t fid = fid_make(e, index);
+	uint32_t fid = eng_fid_make(e, index);
 	bool tell = !f->orphan;
 	close(f->fd);
 	f->used = false;
@@ -214,7 +214,7 @@ static void fill_done(const struct nic_file *f, struct proto_open_done *d)
 	d->mtime_nsec = f->mtime_nsec;
 }
 
-static void open_complete(struct nic_engine *e, uint32_t slot, int res)
+static void eng_open_complete(struct nic_engine *e, uint32_t slot, int res)
 {
 	struct pending_open *po = &e->opens[slot];
 	struct proto_open_done d = {.req_id = po->req_id};
@@ -272,18 +272,18 @@ static void open_complete(struct nic_engine *e, uint32_t slot, int res)
 	f->mtime_nsec = stx.stx_mtime.tv_nsec;
 	f->key = key;
 	e->st.files_open++;
-	d.fid = fid_make(e, i);
+	d.fid = eng_fid_make(e, i);
 	fill_done(f, &d);
 reply:
 	HOST_PUT(e, proto_put_open_done(w_, PROTO_T_OPEN_DONE, &d));
 }
 
-static void cmd_open(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_open(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_open o;
 	if (proto_open_decode(cmd, &o) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	e->st.opens++;
@@ -303,21 +303,21 @@ static void cmd_open(struct nic_engine *e, const struct proto_cmd *cmd)
 	po->path[o.path_len] = '\0';
 	e->nopens++;
 	if (nic_io_open_beneath(e->io, e->cfg.docroot_fd, po->path, IO_USER(IO_OPEN, slot)) < 0)
-		open_complete(e, slot, -EBUSY);
+		eng_open_complete(e, slot, -EBUSY);
 }
 
-static void cmd_fstat(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_fstat(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_fstat fs;
 	uint32_t i;
 	if (proto_fstat_decode(cmd, &fs) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	e->st.fstats++;
 	struct proto_open_done d = {.req_id = fs.req_id, .fid = fs.fid};
-	struct nic_file *f = fid_lookup(e, fs.fid, &i);
+	struct nic_file *f = eng_fid_lookup(e, fs.fid, &i);
 	if (!f)
 		d.err = -EBADF;
 	else
@@ -325,22 +325,23 @@ static void cmd_fstat(struct nic_engine *e, const struct proto_cmd *cmd)
 	HOST_PUT(e, proto_put_open_done(w_, PROTO_T_FSTAT_DONE, &d));
 }
 
-static void cmd_close(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_close(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_close c;
 	uint32_t i;
 	if (proto_close_decode(cmd, &c) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
-	if (!fid_lookup(e, c.fid, &i)) {
-		send_error(e, PROTO_T_CLOSE, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, 0, c.fid, 0, 0, 0);
+	if (!eng_fid_lookup(e, c.fid, &i)) {
+		eng_send_error(e, PROTO_T_CLOSE, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, 0, c.fid, 0, 0,
+			       0);
 		return;
 	}
 	e->st.closes++;
 	e->files[i].closing = true;
-	file_release(e, i);
+	eng_file_release(e, i);
 }
 
 /* ---- flows and jobs ---- */
@@ -353,7 +354,7 @@ static struct nic_flow **flow_slot(struct nic_engine *e, uint32_t id)
 	return p;
 }
 
-static struct nic_flow *flow_get(struct nic_engine *e, uint32_t id, bool create)
+static struct nic_flow *eng_flow_get(struct nic_engine *e, uint32_t id, bool create)
 {
 	struct nic_flow **p = flow_slot(e, id);
 	if (*p || !create)
@@ -368,7 +369,7 @@ static struct nic_flow *flow_get(struct nic_engine *e, uint32_t id, bool create)
 	return f;
 }
 
-static void flow_maybe_free(struct nic_engine *e, struct nic_flow *f)
+static void eng_flow_maybe_free(struct nic_engine *e, struct nic_flow *f)
 {
 	if (f->waiting || f->sent_head)
 		return;
@@ -379,7 +380,7 @@ static void flow_maybe_free(struct nic_engine *e, struct nic_flow *f)
 	e->st.flows--;
 }
 
-static void job_free(struct nic_engine *e, struct nic_job *j)
+static void eng_job_free(struct nic_engine *e, struct nic_job *j)
 {
 	uint32_t first = (uint32_t)(j->file_off / nic_store_block_size(e->store));
 	for (uint32_t k = 0; k < j->nblocks; k++) {
@@ -393,7 +394,7 @@ static void job_free(struct nic_engine *e, struct nic_job *j)
 	struct nic_file *f = &e->files[j->fid_index];
 	if (f->refs)
 		f->refs--;
-	file_release(e, j->fid_index);
+	eng_file_release(e, j->fid_index);
 	e->jobs--;
 	e->st.jobs_released++;
 	free(j);
@@ -416,7 +417,7 @@ static bool flow_over_limit(const struct nic_engine *e, const struct nic_flow *f
 
 /* Start the read of a fresh block. The read holds a reference on the file, so its fd stays
  * open (and cannot become another file's) until the completion is reaped. */
-static void block_read(struct nic_engine *e, struct nic_block *b, uint32_t fi)
+static void eng_block_read(struct nic_engine *e, struct nic_block *b, uint32_t fi)
 {
 	struct nic_file *f = &e->files[fi];
 	uint32_t bs = nic_store_block_size(e->store);
@@ -448,17 +449,17 @@ static void read_complete(struct nic_engine *e, uint64_t v, int res)
 	uint32_t fi = b->read_owner;
 	if (fi < e->cfg.max_files && e->files[fi].used && e->files[fi].refs) {
 		e->files[fi].refs--;
-		file_release(e, fi);
+		eng_file_release(e, fi);
 	}
 }
 
-static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t now)
+static void eng_cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t now)
 {
 	struct proto_send s;
 	uint32_t fi;
 	if (proto_send_decode(cmd, &s) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	e->st.sends++;
@@ -467,14 +468,14 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 	struct nic_tmpl tmpl;
 	if (nic_tmpl_init(&tmpl, s.tmpl, s.tmpl_len) < 0 ||
 	    (e->cfg.wire_max_frame && (size_t)tmpl.hlen + s.mss > e->cfg.wire_max_frame)) {
-		send_error(e, cmd->type, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
-			   s.len, s.cookie);
+		eng_send_error(e, cmd->type, PROTO_ERR_BAD_TEMPLATE, -EINVAL, 0, s.flow, s.fid, 0,
+			       s.len, s.cookie);
 		return;
 	}
-	struct nic_file *f = fid_lookup(e, s.fid, &fi);
+	struct nic_file *f = eng_fid_lookup(e, s.fid, &fi);
 	if (!f) {
-		send_error(e, cmd->type, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, s.flow, s.fid,
-			   tmpl.seq, s.len, s.cookie);
+		eng_send_error(e, cmd->type, PROTO_ERR_UNKNOWN_FID, -EBADF, 0, s.flow, s.fid,
+			       tmpl.seq, s.len, s.cookie);
 		return;
 	}
 	uint64_t pin_off = s.file_off, pin_len = s.len;
@@ -484,33 +485,33 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		int err;
 		tj = nic_tls_job_prepare(e->tls, &s, f->size, &pin_off, &pin_len, &err, &reason);
 		if (!tj) {
-			send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len,
-				   s.cookie);
+			eng_send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len,
+				       s.cookie);
 			return;
 		}
 	}
 	if (s.len > MAX_JOB_LEN || pin_off + pin_len > f->size) {
-		send_error(e, cmd->type, PROTO_ERR_RANGE, -EINVAL, 0, s.flow, s.fid, tmpl.seq,
-			   s.len, s.cookie);
+		eng_send_error(e, cmd->type, PROTO_ERR_RANGE, -EINVAL, 0, s.flow, s.fid, tmpl.seq,
+			       s.len, s.cookie);
 		return;
 	}
 	if (e->jobs >= e->cfg.max_jobs) {
 		nic_tls_job_free(e->tls, tj);
-		send_error(e, cmd->type, PROTO_ERR_BUSY, -EBUSY, 0, s.flow, s.fid, tmpl.seq,
-			   s.len, s.cookie);
+		eng_send_error(e, cmd->type, PROTO_ERR_BUSY, -EBUSY, 0, s.flow, s.fid, tmpl.seq,
+			       s.len, s.cookie);
 		return;
 	}
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t first = pin_off / bs, last = (pin_off + pin_len - 1) / bs;
 	uint32_t nb = (uint32_t)(last - first + 1);
-	struct nic_flow *fl = flow_get(e, s.flow, true);
+	struct nic_flow *fl = eng_flow_get(e, s.flow, true);
 	if (fl && flow_over_limit(e, fl, f->key, first, nb)) {
 		/* this flow holds its share: only it waits (the host backs off this flow) */
 		e->st.flow_limited++;
 		nic_tls_job_free(e->tls, tj);
-		send_error(e, cmd->type, PROTO_ERR_FLOW_LIMIT,
-			   fl->jobs >= e->cfg.max_flow_jobs ? -EBUSY : -ENOBUFS, 0, s.flow, s.fid,
-			   tmpl.seq, s.len, s.cookie);
+		eng_send_error(e, cmd->type, PROTO_ERR_FLOW_LIMIT,
+			       fl->jobs >= e->cfg.max_flow_jobs ? -EBUSY : -ENOBUFS, 0, s.flow,
+			       s.fid, tmpl.seq, s.len, s.cookie);
 		return;
 	}
 	struct nic_job *j = calloc(1, sizeof(*j) + nb * sizeof(j->blocks[0]));
@@ -518,9 +519,9 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		free(j);
 		nic_tls_job_free(e->tls, tj);
 		if (fl)
-			flow_maybe_free(e, fl);
-		send_error(e, cmd->type, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
-			   s.len, s.cookie);
+			eng_flow_maybe_free(e, fl);
+		eng_send_error(e, cmd->type, PROTO_ERR_BUSY, -ENOMEM, 0, s.flow, s.fid, tmpl.seq,
+			       s.len, s.cookie);
 		return;
 	}
 	j->flow = fl;
@@ -549,15 +550,15 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 		}
 		if (!b) {
 			e->st.store_full++;
-			send_error(e, cmd->type, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
-				   s.fid, tmpl.seq, s.len, s.cookie);
-			job_free(e, j);
-			flow_maybe_free(e, fl);
+			eng_send_error(e, cmd->type, PROTO_ERR_STORE_FULL, -ENOBUFS, 0, s.flow,
+				       s.fid, tmpl.seq, s.len, s.cookie);
+			eng_job_free(e, j);
+			eng_flow_maybe_free(e, fl);
 			return;
 		}
 		j->blocks[k] = b;
 		if (fresh) {
-			block_read(e, b, fi);
+			eng_block_read(e, b, fi);
 			j->fresh = true;
 		}
 	}
@@ -566,9 +567,10 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 					&reason)
 		     : 0;
 	if (err < 0) {
-		send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len, s.cookie);
-		job_free(e, j);
-		flow_maybe_free(e, fl);
+		eng_send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len,
+			       s.cookie);
+		eng_job_free(e, j);
+		eng_flow_maybe_free(e, fl);
 		return;
 	}
 	fl->waiting++;
@@ -581,10 +583,10 @@ static void cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t
 
 /* ACKD: release the flow's sent jobs that end at or before acked; with end, every job of it
  * (waiting ones too) and its TLS state. Returns the jobs released. */
-static uint32_t flow_release(struct nic_engine *e, uint32_t id, uint32_t acked, bool end)
+static uint32_t eng_flow_release(struct nic_engine *e, uint32_t id, uint32_t acked, bool end)
 {
 	uint64_t before = e->st.jobs_released;
-	struct nic_flow *fl = flow_get(e, id, false);
+	struct nic_flow *fl = eng_flow_get(e, id, false);
 	if (!fl) {
 		nic_tls_ackd(e->tls, id, acked, end);
 		return 0;
@@ -596,7 +598,7 @@ static uint32_t flow_release(struct nic_engine *e, uint32_t id, uint32_t acked, 
 		fl->sent_head = j->next;
 		if (!fl->sent_head)
 			fl->sent_tail = NULL;
-		job_free(e, j);
+		eng_job_free(e, j);
 	}
 	if (end && fl->waiting) {
 		/* drop its jobs still waiting in the FIFO */
@@ -608,30 +610,30 @@ static uint32_t flow_release(struct nic_engine *e, uint32_t id, uint32_t acked, 
 				if (e->fifo_tail == j)
 					e->fifo_tail = prev;
 				fl->waiting--;
-				job_free(e, j);
+				eng_job_free(e, j);
 			} else {
 				prev = j;
 				p = &j->next;
 			}
 		}
 	}
-	flow_maybe_free(e, fl);
+	eng_flow_maybe_free(e, fl);
 	nic_tls_ackd(e->tls, id, acked, end);
 	return (uint32_t)(e->st.jobs_released - before);
 }
 
-static void cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_ackd(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_ackd a;
 	if (proto_ackd_decode(cmd, &a) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	e->st.ackds++;
-	if (!flow_get(e, a.flow, false))
+	if (!eng_flow_get(e, a.flow, false))
 		e->st.ackd_unknown_flow++;
-	flow_release(e, a.flow, a.acked, a.flags & PROTO_ACKD_F_END);
+	eng_flow_release(e, a.flow, a.acked, a.flags & PROTO_ACKD_F_END);
 }
 
 /* ---- resynchronisation (proto/sync.h) ---- */
@@ -669,8 +671,8 @@ static void sync_sweep(struct nic_engine *e, struct proto_sync_done *d)
 			collect_unlisted(&l, fl->id);
 	nic_tls_for_each_flow(e->tls, collect_unlisted, &l);
 	for (uint32_t i = 0; i < l.n; i++) {
-		bool engine_flow = flow_get(e, l.ids[i], false) != NULL;
-		d->jobs += flow_release(e, l.ids[i], 0, true);
+		bool engine_flow = eng_flow_get(e, l.ids[i], false) != NULL;
+		d->jobs += eng_flow_release(e, l.ids[i], 0, true);
 		d->flows += engine_flow;
 	}
 	free(l.ids);
@@ -682,13 +684,13 @@ static void sync_sweep(struct nic_engine *e, struct proto_sync_done *d)
 		f->closing = true;
 		f->orphan = true;
 		d->files++;
-		file_release(e, i);
+		eng_file_release(e, i);
 	}
 	e->st.sync_flows_released += d->flows;
 	e->st.sync_files_released += d->files;
 }
 
-static void cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_sync s;
 	struct proto_sync_entry en;
@@ -696,7 +698,7 @@ static void cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
 
 	if (proto_sync_decode(cmd, &s) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	if (s.kind != PROTO_SYNC_END)
@@ -706,9 +708,9 @@ static void cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
 		if (s.kind == PROTO_SYNC_FLOWS) {
 			nic_sync_keep(&e->sync, en.id);
 			if (en.flags & PROTO_SYNC_E_VALUE) /* the ACKD it may have missed */
-				flow_release(e, en.id, en.value, false);
+				eng_flow_release(e, en.id, en.value, false);
 		} else if (s.kind == PROTO_SYNC_FIDS) {
-			struct nic_file *f = fid_lookup(e, en.id, &fi);
+			struct nic_file *f = eng_fid_lookup(e, en.id, &fi);
 			if (f)
 				f->sync_epoch = s.epoch;
 		} else {
@@ -732,20 +734,20 @@ static void cmd_sync(struct nic_engine *e, const struct proto_cmd *cmd)
 	HOST_PUT(e, proto_put_sync_done(w_, &d));
 }
 
-static void cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
+static void eng_cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
 {
 	struct proto_tls_key k;
 	uint16_t reason;
 	if (proto_tls_key_decode(cmd, &k) < 0) {
 		e->st.malformed++;
-		send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
 	proto_tls_key_wipe(cmd); /* the frame's copy of the key: the decoded one is used */
 	nic_sync_keep(&e->sync, k.flow); /* a flow that appears while a sync runs is alive */
 	int err = nic_tls_key(e->tls, &k, &reason);
 	if (err < 0)
-		send_error(e, cmd->type, reason, err, k.epoch, k.flow, 0, 0, 0, 0);
+		eng_send_error(e, cmd->type, reason, err, k.epoch, k.flow, 0, 0, 0, 0);
 	OPENSSL_cleanse(&k, sizeof(k));
 }
 
@@ -806,7 +808,7 @@ const char *nic_engine_check(struct nic_engine *e)
 	struct nic_job *fifo_last = NULL;
 	for (struct nic_job *j = e->fifo_head; j; j = j->next) {
 		fifo_last = j;
-		if (flow_get(e, j->flow->id, false) != j->flow)
+		if (eng_flow_get(e, j->flow->id, false) != j->flow)
 			return "a waiting job's flow is not in the flow table";
 		if (j->sent > j->len)
 			return "a waiting job sent more than its length";
@@ -869,7 +871,7 @@ const char *nic_engine_check(struct nic_engine *e)
 
 /* The checks after every command frame, poll and reset, in the builds that have them; in a
  * big state (thousands of blocks and jobs) every 64th call. */
-static void engine_checked(struct nic_engine *e)
+static void eng_checked(struct nic_engine *e)
 {
 	if (!invariants_enabled())
 		return;
@@ -891,25 +893,26 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 	while ((rc = proto_next(&it, &cmd)) > 0) {
 		e->st.cmds++;
 		switch (cmd.type) {
-		case PROTO_T_OPEN: cmd_open(e, &cmd); break;
-		case PROTO_T_FSTAT: cmd_fstat(e, &cmd); break;
-		case PROTO_T_CLOSE: cmd_close(e, &cmd); break;
+		case PROTO_T_OPEN: eng_cmd_open(e, &cmd); break;
+		case PROTO_T_FSTAT: eng_cmd_fstat(e, &cmd); break;
+		case PROTO_T_CLOSE: eng_cmd_close(e, &cmd); break;
 		case PROTO_T_SEND:
-		case PROTO_T_TLS_SEND: cmd_send(e, &cmd, now); break;
-		case PROTO_T_TLS_KEY: cmd_tls_key(e, &cmd); break;
-		case PROTO_T_ACKD: cmd_ackd(e, &cmd); break;
-		case PROTO_T_SYNC: cmd_sync(e, &cmd); break;
+		case PROTO_T_TLS_SEND: eng_cmd_send(e, &cmd, now); break;
+		case PROTO_T_TLS_KEY: eng_cmd_tls_key(e, &cmd); break;
+		case PROTO_T_ACKD: eng_cmd_ackd(e, &cmd); break;
+		case PROTO_T_SYNC: eng_cmd_sync(e, &cmd); break;
 		case PROTO_T_HELLO:
 		case PROTO_T_HEARTBEAT: break;
 		default:
 			e->st.malformed++;
-			send_error(e, cmd.type, PROTO_ERR_UNSUPPORTED, -EOPNOTSUPP, 0, 0, 0, 0, 0, 0);
+			eng_send_error(e, cmd.type, PROTO_ERR_UNSUPPORTED, -EOPNOTSUPP, 0, 0, 0, 0,
+				       0, 0);
 			break;
 		}
 	}
 	if (rc < 0)
 		e->st.malformed++;
-	engine_checked(e);
+	eng_checked(e);
 }
 
 /* ---- transmission ---- */
@@ -1056,7 +1059,7 @@ static void fifo_remove(struct nic_engine *e, struct nic_job **link, struct nic_
 	j->flow->waiting--;
 }
 
-static bool run_fifo(struct nic_engine *e, uint64_t now)
+static bool eng_run_fifo(struct nic_engine *e, uint64_t now)
 {
 	bool work = false;
 	struct nic_job **link = &e->fifo_head, *prev = NULL;
@@ -1088,12 +1091,12 @@ static bool run_fifo(struct nic_engine *e, uint64_t now)
 				e->st.truncated++;
 			else
 				e->st.read_errors++;
-			send_error(e, j->tls ? PROTO_T_TLS_SEND : PROTO_T_SEND, reason, err, 0,
-				   fl->id, fid_make(e, j->fid_index), j->tmpl.seq, j->len,
-				   j->cookie);
+			eng_send_error(e, j->tls ? PROTO_T_TLS_SEND : PROTO_T_SEND, reason, err, 0,
+				       fl->id, eng_fid_make(e, j->fid_index), j->tmpl.seq, j->len,
+				       j->cookie);
 			fifo_remove(e, link, prev);
-			job_free(e, j);
-			flow_maybe_free(e, fl);
+			eng_job_free(e, j);
+			eng_flow_maybe_free(e, fl);
 			work = true;
 			continue;
 		}
@@ -1133,12 +1136,12 @@ uint64_t nic_engine_default_flow_pinned(uint64_t store_bytes, uint32_t block_siz
 	return share > floor ? share : floor;
 }
 
-static void io_complete(struct nic_engine *e, const struct nic_io_done *d)
+static void eng_io_complete(struct nic_engine *e, const struct nic_io_done *d)
 {
 	uint64_t kind = d->user >> 56, v = d->user & ((1ull << 56) - 1);
 
 	if (kind == IO_OPEN && v < e->cfg.max_files && e->opens[v].used)
-		open_complete(e, (uint32_t)v, d->res);
+		eng_open_complete(e, (uint32_t)v, d->res);
 	else if (kind == IO_READ)
 		read_complete(e, v, d->res);
 	else
@@ -1156,14 +1159,14 @@ bool nic_engine_poll(struct nic_engine *e, uint64_t now)
 		while ((n = nic_io_reap(e->io, done, REAP_BATCH)) > 0) {
 			work = true;
 			for (int i = 0; i < n; i++)
-				io_complete(e, &done[i]);
+				eng_io_complete(e, &done[i]);
 			nic_io_submit(e->io);
 		}
 	}
-	if (e->fifo_head && run_fifo(e, now))
+	if (e->fifo_head && eng_run_fifo(e, now))
 		work = true;
-	host_flush(e);
-	engine_checked(e);
+	eng_host_flush(e);
+	eng_checked(e);
 	return work;
 }
 
@@ -1182,11 +1185,11 @@ bool nic_engine_stop_io(struct nic_engine *e)
 	for (unsigned waited = 0; nic_io_inflight(e->io) && waited < DRAIN_MS; waited += 100) {
 		int n = nic_io_wait(e->io, done, REAP_BATCH, 100);
 		for (int i = 0; i < n; i++)
-			io_complete(e, &done[i]);
+			eng_io_complete(e, &done[i]);
 	}
 	e->io_drained = nic_io_inflight(e->io) == 0;
 	e->io_stopped = true;
-	host_flush(e);
+	eng_host_flush(e);
 	return e->io_drained;
 }
 
@@ -1261,7 +1264,7 @@ void nic_engine_reset(struct nic_engine *e)
 			while (fl->sent_head) {
 				struct nic_job *j = fl->sent_head;
 				fl->sent_head = j->next;
-				job_free(e, j);
+				eng_job_free(e, j);
 			}
 			fl->sent_tail = NULL;
 			fl = next;
@@ -1271,7 +1274,7 @@ void nic_engine_reset(struct nic_engine *e)
 		struct nic_job *j = e->fifo_head;
 		e->fifo_head = j->next;
 		j->flow->waiting--;
-		job_free(e, j);
+		eng_job_free(e, j);
 	}
 	e->fifo_tail = NULL;
 	for (unsigned b = 0; b < FLOW_BUCKETS; b++) {
@@ -1294,7 +1297,7 @@ void nic_engine_reset(struct nic_engine *e)
 			f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK); /* stale for the new host */
 		f->closing = true;
 		f->orphan = true;
-		file_release(e, i);
+		eng_file_release(e, i);
 	}
 	nic_tls_reset(e->tls); /* after the jobs: their records go with the flows */
 	nic_sync_finish(&e->sync);
@@ -1302,7 +1305,7 @@ void nic_engine_reset(struct nic_engine *e)
 	for (uint32_t i = 0; i < e->cfg.max_files; i++)
 		if (e->opens[i].used)
 			e->opens[i].orphan = true;
-	engine_checked(e);
+	eng_checked(e);
 }
 
 void nic_engine_free(struct nic_engine *e)
