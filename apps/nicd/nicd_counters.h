@@ -34,6 +34,7 @@ enum nicd_counter_group {
 	X(FWD, dropped_runt)	      /* shorter than an Ethernet header */                        \
 	X(FWD, dropped_wire_proto)    /* 0x88B5 frames arriving from the wire */                   \
 	X(FWD, ctl_tx_dropped)	      /* our control frames (HELLO, HEARTBEAT) the host refused */ \
+	X(FWD, steered_to_all)	      /* --shards: ARP replies, NAs copied to every shard */       \
 	X(LINK, link_changes)	      /* the host or the wire link went up or down */              \
 	X(ENGINE, engine_resets)      /* host restarts seen by the engine (offload state reset) */ \
 	X(HOST_TX, cmd_tx_dropped)    /* engine answers the host port refused */

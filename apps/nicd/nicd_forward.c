@@ -2,6 +2,8 @@
 /* Frame forwarding of iotcp-nicd (see nicd_forward.h). */
 #include "nicd_forward.h"
 
+#include <string.h>
+
 #include "nicd_clock.h"
 #include "nicd_host_io.h"
 #include "port/bell.h"
@@ -57,8 +59,102 @@ static void send_out(struct nicd *d, struct port *dst, struct rte_mbuf **out, ui
 	}
 }
 
+/* Shard s's frames from one wire burst (--shards > 1). */
+struct shard_out {
+	struct rte_mbuf *m[NICD_BURST];
+	uint16_t k;
+	bool urgent;
+};
+
+/* A wire frame (its bytes at f) for shard s: addressed to that shard's host (each shard's memif
+ * has a MAC of its own; shard 0 answers ARP and ND for all), through its ACK coalescer. */
+static void to_shard(struct nicd *ds, struct shard_out *so, struct rte_mbuf *m, const uint8_t *f,
+		     uint32_t len)
+{
+	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t alen = len < ACK_PEEK ? len : ACK_PEEK;
+
+	if (ds->ctl.host_known && rte_pktmbuf_data_len(m) >= PROTO_MAC_LEN && !(eth[0] & 1))
+		memcpy(eth, ds->ctl.host_mac, PROTO_MAC_LEN);
+	if (!so->urgent && ds->ports.bell)
+		so->urgent = !nicd_frame_is_pure_ack(f, alen);
+	if (ds->off.ackc) {
+		struct out_list ol = {.m = so->m, .k = so->k};
+		to_host_coalesced(ds->off.ackc, m, f, alen, &ol);
+		so->k = ol.k;
+		return;
+	}
+	so->m[so->k++] = m;
+}
+
+/* From the wire with host shards: each frame to the shard steer.h picks (TCP by its 4-tuple),
+ * ARP replies and Neighbor Advertisements copied to every shard. */
+static uint16_t forward_wire_shards(struct nicd *d)
+{
+	unsigned ns = d->opts.shards;
+	struct rte_mbuf *in[NICD_BURST];
+	struct shard_out out[NICD_MAX_SHARDS];
+	uint8_t peek[HDR_PEEK];
+	uint16_t n = port_rx_burst(d->ports.wire, in, NICD_BURST);
+
+	for (unsigned s = 0; s < ns; s++) {
+		out[s].k = 0;
+		out[s].urgent = false;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		if (len < PROTO_ETH_HLEN) {
+			d->c.dropped_runt++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		uint32_t plen = len < HDR_PEEK ? len : HDR_PEEK;
+		const uint8_t *hdr = rte_pktmbuf_read(m, 0, plen, peek);
+		bool tagged;
+		const uint8_t *f = NULL;
+		if (hdr && nicd_frame_ethertype(hdr, plen, &tagged) != (int)PROTO_ETHERTYPE)
+			f = len <= sizeof(d->steer_copy)
+				? rte_pktmbuf_read(m, 0, len, d->steer_copy)
+				: NULL;
+		if (!f) {
+			d->c.dropped_wire_proto += hdr != NULL;
+			d->c.dropped_runt += hdr == NULL;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		unsigned to = nic_steer_frame(&d->steer, f, len);
+		if (to != NIC_STEER_ALL) {
+			to_shard(&d[to], &out[to], m, f, len);
+			continue;
+		}
+		d->c.steered_to_all++;
+		for (unsigned s = 1; s < ns; s++) {
+			struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+			if (c)
+				to_shard(&d[s], &out[s], c, f, len);
+			else
+				d[s].c.dropped_to_host++;
+		}
+		to_shard(d, &out[0], m, f, len);
+	}
+	for (unsigned s = 0; s < ns; s++) {
+		if (d[s].off.ackc) {
+			struct out_list ol = {.m = out[s].m, .k = out[s].k};
+			nic_ackc_flush(d[s].off.ackc, out_push, &ol);
+			out[s].k = ol.k;
+		}
+		if (out[s].k)
+			send_out(&d[s], d[s].ports.host, out[s].m, out[s].k, false, out[s].urgent);
+	}
+	return n;
+}
+
 uint16_t nicd_forward(struct nicd *d, bool from_host)
 {
+	if (!from_host && d->opts.shards > 1)
+		return forward_wire_shards(d);
+
 	struct port *src = from_host ? d->ports.host : d->ports.wire;
 	struct port *dst = from_host ? d->ports.wire : d->ports.host;
 	struct nic_ackc *ackc = d->off.ackc;
@@ -112,7 +208,7 @@ uint16_t nicd_forward(struct nicd *d, bool from_host)
 		} else if (hdr && !tagged) {
 			uint64_t t = cycles_now(), nested = nicd_nested_cycles(d);
 			nicd_host_command(d, m);
-			nicd_stage_end(d, &d->round.cmds, &t, &nested);
+			nicd_stage_end(d, &d->shard0->round.cmds, &t, &nested);
 		} else
 			d->ctl.c.malformed++;
 		rte_pktmbuf_free(m);

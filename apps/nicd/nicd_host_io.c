@@ -22,7 +22,7 @@ bool nicd_host_tx(struct nicd *d, const uint8_t *dst, const uint8_t *payload, si
 	bool ok = port_tx_frame(d->ports.host, hdr, sizeof(hdr), payload, len, NICD_ETH_MIN_FRAME);
 	if (ok && urgent && d->ports.bell)
 		port_bell_ring(d->ports.bell);
-	d->round.host_tx += cycles_now() - t0;
+	d->shard0->round.host_tx += cycles_now() - t0;
 	return ok;
 }
 
@@ -66,15 +66,16 @@ static void control_input(struct nicd *d, int n, const uint8_t *reply, uint64_t 
 {
 	if (n > 0) {
 		nicd_host_send_ctl(d, reply, n);
-		nicd_log("HELLO from host %02x:%02x:%02x:%02x:%02x:%02x boot %016" PRIx64,
-			 d->ctl.host_mac[0], d->ctl.host_mac[1], d->ctl.host_mac[2],
+		nicd_log("%sHELLO from host %02x:%02x:%02x:%02x:%02x:%02x boot %016" PRIx64,
+			 d->ports.tag, d->ctl.host_mac[0], d->ctl.host_mac[1], d->ctl.host_mac[2],
 			 d->ctl.host_mac[3], d->ctl.host_mac[4], d->ctl.host_mac[5],
 			 d->ctl.host_boot_id);
 	}
 	if (old_boot && d->ctl.host_boot_id != old_boot) {
 		/* docs/protocol.md HELLO: a new host boot id forgets all flows and files. */
-		nicd_log("host restarted (boot %016" PRIx64 " -> %016" PRIx64 ")%s", old_boot,
-			 d->ctl.host_boot_id, d->off.engine ? ": offload state reset" : "");
+		nicd_log("%shost restarted (boot %016" PRIx64 " -> %016" PRIx64 ")%s", d->ports.tag,
+			 old_boot, d->ctl.host_boot_id,
+			 d->off.engine ? ": offload state reset" : "");
 		if (d->off.engine) {
 			nic_engine_reset(d->off.engine);
 			d->c.engine_resets++;

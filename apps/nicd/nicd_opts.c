@@ -43,6 +43,13 @@ const char *nicd_usage(void)
 	       "  --foreground             do not daemonize\n"
 	       "  --ack-coalesce on|off    merge pure ACKs of offloaded flows that a newer one\n"
 	       "                           covers in the same round (default on)\n"
+	       "  --shards N               host shards, 1..8 (default 1): N host links, memif\n"
+	       "                           sockets PATH, PATH.1 .. PATH.N-1, each with its "
+	       "doorbell\n"
+	       "                           and its own offload engine (store, files and jobs\n"
+	       "                           divided among them); TCP flows go to a shard by a "
+	       "keyed\n"
+	       "                           symmetric hash of the 4-tuple, ARP/ND/ICMP to shard 0\n"
 	       "  --help\n";
 }
 
@@ -124,6 +131,7 @@ enum {
 	OPT_FOREGROUND,
 	OPT_HELP,
 	OPT_ACK_COALESCE,
+	OPT_SHARDS,
 };
 
 int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_t errlen)
@@ -148,6 +156,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	    {"foreground", no_argument, NULL, OPT_FOREGROUND},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {"ack-coalesce", required_argument, NULL, OPT_ACK_COALESCE},
+	    {"shards", required_argument, NULL, OPT_SHARDS},
 	    {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
@@ -162,6 +171,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	o->block_kb = NICD_DEFAULT_BLOCK_KB;
 	o->max_files = NICD_DEFAULT_MAX_FILES;
 	o->max_jobs = NICD_DEFAULT_MAX_JOBS;
+	o->shards = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -237,7 +247,8 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 			o->flow_jobs = (unsigned)v;
 			break;
 		case OPT_FLOW_PINNED:
-			if (parse_uint(optarg, (unsigned long)NICD_MAX_STORE_MB * 1024, &v) || v < 4)
+			if (parse_uint(optarg, (unsigned long)NICD_MAX_STORE_MB * 1024, &v) ||
+			    v < 4)
 				return fail(err, errlen, "--flow-pinned-kb: bad size '%s' (4..%u)",
 					    optarg, NICD_MAX_STORE_MB * 1024);
 			o->flow_pinned_kb = (unsigned)v;
@@ -268,6 +279,12 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 					    optarg);
 			o->no_ack_coalesce = strcmp(optarg, "off") == 0;
 			break;
+		case OPT_SHARDS:
+			if (parse_uint(optarg, NICD_MAX_SHARDS, &v) || v < 1)
+				return fail(err, errlen, "--shards: bad count '%s' (1..%u)", optarg,
+					    NICD_MAX_SHARDS);
+			o->shards = (unsigned)v;
+			break;
 		default:
 			return fail(err, errlen, "unknown or incomplete option '%s'",
 				    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
@@ -277,6 +294,14 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!o->host_socket)
 		return fail(err, errlen, "--host-socket PATH is required");
+	if (o->shards > 1 && strlen(o->host_socket) + 2 > 107)
+		return fail(err, errlen, "--host-socket: '%s' too long for shard sockets PATH.N",
+			    o->host_socket);
+	if (o->shards > 1 && (uint64_t)o->store_mb * 1024 / o->shards < o->block_kb)
+		return fail(err, errlen, "--store-mb %u is smaller than one %u KiB block per shard",
+			    o->store_mb, o->block_kb);
+	if (o->max_files < o->shards || o->max_jobs < o->shards)
+		return fail(err, errlen, "--max-files and --max-jobs must be at least --shards");
 	if ((uint64_t)o->store_mb * 1024 < o->block_kb)
 		return fail(err, errlen, "--store-mb %u is smaller than one %u KiB block",
 			    o->store_mb, o->block_kb);

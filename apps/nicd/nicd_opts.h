@@ -26,15 +26,16 @@ struct nicd_opts {
 	const char *pid_file;
 	const char *log_level; /* DPDK --log-level */
 	unsigned mem_mb;
-	unsigned store_mb;  /* NIC block store, MiB */
-	unsigned block_kb;  /* store block size, KiB (power of two >= 4) */
-	unsigned max_files; /* files open at once on the NIC */
-	unsigned max_jobs;  /* SENDs waiting or unacknowledged, all flows */
-	unsigned flow_jobs; /* ... of one flow (0: the engine's default) */
+	unsigned store_mb;	 /* NIC block store, MiB */
+	unsigned block_kb;	 /* store block size, KiB (power of two >= 4) */
+	unsigned max_files;	 /* files open at once on the NIC */
+	unsigned max_jobs;	 /* SENDs waiting or unacknowledged, all flows */
+	unsigned flow_jobs;	 /* ... of one flow (0: the engine's default) */
 	unsigned flow_pinned_kb; /* store KiB one flow may hold (0: 1/8 of the store) */
 	bool foreground;
 	bool help;
 	bool no_ack_coalesce; /* forward every ACK of offloaded flows (src/nic/ackcoal.h) */
+	unsigned shards;      /* host shards: host links PATH, PATH.1, ... (1..NICD_MAX_SHARDS) */
 };
 
 #define NICD_DEFAULT_WIRE      "tap:iotcp0"
@@ -48,6 +49,7 @@ struct nicd_opts {
 #define NICD_MAX_FILES	       1000000
 #define NICD_DEFAULT_MAX_JOBS  65536
 #define NICD_MAX_JOBS	       4000000
+#define NICD_MAX_SHARDS	       8 /* src/nic/steer.h NIC_STEER_MAX_SHARDS */
 
 /* Parse argv into o (defaults first). 0 on success; -1 with err filled on a bad option or value
  * (including a --docroot that is not a directory, a --block-kb that is not a power of two or a

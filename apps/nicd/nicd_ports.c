@@ -3,18 +3,42 @@
  * doorbell, the start-up log line, HELLO capabilities, link state. */
 #include "nicd_ports.h"
 
+#include <stdio.h>
+
 #include "nicd_log.h"
 #include "port/bell.h"
 #include "proto/proto.h"
 
-int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o)
+/* The shard's host port and doorbell. 0 or -1 (logged). */
+static int open_host(struct nicd_ports *p, unsigned shard, const char *socket)
 {
-	char host_args[256], wire_args[128], err[256];
+	char host_args[256], name[32], err[256];
 
-	if (port_vdev_memif(host_args, sizeof(host_args), 0, true, o->host_socket) < 0) {
-		nicd_log("bad --host-socket %s", o->host_socket);
+	if (port_vdev_memif(host_args, sizeof(host_args), shard, true, socket) < 0) {
+		nicd_log("bad --host-socket %s", socket);
 		return -1;
 	}
+	snprintf(name, sizeof(name), "net_memif%u", shard);
+	struct port_config host_cfg = {.name = name, .devargs = host_args};
+	p->host = port_open(&host_cfg, err, sizeof(err));
+	if (!p->host) {
+		nicd_log("%shost port: %s", p->tag, err);
+		return -1;
+	}
+	/* The doorbell next to the memif socket: without it both sides still work, on timed
+	 * sleeps (up to 1 ms of added latency after idle). */
+	p->bell = port_bell_open(socket, PORT_BELL_NIC, true, err, sizeof(err));
+	if (p->bell)
+		port_set_bell(p->host, p->bell, false); /* nicd rings: not for bare ACKs, ECHOs */
+	else
+		nicd_log("%sno host doorbell (%s): timed sleeps only", p->tag, err);
+	return 0;
+}
+
+/* The wire port as o says. 0 or -1 (logged). */
+static int open_wire(struct nicd_ports *p, const struct nicd_opts *o)
+{
+	char wire_args[128], err[256];
 	int rc = o->wire_kind == NICD_WIRE_AF_PACKET
 		     ? port_vdev_af_packet(wire_args, sizeof(wire_args), 0, o->wire_ifname)
 		     : port_vdev_tap(wire_args, sizeof(wire_args), 0, o->wire_ifname);
@@ -22,19 +46,6 @@ int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o)
 		nicd_log("bad wire interface %s", o->wire_ifname);
 		return -1;
 	}
-	struct port_config host_cfg = {.name = "net_memif0", .devargs = host_args};
-	p->host = port_open(&host_cfg, err, sizeof(err));
-	if (!p->host) {
-		nicd_log("host port: %s", err);
-		return -1;
-	}
-	/* The doorbell next to the memif socket: without it both sides still work, on timed
-	 * sleeps (up to 1 ms of added latency after idle). */
-	p->bell = port_bell_open(o->host_socket, PORT_BELL_NIC, true, err, sizeof(err));
-	if (p->bell)
-		port_set_bell(p->host, p->bell, false); /* nicd rings: not for bare ACKs, ECHOs */
-	else
-		nicd_log("no host doorbell (%s): timed sleeps only", err);
 	struct port_config wire_cfg = {
 	    .name = o->wire_kind == NICD_WIRE_TAP    ? "net_tap0"
 		    : o->wire_kind == NICD_WIRE_VTAP ? "vnet_tap0"
@@ -49,10 +60,24 @@ int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o)
 		nicd_log("wire port: %s", err);
 		return -1;
 	}
+	p->wire_owned = true;
+	return 0;
+}
+
+int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o, unsigned shard,
+		    const char *socket, struct port *wire)
+{
+	if (o->shards > 1)
+		snprintf(p->tag, sizeof(p->tag), "shard %u ", shard);
+	if (open_host(p, shard, socket) != 0)
+		return -1;
+	p->wire = wire;
+	if (!wire && open_wire(p, o) != 0)
+		return -1;
 	const struct port_caps *wc = port_get_caps(p->wire);
-	nicd_log("host port %s (%s) socket %s; wire port %s (%s) iface %s: tx csum %s, tso %s, rx "
-		 "interrupts %s",
-		 port_name(p->host), port_get_caps(p->host)->driver, o->host_socket,
+	nicd_log("%shost port %s (%s) socket %s; wire port %s (%s) iface %s: tx csum %s, tso %s, "
+		 "rx interrupts %s",
+		 p->tag, port_name(p->host), port_get_caps(p->host)->driver, socket,
 		 port_name(p->wire), wc->driver, o->wire_ifname,
 		 wc->tx_ipv4_csum && wc->tx_tcp_csum ? "yes" : "no", wc->tso ? "yes" : "no",
 		 wc->rx_intr ? "yes" : "no");
@@ -64,11 +89,13 @@ int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o)
 
 void nicd_ports_close(struct nicd_ports *p)
 {
-	port_close(p->wire);
+	if (p->wire_owned)
+		port_close(p->wire);
 	port_close(p->host);
 	port_bell_close(p->bell);
 	p->wire = p->host = NULL;
 	p->bell = NULL;
+	p->wire_owned = false;
 }
 
 uint32_t nicd_ports_hello_caps(const struct nicd_ports *p, bool offload)
@@ -76,7 +103,8 @@ uint32_t nicd_ports_hello_caps(const struct nicd_ports *p, bool offload)
 	const struct port_caps *wc = port_get_caps(p->wire);
 
 	return (wc->tx_ipv4_csum && wc->tx_tcp_csum ? PROTO_CAP_TX_CSUM : 0) |
-	       (p->host_tso_mtu ? PROTO_CAP_TSO : 0) | (offload ? PROTO_CAP_TLS : 0) | PROTO_CAP_IPV6;
+	       (p->host_tso_mtu ? PROTO_CAP_TSO : 0) | (offload ? PROTO_CAP_TLS : 0) |
+	       PROTO_CAP_IPV6;
 }
 
 bool nicd_ports_poll_links(struct nicd_ports *p)
@@ -85,7 +113,7 @@ bool nicd_ports_poll_links(struct nicd_ports *p)
 	bool changed = host_up != p->host_link_up || wire_up != p->wire_link_up;
 
 	if (changed)
-		nicd_log("links: host %s, wire %s", host_up ? "up" : "down",
+		nicd_log("%slinks: host %s, wire %s", p->tag, host_up ? "up" : "down",
 			 wire_up ? "up" : "down");
 	p->host_link_up = host_up;
 	p->wire_link_up = wire_up;

@@ -13,15 +13,20 @@
 
 struct nicd_ports {
 	struct port *host;
-	struct port *wire;
+	struct port *wire; /* shard 0's: the others share it (wire_owned false) */
+	bool wire_owned;
+	char tag[16];		/* "" or "shard N " in log lines (--shards > 1) */
 	struct port_bell *bell; /* wakes the host, woken by it (NULL: timed sleeps only) */
 	uint32_t host_tso_mtu; /* > 0: host frames longer than this + 14 are TSO frames (cap TSO) */
 	bool host_link_up;     /* as of the last nicd_ports_poll_links() */
 	bool wire_link_up;
 };
 
-/* Open both ports and the doorbell as o says. 0, or -1 (logged; nicd_ports_close() cleans up). */
-int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o);
+/* Open shard's host port (memif socket, vdev net_memif<shard>) and its doorbell, and the wire
+ * port as o says when wire is NULL (shard 0), else share wire. 0, or -1 (logged;
+ * nicd_ports_close() cleans up). */
+int nicd_ports_open(struct nicd_ports *p, const struct nicd_opts *o, unsigned shard,
+		    const char *socket, struct port *wire);
 /* Close what nicd_ports_open() opened (any part of it). */
 void nicd_ports_close(struct nicd_ports *p);
 /* The HELLO capabilities (PROTO_CAP_*) the ports allow; offload: an engine runs (TLS). */

@@ -7,18 +7,76 @@
 #include "nicd_clock.h"
 #include "nicd_forward.h"
 #include "nicd_host_io.h"
+#include "nicd_log.h"
 #include "nicd_stats_lines.h"
 #include "port/bell.h"
 
-/* Once a second: link changes, HELLO/heartbeat, stats. */
-static void tick(struct nicd *d, uint64_t now)
+/* Once a second, for one shard: link changes, HELLO/heartbeat. A host link that went down (the
+ * host process is gone) releases the shard's offload state: its flows and files (another host
+ * on the link says HELLO with a new boot id anyway). The other shards are not touched. */
+static void tick_shard(struct nicd *d, uint64_t now)
 {
 	uint8_t frame[NICD_CTL_FRAME_MAX];
+	bool was_up = d->ports.host_link_up;
 
-	if (nicd_ports_poll_links(&d->ports))
+	if (nicd_ports_poll_links(&d->ports)) {
 		d->c.link_changes++;
+		if (was_up && !d->ports.host_link_up && d->off.engine) {
+			nicd_log("%shost link down: offload state reset", d->ports.tag);
+			nic_engine_reset(d->off.engine);
+			d->c.engine_resets++;
+		}
+	}
 	nicd_host_send_ctl(d, frame, nicd_ctl_tick(&d->ctl, now, frame, sizeof(frame)));
+}
+
+/* Once a second: every shard's tick, then the stats file. */
+static void tick(struct nicd *d, uint64_t now)
+{
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		tick_shard(&d[s], now);
 	nicd_write_stats(d);
+}
+
+/* The wire tx path's cycles, all shards. */
+static uint64_t wire_tx_cycles(const struct nicd *d)
+{
+	uint64_t c = 0;
+
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		c += d[s].off.wtx.c.tx_cycles;
+	return c;
+}
+
+/* Reads in flight in any shard's engine. */
+static bool engines_busy(const struct nicd *d)
+{
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		if (d[s].off.engine && nic_engine_busy(d[s].off.engine))
+			return true;
+	return false;
+}
+
+/* Frames waiting on any shard's host port (the bell's second look, bell.h). */
+static bool hosts_forward(struct nicd *d)
+{
+	uint16_t n = 0;
+
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		if (d[s].ports.bell && d[s].ports.host_link_up)
+			n += nicd_forward(&d[s], true);
+	return n != 0;
+}
+
+static void bells(struct nicd *d, bool arm)
+{
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		if (d[s].ports.bell && d[s].ports.host_link_up) {
+			if (arm)
+				port_bell_arm(d[s].ports.bell);
+			else
+				port_bell_disarm(d[s].ports.bell);
+		}
 }
 
 /* A round that did something: its stages go to the totals. */
@@ -33,9 +91,16 @@ static void add_round(struct nicd_stages *total, const struct nicd_stages *r)
  * after all (the round's work, no sleep). */
 static bool idle(struct nicd *d, uint16_t queued)
 {
-	struct port *ports[2] = {d->ports.wire, d->ports.host};
+	struct port *ports[1 + NICD_MAX_SHARDS] = {d->ports.wire};
+	unsigned np = 1;
+	bool any_bell = false;
 
-	if (queued || (d->off.engine && nic_engine_busy(d->off.engine))) {
+	for (unsigned s = 0; s < d->opts.shards; s++)
+		if (d[s].ports.host_link_up) {
+			ports[np++] = d[s].ports.host;
+			any_bell = any_bell || d[s].ports.bell;
+		}
+	if (queued || engines_busy(d)) {
 		/* The wire refused frames or reads are in flight: give the kernel and the disk a
 		 * moment, but never the 1 ms idle sleep. */
 		port_backoff_reset(&d->backoff);
@@ -45,20 +110,20 @@ static bool idle(struct nicd *d, uint16_t queued)
 	port_backoff_reset(&d->busy_backoff);
 	/* About to sleep with a host connected: arm the bell, then look at the host's ring once
 	 * more (bell.h) — frames found there are this round's work and there is no sleep. */
-	bool armed = d->ports.bell && d->ports.host_link_up && port_backoff_will_sleep(&d->backoff);
+	bool armed = any_bell && port_backoff_will_sleep(&d->backoff);
 	if (armed) {
-		port_bell_arm(d->ports.bell);
-		if (nicd_forward(d, true)) {
-			port_bell_disarm(d->ports.bell);
+		bells(d, true);
+		if (hosts_forward(d)) {
+			bells(d, false);
 			port_backoff_reset(&d->backoff);
 			return true;
 		}
 	}
 	/* While no host is connected (link down, checked every tick) only the wire needs
 	 * watching: with tap rx interrupts that is a blocking wait. */
-	port_idle_wait(ports, d->ports.host_link_up ? 2 : 1, &d->backoff, nicd_ms_to_next_second());
+	port_idle_wait(ports, np, &d->backoff, nicd_ms_to_next_second());
 	if (armed)
-		port_bell_disarm(d->ports.bell);
+		bells(d, false);
 	return false;
 }
 
@@ -72,15 +137,23 @@ void nicd_run(struct nicd *d, bool (*stop)(void))
 	cycles_clock_init(&d->clock);
 	while (!stop()) {
 		struct nicd_stages *r = &d->round;
-		uint64_t wire_tx0 = d->off.wtx.c.tx_cycles, t0 = cycles_now(), t = t0;
+		uint64_t wire_tx0 = wire_tx_cycles(d), t0 = cycles_now(), t = t0;
 		memset(r, 0, sizeof(*r));
 		uint64_t nested = nicd_nested_cycles(d);
-		uint16_t n = nicd_forward(d, true);
+		uint16_t n = 0;
+		for (unsigned s = 0; s < d->opts.shards; s++)
+			n += nicd_forward(&d[s], true);
 		nicd_stage_end(d, &r->host_rx, &t, &nested);
 		n += nicd_forward(d, false);
 		nicd_stage_end(d, &r->wire_rx, &t, &nested);
-		bool work = d->off.engine && nic_engine_poll(d->off.engine, nicd_now_ns());
-		uint16_t queued = d->off.wtx_ready ? nicd_wire_tx_flush(&d->off.wtx) : 0;
+		bool work = false;
+		uint16_t queued = 0;
+		for (unsigned s = 0; s < d->opts.shards; s++) {
+			struct nicd_offload *off = &d[s].off;
+			if (off->engine && nic_engine_poll(off->engine, nicd_now_ns()))
+				work = true;
+			queued += off->wtx_ready ? nicd_wire_tx_flush(&off->wtx) : 0;
+		}
 		nicd_stage_end(d, &r->engine, &t, &nested);
 		uint64_t now = nicd_now_s();
 		if (now != last_tick) {
@@ -88,7 +161,7 @@ void nicd_run(struct nicd *d, bool (*stop)(void))
 			tick(d, now);
 			nicd_stage_end(d, &r->ticks, &t, &nested);
 		}
-		if (n || work || queued || d->off.wtx.c.tx_cycles != wire_tx0)
+		if (n || work || queued || wire_tx_cycles(d) != wire_tx0)
 			add_round(&d->c.cycles, r);
 		else /* nothing happened: the whole round was polling */
 			d->c.cycles.idle_poll += t - t0;

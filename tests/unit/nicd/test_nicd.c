@@ -34,6 +34,11 @@ static void test_opts(void)
 	CHECK(strcmp(o.file_prefix, NICD_DEFAULT_PREFIX) == 0);
 	CHECK_EQ_U64(o.lcore, 0);
 	CHECK(!o.foreground);
+	CHECK_EQ_U64(o.shards, 1);
+
+	char *shards[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--shards", "8", NULL};
+	CHECK_EQ_U64(parse(5, shards, &o), 0);
+	CHECK_EQ_U64(o.shards, 8);
 
 	char *full[] = {"iotcp-nicd",	  "--host-socket", "/tmp/h.sock", "--wire",
 			"afpacket:veth1", "--lcore",	   "1",		  "--file-prefix",
@@ -70,6 +75,9 @@ static void test_opts(void)
 	    {"iotcp-nicd", "--mem-mb", "1", NULL},
 	    {"iotcp-nicd", "--host-socket", "/a,b", NULL},
 	    {"iotcp-nicd", "stray", NULL},
+	    {"iotcp-nicd", "--shards", "0", NULL},
+	    {"iotcp-nicd", "--shards", "9", NULL},
+	    {"iotcp-nicd", "--shards", "2x", NULL},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int argc = 0;
@@ -130,14 +138,16 @@ static void test_counter_lines(void)
 	memset(&c, 0, sizeof(c));
 	c.forwarded_to_wire = 7;
 	c.ctl_tx_dropped = 9;
+	c.steered_to_all = 4;
 	c.cmd_tx_dropped = 3;
 	c.errors_by_reason[0] = 5;
 	c.errors_by_reason[1] = 6;
 	c.cycles.idle_sleep = 11;
 	nicd_counters_kv(&l, &c, NICD_CG_FWD);
-	CHECK_EQ_U64(l.n, 9);
+	CHECK_EQ_U64(l.n, 10);
 	CHECK(strcmp(kv[0].key, "forwarded_to_wire") == 0 && kv[0].value == 7);
 	CHECK(strcmp(kv[8].key, "ctl_tx_dropped") == 0 && kv[8].value == 9);
+	CHECK(strcmp(kv[9].key, "steered_to_all") == 0 && kv[9].value == 4);
 	l.n = 0;
 	nicd_counters_kv(&l, &c, NICD_CG_HOST_TX);
 	CHECK_EQ_U64(l.n, 1);
@@ -355,12 +365,13 @@ static void test_offload_opts(void)
 	CHECK_EQ_U64(o.block_kb, NICD_DEFAULT_BLOCK_KB);
 	CHECK_EQ_U64(o.max_files, NICD_DEFAULT_MAX_FILES);
 	CHECK_EQ_U64(o.max_jobs, NICD_DEFAULT_MAX_JOBS);
-	CHECK_EQ_U64(o.flow_jobs, 0);      /* the engine's default */
+	CHECK_EQ_U64(o.flow_jobs, 0);	   /* the engine's default */
 	CHECK_EQ_U64(o.flow_pinned_kb, 0); /* 1/8 of the store */
 	CHECK(o.docroot == NULL);
 
-	char *limits[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--max-jobs", "100",
-			  "--flow-jobs", "10", "--flow-pinned-kb", "256", NULL};
+	char *limits[] = {
+	    "iotcp-nicd", "--host-socket",    "/tmp/h.sock", "--max-jobs", "100", "--flow-jobs",
+	    "10",	  "--flow-pinned-kb", "256",	     NULL};
 	CHECK_EQ_U64(parse(9, limits, &o), 0);
 	CHECK(o.max_jobs == 100 && o.flow_jobs == 10 && o.flow_pinned_kb == 256);
 
@@ -373,10 +384,10 @@ static void test_offload_opts(void)
 	CHECK_EQ_U64(o.max_files, 10);
 
 	char *bad[][3] = {
-	    {"--store-mb", "0"},    {"--store-mb", "x"},  {"--store-mb", "99999999"},
-	    {"--block-kb", "3"},    {"--block-kb", "48"}, {"--block-kb", "8192"},
-	    {"--block-kb", "-64"},  {"--max-files", "0"}, {"--max-files", "2000000"},
-	    {"--max-files", "1e3"}, {"--max-jobs", "0"}, {"--flow-jobs", "-1"},
+	    {"--store-mb", "0"},       {"--store-mb", "x"},	  {"--store-mb", "99999999"},
+	    {"--block-kb", "3"},       {"--block-kb", "48"},	  {"--block-kb", "8192"},
+	    {"--block-kb", "-64"},     {"--max-files", "0"},	  {"--max-files", "2000000"},
+	    {"--max-files", "1e3"},    {"--max-jobs", "0"},	  {"--flow-jobs", "-1"},
 	    {"--flow-pinned-kb", "3"}, {"--flow-pinned-kb", "x"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
