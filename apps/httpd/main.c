@@ -8,10 +8,12 @@
  *               [--tcp-max-conns N] [--tcp-max-orphans N] [--tcp-fin-timeout MS]
  *               [--tcp-ooo-mem-kb N] [--tcp-sack-entries N]
  *               [--tls-port 443 --cert PEM --key PEM] [--key-update-records N]
- *               [--tls-handshake-timeout MS] [--status ADDR:PORT]
+ *               [--tls-handshake-timeout MS] [--status ADDR:PORT] [--workers N]
  * --cert/--key add HTTPS (TLS 1.3/1.2, AES-GCM; file records sealed on the NIC in offload mode)
  * on --tls-port beside HTTP on --port; --port 0 serves HTTPS only. --status serves a plain-text
  * status page (status.h; nginx stub_status' lines) on ADDR:PORT only; off by default.
+ * --workers N runs N host contexts in N processes on the host shards of iotcp-nicd --shards N
+ * (workers.h).
  * Built against the Linux shim (iotcp-httpd-linux) the same server runs on kernel sockets:
  * the baseline for benchmarks. */
 #define _GNU_SOURCE
@@ -27,6 +29,7 @@
 #include "http/http.h"
 #include "iotcp/iotcp.h"
 #include "server.h"
+#include "workers.h"
 
 static volatile bool stop;
 
@@ -79,7 +82,14 @@ static void usage(FILE *out)
 		"         [--hello-timeout MS] [--request-timeout MS] [--idle-timeout MS]\n"
 		"         [--idle-sleep MIN_US,MAX_US] [--max-header-bytes N]\n"
 		"         [--tls-port N --cert PEM --key PEM] [--key-update-records N]\n"
-		"         [--tls-handshake-timeout MS] [--status ADDR:PORT]\n"
+		"         [--tls-handshake-timeout MS] [--status ADDR:PORT] [--workers N]\n"
+		"  --workers N           N worker processes (1..%u, default 1), one per host shard\n"
+		"                        of iotcp-nicd --shards N: worker i uses the NIC socket\n"
+		"                        PATH (i = 0) or PATH.i, its own EAL (file prefix P-wI)\n"
+		"                        on the i-th allowed CPU from --lcore, and the stats, log\n"
+		"                        and access log files suffixed .i (i > 0); each listens on\n"
+		"                        the same ports (the NIC steers connections); a worker\n"
+		"                        that dies is logged, not restarted\n"
 		"  --ip6 ADDR/N          our IPv6 address and on-link prefix (default 2001:2::1/64);\n"
 		"                        the HTTP and HTTPS ports listen on [::], both families;\n"
 		"                        none: IPv4 only\n"
@@ -100,7 +110,7 @@ static void usage(FILE *out)
 		"  --tcp-sack-entries N  SACK scoreboard entries per connection (send buffer\n"
 		"                        segments + 64)\n"
 		"  --port 0              no plain HTTP (with --cert/--key: HTTPS only)\n",
-		HTTP_MAX_HEADER_BYTES, HTTP_MAX_HEADER_BYTES);
+		HTTPD_MAX_WORKERS, HTTP_MAX_HEADER_BYTES, HTTP_MAX_HEADER_BYTES);
 }
 
 static int parse_cidr(const char *s, uint32_t *ip, uint8_t *prefix)
@@ -175,6 +185,7 @@ int main(int argc, char **argv)
 	struct httpd_config hcfg;
 	struct iotcp_tls_config tcfg;
 	const char *access_log = NULL;
+	unsigned workers = 1;
 	int rc = 1;
 
 	iotcp_config_default(&icfg);
@@ -209,6 +220,7 @@ int main(int argc, char **argv)
 		{"key-update-records", required_argument, NULL, 'U'},
 		{"tls-handshake-timeout", required_argument, NULL, 'Y'},
 		{"status", required_argument, NULL, 6},
+		{"workers", required_argument, NULL, 8},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -264,6 +276,15 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case 8:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > HTTPD_MAX_WORKERS) {
+				fprintf(stderr, "iotcp-httpd: bad --workers %s (1..%u)\n", optarg,
+					HTTPD_MAX_WORKERS);
+				return 2;
+			}
+			workers = (unsigned)v;
 			break;
 		case 'C': tcfg.cert_file = optarg; break;
 		case 'K': tcfg.key_file = optarg; break;
@@ -347,6 +368,19 @@ int main(int argc, char **argv)
 	if (hcfg.mode == HTTPD_MODE_COPY && !hcfg.docroot) {
 		fprintf(stderr, "iotcp-httpd: --mode copy needs --docroot\n");
 		return 2;
+	}
+	if (workers > 1) {
+		struct httpd_worker_cfg wc = {
+		    .nic_socket = &icfg.nic_socket,
+		    .file_prefix = &icfg.file_prefix,
+		    .lcore = &icfg.lcore,
+		    .stats_file = &icfg.stats_file,
+		    .log_file = &icfg.log_file,
+		    .access_log = &access_log,
+		};
+		int st;
+		if (httpd_workers_run(workers, &wc, &st) < 0)
+			return st; /* the parent, every worker gone */
 	}
 	if (access_log) {
 		hcfg.access_log = fopen(access_log, "a");

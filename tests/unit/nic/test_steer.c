@@ -24,8 +24,9 @@ static struct nic_steer steer(unsigned n, uint8_t k)
 
 static struct ipv6_addr client6(unsigned i)
 {
-	struct ipv6_addr a = {{0x20, 0x01, 0, 2, [13] = (uint8_t)(i >> 16), [14] = (uint8_t)(i >> 8),
-			       [15] = (uint8_t)i}};
+	struct ipv6_addr a = {
+	    {0x20, 0x01, 0,
+	     2, [13] = (uint8_t)(i >> 16), [14] = (uint8_t)(i >> 8), [15] = (uint8_t)i}};
 	a.b[12] = 0x10; /* never the server's address */
 	return a;
 }
@@ -35,10 +36,15 @@ static size_t tcp_frame(uint8_t *buf, size_t cap, uint32_t saddr, uint32_t daddr
 			const struct ipv6_addr *src6, const struct ipv6_addr *dst6, uint16_t sport,
 			uint16_t dport)
 {
-	struct tcp_hdr h = {.sport = sport, .dport = dport, .seq = 1, .flags = TH_SYN,
-			    .wnd = 65535};
-	struct pkt_tcp_out o = {.src_mac = &M_CLI, .dst_mac = &M_NIC, .saddr = saddr,
-				.daddr = daddr, .src6 = src6, .dst6 = dst6, .ttl = 64,
+	struct tcp_hdr h = {
+	    .sport = sport, .dport = dport, .seq = 1, .flags = TH_SYN, .wnd = 65535};
+	struct pkt_tcp_out o = {.src_mac = &M_CLI,
+				.dst_mac = &M_NIC,
+				.saddr = saddr,
+				.daddr = daddr,
+				.src6 = src6,
+				.dst6 = dst6,
+				.ttl = 64,
 				.tcp = &h};
 	return pkt_build_tcp(buf, cap, &o);
 }
@@ -129,14 +135,14 @@ static void test_frames(void)
 	size_t len;
 
 	/* ARP: requests to shard 0, replies to all */
-	struct arp_pkt req = {.op = ARP_OP_REQUEST, .sha = M_CLI, .spa = 0xc6120002u,
-			      .tpa = 0xc6120001u};
+	struct arp_pkt req = {
+	    .op = ARP_OP_REQUEST, .sha = M_CLI, .spa = 0xc6120002u, .tpa = 0xc6120001u};
 	struct mac_addr bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	len = pkt_build_arp(f, sizeof(f), &M_CLI, &bc, &req);
 	CHECK(len > 0);
 	CHECK_EQ_U64(nic_steer_frame(&s, f, len), 0);
-	struct arp_pkt rep = {.op = ARP_OP_REPLY, .sha = M_CLI, .tha = M_NIC, .spa = 0xc6120002u,
-			      .tpa = 0xc6120001u};
+	struct arp_pkt rep = {
+	    .op = ARP_OP_REPLY, .sha = M_CLI, .tha = M_NIC, .spa = 0xc6120002u, .tpa = 0xc6120001u};
 	len = pkt_build_arp(f, sizeof(f), &M_CLI, &M_NIC, &rep);
 	CHECK(len > 0);
 	CHECK_EQ_U64(nic_steer_frame(&s, f, len), NIC_STEER_ALL);
@@ -149,7 +155,8 @@ static void test_frames(void)
 	len = pkt_build_ipv6(f, sizeof(f), &M_CLI, &M_NIC, &c6, &SERVER6, 58, 255, 0, l4, n);
 	CHECK(n > 0 && len > 0);
 	CHECK_EQ_U64(nic_steer_frame(&s, f, len), 0);
-	n = nd_encode_na(l4, sizeof(l4), &c6, &SERVER6, &c6, ND_NA_SOLICITED | ND_NA_OVERRIDE, &M_CLI);
+	n = nd_encode_na(l4, sizeof(l4), &c6, &SERVER6, &c6, ND_NA_SOLICITED | ND_NA_OVERRIDE,
+			 &M_CLI);
 	len = pkt_build_ipv6(f, sizeof(f), &M_CLI, &M_NIC, &c6, &SERVER6, 58, 255, 0, l4, n);
 	CHECK(n > 0 && len > 0);
 	CHECK_EQ_U64(nic_steer_frame(&s, f, len), NIC_STEER_ALL);
