@@ -12,13 +12,13 @@
 #include "wire/checksum.h"
 #include "wire/tcp_hdr.h"
 
-#define ETH_HLEN     14
-#define ETHERTYPE_IP 0x0800
+#define ETH_HLEN      14
+#define ETHERTYPE_IP  0x0800
 #define ETHERTYPE_IP6 0x86DD
-#define TCPOPT_EOL   0
-#define TCPOPT_NOP   1
-#define TCPOPT_TS    8
-#define TCPOLEN_TS   10
+#define TCPOPT_EOL    0
+#define TCPOPT_NOP    1
+#define TCPOPT_TS     8
+#define TCPOLEN_TS    10
 
 /* A flow as seen from the wire: the client's address and port, then the server's. Addresses
  * as 16 bytes: IPv6, or IPv4-mapped (::ffff:a.b.c.d) for IPv4. */
@@ -179,8 +179,7 @@ static enum parse_result parse_tcp(const uint8_t *f, uint32_t hlen, uint32_t fle
 	if (!v6 && ((ip[0] >> 4) != 4 || ihl < 20 || (get_be16(ip + 6) & 0x3fff) != 0 ||
 		    get_be16(ip + 2) < ihl || inet_csum(ip, ihl) != 0))
 		return P_ODD_TCP;
-	if (ETH_HLEN + ihl + TCP_HDR_MIN > hlen || tot < ihl + TCP_HDR_MIN ||
-	    ETH_HLEN + tot > flen)
+	if (ETH_HLEN + ihl + TCP_HDR_MIN > hlen || tot < ihl + TCP_HDR_MIN || ETH_HLEN + tot > flen)
 		return P_ODD_TCP;
 	const uint8_t *th = ip + ihl;
 	uint32_t doff = (uint32_t)(th[12] >> 4) * 4;

@@ -28,16 +28,31 @@ void nic_engine_host_frame(struct nic_engine *e, const uint8_t *payload, size_t 
 	while ((rc = proto_next(&it, &cmd)) > 0) {
 		e->st.cmds++;
 		switch (cmd.type) {
-		case PROTO_T_OPEN: eng_cmd_open(e, &cmd); break;
-		case PROTO_T_FSTAT: eng_cmd_fstat(e, &cmd); break;
-		case PROTO_T_CLOSE: eng_cmd_close(e, &cmd); break;
+		case PROTO_T_OPEN:
+			eng_cmd_open(e, &cmd);
+			break;
+		case PROTO_T_FSTAT:
+			eng_cmd_fstat(e, &cmd);
+			break;
+		case PROTO_T_CLOSE:
+			eng_cmd_close(e, &cmd);
+			break;
 		case PROTO_T_SEND:
-		case PROTO_T_TLS_SEND: eng_cmd_send(e, &cmd, now); break;
-		case PROTO_T_TLS_KEY: eng_cmd_tls_key(e, &cmd); break;
-		case PROTO_T_ACKD: eng_cmd_ackd(e, &cmd); break;
-		case PROTO_T_SYNC: eng_cmd_sync(e, &cmd); break;
+		case PROTO_T_TLS_SEND:
+			eng_cmd_send(e, &cmd, now);
+			break;
+		case PROTO_T_TLS_KEY:
+			eng_cmd_tls_key(e, &cmd);
+			break;
+		case PROTO_T_ACKD:
+			eng_cmd_ackd(e, &cmd);
+			break;
+		case PROTO_T_SYNC:
+			eng_cmd_sync(e, &cmd);
+			break;
 		case PROTO_T_HELLO:
-		case PROTO_T_HEARTBEAT: break;
+		case PROTO_T_HEARTBEAT:
+			break;
 		default:
 			e->st.malformed++;
 			eng_send_error(e, cmd.type, PROTO_ERR_UNSUPPORTED, -EOPNOTSUPP, 0, 0, 0, 0,

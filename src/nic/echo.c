@@ -10,7 +10,9 @@
 void eng_echo(struct nic_engine *e, const struct nic_job *j, uint64_t now)
 {
 	uint64_t d = now - j->arrival;
-	struct proto_echo ec = {.flow = j->flow->id, .seq = j->tmpl.seq, .len = j->len,
+	struct proto_echo ec = {.flow = j->flow->id,
+				.seq = j->tmpl.seq,
+				.len = j->len,
 				.nic_delay_ns = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d,
 				.cookie = j->cookie};
 	e->st.echoes++;

@@ -116,8 +116,8 @@ struct nic_engine *nic_engine_new(const struct nic_engine_config *cfg,
 	e->io = cfg->io;
 	e->store = nic_store_new(cfg->store_bytes, e->cfg.block_size);
 	if (!e->cfg.max_flow_pinned)
-		e->cfg.max_flow_pinned = nic_engine_default_flow_pinned(cfg->store_bytes,
-									 e->cfg.block_size);
+		e->cfg.max_flow_pinned =
+		    nic_engine_default_flow_pinned(cfg->store_bytes, e->cfg.block_size);
 	e->files = calloc(e->cfg.max_files, sizeof(*e->files));
 	e->opens = calloc(e->cfg.max_files, sizeof(*e->opens));
 	e->tls = e->store ? nic_tls_new(e->store, 0) : NULL;
@@ -168,8 +168,8 @@ void nic_engine_reset(struct nic_engine *e)
 		struct nic_file *f = &e->files[i];
 		if (!f->used)
 			continue;
-		if (!f->closing)
-			f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK); /* stale for the new host */
+		if (!f->closing) /* stale for the new host */
+			f->gen = (uint16_t)((f->gen + 1) & FID_GEN_MASK);
 		f->closing = true;
 		f->orphan = true;
 		eng_file_release(e, i);

@@ -34,25 +34,25 @@ struct nic_engine_out {
 };
 
 struct nic_engine_config {
-	int docroot_fd;         /* files open beneath it only */
-	uint64_t store_bytes;   /* block store size */
-	uint32_t block_size;    /* power of two >= 4096 */
-	uint32_t max_files;     /* open fids at once */
-	uint32_t max_jobs;      /* SENDs waiting or unacknowledged at once, all flows */
+	int docroot_fd;	      /* files open beneath it only */
+	uint64_t store_bytes; /* block store size */
+	uint32_t block_size;  /* power of two >= 4096 */
+	uint32_t max_files;   /* open fids at once */
+	uint32_t max_jobs;    /* SENDs waiting or unacknowledged at once, all flows */
 	/* Per flow (issue 14): one client cannot take what the others need. A SEND past either
 	 * limit gets ERROR(flow_limit) and only that flow waits; a flow without jobs may always
 	 * have one. 0 = the defaults below. */
-	uint32_t max_flow_jobs;   /* SENDs of one flow waiting or unacknowledged */
+	uint32_t max_flow_jobs;	  /* SENDs of one flow waiting or unacknowledged */
 	uint64_t max_flow_pinned; /* store bytes one flow's SENDs hold (distinct blocks) */
-	bool tcp_csum_offload;  /* the wire port completes TCP checksums */
-	struct nic_io *io;      /* file I/O (io_uring or sync) */
-	size_t host_mtu;        /* largest host command frame payload */
-	size_t wire_max_frame;  /* largest frame wire_alloc can give (0 = no limit): a SEND whose
+	bool tcp_csum_offload;	  /* the wire port completes TCP checksums */
+	struct nic_io *io;	  /* file I/O (io_uring or sync) */
+	size_t host_mtu;	  /* largest host command frame payload */
+	size_t wire_max_frame;	  /* largest frame wire_alloc can give (0 = no limit): a SEND whose
 				 * template + MSS exceeds it is refused with ERROR(bad_template) */
 };
 
-#define NIC_TSO_MAX_PAYLOAD 65535u
-#define NIC_DEFAULT_MAX_JOBS      65536u
+#define NIC_TSO_MAX_PAYLOAD	  65535u
+#define NIC_DEFAULT_MAX_JOBS	  65536u
 #define NIC_DEFAULT_MAX_FLOW_JOBS 4096u
 /* The default per-flow pin limit: 1/8 of the store (twice the largest send buffer the host
  * gives a connection, 1/16 of the store), at least four blocks. */

@@ -36,7 +36,8 @@ static const char *check_flow_totals(struct nic_engine *e, const struct nic_flow
 			n++;
 			holds += j->nblocks;
 			for (uint32_t k = 0; k < j->nblocks; k++)
-				if (!flow_pins_count(&fl->pins, j->key, (uint32_t)(j->file_off / bs) + k))
+				if (!flow_pins_count(&fl->pins, j->key,
+						     (uint32_t)(j->file_off / bs) + k))
 					return "a job's block is missing from its flow's pins";
 		}
 	}

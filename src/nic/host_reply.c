@@ -30,9 +30,15 @@ void eng_send_error(struct nic_engine *e, uint16_t cmd_type, uint16_t reason, in
 		    uint32_t req_id, uint32_t flow, uint32_t fid, uint32_t seq, uint32_t len,
 		    uint64_t cookie)
 {
-	struct proto_error pe = {.cmd_type = cmd_type, .reason = reason, .err = err,
-				 .req_id = req_id, .flow = flow, .fid = fid, .seq = seq,
-				 .len = len, .cookie = cookie};
+	struct proto_error pe = {.cmd_type = cmd_type,
+				 .reason = reason,
+				 .err = err,
+				 .req_id = req_id,
+				 .flow = flow,
+				 .fid = fid,
+				 .seq = seq,
+				 .len = len,
+				 .cookie = cookie};
 	e->st.errors_sent++;
 	HOST_PUT(e, proto_put_error(w_, &pe));
 }

@@ -16,13 +16,13 @@
 
 struct nic_tmpl {
 	uint8_t hdr[NIC_TMPL_MAX];
-	uint16_t hlen;           /* bytes of hdr in use */
-	uint16_t l3off, l4off;   /* IP and TCP header offsets */
-	bool v6;                 /* IPv6 (EtherType 0x86DD), else IPv4 */
-	uint32_t seq;            /* sequence number of the template (first byte of the burst) */
+	uint16_t hlen;	       /* bytes of hdr in use */
+	uint16_t l3off, l4off; /* IP and TCP header offsets */
+	bool v6;	       /* IPv6 (EtherType 0x86DD), else IPv4 */
+	uint32_t seq;	       /* sequence number of the template (first byte of the burst) */
 	uint16_t ip_id;
 	uint8_t tcp_flags;
-	uint32_t pseudo;         /* partial sum of the pseudo-header without the length */
+	uint32_t pseudo; /* partial sum of the pseudo-header without the length */
 };
 
 /* Validate and load a template: Ethernet II with EtherType IPv4 (IPv4 without options, protocol

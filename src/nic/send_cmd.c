@@ -18,7 +18,7 @@
 #include "nic/tls_flow.h"
 #include "proto/offload.h"
 
-#define MAX_JOB_LEN    (4u << 20) /* one SEND covers at most this much */
+#define MAX_JOB_LEN (4u << 20) /* one SEND covers at most this much */
 
 /* A SEND of blocks first..first+nb-1 of key would take the flow past its share: the jobs
  * limit, or the pin limit counted in distinct blocks (what the flow already holds costs
@@ -145,9 +145,8 @@ void eng_cmd_send(struct nic_engine *e, const struct proto_cmd *cmd, uint64_t no
 		}
 	}
 	uint16_t reason;
-	int err = tj ? nic_tls_job_bind(e->tls, tj, tmpl.seq, f->key, j->blocks, nb, first,
-					&reason)
-		     : 0;
+	int err =
+	    tj ? nic_tls_job_bind(e->tls, tj, tmpl.seq, f->key, j->blocks, nb, first, &reason) : 0;
 	if (err < 0) {
 		eng_send_error(e, cmd->type, reason, err, 0, s.flow, s.fid, tmpl.seq, s.len,
 			       s.cookie);

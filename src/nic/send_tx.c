@@ -18,12 +18,12 @@
 #include "nic/tls_flow.h"
 #include "proto/offload.h"
 
-#define FRAME_IOV      24 /* store pieces of one frame: NIC_TSO_MAX_PAYLOAD over 4 KiB blocks */
+#define FRAME_IOV 24 /* store pieces of one frame: NIC_TSO_MAX_PAYLOAD over 4 KiB blocks */
 
 enum job_state { JOB_WAIT, JOB_READY, JOB_FAILED };
 
-static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_t *reason,
-				int *err, uint64_t now)
+static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_t *reason, int *err,
+				uint64_t now)
 {
 	uint32_t bs = nic_store_block_size(e->store);
 	uint64_t end = j->file_off + j->file_len;
@@ -48,8 +48,8 @@ static enum job_state job_check(struct nic_engine *e, struct nic_job *j, uint16_
 		/* the file must still be the one opened: stat it after reads of this job's own, and
 		 * at least every NIC_TLS_STAT_PERIOD_NS while it is sent */
 		struct nic_file *f = &e->files[j->fid_index];
-		bool stat = j->fresh || !f->stat_checked ||
-			    now - f->stat_checked >= NIC_TLS_STAT_PERIOD_NS;
+		bool stat =
+		    j->fresh || !f->stat_checked || now - f->stat_checked >= NIC_TLS_STAT_PERIOD_NS;
 		*err = nic_tls_job_check_file(e->tls, j->tls, f->fd, f->key, stat, reason);
 		if (*err < 0)
 			return JOB_FAILED;
@@ -69,8 +69,8 @@ static uint32_t frame_payload(const struct nic_engine *e, const struct nic_job *
 	if (e->tso_max_payload >= 2u * j->mss && (e->send_tso || e->send_iov)) {
 		/* The IPv4 total length (IPv6: payload length) of the whole frame must fit in 16
 		 * bits. */
-		uint32_t room =
-		    65535u - (uint32_t)(j->tmpl.hlen - (j->tmpl.v6 ? j->tmpl.l4off : j->tmpl.l3off));
+		uint32_t room = 65535u - (uint32_t)(j->tmpl.hlen -
+						    (j->tmpl.v6 ? j->tmpl.l4off : j->tmpl.l3off));
 		if (room > e->tso_max_payload)
 			room = e->tso_max_payload;
 		cap = room / j->mss * j->mss;

@@ -162,8 +162,12 @@ uint32_t nic_store_blocks(const struct nic_store *st)
 uint64_t nic_store_file_key(const struct nic_file_id *id)
 {
 	static const uint8_t k[16] = "iotcp-nic-store";
-	uint64_t v[6] = {id->dev,		id->ino,	       id->size,
-			 (uint64_t)id->mtime_ns, (uint64_t)id->ctime_ns, (uint64_t)id->btime_ns};
+	uint64_t v[6] = {id->dev,
+			 id->ino,
+			 id->size,
+			 (uint64_t)id->mtime_ns,
+			 (uint64_t)id->ctime_ns,
+			 (uint64_t)id->btime_ns};
 	return siphash24(k, v, sizeof(v));
 }
 
@@ -270,8 +274,7 @@ struct nic_block *nic_store_block(struct nic_store *st, uint32_t id)
 	return id >= 1 && id <= st->nblocks ? blk(st, id) : NULL;
 }
 
-struct nic_block *nic_store_read_done(struct nic_store *st, uint32_t id, uint32_t ticket,
-				      int res)
+struct nic_block *nic_store_read_done(struct nic_store *st, uint32_t id, uint32_t ticket, int res)
 {
 	struct nic_block *b = nic_store_block(st, id);
 

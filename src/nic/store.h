@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 enum nic_block_state {
-	NIC_BLOCK_FREE,    /* not holding data */
+	NIC_BLOCK_FREE,	   /* not holding data */
 	NIC_BLOCK_READING, /* a read into data is in flight */
 	NIC_BLOCK_READY,   /* data valid: len bytes */
 	NIC_BLOCK_ERROR,   /* the read failed: err */
@@ -28,17 +28,17 @@ enum nic_block_state {
  * ERROR: out of lookups, so the next request reads again); if nobody pins it any more it then
  * joins the LRU (READY: cached) or the free end of it (ERROR). */
 struct nic_block {
-	uint64_t key;      /* file identity (nic_store_file_key) */
-	uint32_t index;    /* block number within the file */
-	uint32_t len;      /* valid bytes (short at end of file) */
+	uint64_t key;	/* file identity (nic_store_file_key) */
+	uint32_t index; /* block number within the file */
+	uint32_t len;	/* valid bytes (short at end of file) */
 	uint32_t pins;
-	int err;           /* negative errno when NIC_BLOCK_ERROR */
+	int err; /* negative errno when NIC_BLOCK_ERROR */
 	enum nic_block_state state;
 	uint8_t *data;
 	uint32_t ticket;     /* the read in flight (READING) */
 	uint32_t read_owner; /* the reader's own tag for that read (the engine: its file) */
 	/* internal */
-	uint32_t hnext;      /* hash chain (block id + 1, 0 = end) */
+	uint32_t hnext;		     /* hash chain (block id + 1, 0 = end) */
 	uint32_t lru_prev, lru_next; /* LRU list of unpinned blocks (block id + 1) */
 	bool in_lru;
 };
@@ -89,8 +89,7 @@ uint32_t nic_store_read_ticket(const struct nic_block *b);
 struct nic_block *nic_store_block(struct nic_store *st, uint32_t id);
 /* Read completion of (id, ticket): res = bytes read (may be short at EOF) or negative errno.
  * Returns the block, or NULL when the completion is stale (counted, nothing changed). */
-struct nic_block *nic_store_read_done(struct nic_store *st, uint32_t id, uint32_t ticket,
-				      int res);
+struct nic_block *nic_store_read_done(struct nic_store *st, uint32_t id, uint32_t ticket, int res);
 uint32_t nic_store_blocks(const struct nic_store *st);
 /* Whole-store consistency (util/invariant.h): NULL, or what is broken. expected_pins[id - 1]:
  * the pins the caller's own records hold on each block (NULL: not compared). */

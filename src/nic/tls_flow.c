@@ -21,10 +21,10 @@
 #include "tls/record.h"
 #include "tls/seal.h"
 
-#define FLOW_BUCKETS	  1024u
-#define REC_CACHE	  64u /* see cache_slot */
-#define REC_MAX_BLOCKS	  (TLS_REC_PLAIN_MAX / 4096u + 1u) /* store blocks are >= 4 KiB */
-#define TLS13_GCM_LIMIT	  23726566ull /* RFC 8446 5.5: 2^24.5 records per AES-GCM key */
+#define FLOW_BUCKETS	1024u
+#define REC_CACHE	64u				 /* see cache_slot */
+#define REC_MAX_BLOCKS	(TLS_REC_PLAIN_MAX / 4096u + 1u) /* store blocks are >= 4 KiB */
+#define TLS13_GCM_LIMIT 23726566ull /* RFC 8446 5.5: 2^24.5 records per AES-GCM key */
 
 struct tls_entry {
 	uint64_t seq;
@@ -70,7 +70,7 @@ struct nic_tls_job {
 	uint64_t base;	     /* sequence number of the body's record 0 */
 	uint64_t stream_off; /* the job's first byte in the body's stream */
 	uint32_t len;
-	uint64_t i0, i1;     /* records it touches */
+	uint64_t i0, i1; /* records it touches */
 	struct nic_block *const *blocks;
 	uint32_t nblocks;
 	uint64_t first_block;
@@ -155,7 +155,8 @@ static bool epoch_passed(const struct tls_flow *fl, const struct tls_epoch *ep)
 		return false;
 	for (unsigned i = 0; i < NIC_TLS_EPOCHS; i++) {
 		const struct tls_epoch *n = &fl->ep[i];
-		if (n->live && n->num > ep->num && n->start_known && SEQ_GEQ(fl->acked, n->start_seq))
+		if (n->live && n->num > ep->num && n->start_known &&
+		    SEQ_GEQ(fl->acked, n->start_seq))
 			return true;
 	}
 	return false;
@@ -388,9 +389,9 @@ static uint32_t rec_tcp_seq(const struct nic_tls_job *j, uint32_t tcp_seq, const
 	return tcp_seq + (uint32_t)(r->stream_off - j->stream_off);
 }
 
-int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
-		     uint64_t file_key, struct nic_block *const *blocks, uint32_t nblocks,
-		     uint64_t first_block, uint16_t *reason)
+int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq, uint64_t file_key,
+		     struct nic_block *const *blocks, uint32_t nblocks, uint64_t first_block,
+		     uint16_t *reason)
 {
 	struct tls_epoch *ep = j->ep;
 	struct tls_flow *fl = j->flow;
@@ -404,9 +405,9 @@ int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
 	for (uint64_t i = j->i0; i <= j->i1; i++) {
 		tls_layout_rec(&j->l, i, &r);
 		struct tls_entry *e = entry_find(ep, j->base + i);
-		if (e && (e->file_key != file_key || e->file_off != r.file_off ||
-			  e->plen != r.plen || e->stream_len != r.stream_len ||
-			  e->tcp_seq != rec_tcp_seq(j, tcp_seq, &r))) {
+		if (e &&
+		    (e->file_key != file_key || e->file_off != r.file_off || e->plen != r.plen ||
+		     e->stream_len != r.stream_len || e->tcp_seq != rec_tcp_seq(j, tcp_seq, &r))) {
 			*reason = PROTO_ERR_TLS_SEQ;
 			t->st.send_errors++;
 			return -EEXIST;
@@ -581,8 +582,8 @@ int nic_tls_job_fill(struct nic_tls *t, struct nic_tls_job *j, uint32_t off, uin
 		struct tls_rec r;
 		tls_layout_rec(&j->l, tls_layout_index_at(&j->l, pos), &r);
 		uint32_t in = (uint32_t)(pos - r.stream_off);
-		uint32_t take = r.stream_len - in < end - pos ? r.stream_len - in
-							      : (uint32_t)(end - pos);
+		uint32_t take =
+		    r.stream_len - in < end - pos ? r.stream_len - in : (uint32_t)(end - pos);
 		uint64_t seq = j->base + r.index;
 		int rc = record_bytes(t, j, &r, seq, entry_find(j->ep, seq), in, take, out);
 		if (rc < 0)
@@ -672,8 +673,7 @@ void nic_tls_count_pins(const struct nic_tls *t, uint32_t *pins)
 			}
 }
 
-void nic_tls_for_each_flow(const struct nic_tls *t, void (*fn)(void *ctx, uint32_t flow),
-			   void *ctx)
+void nic_tls_for_each_flow(const struct nic_tls *t, void (*fn)(void *ctx, uint32_t flow), void *ctx)
 {
 	for (unsigned b = 0; b < FLOW_BUCKETS; b++)
 		for (const struct tls_flow *fl = t->flows[b]; fl; fl = fl->hnext)

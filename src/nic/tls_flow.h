@@ -75,9 +75,9 @@ struct nic_tls_job *nic_tls_job_prepare(struct nic_tls *t, const struct proto_se
  * the blocks of the pin range: blocks[k] is block first_block + k of the file whose store
  * identity is file_key; they must stay valid (pinned) until nic_tls_job_free. 0, or -errno with
  * *reason when a record is refused. */
-int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq,
-		     uint64_t file_key, struct nic_block *const *blocks, uint32_t nblocks,
-		     uint64_t first_block, uint16_t *reason);
+int nic_tls_job_bind(struct nic_tls *t, struct nic_tls_job *j, uint32_t tcp_seq, uint64_t file_key,
+		     struct nic_block *const *blocks, uint32_t nblocks, uint64_t first_block,
+		     uint16_t *reason);
 void nic_tls_job_free(struct nic_tls *t, struct nic_tls_job *j);
 /* Before the job's first byte: is the file behind fd still the one opened as file_key? With
  * stat false the caller vouches for it (a recent check of the same file, no read of its own):

@@ -22,7 +22,7 @@ void eng_cmd_tls_key(struct nic_engine *e, const struct proto_cmd *cmd)
 		eng_send_error(e, cmd->type, PROTO_ERR_MALFORMED, -EINVAL, 0, 0, 0, 0, 0, 0);
 		return;
 	}
-	proto_tls_key_wipe(cmd); /* the frame's copy of the key: the decoded one is used */
+	proto_tls_key_wipe(cmd);	 /* the frame's copy of the key: the decoded one is used */
 	nic_sync_keep(&e->sync, k.flow); /* a flow that appears while a sync runs is alive */
 	int err = nic_tls_key(e->tls, &k, &reason);
 	if (err < 0)
