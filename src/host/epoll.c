@@ -9,7 +9,8 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/epoll.h"
-#include "host/sock.h"
+#include "host/sock_events.h"
+#include "host/sock_types.h"
 
 /* Reported whether asked for or not: EPOLLERR and EPOLLHUP as on Linux, and a completed
  * offload_open (iotcp.h). */
@@ -234,4 +235,29 @@ int host_epoll_collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epol
 	}
 	rotate_to(ep, it);
 	return n;
+}
+
+void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn)
+{
+	uint32_t ev, edges;
+
+	if (!s->watchers)
+		return;
+	ev = host_sock_events(ctx, s);
+	edges = ev & ~s->snap_ev;
+	if (new_conn)
+		edges |= ev & (EPOLLIN | EPOLLRDNORM);
+	if (s->conn) {
+		if ((ev & EPOLLIN) && host_sock_readable(s) > s->snap_readable)
+			edges |= EPOLLIN | EPOLLRDNORM;
+		if ((ev & EPOLLOUT) && host_sock_space(s) > s->snap_space)
+			edges |= EPOLLOUT | EPOLLWRNORM;
+		host_sock_snapshot(s);
+	}
+	s->snap_ev = ev;
+	for (struct host_epitem *it = s->watchers; it; it = it->sock_next) {
+		uint32_t want = it->events & ~(uint32_t)(EPOLLET | EPOLLONESHOT);
+		if ((it->events & EPOLLET) ? (edges & want) : (ev & want))
+			host_epoll_item_ready(it);
+	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* epoll over the context's sockets (epoll.c): instances, their interest and ready lists. */
+/* epoll over the context's sockets (epoll.c): instances, their interest and ready lists, and the
+ * sockets' wakeups (host_sock_notify). The application's wait runs the event loop: loop.c. */
 #ifndef IOTCP_HOST_EPOLL_H
 #define IOTCP_HOST_EPOLL_H
 
@@ -36,6 +37,11 @@ struct host_epoll *host_epoll_lookup(struct iotcp_ctx *ctx, int epd);
 int host_epoll_collect(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_event *out,
 		       int max);
 void host_epoll_item_ready(struct host_epitem *it);
+/* TCP reported (tcp_stack_next_event) that sock's events may have changed, or the host
+ * changed them: queue level-triggered registrations whose events hold, and edge-triggered ones
+ * that see a new edge (a bit that rose, more bytes to read, more send space). new_conn: a
+ * listener got a connection (always an edge). */
+void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn);
 /* Remove every registration of a socket being closed. */
 void host_epoll_forget_sock(struct iotcp_ctx *ctx, struct host_sock *s);
 void host_epoll_free(struct iotcp_ctx *ctx, struct host_epoll *ep);

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "host/ctx.h"
+#include "host/desc.h"
 #include "host/epoll.h"
 #include "host/host.h"
 #include "host/link.h"
@@ -14,7 +15,7 @@
 #include "host/offload_send.h"
 #include "host/offload_types.h"
 #include "host/resolve.h"
-#include "host/sock.h"
+#include "host/sock_types.h"
 #include "host/tls_session.h"
 #include "host/tx_batch.h"
 
@@ -27,6 +28,30 @@ static int fail(int e)
 {
 	errno = e;
 	return -1;
+}
+
+/* Collect TCP's event reports into the epoll ready lists. */
+static void collect_tcp_events(struct iotcp_ctx *ctx)
+{
+	struct tcp_event ev;
+
+	while (tcp_stack_next_event(ctx->tcp, &ev)) {
+		if (!ev.user)
+			continue;
+		struct host_sock *s = host_sock_get(ctx, (int)((uintptr_t)ev.user - 1));
+		if (!s)
+			continue;
+		bool new_conn = false;
+		if (ev.listener && s->lsn == ev.listener) {
+			new_conn = (ev.events & TCP_EV_ACCEPT) != 0;
+			s->acceptable |= new_conn;
+		} else if (!ev.conn || s->conn != ev.conn) {
+			continue; /* stale report for a reused descriptor */
+		}
+		if (s->tls)
+			host_tls_pump(ctx, s); /* handshake, decryption, sealed bytes */
+		host_sock_notify(ctx, s, new_conn);
+	}
 }
 
 bool host_poll_once(struct iotcp_ctx *ctx)
@@ -76,7 +101,7 @@ bool host_poll_once(struct iotcp_ctx *ctx)
 	t = cycles_lap(&st.output, t);
 	host_tx_flush(ctx);
 	t = cycles_lap(&st.tx, t);
-	host_collect_tcp_events(ctx);
+	collect_tcp_events(ctx);
 	t = cycles_lap(&st.events, t);
 	work = work || ctx->cnt.tx_frames != tx_before;
 	if (work) {

@@ -9,11 +9,12 @@
 
 #include "host/ctx.h"
 #include "host/desc.h"
+#include "host/epoll.h"
 #include "host/offload.h"
 #include "host/offload_cmd.h"
 #include "host/offload_send.h"
 #include "host/offload_types.h"
-#include "host/sock.h"
+#include "host/sock_types.h"
 #include "host/tls_offload.h"
 #include "host/tx_batch.h"
 

@@ -16,6 +16,7 @@
 #include "host/offload_send.h"
 #include "host/route.h"
 #include "host/sock.h"
+#include "host/sock_events.h"
 #include "host/tls_session.h"
 
 #define SOCK_BUF_MIN	 2048u
@@ -58,107 +59,6 @@ static struct host_sock *sock_lookup(struct iotcp_ctx *ctx, int sd)
 static void *user_of(int sd)
 {
 	return (void *)(uintptr_t)(sd + 1);
-}
-
-/* What the application can read and write: TLS sockets count plaintext and sealing room. */
-static uint32_t sock_readable(const struct host_sock *s)
-{
-	return s->tls ? host_tls_readable(s) : tcp_conn_readable(s->conn);
-}
-
-static uint32_t sock_space(const struct host_sock *s)
-{
-	return s->tls ? host_tls_send_space(s) : tcp_conn_send_space(s->conn);
-}
-
-static void snapshot_bytes(struct host_sock *s)
-{
-	if (s->conn) {
-		s->snap_readable = sock_readable(s);
-		s->snap_space = sock_space(s);
-	}
-}
-
-void host_sock_notify(struct iotcp_ctx *ctx, struct host_sock *s, bool new_conn)
-{
-	uint32_t ev, edges;
-
-	if (!s->watchers)
-		return;
-	ev = host_sock_events(ctx, s);
-	edges = ev & ~s->snap_ev;
-	if (new_conn)
-		edges |= ev & (EPOLLIN | EPOLLRDNORM);
-	if (s->conn) {
-		if ((ev & EPOLLIN) && sock_readable(s) > s->snap_readable)
-			edges |= EPOLLIN | EPOLLRDNORM;
-		if ((ev & EPOLLOUT) && sock_space(s) > s->snap_space)
-			edges |= EPOLLOUT | EPOLLWRNORM;
-		snapshot_bytes(s);
-	}
-	s->snap_ev = ev;
-	for (struct host_epitem *it = s->watchers; it; it = it->sock_next) {
-		uint32_t want = it->events & ~(uint32_t)(EPOLLET | EPOLLONESHOT);
-		if ((it->events & EPOLLET) ? (edges & want) : (ev & want))
-			host_epoll_item_ready(it);
-	}
-}
-
-void host_collect_tcp_events(struct iotcp_ctx *ctx)
-{
-	struct tcp_event ev;
-
-	while (tcp_stack_next_event(ctx->tcp, &ev)) {
-		if (!ev.user)
-			continue;
-		struct host_sock *s = host_sock_get(ctx, (int)((uintptr_t)ev.user - 1));
-		if (!s)
-			continue;
-		bool new_conn = false;
-		if (ev.listener && s->lsn == ev.listener) {
-			new_conn = (ev.events & TCP_EV_ACCEPT) != 0;
-			s->acceptable |= new_conn;
-		} else if (!ev.conn || s->conn != ev.conn) {
-			continue; /* stale report for a reused descriptor */
-		}
-		if (s->tls)
-			host_tls_pump(ctx, s); /* handshake, decryption, sealed bytes */
-		host_sock_notify(ctx, s, new_conn);
-	}
-}
-
-static bool peer_closed(enum tcp_state st)
-{
-	return st == TCP_CLOSE_WAIT || st == TCP_CLOSING || st == TCP_LAST_ACK ||
-	       st == TCP_TIME_WAIT;
-}
-
-uint32_t host_sock_events(struct iotcp_ctx *ctx, struct host_sock *s)
-{
-	uint32_t ev = 0;
-
-	if (s->off_events)
-		ev |= IOTCP_EPOLLOFFLOAD;
-	if (s->lsn)
-		return ev | (s->acceptable ? EPOLLIN | EPOLLRDNORM : 0);
-	if (!s->conn) /* as Linux */
-		return ev | (s->err ? EPOLLERR | EPOLLHUP : EPOLLOUT | EPOLLHUP);
-	uint32_t te = tcp_conn_events(s->conn);
-	enum tcp_state st = tcp_conn_state(s->conn);
-	bool peer_fin = peer_closed(st) || (te & TCP_EV_HUP);
-
-	if ((te & TCP_EV_READABLE) || s->shut_rd)
-		ev |= EPOLLIN | EPOLLRDNORM;
-	if ((te & TCP_EV_WRITABLE) && !s->shut_wr &&
-	    (st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT))
-		ev |= EPOLLOUT | EPOLLWRNORM;
-	if (peer_fin)
-		ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (te & TCP_EV_ERROR)
-		ev |= EPOLLERR;
-	if ((te & (TCP_EV_CLOSED | TCP_EV_ERROR)) || (peer_fin && s->shut_wr) || st == TCP_CLOSED)
-		ev |= EPOLLHUP;
-	return s->tls ? host_tls_events(s, ev) : ev;
 }
 
 /* ---- addresses and ports ---- */
@@ -508,11 +408,11 @@ ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 		return fail(EFAULT);
 	if (s->tls) {
 		r = host_tls_read(ctx, s, buf, len);
-		snapshot_bytes(s);
+		host_sock_snapshot(s);
 		return r;
 	}
 	r = tcp_recv(s->conn, buf, len);
-	snapshot_bytes(s);
+	host_sock_snapshot(s);
 	if (r >= 0)
 		return r;
 	if (r == -ENOTCONN && handshaking(s))
@@ -524,14 +424,14 @@ static ssize_t send_bytes(struct iotcp_ctx *ctx, struct host_sock *s, const void
 {
 	if (s->tls) {
 		ssize_t w = host_tls_write(ctx, s, buf, len);
-		snapshot_bytes(s);
+		host_sock_snapshot(s);
 		return w < 0 ? -errno : w;
 	}
 	ssize_t r = tcp_send(s->conn, buf, len);
 
 	if (r > 0)
 		host_offload_inline_written(s);
-	snapshot_bytes(s);
+	host_sock_snapshot(s);
 	if (r == -ENOTCONN && handshaking(s))
 		r = -EAGAIN;
 	return r;

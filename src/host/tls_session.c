@@ -11,8 +11,9 @@
 
 #include "host/ctx.h"
 #include "host/desc.h"
+#include "host/epoll.h"
 #include "host/offload_send.h"
-#include "host/sock.h"
+#include "host/sock_types.h"
 #include "host/tls_ctx.h"
 #include "host/tls_keys.h"
 #include "host/tls_session.h"
@@ -574,35 +575,6 @@ void host_tls_pump(struct iotcp_ctx *ctx, struct host_sock *s)
 		t->in = NULL;
 		t->in_off = t->in_len = 0;
 	}
-}
-
-uint32_t host_tls_readable(const struct host_sock *s)
-{
-	return s->tls->in_len - s->tls->in_off;
-}
-
-static bool can_write(const struct host_tls_sess *t)
-{
-	return (t->state == IOTCP_TLS_OPEN || t->state == IOTCP_TLS_CLOSED) && !t->shut_sent &&
-	       t->out_off == t->out_len;
-}
-
-uint32_t host_tls_send_space(const struct host_sock *s)
-{
-	return s->conn && can_write(s->tls) ? tcp_conn_send_space(s->conn) : 0;
-}
-
-uint32_t host_tls_events(struct host_sock *s, uint32_t ev)
-{
-	const struct host_tls_sess *t = s->tls;
-	uint32_t out = ev & ~(uint32_t)(EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM);
-
-	if (t->in_off < t->in_len || t->state == IOTCP_TLS_CLOSED ||
-	    t->state == IOTCP_TLS_FAILED || s->shut_rd)
-		out |= EPOLLIN | EPOLLRDNORM;
-	if ((ev & EPOLLOUT) && can_write(t))
-		out |= EPOLLOUT | EPOLLWRNORM;
-	return out;
 }
 
 /* ---- the application's calls ---- */

@@ -16,7 +16,9 @@
  *
  * Sealed bytes go straight into the TCP send buffer; what does not fit waits in `out` (only
  * records OpenSSL writes on its own: tickets, KeyUpdate, alerts), and nothing else is written
- * to the connection until it has drained, so the stream keeps sequence order. */
+ * to the connection until it has drained, so the stream keeps sequence order.
+ *
+ * The session's state and the per-context TLS state: tls_types.h. */
 #ifndef IOTCP_HOST_TLS_SESSION_H
 #define IOTCP_HOST_TLS_SESSION_H
 
@@ -24,64 +26,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "host/counters.h"
-#include "iotcp/iotcp.h"
-#include "tcp/types.h"
-#include "tls/kdf.h"
-#include "tls/seal.h"
+#include "host/tls_types.h"
 
 struct iotcp_ctx;
 struct host_sock;
-struct host_tls_keys;
-
-#define HOST_TLS_IN_CAP	     16384u
-#define HOST_TLS_REC_SIZE    16384u /* plaintext of a full offloaded record */
-#define HOST_TLS_WRITE_SLACK 128u   /* send space kept for records OpenSSL adds on its own */
-
-struct host_tls_sess {
-	struct iotcp_ctx *ctx;
-	struct host_sock *sock;
-	struct iotcp_tls_ctx *tctx;
-	void *ssl; /* SSL * */
-	enum iotcp_tls_state state;
-	int err;	     /* errno reported once FAILED */
-	bool handoff;	     /* OpenSSL handed the TX key over: the session seals */
-	bool no_handoff;     /* refuse it (iotcp_tls_config.no_key_handoff) */
-	bool shut_sent;	     /* close_notify written */
-	bool key_update_due; /* the key limit is near: update before the next record */
-	uint16_t version;
-	uint8_t cipher;
-	int ctrl_type; /* record type of the next BIO write (-1: application_data) */
-	/* transmit */
-	struct host_tls_keys *keys;
-	struct tls_sealer *sealer;
-	uint32_t epoch;
-	uint64_t seq;		/* next record sequence number of the epoch */
-	uint64_t epoch_records; /* records sealed under the epoch (host + NIC) */
-	uint64_t key_limit;
-	uint8_t secret[TLS13_SECRET_MAX]; /* TLS 1.3 server application traffic secret */
-	uint8_t secret_len;
-	uint8_t *out; /* sealed bytes the TCP send buffer did not take yet */
-	uint32_t out_len, out_off, out_cap;
-	/* receive: plaintext OpenSSL decrypted, not yet read */
-	uint8_t *in;
-	uint32_t in_len, in_off;
-	/* handshake deadline list (ctx->tls) */
-	tcp_time_t hs_deadline;
-	struct host_tls_sess *hs_prev, *hs_next;
-	uint64_t records_host, records_nic;
-};
-
-/* Per-context TLS state (ctx->tls), made by the first iotcp_tls_ctx_new. */
-struct host_tls_rt {
-	void *bio_method;	     /* BIO_METHOD * */
-	struct host_tls_sess hs;     /* sentinel of the sessions in handshake */
-	uint8_t rec[TLS_REC_MAX];    /* sealing scratch */
-	uint64_t tag_serial;	     /* TLS body tags */
-	struct host_tls_counters {
-		HOST_TLS_COUNTERS(HOST_COUNTER_FIELD_)
-	} cnt;
-};
+struct host_tls_rt;
+struct host_tls_sess;
 
 /* tls_session.c */
 struct host_tls_rt *host_tls_rt(struct iotcp_ctx *ctx);
@@ -89,10 +39,6 @@ void host_tls_destroy(struct iotcp_ctx *ctx);
 /* Handshake progress, reading, flushing sealed bytes: run before the socket's events are
  * looked at (TCP reported it, or the application calls it). */
 void host_tls_pump(struct iotcp_ctx *ctx, struct host_sock *s);
-/* The socket's epoll bits given what TCP alone would report. */
-uint32_t host_tls_events(struct host_sock *s, uint32_t tcp_ev);
-uint32_t host_tls_readable(const struct host_sock *s);
-uint32_t host_tls_send_space(const struct host_sock *s);
 ssize_t host_tls_read(struct iotcp_ctx *ctx, struct host_sock *s, void *buf, size_t len);
 ssize_t host_tls_write(struct iotcp_ctx *ctx, struct host_sock *s, const void *buf, size_t len);
 /* close_notify before a FIN (shutdown / close). */
