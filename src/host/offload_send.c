@@ -20,8 +20,8 @@
 #include "host/route.h"
 #include "host/sock_types.h"
 #include "host/tcp_frame.h"
+#include "host/tls_flow.h"
 #include "host/tls_keys.h"
-#include "host/tls_offload.h"
 #include "tcp/seq.h"
 
 #define FLOW_SLOT_MASK ((1u << HOST_OFF_FLOW_BITS) - 1u)

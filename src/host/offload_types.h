@@ -101,6 +101,8 @@ struct host_off_tls {
 	uint64_t body_off, body_len, rec_seq;
 };
 
+#define HOST_TLS_TAG (1ull << 62) /* TCP reservation tags of TLS bodies */
+
 /* A range of the stream queued from a fid. */
 struct host_off_res {
 	int fid_desc;

@@ -28,8 +28,8 @@ static uint32_t tls_events(struct host_sock *s, uint32_t ev)
 	const struct host_tls_sess *t = s->tls;
 	uint32_t out = ev & ~(uint32_t)(EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM);
 
-	if (t->in_off < t->in_len || t->state == IOTCP_TLS_CLOSED ||
-	    t->state == IOTCP_TLS_FAILED || s->shut_rd)
+	if (t->in_off < t->in_len || t->state == IOTCP_TLS_CLOSED || t->state == IOTCP_TLS_FAILED ||
+	    s->shut_rd)
 		out |= EPOLLIN | EPOLLRDNORM;
 	if ((ev & EPOLLOUT) && tls_can_write(t))
 		out |= EPOLLOUT | EPOLLWRNORM;

@@ -57,10 +57,10 @@ struct host_tls_sess {
 
 /* Per-context TLS state (ctx->tls), made by the first iotcp_tls_ctx_new. */
 struct host_tls_rt {
-	void *bio_method;	     /* BIO_METHOD * */
-	struct host_tls_sess hs;     /* sentinel of the sessions in handshake */
-	uint8_t rec[TLS_REC_MAX];    /* sealing scratch */
-	uint64_t tag_serial;	     /* TLS body tags */
+	void *bio_method;	  /* BIO_METHOD * */
+	struct host_tls_sess hs;  /* sentinel of the sessions in handshake */
+	uint8_t rec[TLS_REC_MAX]; /* sealing scratch */
+	uint64_t tag_serial;	  /* TLS body tags */
 	struct host_tls_counters {
 		HOST_TLS_COUNTERS(HOST_COUNTER_FIELD_)
 	} cnt;
