@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/siphash.h"
+#include "wire/icmp_quote.h"
 #include "wire/pkt.h"
 
 /* endpoint (addr, port) as bytes: address then port, network order */
@@ -52,6 +53,25 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* An ICMP or ICMPv6 error quoting a TCP segment: the shard of that connection (the quoted
+ * segment is ours, server to client: the hash is symmetric). Anything else: shard 0. */
+static unsigned steer_quote(const struct nic_steer *s, int v6, const uint8_t *data, size_t len)
+{
+	struct icmp_quote_tcp q;
+
+	if (v6) {
+		if (icmp_quote_tcp6(data, len, &q) != 0)
+			return 0;
+		return nic_steer_tuple(s, q.src6.b, q.sport, q.dst6.b, q.dport, 16);
+	}
+	if (icmp_quote_tcp4(data, len, &q) != 0)
+		return 0;
+	uint8_t sa[4], da[4];
+	put_be32(sa, q.saddr);
+	put_be32(da, q.daddr);
+	return nic_steer_tuple(s, sa, q.sport, da, q.dport, 4);
+}
+
 unsigned nic_steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t len)
 {
 	struct pkt_view v;
@@ -69,8 +89,16 @@ unsigned nic_steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t
 		return nic_steer_tuple(s, v.ip6.src.b, v.tcp.sport, v.ip6.dst.b, v.tcp.dport, 16);
 	case PKT_KIND_ARP:
 		return v.arp.op == ARP_OP_REPLY ? NIC_STEER_ALL : 0;
+	case PKT_KIND_ICMP:
+		if (v.icmp.type == ICMP_TYPE_UNREACH || v.icmp.type == ICMP_TYPE_TIME_EXCEED)
+			return steer_quote(s, 0, v.icmp.data, v.icmp.data_len);
+		return 0;
 	case PKT_KIND_ICMP6:
-		return v.icmp6.type == ICMP6_ND_NA ? NIC_STEER_ALL : 0;
+		if (v.icmp6.type == ICMP6_ND_NA)
+			return NIC_STEER_ALL;
+		if (icmp6_is_error(v.icmp6.type))
+			return steer_quote(s, 1, v.icmp6.data, v.icmp6.data_len);
+		return 0;
 	default:
 		return 0;
 	}

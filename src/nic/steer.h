@@ -4,9 +4,11 @@
  * of its 4-tuple: the two endpoints (address, port) are sorted before hashing, so both
  * directions of a connection give the same shard (SipHash-2-4 under a key the NIC draws at
  * start; an outsider cannot aim connections at one shard). ARP replies and IPv6 Neighbor
- * Advertisements go to every shard (each shard resolves its own neighbours); everything else
- * (ARP and ND requests, ICMP, ICMPv6, frames that do not decode) goes to shard 0, which alone
- * answers them, so they are answered once. No DPDK: unit-tested alone. */
+ * Advertisements go to every shard (each shard resolves its own neighbours); ICMP and ICMPv6
+ * errors quoting a TCP segment (fragmentation needed / Packet Too Big, unreachable, time
+ * exceeded) go to the shard of the quoted connection; everything else (ARP and ND requests,
+ * echo requests, frames that do not decode) goes to shard 0, which alone answers them, so they
+ * are answered once. No DPDK: unit-tested alone. */
 #ifndef IOTCP_NIC_STEER_H
 #define IOTCP_NIC_STEER_H
 

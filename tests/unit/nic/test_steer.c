@@ -3,11 +3,13 @@
  * connection, IPv4 and IPv6, pick the same shard), depends on the key, spreads connections
  * evenly enough over 2 and 4 shards; frames: TCP by the hash, ARP replies and Neighbor
  * Advertisements to every shard, ARP requests, Neighbor Solicitations, ICMP and frames that do
- * not decode to shard 0; one shard: always 0. */
+ * not decode to shard 0; ICMP/ICMPv6 errors quoting a connection's segment to that
+ * connection's shard, echo requests to shard 0; one shard: always 0. */
 #include <string.h>
 
 #include "../check.h"
 #include "nic/steer.h"
+#include "wire/icmp_quote.h"
 #include "wire/nd.h"
 #include "wire/pkt.h"
 
@@ -177,6 +179,75 @@ static void test_frames(void)
 	CHECK(hit[0] && hit[1] && hit[2] && hit[3]);
 }
 
+/* An IPv4 ICMP error (type, code) from a router quoting the first 28 bytes of pkt. */
+static size_t icmp4_error(uint8_t *f, size_t cap, uint8_t type, uint8_t code, const uint8_t *pkt)
+{
+	size_t n = 14 + 20 + 8 + 28;
+	if (cap < n)
+		return 0;
+	memcpy(f, M_NIC.b, 6);
+	memcpy(f + 6, M_CLI.b, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	struct ipv4_hdr h = {.tot_len = 20 + 8 + 28,
+			     .ttl = 64,
+			     .proto = 1,
+			     .saddr = 0xc6120063u,
+			     .daddr = 0xc6120001u};
+	ipv4_encode(f + 14, 20, &h);
+	uint8_t *m = f + 34;
+	memset(m, 0, 8);
+	m[0] = type;
+	m[1] = code;
+	m[6] = 0x05; /* next-hop MTU 1400 */
+	m[7] = 0x78;
+	memcpy(m + 8, pkt, 28);
+	return n;
+}
+
+static void test_icmp_errors(void)
+{
+	struct nic_steer s = steer(4, 9);
+	uint8_t seg[256], f[512], l4[512];
+	unsigned hit[4] = {0};
+
+	for (unsigned i = 0; i < 200; i++) {
+		uint16_t cport = (uint16_t)(20000 + 7 * i);
+		/* our segment (server to client, raw IPv4) and the client's shard */
+		size_t sl =
+		    tcp_frame(seg, sizeof(seg), 0xc6120001u, 0xc6120002u, NULL, NULL, 80, cport);
+		size_t cl =
+		    tcp_frame(f, sizeof(f), 0xc6120002u, 0xc6120001u, NULL, NULL, cport, 80);
+		unsigned want = nic_steer_frame(&s, f, cl);
+		CHECK(sl > 14 + 28);
+		size_t el =
+		    icmp4_error(f, sizeof(f), ICMP_TYPE_UNREACH, ICMP_CODE_FRAG_NEEDED, seg + 14);
+		CHECK(el > 0);
+		CHECK_EQ_U64(nic_steer_frame(&s, f, el), want);
+		el = icmp4_error(f, sizeof(f), ICMP_TYPE_TIME_EXCEED, 0, seg + 14);
+		CHECK_EQ_U64(nic_steer_frame(&s, f, el), want);
+		hit[want & 3]++;
+		/* IPv6: Packet Too Big quoting our segment */
+		struct ipv6_addr c6 = client6(i), r6 = client6(999);
+		sl = tcp_frame(seg, sizeof(seg), 0, 0, &SERVER6, &c6, 80, cport);
+		cl = tcp_frame(f, sizeof(f), 0, 0, &c6, &SERVER6, cport, 80);
+		want = nic_steer_frame(&s, f, cl);
+		size_t n = icmp6_encode_ptb(l4, sizeof(l4), &r6, &SERVER6, 1280, seg + 14, sl - 14);
+		el = pkt_build_ipv6(f, sizeof(f), &M_CLI, &M_NIC, &r6, &SERVER6, 58, 64, 0, l4, n);
+		CHECK(n > 0 && el > 0);
+		CHECK_EQ_U64(nic_steer_frame(&s, f, el), want);
+	}
+	CHECK(hit[0] && hit[1] && hit[2] && hit[3]);
+	/* an echo request (whatever its data), and an error quoting something that is not TCP:
+	 * shard 0 */
+	size_t el = icmp4_error(f, sizeof(f), ICMP_TYPE_ECHO_REQUEST, 0, seg + 14);
+	CHECK(el > 0);
+	CHECK_EQ_U64(nic_steer_frame(&s, f, el), 0);
+	memset(seg, 0, sizeof(seg));
+	el = icmp4_error(f, sizeof(f), ICMP_TYPE_UNREACH, 3, seg);
+	CHECK_EQ_U64(nic_steer_frame(&s, f, el), 0);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
@@ -184,5 +255,6 @@ int main(int argc, char **argv)
 	RUN(test_spread);
 	RUN(test_keyed);
 	RUN(test_frames);
+	RUN(test_icmp_errors);
 	RUN_DONE();
 }
