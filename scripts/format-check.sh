@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FORMATTED=(src/util src/wire src/http src/proto src/port src/tls src/nic tests/fuzz tests/unit/util tests/unit/port)
+FORMATTED=(src/util src/wire src/http src/proto src/port src/tls src/nic tests/fuzz tests/unit/util tests/unit/port tests/sim/lib
+	tests/sim/tcp)
 # single files in style whose directory has not joined yet (apps/httpd: the files split out of
 # server.c, issue 12)
 FORMATTED_FILES=(apps/httpd/access_log.c apps/httpd/access_log.h apps/httpd/conn.c apps/httpd/conn.h

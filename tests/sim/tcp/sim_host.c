@@ -39,7 +39,7 @@ static void transmit(struct sim_host *h, const struct tcp_seg *s)
 		th.seq = s->hdr.seq + off;
 		bool last = off + n == s->len;
 		if (!last)
-			th.flags &= (uint8_t)~(TH_FIN | TH_PSH);
+			th.flags &= (uint8_t) ~(TH_FIN | TH_PSH);
 		struct iovec iov[3];
 		int iovcnt = 0;
 		if (s->kind == TCP_PAYLOAD_INLINE && n) {
@@ -68,14 +68,14 @@ static void transmit(struct sim_host *h, const struct tcp_seg *s)
 			continue;
 		}
 		struct pkt_tcp_out o = {
-			.saddr = s->tuple.laddr,
-			.daddr = s->tuple.raddr,
-			.ttl = 64,
-			.ip_id = h->ip_id++,
-			.ip_frag_off = IPV4_DF,
-			.tcp = &th,
-			.iov = iov,
-			.iovcnt = iovcnt,
+		    .saddr = s->tuple.laddr,
+		    .daddr = s->tuple.raddr,
+		    .ttl = 64,
+		    .ip_id = h->ip_id++,
+		    .ip_frag_off = IPV4_DF,
+		    .tcp = &th,
+		    .iov = iov,
+		    .iovcnt = iovcnt,
 		};
 		size_t len = pkt_build_tcp(h->buf, HOST_BUF - FCS_LEN, &o);
 		if (!len) {

@@ -38,7 +38,7 @@ struct sim_host {
 	void *app_ctx;
 	sim_host_tx_filter_fn tx_filter;
 	void *tx_ctx;
-	struct pkt_counters rx;     /* decode results of arriving packets */
+	struct pkt_counters rx; /* decode results of arriving packets */
 	uint64_t tx_pkts, tx_bytes, tx_filtered, tx_build_fail;
 	uint64_t fcs_bad; /* corrupted packets the TCP/IP checksums did not catch */
 	uint16_t ip_id;

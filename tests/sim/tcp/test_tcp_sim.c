@@ -14,7 +14,7 @@
 
 #define ADDR_A 0xc6120001u /* 198.18.0.1, sender */
 #define ADDR_B 0xc6120002u /* 198.18.0.2, receiver */
-#define MIB (1024ull * 1024)
+#define MIB    (1024ull * 1024)
 
 struct bulk {
 	struct sim_host *a, *b;
@@ -41,12 +41,16 @@ static void sender_app(struct sim_host *h, void *ctx)
 	if (getenv("SIM_TRACE") && sim_now(h->sim) >= next_trace) {
 		struct tcp_conn_info ci;
 		tcp_conn_info(bk->snd, &ci);
-		fprintf(stderr, "t=%.3f una=%u nxt=%u cwnd=%u ssth=%u flight=%u wnd=%u srtt=%.1f rto=%.0f retr=%llu rtos=%llu rec=%llu\n",
+		fprintf(stderr,
+			"t=%.3f una=%u nxt=%u cwnd=%u ssth=%u flight=%u wnd=%u srtt=%.1f rto=%.0f "
+			"retr=%llu rtos=%llu rec=%llu\n",
 			(double)sim_now(h->sim) / 1e9, ci.snd_una, ci.snd_nxt, ci.cwnd, ci.ssthresh,
 			ci.in_flight, ci.snd_wnd, (double)ci.srtt / 1e6, (double)ci.rto / 1e6,
 			(unsigned long long)ci.retrans_segs, (unsigned long long)ci.rto_timeouts,
 			(unsigned long long)ci.fast_recoveries);
-		next_trace = sim_now(h->sim) + (getenv("SIM_TRACE_MS") ? atoi(getenv("SIM_TRACE_MS")) : 100) * TCP_MSEC;
+		next_trace =
+		    sim_now(h->sim) +
+		    (getenv("SIM_TRACE_MS") ? atoi(getenv("SIM_TRACE_MS")) : 100) * TCP_MSEC;
 	}
 	uint64_t allowed = bk->total;
 	if (bk->chunk) {
@@ -62,7 +66,8 @@ static void sender_app(struct sim_host *h, void *ctx)
 		/* alternate inline and external ranges every 100000 bytes */
 		if (bk->ext_mix && (bk->written / 100000) % 2) {
 			uint64_t to_edge = 100000 - bk->written % 100000;
-			r = tcp_send_ext(bk->snd, (uint32_t)(n < to_edge ? n : to_edge), 1, bk->written);
+			r = tcp_send_ext(bk->snd, (uint32_t)(n < to_edge ? n : to_edge), 1,
+					 bk->written);
 		} else {
 			if (bk->ext_mix && n > 100000 - bk->written % 100000)
 				n = 100000 - bk->written % 100000;
@@ -113,11 +118,11 @@ struct scenario {
 	struct sim_link_cfg fwd, rev;
 	uint64_t bytes;
 	struct tcp_config cfg;
-	tcp_time_t limit;     /* virtual time limit */
-	tcp_time_t mark;      /* steady-state goodput measured from here */
+	tcp_time_t limit; /* virtual time limit */
+	tcp_time_t mark;  /* steady-state goodput measured from here */
 	bool ext_mix;
 	sim_host_tx_filter_fn filter;
-	uint64_t chunk;       /* chunked sending (struct bulk) */
+	uint64_t chunk; /* chunked sending (struct bulk) */
 	tcp_time_t gap;
 };
 
@@ -264,13 +269,14 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	       (unsigned long long)res->recoveries, (unsigned long long)res->tlps,
 	       (unsigned long long)(res->fwd.dropped_loss + res->fwd.dropped_queue),
 	       (unsigned long long)res->corrupt_caught, (unsigned long long)res->fcs_caught,
-	       (unsigned long long)res->bad, ci.cwnd,
-	       (double)ci.srtt / 1e6, (unsigned long long)res->tlp_recoveries);
+	       (unsigned long long)res->bad, ci.cwnd, (double)ci.srtt / 1e6,
+	       (unsigned long long)res->tlp_recoveries);
 	printf("%-14s dsacks=%llu undos=%llu spurious=%llu paws_drops=%llu/%llu reo_wnd_mult=%u "
 	       "reordering_seen=%d sndbuf=%u rcvbuf=%u\n",
 	       sc->name, (unsigned long long)res->dsacks_rcvd, (unsigned long long)res->undos,
-	       (unsigned long long)res->dup_rcvd, (unsigned long long)res->paws_drops, (unsigned long long)res->paws_drops_rcv,
-	       res->reo_wnd_mult, ci.reordering_seen, res->sndbuf, res->rcvbuf);
+	       (unsigned long long)res->dup_rcvd, (unsigned long long)res->paws_drops,
+	       (unsigned long long)res->paws_drops_rcv, res->reo_wnd_mult, ci.reordering_seen,
+	       res->sndbuf, res->rcvbuf);
 	fflush(stdout);
 	sim_host_free(a);
 	sim_host_free(b);
@@ -350,8 +356,8 @@ static void test_sack(void)
 static void test_cubic_fill(void)
 {
 	/* 100 Mb/s bottleneck, 50 ms RTT, one BDP of buffer */
-	struct scenario sc = {.name = "cubic_fill", .bytes = 128 * MIB, .limit = 600 * TCP_SEC,
-			      .mark = 2 * TCP_SEC};
+	struct scenario sc = {
+	    .name = "cubic_fill", .bytes = 128 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
 	sc.fwd = link(100000000, 25 * TCP_MSEC, 0, 625000);
 	sc.rev = link(100000000, 25 * TCP_MSEC, 0, 0);
 	sc.cfg = base_cfg(8 * 1024 * 1024);
@@ -368,8 +374,8 @@ static void test_wscale(void)
 	/* steady state is measured after the slow-start overshoot and its recovery (done by
 	 * ~2.5 s); the transfer must outlast the mark, or util falls back to the whole-transfer
 	 * goodput, slow start included (400 MiB at line rate ends before 5 s) */
-	struct scenario sc = {.name = "wscale_on", .bytes = 400 * MIB, .limit = 600 * TCP_SEC,
-			      .mark = 3 * TCP_SEC};
+	struct scenario sc = {
+	    .name = "wscale_on", .bytes = 400 * MIB, .limit = 600 * TCP_SEC, .mark = 3 * TCP_SEC};
 	sc.fwd = link(1000000000, 50 * TCP_MSEC, 0, 12500000);
 	sc.rev = link(1000000000, 50 * TCP_MSEC, 0, 0);
 	sc.cfg = base_cfg(32 * 1024 * 1024);
@@ -392,8 +398,8 @@ static void test_wscale(void)
  * adapt (RFC 8985 6.2.4), and goodput must stay a large fraction of the link. */
 static void test_reorder(void)
 {
-	struct scenario sc = {.name = "reorder", .bytes = 64 * MIB, .limit = 600 * TCP_SEC,
-			      .mark = 2 * TCP_SEC};
+	struct scenario sc = {
+	    .name = "reorder", .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
 	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 250000);
 	sc.fwd.reorder = 0.25;
 	sc.fwd.reorder_delay = 10 * TCP_MSEC;
@@ -424,8 +430,10 @@ static void test_reorder_netem(void)
 {
 	static const uint64_t seeds[] = {29, 3};
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		struct scenario sc = {.name = "reorder_netem", .bytes = 64 * MIB,
-				      .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+		struct scenario sc = {.name = "reorder_netem",
+				      .bytes = 64 * MIB,
+				      .limit = 600 * TCP_SEC,
+				      .mark = 2 * TCP_SEC};
 		sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
 		sc.fwd.reorder = 0.25;
 		sc.fwd.reorder_skips_delay = true;
@@ -475,8 +483,8 @@ static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t l
 		/* j = 0: the packet that ends the response; j = 1: the one before it (the last
 		 * packet is at most one MSS, 1448 bytes with timestamps) */
 		for (unsigned j = 0; j < n; j++) {
-			bool match = j ? end < chunk_end && end + 1448 >= chunk_end
-				       : end == chunk_end;
+			bool match =
+			    j ? end < chunk_end && end + 1448 >= chunk_end : end == chunk_end;
 			if (match && !tail_done[k][j]) {
 				tail_done[k][j] = 1;
 				return false;
@@ -488,8 +496,11 @@ static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t l
 
 static void test_tlp_tail(void)
 {
-	struct scenario sc = {.name = "tlp_tail", .bytes = 16 * 128 * 1024,
-			      .limit = 60 * TCP_SEC, .chunk = 128 * 1024, .gap = 500 * TCP_MSEC};
+	struct scenario sc = {.name = "tlp_tail",
+			      .bytes = 16 * 128 * 1024,
+			      .limit = 60 * TCP_SEC,
+			      .chunk = 128 * 1024,
+			      .gap = 500 * TCP_MSEC};
 	sc.fwd = link(100000000, 25 * TCP_MSEC, 0, 0);
 	sc.rev = link(100000000, 25 * TCP_MSEC, 0, 0);
 	sc.cfg = base_cfg(1024 * 1024);
@@ -529,8 +540,8 @@ static void test_tlp_tail(void)
  * flight, far beyond the 256 KiB default buffers: send and receive buffers must auto-tune. */
 static void test_longrtt(void)
 {
-	struct scenario sc = {.name = "longrtt", .bytes = 384 * MIB, .limit = 600 * TCP_SEC,
-			      .mark = 2 * TCP_SEC};
+	struct scenario sc = {
+	    .name = "longrtt", .bytes = 384 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
 	sc.fwd = link(1000000000, 20 * TCP_MSEC, 0, 5000000);
 	sc.rev = link(1000000000, 20 * TCP_MSEC, 0, 0);
 	tcp_config_default(&sc.cfg);
