@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* A TCP stack on a simulated host: packet codec and wakeups (see sim_host.h). */
+/* A TCP stack on a simulated host: IPv4/IPv6 packet codec and wakeups (see sim_host.h). */
 #include "sim_host.h"
 
 #include <stdlib.h>
@@ -77,6 +77,10 @@ static void transmit(struct sim_host *h, const struct tcp_seg *s)
 		    .iov = iov,
 		    .iovcnt = iovcnt,
 		};
+		if (s->tuple.family == TCP_AF_INET6) {
+			o.src6 = &s->tuple.laddr6;
+			o.dst6 = &s->tuple.raddr6;
+		}
 		size_t len = pkt_build_tcp(h->buf, HOST_BUF - FCS_LEN, &o);
 		if (!len) {
 			h->tx_build_fail++;
@@ -117,7 +121,10 @@ static void host_rx(void *ctx, const uint8_t *pkt, size_t len)
 	struct pkt_view v;
 	if (len < FCS_LEN)
 		return;
-	enum pkt_err e = pkt_decode_ipv4(pkt, len - FCS_LEN, &v, 0);
+	/* the IP version tells the families apart (a corrupted one fails the IPv4 decoder) */
+	bool v6 = pkt[0] >> 4 == 6;
+	enum pkt_err e = v6 ? pkt_decode_ipv6(pkt, len - FCS_LEN, &v, 0)
+			    : pkt_decode_ipv4(pkt, len - FCS_LEN, &v, 0);
 	pkt_count(&h->rx, e);
 	if (e != PKT_OK) {
 		tcp_stack_count_drop(h->stack, TCP_DROP_MALFORMED);
@@ -129,10 +136,14 @@ static void host_rx(void *ctx, const uint8_t *pkt, size_t len)
 		h->fcs_bad++;
 		return;
 	}
-	if (v.kind != PKT_KIND_TCP || v.ip.daddr != h->addr)
+	if (v.kind == PKT_KIND_TCP && v.ip.daddr == h->addr)
+		tcp_stack_input(h->stack, v.ip.saddr, v.ip.daddr, &v.tcp, v.payload,
+				(uint32_t)v.payload_len, sim_now(h->sim));
+	else if (v.kind == PKT_KIND_TCP6 && h->has6 && ipv6_addr_equal(&v.ip6.dst, &h->addr6))
+		tcp_stack_input6(h->stack, &v.ip6.src, &v.ip6.dst, &v.tcp, v.payload,
+				 (uint32_t)v.payload_len, sim_now(h->sim));
+	else
 		return;
-	tcp_stack_input(h->stack, v.ip.saddr, v.ip.daddr, &v.tcp, v.payload,
-			(uint32_t)v.payload_len, sim_now(h->sim));
 	sim_host_kick(h);
 }
 
@@ -157,6 +168,12 @@ struct sim_host *sim_host_new(struct sim *sim, uint32_t addr, uint64_t seed, str
 	h->wake = (struct sim_wakeup)SIM_WAKEUP_INIT;
 	sim_link_set_sink(in, host_rx, h);
 	return h;
+}
+
+void sim_host_set_addr6(struct sim_host *h, const struct ipv6_addr *a)
+{
+	h->addr6 = *a;
+	h->has6 = true;
 }
 
 void sim_host_free(struct sim_host *h)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP over the simulator: bulk transfers checked byte for byte under loss, reordering,
  * duplication and corruption; SACK vs. no SACK on several losses in one window; CUBIC
- * filling a 100 Mb/s x 50 ms path; window scaling on a 1 Gb/s x 100 ms path.
+ * filling a 100 Mb/s x 50 ms path; window scaling on a 1 Gb/s x 100 ms path; IPv6 versions of
+ * the clean, lossy, reordering and long-RTT transfers run next to IPv4 with the same seed.
  * Usage: test_tcp_sim SCENARIO. Set IOTCP_SIM_PCAP=dir to write dir/SCENARIO.pcap. */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@
 #define ADDR_A 0xc6120001u /* 198.18.0.1, sender */
 #define ADDR_B 0xc6120002u /* 198.18.0.2, receiver */
 #define MIB    (1024ull * 1024)
+/* 2001:2::1 and 2001:2::2 (RFC 5180 benchmarking range), for scenarios with v6 set */
+static const struct ipv6_addr addr6_a = {{0x20, 0x01, 0x00, 0x02, [15] = 1}};
+static const struct ipv6_addr addr6_b = {{0x20, 0x01, 0x00, 0x02, [15] = 2}};
 
 struct bulk {
 	struct sim_host *a, *b;
@@ -124,6 +128,7 @@ struct scenario {
 	sim_host_tx_filter_fn filter;
 	uint64_t chunk; /* chunked sending (struct bulk) */
 	tcp_time_t gap;
+	bool v6; /* the connection over IPv6 (2001:2::1 -> 2001:2::2) */
 };
 
 struct result {
@@ -137,6 +142,9 @@ struct result {
 	uint64_t tlp_recoveries;
 	tcp_time_t chunk_max, chunk_sum; /* chunked: latest and total chunk completion delay */
 	struct sim_link_stats fwd;
+	uint32_t mss;	  /* the sender's segment size at the end (t_maxseg: options deducted) */
+	uint64_t tx_pkts; /* packets the sender put on the link */
+	uint64_t rx_bad;  /* packets the hosts' decoders refused */
 };
 
 /* Test-controlled losses: first transmissions of these packets (index from stream start, in
@@ -210,9 +218,18 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	b->app = receiver_app;
 	b->app_ctx = &bk;
 	int err;
-	bk.l = tcp_listen(b->stack, ADDR_B, 80, 64, &sc->cfg, &err);
 	struct tcp_tuple t = {.laddr = ADDR_A, .raddr = ADDR_B, .lport = 40000, .rport = 80};
+	if (sc->v6) {
+		sim_host_set_addr6(a, &addr6_a);
+		sim_host_set_addr6(b, &addr6_b);
+		bk.l = tcp_listen6(b->stack, &addr6_b, 80, 64, &sc->cfg, &err);
+		t = tcp_tuple6(&addr6_a, 40000, &addr6_b, 80);
+	} else {
+		bk.l = tcp_listen(b->stack, ADDR_B, 80, 64, &sc->cfg, &err);
+	}
+	CHECK(bk.l != NULL);
 	bk.snd = tcp_connect(a->stack, &t, &sc->cfg, sim_now(sim), &err);
+	CHECK(bk.snd != NULL);
 	sim_host_kick(a);
 	if (bk.chunk)
 		sim_schedule(sim, bk.gap, chunk_tick, &bk);
@@ -260,6 +277,9 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 			      tcp_stack_stats(b->stack)->drops[TCP_DROP_MALFORMED];
 	res->fcs_caught = a->fcs_bad + b->fcs_bad;
 	sim_link_stats(path->a_to_b, &res->fwd);
+	res->mss = ci.mss;
+	res->tx_pkts = a->tx_pkts;
+	res->rx_bad = pkt_counters_drops(&a->rx) + pkt_counters_drops(&b->rx);
 	printf("%-14s %s bytes=%llu time=%.3fs goodput=%.2fMb/s steady=%.2fMb/s util=%.1f%% "
 	       "retrans=%llu rto=%llu recoveries=%llu tlp=%llu lost=%llu csum_caught=%llu "
 	       "fcs_caught=%llu bad_bytes=%llu cwnd=%u srtt=%.1fms tlp_recoveries=%llu\n",
@@ -554,6 +574,190 @@ static void test_longrtt(void)
 	CHECK(r.rcvbuf > 256 * 1024 && r.rcvbuf <= 6 * 1024 * 1024);
 }
 
+/* IPv6 (issue 13 item 2): a scenario run over IPv4 and then over IPv6 with the same seed and
+ * the same links, the figures printed side by side. Both packets are 1500 bytes on the link:
+ * IPv6's header is 20 bytes longer, so its MSS is 20 bytes smaller (1440, 1428 with
+ * timestamps, against 1460 / 1448) and a transfer takes about 1.4% more packets and time on a
+ * path that runs at link rate. Where loss draws decide the time, the two runs draw at other
+ * packets, so the bound there is looser. Returns whether both runs delivered every byte. */
+static bool run_both(struct scenario sc, uint64_t seed, struct result *r4, struct result *r6)
+{
+	char n4[64], n6[64];
+	const char *name = sc.name;
+	snprintf(n4, sizeof(n4), "%s-ip4", name);
+	snprintf(n6, sizeof(n6), "%s-ip6", name);
+	sc.name = n4;
+	sc.v6 = false;
+	run(&sc, seed, r4);
+	sc.name = n6;
+	sc.v6 = true;
+	run(&sc, seed, r6);
+	double t4 = (double)r4->duration / 1e9, t6 = (double)r6->duration / 1e9;
+	printf("%s seed %llu, IPv4 vs IPv6: mss %u vs %u, time %.3f s vs %.3f s (%+.2f%%), "
+	       "goodput %.2f vs %.2f Mb/s, steady %.2f vs %.2f Mb/s, packets %llu vs %llu, "
+	       "retrans %llu vs %llu, rto %llu vs %llu, recoveries %llu vs %llu, undos %llu vs "
+	       "%llu, spurious %llu vs %llu, lost %llu vs %llu\n",
+	       name, (unsigned long long)seed, r4->mss, r6->mss, t4, t6, (t6 / t4 - 1) * 100,
+	       r4->goodput / 1e6, r6->goodput / 1e6, r4->steady_goodput / 1e6,
+	       r6->steady_goodput / 1e6, (unsigned long long)r4->tx_pkts,
+	       (unsigned long long)r6->tx_pkts, (unsigned long long)r4->retrans,
+	       (unsigned long long)r6->retrans, (unsigned long long)r4->rtos,
+	       (unsigned long long)r6->rtos, (unsigned long long)r4->recoveries,
+	       (unsigned long long)r6->recoveries, (unsigned long long)r4->undos,
+	       (unsigned long long)r6->undos, (unsigned long long)r4->dup_rcvd,
+	       (unsigned long long)r6->dup_rcvd,
+	       (unsigned long long)(r4->fwd.dropped_loss + r4->fwd.dropped_queue),
+	       (unsigned long long)(r6->fwd.dropped_loss + r6->fwd.dropped_queue));
+	fflush(stdout);
+	/* the IPv6 connection really is one: 20 bytes less per segment, every packet decoded */
+	CHECK_EQ_U64(r6->mss + 20, r4->mss);
+	CHECK_EQ_U64(r4->rx_bad + r6->rx_bad, 0);
+	bool ok = r4->done && r6->done && r4->bytes == sc.bytes && r6->bytes == sc.bytes &&
+		  r4->bad == 0 && r6->bad == 0;
+	CHECK(ok);
+	return ok;
+}
+
+/* IPv6 time over IPv4 time of the same scenario lies within [lo, hi]. */
+static void check_time_ratio(const struct result *r4, const struct result *r6, double lo, double hi)
+{
+	double q = (double)r6->duration / (double)r4->duration;
+	CHECK(q >= lo);
+	CHECK(q <= hi);
+}
+
+/* As test_clean, over IPv6: 64 MiB over 100 Mb/s x 20 ms, byte-exact, no retransmission and
+ * no timeout; 1.4% more packets, and the time within 5% of IPv4's. */
+static void test_clean6(void)
+{
+	struct scenario sc = {.name = "clean6", .bytes = 64 * MIB, .limit = 3600 * TCP_SEC};
+	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 0);
+	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct result r4, r6;
+	if (!run_both(sc, 7, &r4, &r6))
+		return;
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		CHECK_EQ_U64(r->retrans, 0);
+		CHECK_EQ_U64(r->rtos, 0);
+		CHECK_EQ_U64(r->recoveries, 0);
+	}
+	CHECK(r6.tx_pkts > r4.tx_pkts);
+	CHECK(r6.tx_pkts * 100 <= r4.tx_pkts * 103);
+	check_time_ratio(&r4, &r6, 1.0, 1.05);
+}
+
+/* As test_loss1, over IPv6: 1% loss both ways. Every packet lost on the forward link is
+ * retransmitted, and few besides (spurious ones at most 5% of the losses, + 5); no timeout
+ * needed beyond a handful. The loss draws fall on other packets than over IPv4, so the time
+ * is only bounded loosely (within 25%). */
+static void test_loss1_6(void)
+{
+	struct scenario sc = {.name = "loss1_6", .bytes = 64 * MIB, .limit = 3600 * TCP_SEC};
+	sc.fwd = link(100000000, 10 * TCP_MSEC, 0.01, 0);
+	sc.rev = link(100000000, 10 * TCP_MSEC, 0.01, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct result r4, r6;
+	if (!run_both(sc, 7, &r4, &r6))
+		return;
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		uint64_t lost = r->fwd.dropped_loss + r->fwd.dropped_queue;
+		CHECK(lost > 0);
+		CHECK(r->retrans >= lost);
+		CHECK(r->retrans <= lost + lost / 20 + 5);
+		CHECK(r->rtos <= 5);
+	}
+	check_time_ratio(&r4, &r6, 0.75, 1.25);
+}
+
+/* As test_reorder, over IPv6: 25% of the data packets held back by 10 ms on 100 Mb/s x 20 ms,
+ * no loss. Byte-exact, D-SACKs reported the spurious retransmissions and their recoveries were
+ * undone, RACK's window grew, goodput >= 80% of the link, no timeout; the time within 10% of
+ * IPv4's (seeds 1, 2, 4, 19: +0.9..1.3%; seed 3: -12%, a different loss-recovery history). */
+static void test_reorder6(void)
+{
+	struct scenario sc = {
+	    .name = "reorder6", .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 250000);
+	sc.fwd.reorder = 0.25;
+	sc.fwd.reorder_delay = 10 * TCP_MSEC;
+	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct result r4, r6;
+	if (!run_both(sc, 19, &r4, &r6))
+		return;
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		CHECK(r->fwd.reordered > 1000);
+		CHECK_EQ_U64(r->fwd.dropped_loss + r->fwd.dropped_queue, 0);
+		CHECK(r->util >= 0.80);
+		CHECK(r->dsacks_rcvd > 0);
+		CHECK(r->undos > 0);
+		CHECK(r->reo_wnd_mult > 1);
+		CHECK_EQ_U64(r->rtos, 0);
+	}
+	check_time_ratio(&r4, &r6, 0.90, 1.10);
+}
+
+/* As test_reorder_netem, over IPv6 (netem's 'delay 10ms reorder 25%' both ways, 1 Gb/s, the
+ * same two seeds): byte-exact, no loss, goodput >= 50 Mb/s, duplicates at the receiver at most
+ * 4% of the data segments, spurious recoveries undone. The path has two regimes (see
+ * test_reorder_netem) and which one a run falls into is chaotic: over seeds 1-8 both families
+ * were slow (6-10 s, some timeouts) on the same four seeds and fast (0.65-0.70 s) on the other
+ * four, but inside the slow regime the times scatter (IPv6/IPv4 from 0.79 to 1.63; IPv4 with
+ * IPv6's segment size, mss 1440, lands on seed 3 at 8.6 s against IPv6's 9.6 s and IPv4's
+ * 5.9 s). So the time is compared on seed 29 (fast) only; seed 3 (slow) is printed. */
+static void test_reorder_netem6(void)
+{
+	static const uint64_t seeds[] = {29, 3};
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct scenario sc = {.name = "reorder_netem6",
+				      .bytes = 64 * MIB,
+				      .limit = 600 * TCP_SEC,
+				      .mark = 2 * TCP_SEC};
+		sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
+		sc.fwd.reorder = 0.25;
+		sc.fwd.reorder_skips_delay = true;
+		sc.rev = sc.fwd;
+		sc.rev.queue_bytes = 0;
+		tcp_config_default(&sc.cfg);
+		sc.cfg.tso_max = 64 * 1024;
+		struct result r4, r6;
+		if (!run_both(sc, seeds[i], &r4, &r6))
+			continue;
+		for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+			CHECK(r->fwd.reordered > 1000);
+			CHECK_EQ_U64(r->fwd.dropped_loss + r->fwd.dropped_queue, 0);
+			CHECK(r->goodput >= 50e6);
+			uint64_t segs = (sc.bytes + r->mss - 1) / r->mss;
+			CHECK(r->dup_rcvd <= segs / 25);
+			CHECK(r->recoveries == 0 || r->undos * 10 >= r->recoveries * 8);
+		}
+		if (seeds[i] == 29)
+			check_time_ratio(&r4, &r6, 0.95, 1.10);
+	}
+}
+
+/* As test_longrtt, over IPv6: 1 Gb/s x 40 ms with the default configuration; the buffers
+ * auto-tune, steady goodput >= 80% of the link, no timeout; time within 5% of IPv4's. */
+static void test_longrtt6(void)
+{
+	struct scenario sc = {
+	    .name = "longrtt6", .bytes = 384 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+	sc.fwd = link(1000000000, 20 * TCP_MSEC, 0, 5000000);
+	sc.rev = link(1000000000, 20 * TCP_MSEC, 0, 0);
+	tcp_config_default(&sc.cfg);
+	struct result r4, r6;
+	if (!run_both(sc, 23, &r4, &r6))
+		return;
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		CHECK(r->util >= 0.80);
+		CHECK_EQ_U64(r->rtos, 0);
+		CHECK(r->sndbuf > 256 * 1024 && r->sndbuf <= 4 * 1024 * 1024);
+		CHECK(r->rcvbuf > 256 * 1024 && r->rcvbuf <= 6 * 1024 * 1024);
+	}
+	check_time_ratio(&r4, &r6, 0.97, 1.05);
+}
+
 /* 64 MiB over 100 Mb/s x 20 ms, delivered byte-exact: without loss, with 1, 5 and 10% loss, with
  * reordering, duplication and corruption added, and with inline and external (tcp_send_ext)
  * ranges alternating every 100000 bytes. */
@@ -605,5 +809,10 @@ int main(int argc, char **argv)
 	RUN(test_reorder_netem);
 	RUN(test_tlp_tail);
 	RUN(test_longrtt);
+	RUN(test_clean6);
+	RUN(test_loss1_6);
+	RUN(test_reorder6);
+	RUN(test_reorder_netem6);
+	RUN(test_longrtt6);
 	RUN_DONE();
 }
