@@ -2,7 +2,8 @@
 /* TCP over the simulator: bulk transfers checked byte for byte under loss, reordering,
  * duplication and corruption; SACK vs. no SACK on several losses in one window; CUBIC
  * filling a 100 Mb/s x 50 ms path; window scaling on a 1 Gb/s x 100 ms path; IPv6 versions of
- * the clean, lossy, reordering and long-RTT transfers run next to IPv4 with the same seed.
+ * the clean, lossy, reordering, SACK, tail-loss and long-RTT cases run next to IPv4 with the
+ * same seed (test_*6).
  * Usage: test_tcp_sim SCENARIO. Set IOTCP_SIM_PCAP=dir to write dir/SCENARIO.pcap. */
 #include <errno.h>
 #include <stdio.h>
@@ -153,6 +154,8 @@ static uint32_t drop_base;
 static bool drop_seen_syn;
 static const uint32_t drop_idx[] = {200, 203, 206, 209, 212, 215};
 static uint8_t drop_done[sizeof(drop_idx) / sizeof(drop_idx[0])];
+/* tail_losses (test_tlp_tail): the tails already hit; run() clears it, as drop_done */
+static uint32_t tail_done[16][2];
 
 static bool window_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t len, void *ctx)
 {
@@ -187,6 +190,7 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 {
 	memset(res, 0, sizeof(*res));
 	memset(drop_done, 0, sizeof(drop_done));
+	memset(tail_done, 0, sizeof(tail_done));
 	drop_seen_syn = false;
 	struct sim *sim = sim_new(seed);
 	struct sim_path *path = sim_path_new(sim, &sc->fwd, &sc->rev, seed);
@@ -483,7 +487,6 @@ static void test_reorder_netem(void)
  * packets by a probe after 2 SRTT whose SACK lets RACK start fast recovery for the other.
  * Without RACK-TLP each costs an RTO. */
 static const uint32_t tail_chunks[] = {2, 5, 8, 11, 14};
-static uint32_t tail_done[16][2];
 
 static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t len, void *ctx)
 {
@@ -527,11 +530,9 @@ static void test_tlp_tail(void)
 	sc.cfg.nodelay = true; /* a response's last packet leaves at once, as from nginx */
 	sc.filter = tail_losses;
 	struct result r, off;
-	memset(tail_done, 0, sizeof(tail_done));
 	run(&sc, 31, &r);
 	sc.name = "tlp_tail_norack";
 	sc.cfg.rack = false;
-	memset(tail_done, 0, sizeof(tail_done));
 	run(&sc, 31, &off);
 	printf("tlp_tail: chunk delay max %.1f ms vs %.1f ms without RACK-TLP, sum %.1f ms vs %.1f "
 	       "ms; rto %llu vs %llu\n",
@@ -737,6 +738,75 @@ static void test_reorder_netem6(void)
 	}
 }
 
+/* As test_sack, over IPv6: six packets lost in one window (the first transmissions of
+ * segments 200, 203, ..., 215), 50 Mb/s x 50 ms. With SACK exactly those six are
+ * retransmitted, without a timeout, over either family; without SACK (IPv6) more
+ * retransmissions and a longer transfer. */
+static void test_sack6(void)
+{
+	struct scenario sc = {.name = "sack6", .bytes = 4 * MIB, .limit = 600 * TCP_SEC};
+	sc.fwd = link(50000000, 25 * TCP_MSEC, 0, 0);
+	sc.rev = link(50000000, 25 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	sc.filter = window_losses;
+	struct result r4, r6, without;
+	if (!run_both(sc, 11, &r4, &r6))
+		return;
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		CHECK_EQ_U64(r->retrans, sizeof(drop_idx) / sizeof(drop_idx[0]));
+		CHECK_EQ_U64(r->rtos, 0);
+		CHECK_EQ_U64(r->dup_rcvd, 0);
+	}
+	sc.name = "sack6-nosack-ip6";
+	sc.cfg.sack = false;
+	sc.v6 = true;
+	run(&sc, 11, &without);
+	printf("sack6: IPv6 retrans %llu vs %llu without SACK, time %.3f s vs %.3f s\n",
+	       (unsigned long long)r6.retrans, (unsigned long long)without.retrans,
+	       (double)r6.duration / 1e9, (double)without.duration / 1e9);
+	CHECK(without.done);
+	CHECK_EQ_U64(without.bad, 0);
+	CHECK(r6.retrans < without.retrans);
+	CHECK(r6.duration < without.duration);
+	check_time_ratio(&r4, &r6, 0.95, 1.10);
+}
+
+/* As test_tlp_tail, over IPv6 (RFC 8985 section 7): 16 responses of 128 KiB every 500 ms, the
+ * last packet of responses 2, 5, 8 lost and the last two of responses 11 and 14. Over either
+ * family: no timeout, one loss probe per tail, three losses repaired by the probe alone (7.4),
+ * two fast recoveries, seven retransmissions, none spurious; the same chunk delays within 10%. */
+static void test_tlp_tail6(void)
+{
+	struct scenario sc = {.name = "tlp_tail6",
+			      .bytes = 16 * 128 * 1024,
+			      .limit = 60 * TCP_SEC,
+			      .chunk = 128 * 1024,
+			      .gap = 500 * TCP_MSEC};
+	sc.fwd = link(100000000, 25 * TCP_MSEC, 0, 0);
+	sc.rev = link(100000000, 25 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(1024 * 1024);
+	sc.cfg.nodelay = true;
+	sc.filter = tail_losses;
+	struct result r4, r6;
+	if (!run_both(sc, 31, &r4, &r6))
+		return;
+	printf("tlp_tail6: chunk delay max %.1f ms vs %.1f ms, sum %.1f ms vs %.1f ms (IPv4 vs "
+	       "IPv6)\n",
+	       (double)r4.chunk_max / 1e6, (double)r6.chunk_max / 1e6, (double)r4.chunk_sum / 1e6,
+	       (double)r6.chunk_sum / 1e6);
+	for (const struct result *r = &r4; r; r = r == &r4 ? &r6 : NULL) {
+		CHECK_EQ_U64(r->fwd.dropped_loss + r->fwd.dropped_queue, 0);
+		CHECK_EQ_U64(r->rtos, 0);
+		CHECK_EQ_U64(r->tlps, 5);
+		CHECK_EQ_U64(r->tlp_recoveries, 3);
+		CHECK_EQ_U64(r->recoveries, 2);
+		CHECK_EQ_U64(r->retrans, 7);
+		CHECK_EQ_U64(r->dup_rcvd, 0);
+	}
+	CHECK(r6.chunk_sum * 10 <= r4.chunk_sum * 11);
+	CHECK(r6.chunk_sum * 10 >= r4.chunk_sum * 9);
+}
+
 /* As test_longrtt, over IPv6: 1 Gb/s x 40 ms with the default configuration; the buffers
  * auto-tune, steady goodput >= 80% of the link, no timeout; time within 5% of IPv4's. */
 static void test_longrtt6(void)
@@ -813,6 +883,8 @@ int main(int argc, char **argv)
 	RUN(test_loss1_6);
 	RUN(test_reorder6);
 	RUN(test_reorder_netem6);
+	RUN(test_sack6);
+	RUN(test_tlp_tail6);
 	RUN(test_longrtt6);
 	RUN_DONE();
 }
