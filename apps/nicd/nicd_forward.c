@@ -66,15 +66,27 @@ struct shard_out {
 	bool urgent;
 };
 
-/* A wire frame (its bytes at f) for shard s: addressed to that shard's host (each shard's memif
- * has a MAC of its own; shard 0 answers ARP and ND for all), through its ACK coalescer. */
+/* True when mac is the MAC of one of the shards' hosts (learnt from their HELLOs). */
+static bool shard_mac(const struct nicd *d0, const uint8_t *mac)
+{
+	for (unsigned s = 0; s < d0->opts.shards; s++)
+		if (d0[s].ctl.host_known && memcmp(d0[s].ctl.host_mac, mac, PROTO_MAC_LEN) == 0)
+			return true;
+	return false;
+}
+
+/* A wire frame (its bytes at f) for shard s, through its ACK coalescer. Each shard's memif has
+ * a MAC of its own and shard 0 answers ARP and ND for all: a frame addressed to any shard's
+ * MAC is readdressed to the MAC of the shard it goes to (others, multicast included, are left
+ * as they are: the host drops what is not for it). */
 static void to_shard(struct nicd *ds, struct shard_out *so, struct rte_mbuf *m, const uint8_t *f,
 		     uint32_t len)
 {
 	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t alen = len < ACK_PEEK ? len : ACK_PEEK;
 
-	if (ds->ctl.host_known && rte_pktmbuf_data_len(m) >= PROTO_MAC_LEN && !(eth[0] & 1))
+	if (ds->ctl.host_known && rte_pktmbuf_data_len(m) >= PROTO_MAC_LEN &&
+	    shard_mac(ds->shard0, eth))
 		memcpy(eth, ds->ctl.host_mac, PROTO_MAC_LEN);
 	if (!so->urgent && ds->ports.bell)
 		so->urgent = !nicd_frame_is_pure_ack(f, alen);
