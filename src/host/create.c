@@ -21,7 +21,7 @@
 #include "host/offload_send.h"
 #include "host/offload_types.h"
 #include "host/sock.h"
-#include "host/tls_session.h"
+#include "host/tls_bio.h"
 #include "host/tx_batch.h"
 
 #if defined(IOTCP_HOST_DPDK)

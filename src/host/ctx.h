@@ -61,7 +61,7 @@ struct iotcp_ctx {
 	tcp_time_t next_neigh_timer, next_stats;
 	struct host_nic nic;
 	struct host_offload off;
-	struct host_tls_rt *tls; /* TLS sessions (tls_session.h), once a TLS context exists */
+	struct host_tls_rt *tls; /* TLS sessions (tls_types.h), once a TLS context exists */
 	struct host_desc *desc;
 	uint32_t desc_cap;
 	int32_t free_head;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The socket API of iotcp.h: descriptor table, bind/listen/accept/connect, read/write,
- * shutdown/close, socket options, names. POSIX errno values throughout. */
+ * shutdown/close, names (the options: sock_opt.c). POSIX errno values throughout. */
 #include <errno.h>
 #include <limits.h>
-#include <linux/tcp.h> /* option names; <netinet/tcp.h> clashes with enum tcp_state */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +18,8 @@
 #include "host/sock_events.h"
 #include "host/tls_session.h"
 
-#define SOCK_BUF_MIN	 2048u
-#define SOCK_BUF_MAX	 (1u << 30)
 #define SOCK_BACKLOG_MAX 4096
 #define HOST_IOV_MAX	 1024 /* UIO_MAXIOV */
-#define TCP_MSS_MIN	 88   /* Linux TCP_MIN_MSS */
-#define TCP_MSS_MAX	 32767
 
 static int fail(int e)
 {
@@ -39,8 +34,7 @@ static bool desc_room(struct iotcp_ctx *ctx)
 	return ctx->free_head >= 0 || ctx->desc_cap < HOST_MAX_DESC;
 }
 
-/* The socket behind sd, or NULL with errno EBADF / ENOTSOCK. */
-static struct host_sock *sock_lookup(struct iotcp_ctx *ctx, int sd)
+struct host_sock *host_sock_lookup(struct iotcp_ctx *ctx, int sd)
 {
 	struct host_sock *s;
 
@@ -214,7 +208,7 @@ int iotcp_socket(struct iotcp_ctx *ctx, int domain, int type, int protocol)
 
 int iotcp_bind(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	struct sock_addr a;
 	int rc;
 
@@ -246,7 +240,7 @@ int iotcp_bind(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, sockl
 
 int iotcp_listen(struct iotcp_ctx *ctx, int sd, int backlog)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	int err = 0, rc;
 
 	if (!s)
@@ -279,7 +273,7 @@ int iotcp_listen(struct iotcp_ctx *ctx, int sd, int backlog)
 
 int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd), *ns;
+	struct host_sock *s = host_sock_lookup(ctx, sd), *ns;
 	struct tcp_conn *c;
 	int nsd;
 
@@ -325,7 +319,7 @@ int iotcp_accept(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t
 
 int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, socklen_t len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	struct tcp_tuple t = {.laddr = 0}; /* IPv4 (family 0) */
 	struct sock_addr a;
 	int err = 0, rc;
@@ -387,15 +381,9 @@ int iotcp_connect(struct iotcp_ctx *ctx, int sd, const struct sockaddr *addr, so
 	return fail(EINPROGRESS);
 }
 
-static bool handshaking(const struct host_sock *s)
-{
-	enum tcp_state st = tcp_conn_state(s->conn);
-	return st == TCP_SYN_SENT || st == TCP_SYN_RECEIVED;
-}
-
 ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	ssize_t r;
 
 	if (!s)
@@ -415,7 +403,7 @@ ssize_t iotcp_read(struct iotcp_ctx *ctx, int sd, void *buf, size_t len)
 	host_sock_snapshot(s);
 	if (r >= 0)
 		return r;
-	if (r == -ENOTCONN && handshaking(s))
+	if (r == -ENOTCONN && host_sock_handshaking(s))
 		r = -EAGAIN;
 	return fail((int)-r);
 }
@@ -432,14 +420,14 @@ static ssize_t send_bytes(struct iotcp_ctx *ctx, struct host_sock *s, const void
 	if (r > 0)
 		host_offload_inline_written(s);
 	host_sock_snapshot(s);
-	if (r == -ENOTCONN && handshaking(s))
+	if (r == -ENOTCONN && host_sock_handshaking(s))
 		r = -EAGAIN;
 	return r;
 }
 
 ssize_t iotcp_write(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	ssize_t r;
 
 	if (!s)
@@ -467,7 +455,7 @@ ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t 
 
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 	size_t total = 0;
 
 	if (!s)
@@ -503,7 +491,7 @@ ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int
 
 int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 
 	if (!s)
 		return -1;
@@ -589,7 +577,7 @@ void host_desc_free_all(struct iotcp_ctx *ctx)
 
 int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 
 	if (!s)
 		return -1;
@@ -601,263 +589,14 @@ int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, sock
 
 int iotcp_getpeername(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len)
 {
-	struct host_sock *s = sock_lookup(ctx, sd);
+	struct host_sock *s = host_sock_lookup(ctx, sd);
 
 	if (!s)
 		return -1;
 	if (!addr || !len)
 		return fail(EFAULT);
-	if (!s->conn || handshaking(s) || tcp_conn_state(s->conn) == TCP_CLOSED)
+	if (!s->conn || host_sock_handshaking(s) || tcp_conn_state(s->conn) == TCP_CLOSED)
 		return fail(ENOTCONN);
 	put_remote(s, addr, len, tcp_conn_tuple(s->conn));
-	return 0;
-}
-
-/* ---- options ---- */
-
-static int cc_name(const void *optval, socklen_t optlen, char out[16])
-{
-	size_t n = optlen < 15 ? optlen : 15;
-
-	memcpy(out, optval, n);
-	out[n] = '\0';
-	if (strcmp(out, "reno") == 0)
-		strcpy(out, "newreno");
-	if (strcmp(out, "cubic") != 0 && strcmp(out, "newreno") != 0)
-		return -ENOENT;
-	return 0;
-}
-
-static int setopt_socket(struct iotcp_ctx *ctx, struct host_sock *s, int optname,
-			 const void *optval, socklen_t optlen)
-{
-	int v = 0;
-
-	if (optname == SO_LINGER) {
-		struct linger l;
-		if (optlen < (socklen_t)sizeof(l))
-			return -EINVAL;
-		memcpy(&l, optval, sizeof(l));
-		s->linger_on = l.l_onoff != 0;
-		s->linger_sec = l.l_linger < 0 ? 0 : l.l_linger;
-		return 0;
-	}
-	if (optlen < (socklen_t)sizeof(int))
-		return -EINVAL;
-	memcpy(&v, optval, sizeof(v));
-	switch (optname) {
-	case SO_REUSEADDR:
-		s->reuseaddr = v != 0;
-		return 0;
-	case SO_KEEPALIVE:
-		s->cfg.keepalive = v != 0; /* takes effect for connections opened after this */
-		return 0;
-	case SO_SNDBUF:
-	case SO_RCVBUF: {
-		uint32_t b = v < (int)SOCK_BUF_MIN ? SOCK_BUF_MIN : (uint32_t)v;
-		if (b > SOCK_BUF_MAX)
-			b = SOCK_BUF_MAX;
-		if (optname == SO_SNDBUF) {
-			s->cfg.sndbuf = b;
-			s->cfg.sndbuf_auto = false; /* explicit size: no auto-tuning (Linux) */
-		} else {
-			s->cfg.rcvbuf = b;
-			s->cfg.rcvbuf_auto = false;
-		}
-		return 0;
-	}
-	default:
-		return -ENOPROTOOPT;
-	}
-}
-
-static int setopt_tcp(struct iotcp_ctx *ctx, struct host_sock *s, int optname, const void *optval,
-		      socklen_t optlen)
-{
-	int v = 0;
-
-	if (optname == TCP_CONGESTION) {
-		char name[16];
-		int rc = cc_name(optval, optlen, name);
-		if (rc < 0)
-			return rc;
-		if (s->conn && (rc = tcp_conn_set_cc(s->conn, name, host_now(ctx))) < 0)
-			return rc;
-		memcpy(s->cfg.cc, name, sizeof(name));
-		return 0;
-	}
-	if (optlen < (socklen_t)sizeof(int))
-		return -EINVAL;
-	memcpy(&v, optval, sizeof(v));
-	switch (optname) {
-	case TCP_NODELAY:
-		s->cfg.nodelay = v != 0;
-		if (s->conn)
-			return tcp_conn_set_nodelay(s->conn, v != 0);
-		return 0;
-	case TCP_MAXSEG:
-		if (v < TCP_MSS_MIN || v > TCP_MSS_MAX)
-			return -EINVAL;
-		if ((uint32_t)v > ctx->tcp_default.mss)
-			v = ctx->tcp_default.mss; /* never above what the MTU carries */
-		s->cfg.mss = (uint16_t)v;
-		return 0;
-	case TCP_KEEPIDLE:
-	case TCP_KEEPINTVL:
-		if (v < 1 || v > 32767)
-			return -EINVAL;
-		if (optname == TCP_KEEPIDLE)
-			s->cfg.keep_idle = (tcp_time_t)v * TCP_SEC;
-		else
-			s->cfg.keep_intvl = (tcp_time_t)v * TCP_SEC;
-		return 0;
-	case TCP_KEEPCNT:
-		if (v < 1 || v > 127)
-			return -EINVAL;
-		s->cfg.keep_cnt = (uint32_t)v;
-		return 0;
-	default:
-		return -ENOPROTOOPT;
-	}
-}
-
-int iotcp_setsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, const void *optval,
-		     socklen_t optlen)
-{
-	struct host_sock *s = sock_lookup(ctx, sd);
-	int rc;
-
-	if (!s)
-		return -1;
-	if (!optval)
-		return fail(EFAULT);
-	if (level == SOL_SOCKET)
-		rc = setopt_socket(ctx, s, optname, optval, optlen);
-	else if (level == IPPROTO_TCP)
-		rc = setopt_tcp(ctx, s, optname, optval, optlen);
-	else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && s->family == AF_INET6)
-		rc = optlen < (socklen_t)sizeof(int) ? -EINVAL
-		     : *(const int *)optval	     ? -EINVAL /* [::] is always dual stack */
-						     : 0;
-	else
-		rc = -ENOPROTOOPT;
-	return rc < 0 ? fail(-rc) : 0;
-}
-
-static int sock_error(struct host_sock *s)
-{
-	int e = s->err;
-
-	if (e) {
-		s->err = 0;
-		return e;
-	}
-	if (s->conn) {
-		e = tcp_conn_error(s->conn);
-		if (e && e != s->err_seen) {
-			s->err_seen = e; /* reported once, like Linux clearing sk_err */
-			return e;
-		}
-	}
-	return 0;
-}
-
-int iotcp_getsockopt(struct iotcp_ctx *ctx, int sd, int level, int optname, void *optval,
-		     socklen_t *optlen)
-{
-	struct host_sock *s = sock_lookup(ctx, sd);
-	int v;
-
-	if (!s)
-		return -1;
-	if (!optval || !optlen)
-		return fail(EFAULT);
-	if (level == IPPROTO_TCP && optname == TCP_CONGESTION) {
-		size_t n = strlen(s->cfg.cc) + 1;
-		if (s->conn) {
-			struct tcp_conn_info info;
-			tcp_conn_info(s->conn, &info);
-			if (info.cc) {
-				n = strlen(info.cc) + 1;
-				if (n > sizeof(s->cfg.cc))
-					n = sizeof(s->cfg.cc);
-				memcpy(s->cfg.cc, info.cc, n - 1);
-				s->cfg.cc[n - 1] = '\0';
-			}
-		}
-		if (*optlen < (socklen_t)n)
-			n = *optlen;
-		memcpy(optval, s->cfg.cc, n);
-		*optlen = (socklen_t)n;
-		return 0;
-	}
-	if (level == SOL_SOCKET && optname == SO_LINGER) {
-		struct linger l = {.l_onoff = s->linger_on, .l_linger = s->linger_sec};
-		if (*optlen < (socklen_t)sizeof(l))
-			return fail(EINVAL);
-		memcpy(optval, &l, sizeof(l));
-		*optlen = sizeof(l);
-		return 0;
-	}
-	if (*optlen < (socklen_t)sizeof(int))
-		return fail(EINVAL);
-	if (level == SOL_SOCKET) {
-		switch (optname) {
-		case SO_REUSEADDR:
-			v = s->reuseaddr;
-			break;
-		case SO_KEEPALIVE:
-			v = s->cfg.keepalive;
-			break;
-		case SO_SNDBUF:
-			v = (int)s->cfg.sndbuf;
-			break;
-		case SO_RCVBUF:
-			v = (int)s->cfg.rcvbuf;
-			break;
-		case SO_ERROR:
-			v = sock_error(s);
-			break;
-		case SO_TYPE:
-			v = SOCK_STREAM;
-			break;
-		case SO_ACCEPTCONN:
-			v = s->lsn != NULL;
-			break;
-		default:
-			return fail(ENOPROTOOPT);
-		}
-	} else if (level == IPPROTO_TCP) {
-		switch (optname) {
-		case TCP_NODELAY:
-			v = s->cfg.nodelay;
-			break;
-		case TCP_MAXSEG:
-			v = s->cfg.mss;
-			if (s->conn && !handshaking(s)) {
-				struct tcp_conn_info info;
-				tcp_conn_info(s->conn, &info);
-				v = (int)info.mss;
-			}
-			break;
-		case TCP_KEEPIDLE:
-			v = (int)(s->cfg.keep_idle / TCP_SEC);
-			break;
-		case TCP_KEEPINTVL:
-			v = (int)(s->cfg.keep_intvl / TCP_SEC);
-			break;
-		case TCP_KEEPCNT:
-			v = (int)s->cfg.keep_cnt;
-			break;
-		default:
-			return fail(ENOPROTOOPT);
-		}
-	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && s->family == AF_INET6) {
-		v = 0;
-	} else {
-		return fail(ENOPROTOOPT);
-	}
-	memcpy(optval, &v, sizeof(v));
-	*optlen = sizeof(v);
 	return 0;
 }

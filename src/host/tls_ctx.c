@@ -8,8 +8,8 @@
 
 #include "host/ctx.h"
 #include "host/log.h"
+#include "host/tls_bio.h"
 #include "host/tls_ctx.h"
-#include "host/tls_session.h"
 
 #define DEFAULT_CIPHERS                                                                        \
 	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                           \

@@ -28,7 +28,5 @@ struct iotcp_tls_ctx *host_tls_ctx_get(struct iotcp_tls_ctx *t);
 void host_tls_ctx_put(struct iotcp_tls_ctx *t);
 /* A new server SSL for a session (app data: the session), or NULL. */
 void *host_tls_ctx_ssl(struct iotcp_tls_ctx *t, void *app);
-/* Keylog lines of a session's SSL go to the session (tls_session.c). */
-void host_tls_keylog(const void *ssl, const char *line);
 
 #endif

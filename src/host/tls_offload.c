@@ -8,6 +8,7 @@
 #include "host/offload_send.h"
 #include "host/offload_types.h"
 #include "host/sock_types.h"
+#include "host/tls_bio.h"
 #include "host/tls_flow.h"
 #include "host/tls_keys.h"
 #include "host/tls_offload.h"

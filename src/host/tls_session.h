@@ -34,8 +34,6 @@ struct host_tls_rt;
 struct host_tls_sess;
 
 /* tls_session.c */
-struct host_tls_rt *host_tls_rt(struct iotcp_ctx *ctx);
-void host_tls_destroy(struct iotcp_ctx *ctx);
 /* Handshake progress, reading, flushing sealed bytes: run before the socket's events are
  * looked at (TCP reported it, or the application calls it). */
 void host_tls_pump(struct iotcp_ctx *ctx, struct host_sock *s);
@@ -53,8 +51,6 @@ void host_tls_timers(struct iotcp_ctx *ctx);
 int host_tls_key_room(struct iotcp_ctx *ctx, struct host_tls_sess *t, uint64_t *room);
 /* Bytes a record adds to its plaintext on this session. */
 uint32_t host_tls_overhead(const struct host_tls_sess *t);
-/* Push pending sealed bytes into TCP; true when none are left. */
-bool host_tls_flush(struct host_tls_sess *t);
 void host_tls_dump_counters(struct iotcp_ctx *ctx,
 			    void (*fn)(void *arg, const char *prefix, const char *name, uint64_t v),
 			    void *arg);
