@@ -28,7 +28,7 @@
 	X(file_payload_bytes)  /* file bytes the host itself sent (iotcp_write_file, copy mode) */ \
 	X(offload_bytes)       /* file bytes the NIC sent for us (SENDs) */
 
-/* The offload path (offload.h); ERROR reasons come apart, as off_errors[reason]. */
+/* The offload path (offload_types.h); ERROR reasons come apart, as off_errors[reason]. */
 #define HOST_OFFLOAD_COUNTERS(X)                                                                   \
 	X(opens) X(open_errors) X(closes) X(sends) X(retransmit_sends)                            \
 	X(echoes) X(echo_timeouts) X(ackds) X(store_full_retries)                                 \

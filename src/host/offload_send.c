@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Offloaded flows: SENDs built from TCP_PAYLOAD_EXT segments, ECHO and ERROR handling, ACKD,
- * per-fid accounting of unacknowledged bytes, orphaned connections (see offload.h). */
+ * per-fid accounting of unacknowledged bytes, orphaned connections (see offload_types.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -56,7 +56,7 @@
  * connection costs one TLS_KEY per key epoch, not one per response. */
 #define HOST_OFF_TLS_IDLE (1 * TCP_SEC)
 /* More file bytes than this queued and unacknowledged: the NIC is busy sending, the host's
- * idle sleeps need not be cut short by its doorbell (epoll.c). */
+ * idle sleeps need not be cut short by its doorbell (loop.c). */
 #define HOST_OFF_BUSY_BYTES (128u * 1024u)
 #define HOST_OFF_TSO_MAX    (4u * 65535u) /* largest burst per SEND (the TCP core's limit) */
 #define HOST_OFF_FRAME_MAX  1514u	  /* command frames stay within a standard Ethernet frame */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The TLS transmit keys of one connection by epoch (tls_keys.c), shared by its session
- * (tls_session.c: host sealing, KeyUpdate) and its offload flows (tls_offload.c: TLS_KEY to the
+ * (tls_bio.c: host sealing, KeyUpdate) and its offload flows (tls_flow.c: TLS_KEY to the
  * NIC, also after the socket closed). */
 #ifndef IOTCP_HOST_TLS_KEYS_H
 #define IOTCP_HOST_TLS_KEYS_H
