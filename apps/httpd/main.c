@@ -381,6 +381,7 @@ int main(int argc, char **argv)
 		int st;
 		if (httpd_workers_run(workers, &wc, &st) < 0)
 			return st; /* the parent, every worker gone */
+		hcfg.reuse_port = true;
 	}
 	if (access_log) {
 		hcfg.access_log = fopen(access_log, "a");

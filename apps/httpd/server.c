@@ -119,6 +119,8 @@ static int listen_on(struct httpd *h, uint32_t ip, uint16_t port)
 	if (sd < 0)
 		return -1;
 	iotcp_setsockopt(h->ctx, sd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (h->cfg.reuse_port)
+		iotcp_setsockopt(h->ctx, sd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(ip)};
 	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons(port),

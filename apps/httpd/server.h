@@ -37,6 +37,9 @@ struct httpd_config {
 	/* Listen on [::] (IPv6 and IPv4 alike) rather than 0.0.0.0: when the stack has an IPv6
 	 * address. The status listener stays on status_ip. */
 	bool ipv6;
+	/* --workers: SO_REUSEPORT on the listeners (kernel sockets: several workers on one port;
+	 * the IO-TCP stack has a listener per worker anyway, the NIC steering between them). */
+	bool reuse_port;
 	const char *server_name;
 	/* Called about once a second from the serving loop (e.g. to write counters). */
 	void (*on_tick)(struct httpd *h, void *arg);

@@ -72,7 +72,7 @@ static void become_worker(unsigned i, struct httpd_worker_cfg *cfg)
 	*cfg->log_file = suffixed(*cfg->log_file, i, log, sizeof(log));
 	*cfg->access_log = suffixed(*cfg->access_log, i, alog, sizeof(alog));
 	fprintf(stderr, "iotcp-httpd: worker %u (pid %ld): NIC socket %s, lcore %d\n", i,
-		(long)getpid(), *cfg->nic_socket, *cfg->lcore);
+		(long)getpid(), *cfg->nic_socket ? *cfg->nic_socket : "(none)", *cfg->lcore);
 }
 
 static void signal_all(const pid_t *pids, unsigned n, int sig)
