@@ -24,7 +24,8 @@ const char *nicd_usage(void)
 	       "                           unsegmented frames)\n"
 	       "  --lcore N                EAL core (default 0)\n"
 	       "  --file-prefix P          EAL file prefix (default " NICD_DEFAULT_PREFIX ")\n"
-	       "  --mem-mb N               EAL memory, MB (default 256, no hugepages)\n"
+	       "  --mem-mb N               EAL memory, MB (default 256, and 64 more for each\n"
+	       "                           shard past the first; no hugepages)\n"
 	       "  --docroot DIR            directory of files to serve (checked); without it\n"
 	       "                           offload commands are answered with ERROR(unsupported)\n"
 	       "  --store-mb N             NIC block store, MiB (default 64)\n"
@@ -160,6 +161,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 	    {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
+	bool mem_given = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -204,6 +206,7 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 				return fail(err, errlen, "--mem-mb: bad size '%s' (16..65536)",
 					    optarg);
 			o->mem_mb = (unsigned)v;
+			mem_given = true;
 			break;
 		case OPT_DOCROOT: {
 			struct stat st;
@@ -294,6 +297,9 @@ int nicd_opts_parse(int argc, char **argv, struct nicd_opts *o, char *err, size_
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!o->host_socket)
 		return fail(err, errlen, "--host-socket PATH is required");
+	/* each shard has its own mbuf pools (host port, TSO frames, zero-copy pieces) */
+	if (!mem_given)
+		o->mem_mb = NICD_DEFAULT_MEM_MB + NICD_SHARD_MEM_MB * (o->shards - 1);
 	if (o->shards > 1 && strlen(o->host_socket) + 2 > 107)
 		return fail(err, errlen, "--host-socket: '%s' too long for shard sockets PATH.N",
 			    o->host_socket);

@@ -39,6 +39,11 @@ static void test_opts(void)
 	char *shards[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--shards", "8", NULL};
 	CHECK_EQ_U64(parse(5, shards, &o), 0);
 	CHECK_EQ_U64(o.shards, 8);
+	CHECK_EQ_U64(o.mem_mb, NICD_DEFAULT_MEM_MB + 7 * NICD_SHARD_MEM_MB);
+	char *shards_mem[] = {"iotcp-nicd", "--host-socket", "/tmp/h.sock", "--shards",
+			      "8",	    "--mem-mb",	     "300",	    NULL};
+	CHECK_EQ_U64(parse(7, shards_mem, &o), 0);
+	CHECK_EQ_U64(o.mem_mb, 300);
 
 	char *full[] = {"iotcp-nicd",	  "--host-socket", "/tmp/h.sock", "--wire",
 			"afpacket:veth1", "--lcore",	   "1",		  "--file-prefix",
