@@ -18,7 +18,7 @@
 #include "host/loop.h"
 #include "host/neigh.h"
 #include "host/netif.h"
-#include "host/offload_send.h"
+#include "host/offload_flow.h"
 #include "host/offload_types.h"
 #include "host/sock.h"
 #include "host/tls_bio.h"

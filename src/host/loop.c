@@ -12,7 +12,7 @@
 #include "host/loop.h"
 #include "host/netif.h"
 #include "host/nic.h"
-#include "host/offload_send.h"
+#include "host/offload_flow.h"
 #include "host/offload_types.h"
 #include "host/resolve.h"
 #include "host/sock_types.h"

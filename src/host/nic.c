@@ -12,6 +12,7 @@
 #include "host/nic.h"
 #include "host/nic_types.h"
 #include "host/offload.h"
+#include "host/offload_flow.h"
 #include "host/offload_send.h"
 #include "host/offload_sync.h"
 #include "host/tx_batch.h"

@@ -30,8 +30,9 @@
  *
  * This header holds the constants and types (struct iotcp_ctx embeds struct host_offload); the
  * functions are declared by the header of the file that defines them: offload.h (offload.c:
- * the offload calls of iotcp.h, fids), offload_send.h (flows and their SENDs), offload_cmd.h
- * (the command frame), offload_sync.h (SYNC). */
+ * the offload calls of iotcp.h, fids), offload_write.c (iotcp_offload_write), offload_flow.h
+ * (flows), offload_send.h (SENDs, ECHO, ERROR), offload_cmd.h (the command frame),
+ * offload_sync.h (SYNC). */
 #ifndef IOTCP_HOST_OFFLOAD_TYPES_H
 #define IOTCP_HOST_OFFLOAD_TYPES_H
 

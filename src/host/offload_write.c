@@ -8,7 +8,7 @@
 #include "host/ctx.h"
 #include "host/desc.h"
 #include "host/offload.h"
-#include "host/offload_send.h"
+#include "host/offload_flow.h"
 #include "host/offload_types.h"
 #include "host/sock_types.h"
 #include "host/tls_offload.h"

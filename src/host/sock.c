@@ -12,7 +12,7 @@
 #include "host/desc.h"
 #include "host/epoll.h"
 #include "host/offload.h"
-#include "host/offload_send.h"
+#include "host/offload_flow.h"
 #include "host/route.h"
 #include "host/sock.h"
 #include "host/sock_events.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "host/ctx.h"
-#include "host/offload_send.h"
+#include "host/offload_flow.h"
 #include "host/offload_types.h"
 #include "host/sock_types.h"
 #include "host/tls_bio.h"
