@@ -100,7 +100,8 @@ static void to_shard(struct nicd *ds, struct shard_out *so, struct rte_mbuf *m, 
 }
 
 /* From the wire with host shards: each frame to the shard steer.h picks (TCP by its 4-tuple),
- * ARP replies and Neighbor Advertisements copied to every shard. */
+ * ARP replies and Neighbor Advertisements copied to every shard; a shard whose host link is
+ * down or whose host fell silent is skipped (steer.live). */
 static uint16_t forward_wire_shards(struct nicd *d)
 {
 	unsigned ns = d->opts.shards;
@@ -109,9 +110,12 @@ static uint16_t forward_wire_shards(struct nicd *d)
 	uint8_t peek[HDR_PEEK];
 	uint16_t n = port_rx_burst(d->ports.wire, in, NICD_BURST);
 
+	d->steer.live = 0;
 	for (unsigned s = 0; s < ns; s++) {
 		out[s].k = 0;
 		out[s].urgent = false;
+		if (d[s].ports.host_link_up && d[s].ctl.host_alive)
+			d->steer.live |= (uint8_t)(1u << s);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];

@@ -42,7 +42,19 @@ unsigned nic_steer_tuple(const struct nic_steer *s, const uint8_t *a, uint16_t a
 	buf[2 * alen + 3] = (uint8_t)bport;
 	uint64_t h = siphash24(s->key, buf, 2 * alen + 4);
 	/* the high 32 bits scaled to [0, nshards): no modulo bias worth a thought at <= 8 */
-	return (unsigned)(((h >> 32) * s->nshards) >> 32);
+	return nic_steer_live(s, (unsigned)(((h >> 32) * s->nshards) >> 32), (uint32_t)h);
+}
+
+unsigned nic_steer_live(const struct nic_steer *s, unsigned shard, uint32_t h)
+{
+	unsigned live = s->live & ((1u << s->nshards) - 1);
+	if (!live || (live >> shard & 1))
+		return shard;
+	unsigned k = (unsigned)(((uint64_t)h * (unsigned)__builtin_popcount(live)) >> 32);
+	for (unsigned i = 0; i < s->nshards; i++)
+		if (live >> i & 1 && k-- == 0)
+			return i;
+	return shard; /* not reached */
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -72,7 +84,7 @@ static unsigned steer_quote(const struct nic_steer *s, int v6, const uint8_t *da
 	return nic_steer_tuple(s, sa, q.sport, da, q.dport, 4);
 }
 
-unsigned nic_steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t len)
+static unsigned steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t len)
 {
 	struct pkt_view v;
 
@@ -102,4 +114,12 @@ unsigned nic_steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t
 	default:
 		return 0;
 	}
+}
+
+unsigned nic_steer_frame(const struct nic_steer *s, const uint8_t *frame, size_t len)
+{
+	unsigned to = steer_frame(s, frame, len);
+	/* shard 0's work (ARP and ND requests, echo, what does not decode) to the first live
+	 * shard while shard 0 is down; a TCP shard is live already */
+	return to == NIC_STEER_ALL ? to : nic_steer_live(s, to, 0);
 }

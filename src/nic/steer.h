@@ -8,7 +8,8 @@
  * errors quoting a TCP segment (fragmentation needed / Packet Too Big, unreachable, time
  * exceeded) go to the shard of the quoted connection; everything else (ARP and ND requests,
  * echo requests, frames that do not decode) goes to shard 0, which alone answers them, so they
- * are answered once. No DPDK: unit-tested alone. */
+ * are answered once. A shard whose host is down is skipped (nic_steer.live). No DPDK:
+ * unit-tested alone. */
 #ifndef IOTCP_NIC_STEER_H
 #define IOTCP_NIC_STEER_H
 
@@ -22,7 +23,15 @@
 struct nic_steer {
 	uint8_t key[16];
 	unsigned nshards; /* 1..NIC_STEER_MAX_SHARDS */
+	/* Bit i: shard i's host is up. A frame whose shard is down goes to a live shard instead
+	 * (chosen by the same hash among the live ones), so new connections of a dead shard are
+	 * served and its old ones get a RST rather than silence; the flows of live shards never
+	 * move. 0: no shard known to be up (start-up): every shard counts as live. */
+	uint8_t live;
 };
+
+/* shard if it is live (or nothing is known), else a live shard picked by h. */
+unsigned nic_steer_live(const struct nic_steer *s, unsigned shard, uint32_t h);
 
 /* The shard of a TCP connection between (a, aport) and (b, bport), addresses alen (4 or 16)
  * network-order bytes, ports in host order; the same whichever endpoint is a. */

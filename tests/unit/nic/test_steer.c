@@ -4,7 +4,9 @@
  * evenly enough over 2 and 4 shards; frames: TCP by the hash, ARP replies and Neighbor
  * Advertisements to every shard, ARP requests, Neighbor Solicitations, ICMP and frames that do
  * not decode to shard 0; ICMP/ICMPv6 errors quoting a connection's segment to that
- * connection's shard, echo requests to shard 0; one shard: always 0. */
+ * connection's shard, echo requests to shard 0; one shard: always 0; a shard whose host is
+ * down is skipped (its connections spread over the live shards, the live shards' connections
+ * stay, shard 0's work goes to the first live shard). */
 #include <string.h>
 
 #include "../check.h"
@@ -248,6 +250,54 @@ static void test_icmp_errors(void)
 	CHECK_EQ_U64(nic_steer_frame(&s, f, el), 0);
 }
 
+/* 4 shards, shard 2 down (then shard 0 down): what hashed to a live shard stays there; what
+ * hashed to the dead shard goes to a live one, spread over them; nothing known: every shard. */
+static void test_live(void)
+{
+	struct nic_steer all = steer(4, 9), s = steer(4, 9);
+	uint8_t srv[4] = {198, 18, 0, 1};
+	unsigned moved[NIC_STEER_MAX_SHARDS] = {0}, nmoved = 0;
+
+	s.live = 0xf & ~(1u << 2);
+	for (unsigned i = 0; i < 4000; i++) {
+		uint8_t cli[4] = {198, 18, 0, (uint8_t)(2 + i % 3)};
+		uint16_t cport = (uint16_t)(20000 + i);
+		unsigned a = nic_steer_tuple(&all, cli, cport, srv, 80, 4);
+		unsigned b = nic_steer_tuple(&s, cli, cport, srv, 80, 4);
+		CHECK(b < 4 && b != 2);
+		if (a != 2) {
+			CHECK_EQ_U64(a, b);
+		} else {
+			CHECK_EQ_U64(b,
+				     nic_steer_tuple(&s, srv, 80, cli, cport, 4)); /* symmetric */
+			moved[b < 4 ? b : 0]++;
+			nmoved++;
+		}
+	}
+	printf("shard 2 down: %u connections moved: %u, %u, -, %u\n", nmoved, moved[0], moved[1],
+	       moved[3]);
+	CHECK(nmoved > 800);
+	for (unsigned k = 0; k < 4; k++)
+		if (k != 2)
+			CHECK(moved[k] > nmoved / 3 * 70 / 100);
+	/* shard 0 down: its share of the frames (an ARP request here) to the first live one */
+	uint8_t f[128];
+	struct arp_pkt req = {
+	    .op = ARP_OP_REQUEST, .sha = M_CLI, .spa = 0xc6120002u, .tpa = 0xc6120001u};
+	struct mac_addr bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	size_t n = pkt_build_arp(f, sizeof(f), &M_CLI, &bc, &req);
+	CHECK(n > 0);
+	CHECK_EQ_U64(nic_steer_frame(&all, f, n), 0);
+	s.live = 0xe;
+	CHECK_EQ_U64(nic_steer_frame(&s, f, n), 1);
+	s.live = 0x8;
+	CHECK_EQ_U64(nic_steer_frame(&s, f, n), 3);
+	CHECK_EQ_U64(nic_steer_live(&s, 1, 12345), 3);
+	s.live = 0; /* nothing known yet */
+	CHECK_EQ_U64(nic_steer_frame(&s, f, n), 0);
+	CHECK_EQ_U64(nic_steer_live(&s, 2, 7), 2);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
@@ -256,5 +306,6 @@ int main(int argc, char **argv)
 	RUN(test_keyed);
 	RUN(test_frames);
 	RUN(test_icmp_errors);
+	RUN(test_live);
 	RUN_DONE();
 }
