@@ -84,7 +84,7 @@ def router(iface, stop_file, seconds, forge):
     s.bind((iface, 0))
     s.settimeout(0.05)
     sent = {"v4": 0, "v6": 0, "too_big_seen": 0, "frames": 0}
-    last = 0.0
+    last = {4: 0.0, 6: 0.0}  # per family: one family's error never holds back the other's
     end = time.monotonic() + seconds
     while time.monotonic() < end and not os.path.exists(stop_file):
         try:
@@ -99,7 +99,7 @@ def router(iface, stop_file, seconds, forge):
         sent["frames"] += 1
         ver, _, _, seq, iplen = seg
         if forge:
-            if time.monotonic() - last < 0.001:
+            if time.monotonic() - last[ver] < 0.001:
                 continue
             bad = bytearray(frame)
             off = 14 + (((frame[14] & 15) * 4) if ver == 4 else 40)
@@ -109,9 +109,9 @@ def router(iface, stop_file, seconds, forge):
             continue
         else:
             sent["too_big_seen"] += 1
-            if time.monotonic() - last < 0.002:  # at most ~500 errors a second
+            if time.monotonic() - last[ver] < 0.002:  # at most ~500 errors a second
                 continue
-        last = time.monotonic()
+        last[ver] = time.monotonic()
         err = icmp4_frag_needed(frame, PATH_MTU) if ver == 4 else icmp6_too_big(frame, PATH_MTU)
         s.send(err)
         sent["v4" if ver == 4 else "v6"] += 1
