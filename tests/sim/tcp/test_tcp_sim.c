@@ -329,11 +329,72 @@ static struct sim_link_cfg link(uint64_t rate, tcp_time_t delay, double loss, ui
 	return l;
 }
 
-static void bulk_exact(const char *name, double loss, bool impair, bool ext)
+/* The scenarios an IPv4 case and its IPv6 twin share (test_X and test_X6): one place for the
+ * path and the configuration, so the two families always run the same one. */
+
+/* 64 MiB over 100 Mb/s x 20 ms with loss on both directions. */
+static struct scenario scenario_bulk(const char *name, double loss)
 {
 	struct scenario sc = {.name = name, .bytes = 64 * MIB, .limit = 3600 * TCP_SEC};
 	sc.fwd = link(100000000, 10 * TCP_MSEC, loss, 0);
 	sc.rev = link(100000000, 10 * TCP_MSEC, loss, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	return sc;
+}
+
+/* 4 MiB over 50 Mb/s x 50 ms, six packets of one window lost (window_losses). */
+static struct scenario scenario_sack(const char *name)
+{
+	struct scenario sc = {.name = name, .bytes = 4 * MIB, .limit = 600 * TCP_SEC};
+	sc.fwd = link(50000000, 25 * TCP_MSEC, 0, 0);
+	sc.rev = link(50000000, 25 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	sc.filter = window_losses;
+	return sc;
+}
+
+/* 25% of the data packets held back by 10 ms on 100 Mb/s x 20 ms, no loss. */
+static struct scenario scenario_reorder(const char *name)
+{
+	struct scenario sc = {
+	    .name = name, .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 250000);
+	sc.fwd.reorder = 0.25;
+	sc.fwd.reorder_delay = 10 * TCP_MSEC;
+	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
+	sc.cfg = base_cfg(4 * 1024 * 1024);
+	return sc;
+}
+
+/* netem's 'delay 10ms reorder 25%' on both directions at 1 Gb/s (see test_reorder_netem). */
+static struct scenario scenario_reorder_netem(const char *name)
+{
+	struct scenario sc = {
+	    .name = name, .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+	sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
+	sc.fwd.reorder = 0.25;
+	sc.fwd.reorder_skips_delay = true;
+	sc.rev = sc.fwd;
+	sc.rev.queue_bytes = 0;
+	tcp_config_default(&sc.cfg);
+	sc.cfg.tso_max = 64 * 1024;
+	return sc;
+}
+
+/* 384 MiB over 1 Gb/s x 40 ms with the default configuration. */
+static struct scenario scenario_longrtt(const char *name)
+{
+	struct scenario sc = {
+	    .name = name, .bytes = 384 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
+	sc.fwd = link(1000000000, 20 * TCP_MSEC, 0, 5000000);
+	sc.rev = link(1000000000, 20 * TCP_MSEC, 0, 0);
+	tcp_config_default(&sc.cfg);
+	return sc;
+}
+
+static void bulk_exact(const char *name, double loss, bool impair, bool ext)
+{
+	struct scenario sc = scenario_bulk(name, loss);
 	if (impair) {
 		sc.fwd.reorder = 0.02;
 		sc.fwd.duplicate = 0.01;
@@ -342,7 +403,6 @@ static void bulk_exact(const char *name, double loss, bool impair, bool ext)
 		sc.rev.duplicate = 0.01;
 		sc.rev.corrupt = 0.01;
 	}
-	sc.cfg = base_cfg(4 * 1024 * 1024);
 	sc.ext_mix = ext;
 	struct result r;
 	run(&sc, 7, &r);
@@ -357,11 +417,7 @@ static void bulk_exact(const char *name, double loss, bool impair, bool ext)
 
 static void test_sack(void)
 {
-	struct scenario sc = {.name = "sack", .bytes = 4 * MIB, .limit = 600 * TCP_SEC};
-	sc.fwd = link(50000000, 25 * TCP_MSEC, 0, 0);
-	sc.rev = link(50000000, 25 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
-	sc.filter = window_losses;
+	struct scenario sc = scenario_sack("sack");
 	struct result with, without;
 	run(&sc, 11, &with);
 	sc.name = "nosack";
@@ -422,13 +478,7 @@ static void test_wscale(void)
  * adapt (RFC 8985 6.2.4), and goodput must stay a large fraction of the link. */
 static void test_reorder(void)
 {
-	struct scenario sc = {
-	    .name = "reorder", .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
-	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 250000);
-	sc.fwd.reorder = 0.25;
-	sc.fwd.reorder_delay = 10 * TCP_MSEC;
-	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct scenario sc = scenario_reorder("reorder");
 	struct result r;
 	run(&sc, 19, &r);
 	CHECK(r.done);
@@ -454,17 +504,7 @@ static void test_reorder_netem(void)
 {
 	static const uint64_t seeds[] = {29, 3};
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		struct scenario sc = {.name = "reorder_netem",
-				      .bytes = 64 * MIB,
-				      .limit = 600 * TCP_SEC,
-				      .mark = 2 * TCP_SEC};
-		sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
-		sc.fwd.reorder = 0.25;
-		sc.fwd.reorder_skips_delay = true;
-		sc.rev = sc.fwd;
-		sc.rev.queue_bytes = 0;
-		tcp_config_default(&sc.cfg);
-		sc.cfg.tso_max = 64 * 1024;
+		struct scenario sc = scenario_reorder_netem("reorder_netem");
 		struct result r;
 		run(&sc, seeds[i], &r);
 		CHECK(r.done);
@@ -517,9 +557,10 @@ static bool tail_losses(struct sim_host *h, const struct tcp_hdr *th, uint32_t l
 	return true;
 }
 
-static void test_tlp_tail(void)
+/* 16 responses of 128 KiB every 500 ms over 100 Mb/s x 50 ms, tail losses (tail_losses). */
+static struct scenario scenario_tlp_tail(const char *name)
 {
-	struct scenario sc = {.name = "tlp_tail",
+	struct scenario sc = {.name = name,
 			      .bytes = 16 * 128 * 1024,
 			      .limit = 60 * TCP_SEC,
 			      .chunk = 128 * 1024,
@@ -529,6 +570,12 @@ static void test_tlp_tail(void)
 	sc.cfg = base_cfg(1024 * 1024);
 	sc.cfg.nodelay = true; /* a response's last packet leaves at once, as from nginx */
 	sc.filter = tail_losses;
+	return sc;
+}
+
+static void test_tlp_tail(void)
+{
+	struct scenario sc = scenario_tlp_tail("tlp_tail");
 	struct result r, off;
 	run(&sc, 31, &r);
 	sc.name = "tlp_tail_norack";
@@ -561,11 +608,7 @@ static void test_tlp_tail(void)
  * flight, far beyond the 256 KiB default buffers: send and receive buffers must auto-tune. */
 static void test_longrtt(void)
 {
-	struct scenario sc = {
-	    .name = "longrtt", .bytes = 384 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
-	sc.fwd = link(1000000000, 20 * TCP_MSEC, 0, 5000000);
-	sc.rev = link(1000000000, 20 * TCP_MSEC, 0, 0);
-	tcp_config_default(&sc.cfg);
+	struct scenario sc = scenario_longrtt("longrtt");
 	struct result r;
 	run(&sc, 23, &r);
 	CHECK(r.done);
@@ -631,10 +674,7 @@ static void check_time_ratio(const struct result *r4, const struct result *r6, d
  * no timeout; 1.4% more packets, and the time within 5% of IPv4's. */
 static void test_clean6(void)
 {
-	struct scenario sc = {.name = "clean6", .bytes = 64 * MIB, .limit = 3600 * TCP_SEC};
-	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 0);
-	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct scenario sc = scenario_bulk("clean6", 0);
 	struct result r4, r6;
 	if (!run_both(sc, 7, &r4, &r6))
 		return;
@@ -654,10 +694,7 @@ static void test_clean6(void)
  * is only bounded loosely (within 25%). */
 static void test_loss1_6(void)
 {
-	struct scenario sc = {.name = "loss1_6", .bytes = 64 * MIB, .limit = 3600 * TCP_SEC};
-	sc.fwd = link(100000000, 10 * TCP_MSEC, 0.01, 0);
-	sc.rev = link(100000000, 10 * TCP_MSEC, 0.01, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct scenario sc = scenario_bulk("loss1_6", 0.01);
 	struct result r4, r6;
 	if (!run_both(sc, 7, &r4, &r6))
 		return;
@@ -677,13 +714,7 @@ static void test_loss1_6(void)
  * IPv4's (seeds 1, 2, 4, 19: +0.9..1.3%; seed 3: -12%, a different loss-recovery history). */
 static void test_reorder6(void)
 {
-	struct scenario sc = {
-	    .name = "reorder6", .bytes = 64 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
-	sc.fwd = link(100000000, 10 * TCP_MSEC, 0, 250000);
-	sc.fwd.reorder = 0.25;
-	sc.fwd.reorder_delay = 10 * TCP_MSEC;
-	sc.rev = link(100000000, 10 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
+	struct scenario sc = scenario_reorder("reorder6");
 	struct result r4, r6;
 	if (!run_both(sc, 19, &r4, &r6))
 		return;
@@ -711,17 +742,7 @@ static void test_reorder_netem6(void)
 {
 	static const uint64_t seeds[] = {29, 3};
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		struct scenario sc = {.name = "reorder_netem6",
-				      .bytes = 64 * MIB,
-				      .limit = 600 * TCP_SEC,
-				      .mark = 2 * TCP_SEC};
-		sc.fwd = link(1000000000, 10 * TCP_MSEC, 0, 5000000);
-		sc.fwd.reorder = 0.25;
-		sc.fwd.reorder_skips_delay = true;
-		sc.rev = sc.fwd;
-		sc.rev.queue_bytes = 0;
-		tcp_config_default(&sc.cfg);
-		sc.cfg.tso_max = 64 * 1024;
+		struct scenario sc = scenario_reorder_netem("reorder_netem6");
 		struct result r4, r6;
 		if (!run_both(sc, seeds[i], &r4, &r6))
 			continue;
@@ -744,11 +765,7 @@ static void test_reorder_netem6(void)
  * retransmissions and a longer transfer. */
 static void test_sack6(void)
 {
-	struct scenario sc = {.name = "sack6", .bytes = 4 * MIB, .limit = 600 * TCP_SEC};
-	sc.fwd = link(50000000, 25 * TCP_MSEC, 0, 0);
-	sc.rev = link(50000000, 25 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(4 * 1024 * 1024);
-	sc.filter = window_losses;
+	struct scenario sc = scenario_sack("sack6");
 	struct result r4, r6, without;
 	if (!run_both(sc, 11, &r4, &r6))
 		return;
@@ -777,16 +794,7 @@ static void test_sack6(void)
  * two fast recoveries, seven retransmissions, none spurious; the same chunk delays within 10%. */
 static void test_tlp_tail6(void)
 {
-	struct scenario sc = {.name = "tlp_tail6",
-			      .bytes = 16 * 128 * 1024,
-			      .limit = 60 * TCP_SEC,
-			      .chunk = 128 * 1024,
-			      .gap = 500 * TCP_MSEC};
-	sc.fwd = link(100000000, 25 * TCP_MSEC, 0, 0);
-	sc.rev = link(100000000, 25 * TCP_MSEC, 0, 0);
-	sc.cfg = base_cfg(1024 * 1024);
-	sc.cfg.nodelay = true;
-	sc.filter = tail_losses;
+	struct scenario sc = scenario_tlp_tail("tlp_tail6");
 	struct result r4, r6;
 	if (!run_both(sc, 31, &r4, &r6))
 		return;
@@ -811,11 +819,7 @@ static void test_tlp_tail6(void)
  * auto-tune, steady goodput >= 80% of the link, no timeout; time within 5% of IPv4's. */
 static void test_longrtt6(void)
 {
-	struct scenario sc = {
-	    .name = "longrtt6", .bytes = 384 * MIB, .limit = 600 * TCP_SEC, .mark = 2 * TCP_SEC};
-	sc.fwd = link(1000000000, 20 * TCP_MSEC, 0, 5000000);
-	sc.rev = link(1000000000, 20 * TCP_MSEC, 0, 0);
-	tcp_config_default(&sc.cfg);
+	struct scenario sc = scenario_longrtt("longrtt6");
 	struct result r4, r6;
 	if (!run_both(sc, 23, &r4, &r6))
 		return;
