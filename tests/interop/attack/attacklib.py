@@ -119,6 +119,20 @@ def sha256(data_or_path):
     return h.hexdigest()
 
 
+def read_counters(path):
+    """{name: int} from a stats file of "name value" lines ({} when it cannot be read)."""
+    vals = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.strip().partition(" ")
+                if v.isdigit():
+                    vals[k] = int(v)
+    except OSError:
+        pass
+    return vals
+
+
 class Lab:
     """A private testbed: up() with a generated docroot, down() whatever happens."""
 
@@ -209,16 +223,7 @@ class Lab:
                 end = time.time() + 3
                 while time.time() < end and os.path.exists(path) and os.stat(path).st_mtime_ns == m0:
                     time.sleep(0.05)
-            vals = {}
-            try:
-                with open(path) as f:
-                    for line in f:
-                        k, _, v = line.strip().partition(" ")
-                        if v.isdigit():
-                            vals[k] = int(v)
-            except OSError:
-                pass
-            out[side] = vals
+            out[side] = read_counters(path)
         return out
 
     def figures(self, **extra):

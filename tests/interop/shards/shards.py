@@ -70,17 +70,7 @@ def many(family_name, addr, path, want, n):
 
 
 def worker_stats(lab, i):
-    path = os.path.join(lab.state, "host.stats" + ("" if i == 0 else ".%d" % i))
-    vals = {}
-    try:
-        with open(path) as f:
-            for line in f:
-                k, _, v = line.strip().partition(" ")
-                if v.isdigit():
-                    vals[k] = int(v)
-    except OSError:
-        pass
-    return vals
+    return al.read_counters(os.path.join(lab.state, "host.stats" + ("" if i == 0 else ".%d" % i)))
 
 
 def fresh_worker_stats(lab, i):
