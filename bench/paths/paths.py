@@ -24,6 +24,11 @@ Matrices (--matrix):
            10 ms + 1 % loss + 25 % reorder)
   quick    (make bench-quick, CI) 3 points, one run: RTT 0; 10 ms + 25 % reorder; 10 ms + 1 % loss
 --points 'RTT/LOSS/REORDER/RATE,...' gives the points by hand (e.g. 10/0/25/unlimited).
+--jobs N runs N points at once, each in its own lab (its own child paths.py, namespaces and
+relay), the slowest-looking points first. Only for the full matrix: most of its points are bound
+by delay, loss or rate, not by CPU, and 32 MiB at 100 ms RTT with 5 % loss takes minutes, so one
+point after another takes hours. The points bound by CPU (no loss, rate unlimited or 1gbit, short
+RTT) share the cores with the others then: read those from a run without --jobs.
 
 Columns, the same basis for both servers:
   Mb/s        body bits / the client's time, median (min–max) of the runs
@@ -475,6 +480,82 @@ def render(runs, out, meta):
     return [k for k, r in res.items() if r["status"] != "ok"]
 
 
+def estimated_seconds(p):
+    """A rough guess of one run's time at point P (both servers): the order --jobs starts in."""
+    rtt, loss, reo, rate = p
+    mbps = 10000.0 if rate == "unlimited" else float(rate[:-4]) * {
+        "k": 1e-3, "m": 1.0, "g": 1e3}[rate[-4]]
+    rtt_s = max(rtt, 1) / 1000.0
+    if loss:  # Mathis et al.: MSS / RTT * 1.22 / sqrt(p)
+        mbps = min(mbps, 1448 * 8 / rtt_s * 1.22 / (loss / 100.0) ** 0.5 / 1e6)
+    if reo:  # a reordering path costs Linux about a tenth of its rate (the default matrix)
+        mbps = min(mbps, 1448 * 8 / rtt_s * 2 / 1e6)
+    return 268.0 / mbps
+
+
+def run_jobs(a, points, runs_n, timeout, servers, meta):
+    """--jobs: each point in a child paths.py of its own; the runs of all, rendered together."""
+    out = os.path.abspath(a.out)
+    os.makedirs(os.path.join(out, "points"), exist_ok=True)
+    todo = sorted(points, key=estimated_seconds, reverse=True)
+    running, runs = [], []
+
+    def reap(block):
+        for job in list(running):
+            proc, p, d, logf = job
+            if proc.poll() is None and not block:
+                continue
+            proc.wait()
+            logf.close()
+            running.remove(job)
+            try:
+                got = read_runs(d)
+            except (OSError, KeyError, ValueError):
+                got = []
+            have = {(s, i) for (s, _, i, _) in got}
+            got += [(s, p, i, failed_run("the point's paths.py exited %d with no result "
+                                         "(see %s/paths.log)" % (proc.returncode, d)))
+                    for s in servers for i in range(runs_n) if (s, i) not in have]
+            runs.extend(got)
+            log("paths: %s done (%d left, %d running)" % (point_name(p), len(todo),
+                                                          len(running)))
+            return True
+        return False
+
+    try:
+        while todo or running:
+            while todo and len(running) < a.jobs:
+                p = todo.pop(0)
+                d = os.path.join(out, "points", point_name(p).replace("/", "_").replace("%", ""))
+                os.makedirs(d, exist_ok=True)
+                logf = open(os.path.join(d, "paths.log"), "w")
+                cmd = [sys.executable, os.path.abspath(__file__), "--build", a.build,
+                       "--points", "%s/%s/%s/%s" % p, "--runs", str(runs_n), "--size-mb",
+                       str(a.size_mb), "--timeout", str(timeout), "--linux-cc", a.linux_cc,
+                       "--servers", ",".join(servers), "--out", d]
+                running.append((subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT),
+                                p, d, logf))
+            if not reap(False):
+                time.sleep(1)
+    finally:
+        for proc, _, _, _ in running:  # stopped early: each child takes its lab down
+            proc.terminate()
+        for proc, _, _, logf in running:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            logf.close()
+    order = {p: i for i, p in enumerate(points)}
+    runs.sort(key=lambda r: (SERVERS.index(r[0]), order[r[1]], r[2]))
+    failed = render(runs, out, meta)
+    if failed:
+        log("paths: %d point(s) FAILED (see %s/results.md)" % (len(failed), out))
+        return 1
+    log("paths: all points succeeded; results in %s" % out)
+    return 0
+
+
 def git_commit():
     """The commit measured: bench/macro/bench.py's reader (it reads .git where git is not
     installed, as on a minimal Debian root)."""
@@ -500,6 +581,8 @@ def main():
     ap.add_argument("--linux-cc", default="cubic")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "paths"))
     ap.add_argument("--from", dest="from_dir", help="re-render DIR/runs.csv into --out")
+    ap.add_argument("--jobs", type=int, default=1, help="points run at once, each in its own "
+                    "lab (for the full matrix; see above)")
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if a.from_dir:
@@ -525,6 +608,8 @@ def main():
         bad = [s for s in servers if s not in SERVERS]
         if bad or not servers:
             raise ValueError("unknown server: %s" % ", ".join(bad))
+        if not 1 <= a.jobs <= 16:
+            raise ValueError("--jobs: 1 to 16")
     except ValueError as e:
         log("paths: %s" % e)
         return 2
@@ -532,6 +617,15 @@ def main():
         log("paths: needs root (network namespaces)")
         return 77
     a.build = os.path.abspath(a.build)
+    if a.jobs > 1 and len(points) > 1:
+        meta = {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                "kernel": platform.release(), "command": " ".join(["paths.py"] + sys.argv[1:]),
+                "matrix": "by hand" if a.points else matrix, "runs": runs_n,
+                "size_mb": a.size_mb, "timeout_s": timeout, "linux_cc": a.linux_cc,
+                "servers": ",".join(servers), "jobs": a.jobs}
+        log("paths: %d points x %d runs x %s, %d at once" % (len(points), runs_n,
+                                                             ",".join(servers), a.jobs))
+        return run_jobs(a, points, runs_n, timeout, servers, meta)
     size = a.size_mb << 20
     tmp = tempfile.mkdtemp(prefix="iotcp-paths-")
     os.chmod(tmp, 0o755)
