@@ -355,7 +355,16 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 			.app_limited = c->app_limited || 2 * (uint64_t)flight_before < c->cc.cwnd,
 			.rtt_sample = rtt_sample, /* HyStart++ rounds, RFC 9406 */
 		};
+		uint32_t ssthresh_before = c->cc.ssthresh, css_before = c->cc.css_entries;
+
 		c->cc_ops->on_ack(&c->cc, &a, now);
+		if (c->cc.css_entries != css_before)
+			c->stack->st.hystart_css++;
+		if (ssthresh_before == UINT32_MAX && c->cc.ssthresh != UINT32_MAX) {
+			/* only HyStart++ sets ssthresh on an ACK (RFC 9406 section 4.3) */
+			c->stack->st.ss_exits_hystart++;
+			c->stack->st.ss_exit_cwnd_bytes += c->cc.cwnd;
+		}
 	}
 	/* RFC 8985 7.4.4, after loss detection (entering recovery ends the probe's episode) */
 	if (c->tlp_end_set) {

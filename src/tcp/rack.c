@@ -171,6 +171,7 @@ void tcp_tlp_on_ack(struct tcp_conn *c, uint32_t ack, const struct tcp_sack_bloc
 		 * reduction, CWR then cwnd = ssthresh). The flight at a tail is nearly nothing, so
 		 * the reduction starts from cwnd, as Linux's Reno (tcp_reno_ssthresh) does. */
 		c->tlp_end_set = false;
+		tcp_note_loss_in_slow_start(c);
 		c->cc_ops->on_congestion(&c->cc, c->cc.cwnd, now);
 		c->cc_ops->on_recovery_end(&c->cc, now);
 		c->stack->st.tlp_recoveries++;

@@ -32,6 +32,16 @@ static void undo_begin(struct tcp_conn *c, bool eifel)
 	c->prior_ssthresh = c->cc.ssthresh;
 }
 
+void tcp_note_loss_in_slow_start(struct tcp_conn *c)
+{
+	/* ssthresh still at its initial "arbitrarily high" value (RFC 5681 section 3.1): this
+	 * loss ends the initial slow start (or one an undo resumed) */
+	if (c->cc.ssthresh != UINT32_MAX || c->cc.cwnd >= c->cc.ssthresh)
+		return;
+	c->stack->st.ss_exits_loss++;
+	c->stack->st.ss_exit_cwnd_bytes += c->cc.cwnd;
+}
+
 void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now)
 {
 	c->in_recovery = true;
@@ -43,6 +53,7 @@ void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now)
 	 * tcp_packet_delayed): on a reordering path the hole is often filled by the original,
 	 * whose ACK echoes a timestamp older than the retransmission's. */
 	undo_begin(c, true);
+	tcp_note_loss_in_slow_start(c);
 	c->cc_ops->on_congestion(&c->cc, tcp_conn_pipe(c), now);
 	/* RFC 6937 section 3: RecoverFS = snd.nxt - snd.una */
 	c->prr_delivered = 0;

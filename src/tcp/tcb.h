@@ -239,6 +239,9 @@ void tcp_conn_input(struct tcp_conn *c, const struct tcp_hdr *h, const uint8_t *
  * recoveries (RFC 3708, RFC 3522 / RFC 4015) */
 /* Enter fast recovery (RFC 6675 section 5 step 4); delivered: bytes the triggering ACK
  * delivered (0 from a timer). */
+/* Counts the end of the initial slow start by a loss (ss_exits_loss, ss_exit_cwnd_bytes); called
+ * before the cc's reduction. */
+void tcp_note_loss_in_slow_start(struct tcp_conn *c);
 void tcp_enter_recovery(struct tcp_conn *c, uint32_t delivered, tcp_time_t now);
 /* PRR, RFC 6937 section 3: on an ACK in recovery, set cwnd = pipe + sndcnt. */
 void tcp_prr_on_ack(struct tcp_conn *c, uint32_t delivered);

@@ -137,6 +137,10 @@ const char *tcp_drop_name(enum tcp_drop d);
 	X(retrans_segs) X(retrans_bytes)                                                           \
 	X(rto_timeouts) X(fast_recoveries) X(tlp_probes)                                           \
 	X(tlp_recoveries)     /* losses a loss probe repaired (RFC 8985 7.4) */                    \
+	X(ss_exits_hystart)   /* initial slow starts ended by HyStart++ (RFC 9406 4.3) */          \
+	X(ss_exits_loss)      /* ... ended by a loss (fast recovery, loss probe or RTO) */         \
+	X(ss_exit_cwnd_bytes) /* sum of cwnd at those exits (/ exits: the mean exit window) */     \
+	X(hystart_css)        /* HyStart++ Conservative Slow Start entries (RFC 9406 4.2) */       \
 	X(dsacks_rcvd) X(dsacks_sent) /* RFC 2883 D-SACK blocks received / reported */             \
 	X(undos)              /* spurious recoveries / RTOs undone (RFC 3708, 3522) */             \
 	X(rsts_sent) X(challenge_acks)                                                             \

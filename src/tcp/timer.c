@@ -124,6 +124,7 @@ static void rexmt_expired(struct tcp_conn *c, tcp_time_t now)
 	c->stack->st.rto_timeouts++;
 	tcp_rtt_backoff(&c->rtt);
 	tcp_undo_on_rto(c, now); /* before the reduction: Eifel / D-SACK undo (RFC 3522, 3708) */
+	tcp_note_loss_in_slow_start(c);
 	c->cc_ops->on_rto(&c->cc, tcp_conn_pipe(c), now);
 	/* RFC 6582 section 4: no fast retransmit for duplicate ACKs of data sent before the RTO */
 	c->in_recovery = false;

@@ -135,6 +135,7 @@ uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 			h->css_baseline_min_rtt = h->cur_round_min_rtt;
 			h->in_css = true;
 			h->css_rounds = 0;
+			cc->css_entries++;
 		}
 		return left;
 	}

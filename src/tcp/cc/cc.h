@@ -14,6 +14,7 @@ struct tcp_cc {
 	uint32_t cwnd;
 	uint32_t ssthresh;
 	uint32_t smss; /* sender MSS */
+	uint32_t css_entries; /* HyStart++ CSS entries so far (the core counts them) */
 	uint64_t priv[24]; /* algorithm state; cubic.c/newreno.c cast it to their own struct
 			   * (static_assert there: CUBIC with HyStart++ needs 184 bytes) */
 };

@@ -146,6 +146,8 @@ struct result {
 	uint32_t mss;	  /* the sender's segment size at the end (t_maxseg: options deducted) */
 	uint64_t tx_pkts; /* packets the sender put on the link */
 	uint64_t rx_bad;  /* packets the hosts' decoders refused */
+	/* how the initial slow start ended (tcp_stats ss_exits_*), and the mean window then */
+	uint64_t ss_exits_hystart, ss_exits_loss, ss_exit_cwnd;
 };
 
 /* Test-controlled losses: first transmissions of these packets (index from stream start, in
@@ -295,6 +297,16 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	       (unsigned long long)res->corrupt_caught, (unsigned long long)res->fcs_caught,
 	       (unsigned long long)res->bad, ci.cwnd, (double)ci.srtt / 1e6,
 	       (unsigned long long)res->tlp_recoveries);
+	const struct tcp_stats *ast = tcp_stack_stats(a->stack);
+	res->ss_exits_hystart = ast->ss_exits_hystart;
+	res->ss_exits_loss = ast->ss_exits_loss;
+	res->ss_exit_cwnd =
+	    ast->ss_exits_hystart + ast->ss_exits_loss
+		? ast->ss_exit_cwnd_bytes / (ast->ss_exits_hystart + ast->ss_exits_loss)
+		: 0;
+	printf("%-14s ss_exit: hystart=%llu loss=%llu css=%llu cwnd=%llu B\n", sc->name,
+	       (unsigned long long)ast->ss_exits_hystart, (unsigned long long)ast->ss_exits_loss,
+	       (unsigned long long)ast->hystart_css, (unsigned long long)res->ss_exit_cwnd);
 	printf("%-14s dsacks=%llu undos=%llu spurious=%llu paws_drops=%llu/%llu reo_wnd_mult=%u "
 	       "reordering_seen=%d sndbuf=%u rcvbuf=%u\n",
 	       sc->name, (unsigned long long)res->dsacks_rcvd, (unsigned long long)res->undos,
@@ -413,6 +425,66 @@ static void bulk_exact(const char *name, double loss, bool impair, bool ext)
 		CHECK(r.retrans > 0);
 	if (impair)
 		CHECK(r.corrupt_caught > 0);
+}
+
+/* The lab's 10/0.1/0/unlimited point of bench/paths (issue 11): 32 MiB over 10 ms RTT with 0.1%
+ * random loss each way, on a fast link (1 Gb/s, a deep queue: the lab's relay). */
+static struct scenario scenario_loss01(const char *name)
+{
+	struct scenario sc = {.name = name, .bytes = 32 * MIB, .limit = 600 * TCP_SEC};
+	sc.fwd = link(1000000000, 5 * TCP_MSEC, 0.001, 4 * MIB);
+	sc.rev = link(1000000000, 5 * TCP_MSEC, 0.001, 4 * MIB);
+	sc.cfg = base_cfg(16 * 1024 * 1024);
+	return sc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* 0.1% loss at 10 ms (issue 11's unexplained point). Ten seeds: the time is set by where the
+ * first loss ends slow start (a late one leaves a large window that decays by beta_cubic per
+ * loss event; an early one leaves the Reno-friendly equilibrium, RFC 9438 section 4.3, ~45 Mb/s
+ * at this RTT), so the seeds spread 52-77 Mb/s (median 65). Every seed: byte-exact, slow start
+ * ended by a loss (no HyStart++ exit without a queue), at most one window reduction per lost
+ * packet (one per loss event, RFC 6675 / RFC 9438 section 4.6), no timeout. Then the same path
+ * without loss behind a 100 Mb/s bottleneck with a deep queue: the queue delay ends slow start
+ * through HyStart++ (RFC 9406 section 4.3), counted as such. */
+static void test_loss01(void)
+{
+	struct scenario sc = scenario_loss01("loss01");
+	enum { SEEDS = 10 };
+	double mbps[SEEDS];
+	for (int seed = 1; seed <= SEEDS; seed++) {
+		struct result r;
+		run(&sc, (uint64_t)seed, &r);
+		CHECK(r.done);
+		CHECK_EQ_U64(r.bytes, sc.bytes);
+		CHECK_EQ_U64(r.bad, 0);
+		CHECK_EQ_U64(r.rtos, 0);
+		CHECK_EQ_U64(r.ss_exits_loss, 1);
+		CHECK_EQ_U64(r.ss_exits_hystart, 0);
+		CHECK(r.recoveries + r.tlp_recoveries <= r.fwd.dropped_loss);
+		mbps[seed - 1] = r.goodput / 1e6;
+	}
+	qsort(mbps, SEEDS, sizeof(mbps[0]), cmp_double);
+	double median = (mbps[SEEDS / 2 - 1] + mbps[SEEDS / 2]) / 2;
+	printf("loss01: %d seeds, goodput median %.1f Mb/s (%.1f-%.1f)\n", SEEDS, median, mbps[0],
+	       mbps[SEEDS - 1]);
+	CHECK(mbps[0] >= 45.0); /* no seed below the Reno-friendly rate */
+	CHECK(median >= 55.0);
+
+	sc.name = "hystart_exit";
+	sc.fwd = link(100000000, 5 * TCP_MSEC, 0, 4 * MIB);
+	sc.rev = link(100000000, 5 * TCP_MSEC, 0, 4 * MIB);
+	struct result r;
+	run(&sc, 1, &r);
+	CHECK(r.done);
+	CHECK_EQ_U64(r.bad, 0);
+	CHECK_EQ_U64(r.ss_exits_hystart, 1);
+	CHECK_EQ_U64(r.ss_exits_loss, 0);
 }
 
 static void test_sack(void)
@@ -877,6 +949,7 @@ int main(int argc, char **argv)
 	RUN(test_impair);
 	RUN(test_ext_mix);
 	RUN(test_sack);
+	RUN(test_loss01);
 	RUN(test_cubic_fill);
 	RUN(test_wscale);
 	RUN(test_reorder);

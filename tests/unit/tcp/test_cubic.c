@@ -256,6 +256,7 @@ static void test_hystart(void)
 	double w0 = segs(&f);
 	CHECK(w0 > 190 && w0 < 220); /* 160 + 8 + 152/4 = 206 instead of 320 */
 	CHECK_EQ_U64(f.cc.ssthresh, UINT32_MAX);
+	CHECK_EQ_U64(f.cc.css_entries, 1); /* counted once (the core's tcp_hystart_css) */
 	flow_rtt(&f, false);
 	double w1 = segs(&f);
 	CHECK(w1 / w0 > 1.2 && w1 / w0 < 1.3);
@@ -278,6 +279,7 @@ static void test_hystart(void)
 	flow_rtt(&f, false);
 	f.sample = 50 * TCP_MSEC;
 	flow_rtt(&f, false); /* back in slow start after the 8th sample */
+	CHECK_EQ_U64(f.cc.css_entries, 1);
 	double s0 = segs(&f);
 	flow_rtt(&f, false);
 	CHECK(segs(&f) / s0 > 1.9);

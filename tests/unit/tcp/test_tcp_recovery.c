@@ -457,6 +457,47 @@ static void test_eifel_fast_recovery_deferred(void)
 	eifel_fast_recovery(true);
 }
 
+/* The stack counts how the initial slow start ended: a fast recovery while ssthresh is still
+ * at its initial value (RFC 5681 section 3.1) is an exit by loss, with cwnd at that moment;
+ * later recoveries are congestion avoidance and do not count. */
+static void test_slow_start_exit_by_loss(void)
+{
+	struct pair p;
+	struct tcp_conn *cl, *sv;
+	struct tcp_config c = cfg_base();
+	setup(&p, &c, &cl, &sv);
+	warm_up(&p, cl, sv, 200000);
+	const struct tcp_stats *st = tcp_stack_stats(p.a);
+	struct tcp_conn_info before;
+	tcp_conn_info(cl, &before);
+	CHECK_EQ_U64(before.ssthresh, UINT32_MAX); /* still in the initial slow start */
+	CHECK_EQ_U64(st->ss_exits_loss + st->ss_exits_hystart, 0);
+	for (int episode = 0; episode < 2; episode++) {
+		uint32_t nseg = send_held(&p, cl, &before, 60);
+		/* everything but the first segment arrives: fast recovery */
+		for (unsigned i = 1; i < nseg; i++)
+			deliver(&p, i);
+		struct tcp_conn_info mid;
+		tcp_conn_info(cl, &mid);
+		CHECK_EQ_U64(mid.fast_recoveries, (uint64_t)episode + 1);
+		CHECK_EQ_U64(st->ss_exits_loss, 1);
+		CHECK_EQ_U64(st->ss_exits_hystart, 0);
+		if (episode == 0)
+			CHECK_EQ_U64(st->ss_exit_cwnd_bytes, before.cwnd);
+		/* the retransmissions arrive (the original never does: no undo) */
+		holding = false;
+		for (unsigned i = nseg; i < nhold; i++)
+			deliver(&p, i);
+		pair_run(&p, 300 * TCP_MSEC);
+		drain(sv);
+		tcp_conn_info(cl, &before);
+		CHECK(before.ssthresh != UINT32_MAX);
+		CHECK_EQ_U64(before.undos, 0);
+	}
+	CHECK_EQ_U64(st->ss_exits_loss, 1);
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	RUN_INIT(argc, argv);
@@ -468,5 +509,6 @@ int main(int argc, char **argv)
 	RUN(test_sndbuf_autotune);
 	RUN(test_tlp_repairs_tail_loss);
 	RUN(test_tlp_redundant_probe);
+	RUN(test_slow_start_exit_by_loss);
 	RUN_DONE();
 }
