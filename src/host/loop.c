@@ -142,8 +142,9 @@ static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_
 		int n = host_epoll_collect(ctx, ep, events, maxevents);
 		if (n > 0 || timeout_ms == 0)
 			return n;
-		tcp_time_t now = host_now(ctx);
-		if (now >= deadline)
+		/* The pass's clock (read at its start, a few us ago) decides whether to go on:
+		 * one clock read per round while busy or spinning; a fresh one before a sleep. */
+		if (ctx->now >= deadline)
 			return 0;
 		if (work) {
 			port_backoff_reset(&ctx->backoff);
@@ -154,6 +155,9 @@ static int wait_loop(struct iotcp_ctx *ctx, struct host_epoll *ep, struct epoll_
 		uint64_t us = port_backoff_idle(&ctx->backoff);
 		if (!us)
 			continue;
+		tcp_time_t now = host_now(ctx);
+		if (now >= deadline)
+			return 0;
 		tcp_time_t limit = tcp_stack_deadline(ctx->tcp);
 		if (deadline < limit)
 			limit = deadline;
