@@ -70,9 +70,14 @@ struct host_off_flow *host_off_flow_of(struct iotcp_ctx *ctx, struct host_sock *
 	ctx->off.dirty = true;
 	if (s->off)
 		return s->off;
-	f = calloc(1, sizeof(*f));
-	if (!f || slot_alloc(ctx, &slot) < 0) {
-		free(f);
+	if (slot_alloc(ctx, &slot) < 0)
+		return NULL;
+	if (ctx->off.spare) {
+		f = ctx->off.spare;
+		ctx->off.spare = f->next;
+		ctx->off.nspare--;
+	} else if (!(f = calloc(1, sizeof(*f)))) {
+		ctx->off.free_slots[ctx->off.nfree++] = slot;
 		return NULL;
 	}
 	ctx->off.flow_gen = (uint16_t)((ctx->off.flow_gen + 1) & 0xfffu);
@@ -115,9 +120,36 @@ static void flow_free(struct iotcp_ctx *ctx, struct host_off_flow *f, bool tell_
 	if (f->sock)
 		f->sock->off = NULL;
 	host_tls_keys_put(f->tls_keys);
+	if (ctx->off.nspare < HOST_OFF_SPARE_MAX) {
+		/* kept for the next flow: a clean flow that owns its two arrays */
+		struct host_off_res *res = f->res;
+		struct host_off_send *sends = f->sends;
+		uint32_t res_cap = f->res_cap, sends_cap = f->sends_cap;
+		memset(f, 0, sizeof(*f));
+		f->res = res;
+		f->res_cap = res_cap;
+		f->sends = sends;
+		f->sends_cap = sends_cap;
+		f->next = ctx->off.spare;
+		ctx->off.spare = f;
+		ctx->off.nspare++;
+		return;
+	}
 	free(f->res);
 	free(f->sends);
 	free(f);
+}
+
+static void spare_free(struct iotcp_ctx *ctx)
+{
+	while (ctx->off.spare) {
+		struct host_off_flow *f = ctx->off.spare;
+		ctx->off.spare = f->next;
+		free(f->res);
+		free(f->sends);
+		free(f);
+	}
+	ctx->off.nspare = 0;
 }
 
 int host_off_flow_reserve(struct iotcp_ctx *ctx, struct host_off_flow *f,
@@ -432,6 +464,7 @@ void host_offload_destroy(struct iotcp_ctx *ctx)
 		flow_abort(ctx, f, ECONNRESET, true);
 	}
 	host_offload_flush(ctx); /* the ACKD(END)s */
+	spare_free(ctx);
 	free(ctx->off.flows);
 	free(ctx->off.free_slots);
 	ctx->off.flows = NULL;

@@ -151,8 +151,12 @@ struct host_off_flow {
 	uint32_t tls_rekeys; /* TLS_KEY sent again after ERROR(tls_no_key) */
 	bool idle;	     /* every byte acknowledged since idle_since (TLS flows wait) */
 	tcp_time_t idle_since;
-	struct host_off_flow *prev, *next; /* ctx list of live flows */
+	struct host_off_flow *prev, *next; /* ctx list of live flows; spare list: next */
 };
+
+/* Ended flows kept for reuse with their reservation and SEND arrays (a 4 KiB response is one
+ * flow: three allocations and frees per request otherwise). */
+#define HOST_OFF_SPARE_MAX 64u
 
 /* Per-context offload state (struct iotcp_ctx.off). */
 struct host_offload {
@@ -162,7 +166,9 @@ struct host_offload {
 	uint32_t nfree;
 	uint16_t flow_gen;
 	uint16_t req_gen;
-	struct host_off_flow list; /* sentinel */
+	struct host_off_flow list;   /* sentinel */
+	struct host_off_flow *spare; /* ended flows for reuse (HOST_OFF_SPARE_MAX) */
+	uint32_t nspare;
 	struct host_fid *closing;  /* fids with CLOSE pending */
 	tcp_time_t next_open_scan; /* OPEN retries */
 	bool dirty;		   /* the application changed a flow: run the pass next round */
