@@ -336,26 +336,26 @@ static void flow_end(struct iotcp_ctx *ctx, struct host_off_flow *f)
 /* One flow's share of a loop pass; false when the flow is gone. */
 static bool flow_pass(struct iotcp_ctx *ctx, struct host_off_flow *f)
 {
-	struct tcp_conn_info info;
+	uint32_t snd_una, snd_nxt;
 
 	if (f->doomed) {
 		flow_abort(ctx, f, f->doomed, true);
 		return false;
 	}
-	tcp_conn_info(f->conn, &info);
-	if (info.state == TCP_CLOSED || tcp_conn_error(f->conn)) {
+	if (tcp_conn_state(f->conn) == TCP_CLOSED || tcp_conn_error(f->conn)) {
 		/* reset, timed out: the NIC may forget everything */
 		flow_end(ctx, f);
 		return false;
 	}
-	account_acks(ctx, f, info.snd_una);
+	tcp_conn_snd_seqs(f->conn, &snd_una, &snd_nxt);
+	account_acks(ctx, f, snd_una);
 	/* Under store pressure every acknowledged byte may free a block: no batching. */
-	bool pressure = flow_sends(ctx, f, info.snd_una);
-	bool idle = info.snd_una == info.snd_nxt || f->res_head == f->nres;
-	if (f->sent_any && SEQ_GT(info.snd_una, f->ackd) &&
-	    (info.snd_una - f->ackd >= HOST_OFF_ACKD_STEP || idle || pressure)) {
-		put_ackd(ctx, f, info.snd_una, 0);
-		f->ackd = info.snd_una;
+	bool pressure = flow_sends(ctx, f, snd_una);
+	bool idle = snd_una == snd_nxt || f->res_head == f->nres;
+	if (f->sent_any && SEQ_GT(snd_una, f->ackd) &&
+	    (snd_una - f->ackd >= HOST_OFF_ACKD_STEP || idle || pressure)) {
+		put_ackd(ctx, f, snd_una, 0);
+		f->ackd = snd_una;
 		if (f->backoff)
 			backoff_end(ctx, f);
 	}

@@ -578,6 +578,12 @@ void tcp_conn_ext_deferred(struct tcp_conn *c, uint32_t end)
 	c->undo_eifel = false;
 }
 
+void tcp_conn_snd_seqs(const struct tcp_conn *c, uint32_t *snd_una, uint32_t *snd_nxt)
+{
+	*snd_una = c->snd_una;
+	*snd_nxt = c->snd_nxt;
+}
+
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *i)
 {
 	memset(i, 0, sizeof(*i));

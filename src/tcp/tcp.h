@@ -315,6 +315,8 @@ int tcp_conn_error(const struct tcp_conn *c); /* positive errno, 0 if none */
 enum tcp_state tcp_conn_state(const struct tcp_conn *c);
 const struct tcp_tuple *tcp_conn_tuple(const struct tcp_conn *c);
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *info);
+/* snd_una and snd_nxt alone (tcp_conn_info's are the same): for per-pass polling. */
+void tcp_conn_snd_seqs(const struct tcp_conn *c, uint32_t *snd_una, uint32_t *snd_nxt);
 /* External data up to seq `end` left later than the TCP core emitted it (the NIC's store was
  * full and the SEND is retried): its timestamp no longer tells when it was sent, so Eifel
  * detection (RFC 3522) is off until that data is acknowledged. */
