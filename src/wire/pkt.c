@@ -352,21 +352,27 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_out *o)
 
 	/* Payload pieces: each is summed as if at an even offset, then placed (RFC 1071
 	 * section 2(B): byte swapping for odd offsets). thlen is a multiple of 4, so offsets
-	 * within the payload have the parity they have within the segment. */
+	 * within the payload have the parity they have within the segment. With the checksum
+	 * offloaded the payload is only copied: its sum would be thrown away. */
 	uint8_t *pl = th + thlen;
+	bool offload = (o->flags & PKT_TX_L4_CSUM_OFFLOAD) != 0;
 	uint32_t psum = 0;
 	size_t off = 0;
 	for (int i = 0; i < o->iovcnt; i++) {
 		size_t n = o->iov[i].iov_len;
 		if (!n)
 			continue;
-		uint32_t s = csum_partial_copy(pl + off, o->iov[i].iov_base, n, 0);
-		psum = csum_block_add(psum, s, off);
+		if (offload) {
+			memcpy(pl + off, o->iov[i].iov_base, n);
+		} else {
+			uint32_t s = csum_partial_copy(pl + off, o->iov[i].iov_base, n, 0);
+			psum = csum_block_add(psum, s, off);
+		}
 		off += n;
 	}
 
 	uint16_t csum;
-	if (o->flags & PKT_TX_L4_CSUM_OFFLOAD)
+	if (offload)
 		csum = csum_reduce(ph);
 	else
 		csum = csum_fold(csum_partial(th, thlen, csum_add(ph, psum)));
