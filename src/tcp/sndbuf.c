@@ -15,7 +15,10 @@
  *
  * Memory grows lazily: the ring starts small and doubles up to the capacity, the run deque
  * doubles up to what max_ext allows; both are freed when an ACK empties the buffer, so an idle
- * connection holds no buffer memory. */
+ * connection holds no buffer memory. The ring's size at that point is remembered: the next
+ * stream of bytes starts there instead of doubling from the minimum again (a 1 MiB response
+ * sent through a ring that is emptied now and then would otherwise copy what it holds at every
+ * doubling and fault in twice the memory it ends up using). */
 #include "tcp/sndbuf.h"
 
 #include <stdlib.h>
@@ -45,6 +48,7 @@ struct tcp_sndbuf {
 	uint32_t ring_len;  /* inline bytes held */
 	uint32_t ring_ioff; /* inline count of the byte at ring_rd */
 	uint32_t ioff_next; /* inline count of the next inline byte appended */
+	uint32_t ring_hint; /* ring_cap when it was last released: where the next ring starts */
 
 	/* run deque, runs_cap a power of two */
 	struct sndbuf_run *runs;
@@ -104,6 +108,8 @@ void tcp_sndbuf_release(struct tcp_sndbuf *sb)
 {
 	if (sb->head != sb->tail)
 		return;
+	if (sb->ring_cap)
+		sb->ring_hint = sb->ring_cap;
 	free(sb->ring);
 	free(sb->runs);
 	sb->ring = NULL;
@@ -148,7 +154,9 @@ static int ring_realloc(struct tcp_sndbuf *sb, uint32_t cap)
 static uint32_t ring_reserve(struct tcp_sndbuf *sb, uint32_t want)
 {
 	uint32_t need = sb->ring_len + want;
-	uint32_t cap = sb->ring_cap ? sb->ring_cap : SNDBUF_RING_MIN;
+	uint32_t cap = sb->ring_cap			 ? sb->ring_cap
+		       : sb->ring_hint > SNDBUF_RING_MIN ? sb->ring_hint
+							 : SNDBUF_RING_MIN;
 
 	if (need <= sb->ring_cap)
 		return want;
