@@ -66,7 +66,9 @@ struct hconn {
 	/* response (its head and body range are in b) */
 	int fid;	      /* offload fid, or kernel fd in copy mode; -1 none */
 	struct fid_ref *fref; /* offload: fid belongs to the open-file cache */
-	/* copy mode: bytes read from the file but not yet taken by the socket */
+	/* copy mode: the stack reads the file into the send buffer itself (iotcp_write_from_file)
+	 * unless the socket cannot (TLS): then bytes read here but not yet taken by the socket */
+	bool copy_via_buf;
 	uint8_t *copybuf;
 	size_t copylen, copyoff;
 };

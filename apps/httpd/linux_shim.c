@@ -115,6 +115,18 @@ ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t 
 	return n;
 }
 
+/* The server falls back to pread + iotcp_write_file. */
+ssize_t iotcp_write_from_file(struct iotcp_ctx *ctx, int sd, int fd, off_t off, size_t len)
+{
+	(void)ctx;
+	(void)sd;
+	(void)fd;
+	(void)off;
+	(void)len;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
 {
 	(void)ctx;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* iotcp-httpd responses: the response head (status line, common headers, bounded by HEAD_CAP),
  * short text and error responses, the status page, and queueing a response's head and body on
- * the socket (send_some; offload: iotcp_offload_write, copy: pread + iotcp_write_file). */
+ * the socket (send_some; offload: iotcp_offload_write, copy: iotcp_write_from_file, or on TLS
+ * pread + iotcp_write_file). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
@@ -190,6 +191,23 @@ bool send_some(struct httpd *h, struct hconn *c)
 				return false;
 			}
 			c->b->body_off = (uint64_t)off;
+		} else if (!c->copy_via_buf && c->copyoff == c->copylen) {
+			ssize_t r =
+			    iotcp_write_from_file(h->ctx, c->sd, c->fid, (off_t)c->b->body_off,
+						  want > SIZE_MAX ? SIZE_MAX : (size_t)want);
+			if (r < 0 && errno == EOPNOTSUPP) {
+				c->copy_via_buf = true;
+				continue;
+			}
+			if (r < 0 && errno == EAGAIN)
+				return true;
+			if (r <= 0) {
+				/* file shrank or I/O error: the length is promised, abort */
+				conn_close(h, c, true);
+				return false;
+			}
+			h->st.file_bytes_read += (uint64_t)r;
+			c->b->body_off += (uint64_t)r;
 		} else {
 			if (c->copyoff == c->copylen) {
 				if (!c->copybuf && !(c->copybuf = malloc(COPY_CHUNK))) {

@@ -103,6 +103,11 @@ ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int
 /* iotcp_write for file bytes the application read itself (copy mode, no offload): the same,
  * and counted as such (iotcp_stats.file_payload_bytes, stats key host_file_payload_bytes). */
 ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t len);
+/* iotcp_write_file without the application's buffer: up to len bytes of file fd at offset off
+ * are read (preadv) straight into the socket's send buffer, one copy fewer. Returns the bytes
+ * read and queued, 0 at the end of the file, or -1 with errno: EAGAIN (send buffer full), the
+ * read's error, EOPNOTSUPP on a TLS socket (use iotcp_write_file), or as iotcp_write. */
+ssize_t iotcp_write_from_file(struct iotcp_ctx *ctx, int sd, int fd, off_t off, size_t len);
 int iotcp_shutdown(struct iotcp_ctx *ctx, int sd, int how);
 int iotcp_close(struct iotcp_ctx *ctx, int sd);
 int iotcp_getsockname(struct iotcp_ctx *ctx, int sd, struct sockaddr *addr, socklen_t *len);

@@ -453,6 +453,48 @@ ssize_t iotcp_write_file(struct iotcp_ctx *ctx, int sd, const void *buf, size_t 
 	return r;
 }
 
+ssize_t iotcp_write_from_file(struct iotcp_ctx *ctx, int sd, int fd, off_t off, size_t len)
+{
+	struct host_sock *s = host_sock_lookup(ctx, sd);
+	uint8_t *p[2];
+	uint32_t plen[2];
+	struct iovec iov[2];
+	ssize_t r;
+
+	if (!s)
+		return -1;
+	if (!s->conn)
+		return fail(s->err ? s->err : ENOTCONN);
+	if (s->shut_wr)
+		return fail(EPIPE);
+	if (s->tls)
+		return fail(EOPNOTSUPP); /* the bytes must go through the record layer */
+	if (len == 0)
+		return 0;
+	r = tcp_send_space(s->conn, len, p, plen);
+	if (r < 0) {
+		host_sock_snapshot(s);
+		if (r == -ENOTCONN && host_sock_handshaking(s))
+			r = -EAGAIN;
+		return fail((int)-r);
+	}
+	int n = 0;
+	for (int i = 0; i < 2; i++)
+		if (plen[i])
+			iov[n++] = (struct iovec){.iov_base = p[i], .iov_len = plen[i]};
+	ssize_t got = preadv(fd, iov, n, off);
+	int e = errno;
+	tcp_send_commit(s->conn, got > 0 ? (uint32_t)got : 0);
+	if (got > 0) {
+		host_offload_inline_written(s);
+		ctx->cnt.file_payload_bytes += (uint64_t)got;
+	}
+	host_sock_snapshot(s);
+	if (got < 0)
+		return fail(e);
+	return got;
+}
+
 ssize_t iotcp_writev(struct iotcp_ctx *ctx, int sd, const struct iovec *iov, int iovcnt)
 {
 	struct host_sock *s = host_sock_lookup(ctx, sd);

@@ -360,6 +360,29 @@ ssize_t tcp_send(struct tcp_conn *c, const void *buf, size_t len)
 	return (ssize_t)n;
 }
 
+ssize_t tcp_send_space(struct tcp_conn *c, size_t len, uint8_t *p[2], uint32_t plen[2])
+{
+	ssize_t e = send_error(c);
+	if (e)
+		return e;
+	if (len > UINT32_MAX)
+		len = UINT32_MAX;
+	uint32_t n = tcp_sndbuf_space_at(c->sb, len, p, plen);
+	if (!n && len)
+		return -EAGAIN;
+	return (ssize_t)n;
+}
+
+void tcp_send_commit(struct tcp_conn *c, uint32_t n)
+{
+	if (!n) {
+		tcp_sndbuf_release(c->sb); /* an empty buffer keeps no ring it grew for nothing */
+		return;
+	}
+	tcp_sndbuf_commit(c->sb, n);
+	tcp_conn_touch(c);
+}
+
 ssize_t tcp_send_ext(struct tcp_conn *c, uint32_t len, uint64_t tag, uint64_t tag_off)
 {
 	ssize_t e = send_error(c);

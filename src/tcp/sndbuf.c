@@ -246,6 +246,53 @@ size_t tcp_sndbuf_append(struct tcp_sndbuf *sb, const void *data, size_t len)
 	return n;
 }
 
+uint32_t tcp_sndbuf_space_at(struct tcp_sndbuf *sb, size_t len, uint8_t *p[2], uint32_t plen[2])
+{
+	struct sndbuf_run *r = last_run(sb);
+	uint32_t n = tcp_sndbuf_space(sb);
+	uint32_t at, first;
+
+	p[0] = p[1] = NULL;
+	plen[0] = plen[1] = 0;
+	if (!len || !n)
+		return 0;
+	if (len < n)
+		n = (uint32_t)len;
+	if ((!r || r->ext) && runs_reserve(sb) < 0)
+		return 0;
+	n = ring_reserve(sb, n);
+	if (!n)
+		return 0;
+	at = ring_index(sb, sb->ioff_next);
+	first = sb->ring_cap - at;
+	if (first > n)
+		first = n;
+	p[0] = sb->ring + at;
+	plen[0] = first;
+	if (n > first) {
+		p[1] = sb->ring;
+		plen[1] = n - first;
+	}
+	return n;
+}
+
+void tcp_sndbuf_commit(struct tcp_sndbuf *sb, uint32_t n)
+{
+	struct sndbuf_run *r = last_run(sb);
+
+	if (!n)
+		return;
+	if (r && !r->ext) {
+		r->len += n;
+	} else {
+		r = run_at(sb, sb->nruns++);
+		*r = (struct sndbuf_run){.seq = sb->tail, .len = n, .ioff = sb->ioff_next};
+	}
+	sb->ring_len += n;
+	sb->ioff_next += n;
+	sb->tail += n;
+}
+
 uint32_t tcp_sndbuf_append_ext(struct tcp_sndbuf *sb, uint32_t len, uint64_t tag, uint64_t tag_off)
 {
 	struct sndbuf_run *r = last_run(sb);

@@ -46,6 +46,15 @@ int tcp_sndbuf_resize(struct tcp_sndbuf *sb, uint32_t capacity);
 /* Append inline bytes; returns how many were taken (0 when full). */
 size_t tcp_sndbuf_append(struct tcp_sndbuf *sb, const void *data, size_t len);
 
+/* Room for up to len more inline bytes, to be written in place (no copy through a buffer of
+ * the caller's): up to two pieces at the ring's write end (it may wrap), p[i]/plen[i] (unused
+ * pieces NULL/0), grown as needed. Returns their total (0 when full or on ENOMEM). The bytes
+ * written there join the stream with tcp_sndbuf_commit; nothing else may change the buffer in
+ * between. */
+uint32_t tcp_sndbuf_space_at(struct tcp_sndbuf *sb, size_t len, uint8_t *p[2], uint32_t plen[2]);
+/* Append the first n bytes written at tcp_sndbuf_space_at's pieces (n <= their total). */
+void tcp_sndbuf_commit(struct tcp_sndbuf *sb, uint32_t n);
+
 /* Reserve len external bytes (0 < len), tagged with tag. Returns how many bytes were reserved:
  * fewer than len when space is short, 0 when full or max_ext reservations are outstanding.
  * Consecutive reservations with the same tag and contiguous tag offsets may be merged: the caller

@@ -288,6 +288,12 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, const struct tcp_tuple *t,
 /* Queue inline bytes. Returns bytes taken, or -EAGAIN (full), -EPIPE (shut down / closed),
  * -ENOTCONN (handshake not done), or the pending error (-ECONNRESET, ...). */
 ssize_t tcp_send(struct tcp_conn *c, const void *buf, size_t len);
+/* tcp_send with the bytes written in place: room for up to len of them in the send buffer, as
+ * up to two pieces p[i]/plen[i] (unused: NULL/0). Returns their total or a negative errno as
+ * tcp_send; tcp_send_commit(c, n) then queues the first n bytes written there (0: none).
+ * Nothing else may be called on the stack in between. */
+ssize_t tcp_send_space(struct tcp_conn *c, size_t len, uint8_t *p[2], uint32_t plen[2]);
+void tcp_send_commit(struct tcp_conn *c, uint32_t n);
 /* Reserve len external bytes tagged tag at tag_off (see TCP_PAYLOAD_EXT). Returns bytes
  * reserved or a negative errno as tcp_send. */
 ssize_t tcp_send_ext(struct tcp_conn *c, uint32_t len, uint64_t tag, uint64_t tag_off);

@@ -225,6 +225,59 @@ static void test_memory(void)
 	CHECK_EQ_U64(tcp_sndbuf_head(sb), 256 * 1024);
 	CHECK_EQ_U64(tcp_sndbuf_append(sb, big, 10), 10);
 	CHECK_EQ_U64(tcp_sndbuf_tail(sb), 256 * 1024 + 10);
+	/* the ring comes back at the size it was freed at (4096 after the resize), not 2 KiB */
+	CHECK(tcp_sndbuf_mem(sb) >= idle + 4096);
+	tcp_sndbuf_free(sb);
+}
+
+/* Bytes written in place (tcp_sndbuf_space_at + commit): the pieces wrap with the ring, a
+ * partial commit appends only what was written, an inline run follows an external one. */
+static void test_space_at_commit(void)
+{
+	struct tcp_sndbuf *sb = tcp_sndbuf_new(4096, 4);
+	static uint8_t big[8192], out[4096];
+	struct tcp_sndbuf_chunk c;
+	uint8_t *p[2];
+	uint32_t plen[2];
+
+	CHECK(sb != NULL);
+	if (!sb)
+		return;
+	for (uint32_t i = 0; i < sizeof(big); i++)
+		big[i] = pattern(i);
+	tcp_sndbuf_reset(sb, 1000);
+	CHECK_EQ_U64(tcp_sndbuf_space_at(sb, 0, p, plen), 0);
+	CHECK(p[0] == NULL && p[1] == NULL && plen[0] == 0 && plen[1] == 0);
+	CHECK_EQ_U64(tcp_sndbuf_append(sb, big, 3000), 3000);
+	CHECK(tcp_sndbuf_ack(sb, 1000 + 2500)); /* 500 held, read index 2500 of 4096 */
+	CHECK_EQ_U64(tcp_sndbuf_space_at(sb, 3000, p, plen), 3000);
+	CHECK_EQ_U64(plen[0], 4096 - 3000);
+	CHECK_EQ_U64(plen[1], 3000 - (4096 - 3000));
+	CHECK(p[0] != NULL && p[1] == p[0] - 3000); /* the write index 3000, then the ring's start */
+	memcpy(p[0], big + 3000, plen[0]);
+	memcpy(p[1], big + 3000 + plen[0], 2000 - plen[0]);
+	tcp_sndbuf_commit(sb, 2000); /* only the first 2000 bytes were written */
+	CHECK_EQ_U64(tcp_sndbuf_tail(sb), 1000 + 5000);
+	CHECK_EQ_U64(tcp_sndbuf_used(sb), 2500);
+	CHECK(tcp_sndbuf_copy(sb, 1000 + 2500, 2500, out));
+	CHECK(memcmp(out, big + 2500, 500) == 0);
+	CHECK(memcmp(out + 500, big + 3000, 2000) == 0);
+	CHECK(tcp_sndbuf_peek(sb, 1000 + 2500, 4096, &c));
+	CHECK(!c.ext && c.len == 2500); /* one inline run */
+	/* after an external run the bytes written in place start a run of their own */
+	CHECK_EQ_U64(tcp_sndbuf_append_ext(sb, 100, 7, 0), 100);
+	CHECK_EQ_U64(tcp_sndbuf_space_at(sb, 10, p, plen), 10);
+	CHECK(p[0] != NULL && plen[0] == 10 && p[1] == NULL && plen[1] == 0);
+	memcpy(p[0], big, 10);
+	tcp_sndbuf_commit(sb, 10);
+	CHECK(tcp_sndbuf_peek(sb, 1000 + 5100, 4096, &c));
+	CHECK(!c.ext && c.len == 10 && c.plen[0] + c.plen[1] == 10);
+	CHECK(tcp_sndbuf_copy(sb, 1000 + 5100, 10, out));
+	CHECK(memcmp(out, big, 10) == 0);
+	/* full: no room */
+	CHECK_EQ_U64(tcp_sndbuf_space_at(sb, 5000, p, plen), 4096 - 2610);
+	tcp_sndbuf_commit(sb, 4096 - 2610);
+	CHECK_EQ_U64(tcp_sndbuf_space_at(sb, 1, p, plen), 0);
 	tcp_sndbuf_free(sb);
 }
 
@@ -449,6 +502,7 @@ int main(int argc, char **argv)
 	RUN(test_merge_and_max_ext);
 	RUN(test_capacity_and_resize);
 	RUN(test_memory);
+	RUN(test_space_at_commit);
 	RUN(test_property_runs);
 	RUN_DONE();
 }
