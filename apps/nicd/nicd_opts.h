@@ -42,6 +42,8 @@ struct nicd_opts {
 #define NICD_DEFAULT_PREFIX    "iotcp-nicd"
 #define NICD_DEFAULT_MEM_MB    256
 #define NICD_SHARD_MEM_MB      64 /* default EAL memory added per shard past the first */
+#define NICD_HOST_POOL	       2047	   /* mbufs of a host port (frames from the host) */
+#define NICD_HOST_BUF_DATA     (16 * 1024) /* their data bytes */
 #define NICD_DEFAULT_STORE_MB  64
 #define NICD_DEFAULT_BLOCK_KB  64
 #define NICD_DEFAULT_MAX_FILES 4096

@@ -187,8 +187,15 @@ static int configure(struct port *p, const struct port_config *cfg,
 
 static struct rte_mempool *make_pool(const char *name, const struct port_config *cfg, int socket)
 {
+	uint32_t room =
+	    cfg->buf_data ? cfg->buf_data + RTE_PKTMBUF_HEADROOM : RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	if (room > UINT16_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	return rte_pktmbuf_pool_create(name, cfg->pool_size ? cfg->pool_size : PORT_DEFAULT_POOL,
-				       PORT_POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       PORT_POOL_CACHE, 0, (uint16_t)room,
 				       socket < 0 ? SOCKET_ID_ANY : socket);
 }
 

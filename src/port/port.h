@@ -31,6 +31,7 @@ struct port_config {
 	uint16_t nb_rxd;    /* rx descriptors; 0 -> 1024 */
 	uint16_t nb_txd;    /* tx descriptors; 0 -> 1024 */
 	uint32_t pool_size; /* mbufs in the port's pool; 0 -> 8191 */
+	uint32_t buf_data;  /* data bytes of each (past the headroom); 0 -> 2048, at most 65407 */
 	bool rx_intr;	    /* try rx interrupts (only net_tap has them in DPDK 22.11) */
 	bool promisc;	    /* enable promiscuous mode (a forwarding port sees others' MACs) */
 	/* Not a DPDK device: create the kernel tap interface of this name ourselves, with the
