@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/uio.h>
+
 #include "wire/eth.h"
 
 struct host_frame {
@@ -25,6 +27,7 @@ struct host_frame {
 	uint32_t cap;
 	void *priv; /* the implementation's handle (an rte_mbuf, a queue buffer) */
 	bool wipe;  /* zero the buffer once the link is done with it (tx; tx_alloc clears it) */
+	uint32_t ext_len; /* tx: payload bytes attached by reference after len (tx_attach) */
 };
 
 /* Link counters kept by every implementation. */
@@ -56,6 +59,11 @@ struct host_link_ops {
 	/* Optional (tso_frame > 0): a buffer for a TSO frame of up to tso_frame bytes. */
 	int (*tx_alloc_tso)(struct host_link *l, struct host_frame *f);
 	void (*tx_free)(struct host_link *l, struct host_frame *f);
+	/* Optional (tx_by_ref): append the n pieces of iov to f by reference, after its len bytes
+	 * (f->ext_len counts them); the link reads them when it sends the frame, so they must
+	 * stay as they are until tx_burst returns. 0, or -ENOBUFS (f unchanged). */
+	int (*tx_attach)(struct host_link *l, struct host_frame *f, const struct iovec *iov,
+			 int n);
 	unsigned (*tx_burst)(struct host_link *l, struct host_frame *f, unsigned n);
 	/* Sleep up to max_us or until a frame may have arrived; wakeable: the peer may cut the
 	 * sleep short when it sends (a doorbell, where the link has one). */
@@ -73,6 +81,7 @@ struct host_link {
 	struct mac_addr mac; /* our port's address: the source of every frame we send */
 	uint32_t max_frame;  /* largest frame the link carries (without FCS) */
 	uint32_t tso_frame;  /* largest TSO frame tx_alloc_tso hands out (0: none) */
+	bool tx_by_ref;	     /* tx_attach works: TSO payloads go by reference, not copied */
 	const char *kind;    /* "memif", "mem" */
 	struct host_link_stats stats;
 };
@@ -95,6 +104,12 @@ static inline int host_link_tx_alloc(struct host_link *l, struct host_frame *f)
 static inline int host_link_tx_alloc_tso(struct host_link *l, struct host_frame *f)
 {
 	return l->tso_frame ? l->ops->tx_alloc_tso(l, f) : -ENOBUFS;
+}
+
+static inline int host_link_tx_attach(struct host_link *l, struct host_frame *f,
+				      const struct iovec *iov, int n)
+{
+	return l->tx_by_ref ? l->ops->tx_attach(l, f, iov, n) : -ENOBUFS;
 }
 
 static inline void host_link_tx_free(struct host_link *l, struct host_frame *f)

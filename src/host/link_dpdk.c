@@ -19,6 +19,7 @@
 
 #define LINK_DPDK_BURST	   64
 #define LINK_DPDK_TSO_POOL 255 /* 64 KiB frames: 16 MiB */
+#define LINK_DPDK_EXT_POOL 1023 /* mbufs without data room: payload pieces sent by reference */
 
 struct dpdk_link {
 	struct host_link link; /* first */
@@ -27,6 +28,8 @@ struct dpdk_link {
 	struct rte_mbuf *tx[LINK_DPDK_BURST];
 	struct rte_mempool *tso_pool; /* one-mbuf TSO frames (the memif copies them into as many
 				       * descriptors as they need), or NULL */
+	struct rte_mempool *ext_pool; /* mbufs pointing at payload pieces (tx_attach), or NULL */
+	struct rte_mbuf_ext_shared_info ext_info; /* theirs: the bytes are the send ring's */
 	/* Frames the bell's second look took off the ring: handed out by the next rx_burst. */
 	struct rte_mbuf *stash[LINK_DPDK_BURST];
 	unsigned nstash;
@@ -92,6 +95,7 @@ static int alloc_from(struct host_link *l, struct rte_mempool *pool, uint32_t ma
 		f->cap = max;
 	f->priv = m;
 	f->wipe = false;
+	f->ext_len = 0;
 	return 0;
 }
 
@@ -103,6 +107,49 @@ static int dpdk_tx_alloc(struct host_link *l, struct host_frame *f)
 static int dpdk_tx_alloc_tso(struct host_link *l, struct host_frame *f)
 {
 	return alloc_from(l, to_dl(l)->tso_pool, l->tso_frame, f);
+}
+
+/* The pieces belong to the send ring: freeing an mbuf that points at one frees nothing. */
+static void ext_nothing_to_free(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque;
+}
+
+static int dpdk_tx_attach(struct host_link *l, struct host_frame *f, const struct iovec *iov,
+			  int n)
+{
+	struct dpdk_link *d = to_dl(l);
+	struct rte_mbuf *head = f->priv, *last = head;
+	uint32_t added = 0;
+
+	if (head->next) /* pieces only once per frame */
+		return -ENOBUFS;
+	for (int i = 0; i < n; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		struct rte_mbuf *m =
+		    iov[i].iov_len <= UINT16_MAX ? rte_pktmbuf_alloc(d->ext_pool) : NULL;
+		if (!m)
+			goto fail;
+		rte_mbuf_ext_refcnt_update(&d->ext_info, 1);
+		rte_pktmbuf_attach_extbuf(m, iov[i].iov_base, (rte_iova_t)(uintptr_t)iov[i].iov_base,
+					  (uint16_t)iov[i].iov_len, &d->ext_info);
+		m->data_len = (uint16_t)iov[i].iov_len;
+		m->pkt_len = m->data_len;
+		last->next = m;
+		last = m;
+		head->nb_segs++;
+		added += m->data_len;
+	}
+	f->ext_len = added;
+	return 0;
+fail:
+	rte_pktmbuf_free(head->next); /* NULL is allowed */
+	head->next = NULL;
+	head->nb_segs = 1;
+	l->stats.tx_nobuf++;
+	return -ENOBUFS;
 }
 
 static void dpdk_tx_free(struct host_link *l, struct host_frame *f)
@@ -141,15 +188,15 @@ static unsigned dpdk_tx_burst(struct host_link *l, struct host_frame *f, unsigne
 		for (unsigned i = 0; i < k; i++) {
 			struct rte_mbuf *m = f[i].priv;
 			m->data_len = (uint16_t)f[i].len;
-			m->pkt_len = f[i].len;
+			m->pkt_len = f[i].len + f[i].ext_len;
 			d->tx[i] = m;
-			bytes += f[i].len;
+			bytes += m->pkt_len;
 			if (f[i].wipe)
 				rte_mbuf_refcnt_update(m, 1); /* ours: zeroed after the send */
 		}
 		unsigned sent = port_tx_burst(d->port, d->tx, (uint16_t)k);
 		for (unsigned i = sent; i < k; i++) {
-			bytes -= f[i].len;
+			bytes -= f[i].len + f[i].ext_len;
 			rte_pktmbuf_free(d->tx[i]);
 		}
 		for (unsigned i = 0; i < k; i++)
@@ -214,6 +261,7 @@ static void dpdk_close(struct host_link *l)
 		rte_pktmbuf_free(d->stash[i]);
 	port_close(d->port);
 	rte_mempool_free(d->tso_pool); /* after the port: the memif may hold none of them now */
+	rte_mempool_free(d->ext_pool);
 	port_bell_close(d->bell);
 	free(d);
 }
@@ -224,6 +272,7 @@ static const struct host_link_ops dpdk_ops = {
     .tx_alloc = dpdk_tx_alloc,
     .tx_alloc_tso = dpdk_tx_alloc_tso,
     .tx_free = dpdk_tx_free,
+    .tx_attach = dpdk_tx_attach,
     .tx_burst = dpdk_tx_burst,
     .idle_wait = dpdk_idle_wait,
     .bell_stats = dpdk_bell_stats,
@@ -279,5 +328,16 @@ struct host_link *link_dpdk_open_memif(const char *socket_path, char *err, size_
 	    rte_pktmbuf_pool_create(name, LINK_DPDK_TSO_POOL, 16, 0, UINT16_MAX, SOCKET_ID_ANY);
 	if (d->tso_pool)
 		d->link.tso_frame = UINT16_MAX - RTE_PKTMBUF_HEADROOM;
+	/* TSO payloads by reference: the memif copies them from the send ring into its own
+	 * buffers (it copies every frame, and does so before tx_burst returns), one copy fewer
+	 * than building them in a TSO mbuf first. */
+	snprintf(name, sizeof(name), "iotcp_hext%p", (void *)d);
+	d->ext_pool = rte_pktmbuf_pool_create(name, LINK_DPDK_EXT_POOL, 32, 0, 0, SOCKET_ID_ANY);
+	if (d->ext_pool) {
+		d->ext_info.free_cb = ext_nothing_to_free;
+		d->ext_info.fcb_opaque = NULL;
+		rte_mbuf_ext_refcnt_set(&d->ext_info, 1);
+		d->link.tx_by_ref = d->link.tso_frame > 0;
+	}
 	return &d->link;
 }

@@ -101,6 +101,7 @@ static int mem_tx_alloc(struct host_link *l, struct host_frame *f)
 	f->cap = l->max_frame;
 	f->priv = b;
 	f->wipe = false;
+	f->ext_len = 0;
 	return 0;
 }
 

@@ -299,10 +299,32 @@ static int slice_iov(const struct tcp_seg *seg, uint32_t off, uint32_t n, struct
 	return cnt;
 }
 
+/* True when frames to t's next hop go out now (its neighbour entry is resolved): a frame
+ * queued for a resolution is copied, which a frame whose payload is not in it cannot be. */
+static bool neigh_ready(struct iotcp_ctx *ctx, const struct tcp_tuple *t)
+{
+	const struct neigh_entry *e;
+
+	if (t->family == TCP_AF_INET6) {
+		struct ipv6_addr nh;
+		if (!host_next_hop6(ctx, &t->raddr6, &nh))
+			return false;
+		e = neigh_find6(&ctx->neigh, &nh);
+	} else {
+		uint32_t nh = host_next_hop(ctx, t->raddr);
+		if (!nh)
+			return false;
+		e = neigh_find(&ctx->neigh, nh);
+	}
+	return e && e->state != NEIGH_INCOMPLETE;
+}
+
 /* Build and send one frame of seg: payload [off, off + n). nseg > 1: a TSO frame the NIC cuts
  * into nseg segments (PROTO_CAP_TSO: the TCP checksum field holds the pseudo-header sum, IP
- * ids follow on from this one). */
-static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, uint32_t off,
+ * ids follow on from this one); where the link takes payloads by reference (tx_by_ref) its
+ * payload stays in the send ring, the frame holds the headers only. Returns true for such a
+ * frame: the ring's pieces must not change until the batch is flushed. */
+static bool tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, uint32_t off,
 			     uint32_t n, bool last, uint32_t nseg)
 {
 	static const struct mac_addr unresolved; /* filled by host_ip_output */
@@ -318,28 +340,42 @@ static void tcp_piece_output(struct iotcp_ctx *ctx, const struct tcp_seg *seg, u
 	}
 	if (!last)
 		h.flags &= (uint8_t) ~(TH_FIN | TH_PSH);
-	if (nseg > 1 ? host_link_tx_alloc_tso(ctx->link, &f) != 0 : !host_tx_get(ctx, &f)) {
-		if (nseg > 1)
+	bool by_ref = nseg > 1 && n && ctx->link->tx_by_ref && neigh_ready(ctx, &seg->tuple);
+
+	bool tso_buf = nseg > 1 && !by_ref; /* a 64 KiB buffer for the whole frame */
+
+	if (tso_buf ? host_link_tx_alloc_tso(ctx->link, &f) != 0 : !host_tx_get(ctx, &f)) {
+		if (tso_buf)
 			ctx->cnt.tx_nobuf++;
-		return;
+		return false;
 	}
 	fr.src_mac = &ctx->link->mac;
 	fr.dst_mac = &unresolved;
 	fr.ip_id = ctx->ip_id;
 	ctx->ip_id = (uint16_t)(ctx->ip_id + nseg);
 	fr.tso = nseg > 1;
+	fr.by_ref = by_ref;
 	fr.iov = iov;
 	fr.iovcnt = n ? slice_iov(seg, off, n, iov) : 0;
 	len = host_tcp_frame_build(f.data, f.cap, seg, &h, &fr);
 	if (!len) {
 		ctx->cnt.tx_too_big++;
 		host_link_tx_free(ctx->link, &f);
-		return;
+		return false;
+	}
+	if (by_ref) {
+		len -= n; /* the headers; the payload follows by reference */
+		if (host_link_tx_attach(ctx->link, &f, iov, fr.iovcnt) != 0) {
+			ctx->cnt.tx_nobuf++;
+			host_link_tx_free(ctx->link, &f);
+			return false;
+		}
 	}
 	if (seg->tuple.family == TCP_AF_INET6)
 		host_ip6_output(ctx, &f, (uint32_t)len, &seg->tuple.raddr6);
 	else
 		host_ip_output(ctx, &f, (uint32_t)len, seg->tuple.raddr);
+	return by_ref;
 }
 
 /* Payload bytes per frame for seg: whole MSS-sized segments up to a TSO frame when the NIC
@@ -382,11 +418,16 @@ void host_tcp_output(struct iotcp_ctx *ctx)
 			step = 1;
 		uint32_t per_frame = tso_frame_payload(ctx, &seg, step, room);
 		uint32_t off = 0;
+		bool by_ref = false;
 		do {
 			uint32_t n = len - off > per_frame ? per_frame : len - off;
-			tcp_piece_output(ctx, &seg, off, n, off + n >= len, (n + step - 1) / step);
+			by_ref |=
+			    tcp_piece_output(ctx, &seg, off, n, off + n >= len, (n + step - 1) / step);
 			off += n;
 		} while (off < len);
+		/* seg's pieces are valid until the next call into the stack */
+		if (by_ref)
+			host_tx_flush(ctx);
 	}
 	host_offload_flush(ctx);
 	host_tx_flush(ctx);

@@ -23,7 +23,7 @@ size_t host_tcp_frame_build(uint8_t *buf, size_t cap, const struct tcp_seg *seg,
 	}
 	o.ttl = HOST_TTL;
 	if (fr->tso)
-		o.flags = PKT_TX_L4_CSUM_OFFLOAD;
+		o.flags = PKT_TX_L4_CSUM_OFFLOAD | (fr->by_ref ? PKT_TX_PAYLOAD_BY_REF : 0u);
 	o.tcp = h;
 	o.iov = fr->iov;
 	o.iovcnt = fr->iovcnt;

@@ -24,6 +24,7 @@ struct host_tcp_frame {
 	const struct mac_addr *src_mac, *dst_mac;
 	uint16_t ip_id;
 	bool tso; /* a TSO frame the NIC cuts: the TCP checksum field holds the pseudo-header sum */
+	bool by_ref; /* tso only: headers only in buf, the payload (iov) follows by reference */
 	const struct iovec *iov; /* payload pieces (none for a SEND template) */
 	int iovcnt;
 };

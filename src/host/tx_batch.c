@@ -20,7 +20,7 @@ bool host_tx_get(struct iotcp_ctx *ctx, struct host_frame *f)
 
 void host_tx_put(struct iotcp_ctx *ctx, struct host_frame *f, uint32_t len)
 {
-	if (len < ETH_MIN_FRAME && f->cap >= ETH_MIN_FRAME) {
+	if (len < ETH_MIN_FRAME && f->cap >= ETH_MIN_FRAME && !f->ext_len) {
 		memset(f->data + len, 0, ETH_MIN_FRAME - len);
 		len = ETH_MIN_FRAME;
 	}
@@ -38,7 +38,7 @@ void host_tx_flush(struct iotcp_ctx *ctx)
 	if (!n)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		bytes += ctx->tx[i].len;
+		bytes += ctx->tx[i].len + ctx->tx[i].ext_len;
 	ctx->ntx = 0;
 	sent = host_link_tx_burst(ctx->link, ctx->tx, n);
 	ctx->cnt.tx_frames += sent;

@@ -336,7 +336,10 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_out *o)
 	size_t thlen = TCP_HDR_MIN + tcp_opts_len(&o->tcp->opts);
 	size_t l4_len = thlen + plen;
 	size_t tot = l3 + l4_len;
-	if (l4_len > l4_max || cap < l2 || cap - l2 < tot)
+	bool by_ref = (o->flags & PKT_TX_PAYLOAD_BY_REF) != 0;
+	if (by_ref && !(o->flags & PKT_TX_L4_CSUM_OFFLOAD))
+		return 0; /* the payload's sum would be needed */
+	if (l4_len > l4_max || cap < l2 || cap - l2 < (by_ref ? l3 + thlen : tot))
 		return 0;
 
 	if (l2)
@@ -358,7 +361,7 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_out *o)
 	bool offload = (o->flags & PKT_TX_L4_CSUM_OFFLOAD) != 0;
 	uint32_t psum = 0;
 	size_t off = 0;
-	for (int i = 0; i < o->iovcnt; i++) {
+	for (int i = 0; i < o->iovcnt && !by_ref; i++) {
 		size_t n = o->iov[i].iov_len;
 		if (!n)
 			continue;

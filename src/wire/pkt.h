@@ -127,6 +127,10 @@ uint64_t pkt_counters_drops(const struct pkt_counters *c);
  * IP offload: the IPv4 checksum field is left 0 (DPDK RTE_MBUF_F_TX_IP_CKSUM). */
 #define PKT_TX_L4_CSUM_OFFLOAD 0x1u
 #define PKT_TX_IP_CSUM_OFFLOAD 0x2u
+/* With PKT_TX_L4_CSUM_OFFLOAD only: the headers are written, the payload is not copied (the
+ * caller sends the iovec's pieces right after them); buf needs room for the headers only and
+ * the length returned still counts the payload. */
+#define PKT_TX_PAYLOAD_BY_REF 0x4u
 
 /* A TCP segment to build: IPv4 (saddr, daddr), or IPv6 when src6 and dst6 are set. */
 struct pkt_tcp_out {

@@ -100,6 +100,16 @@ static void test_tso_frame(void)
 	CHECK(pkt_decode_eth(buf, len, &v, 0) == PKT_E_TCP_CSUM);
 	CHECK(pkt_decode_eth(buf, len, &v, PKT_NO_L4_CSUM_CHECK) == PKT_OK);
 	CHECK_EQ_U64(v.payload_len, sizeof(data));
+
+	/* payload by reference (a link with tx_by_ref): the same headers, room for them only */
+	uint8_t hdrs[128];
+	size_t hlen = len - sizeof(data);
+	h = seg.hdr;
+	fr.by_ref = true;
+	CHECK_EQ_U64(host_tcp_frame_build(hdrs, hlen - 1, &seg, &h, &fr), 0);
+	h = seg.hdr;
+	CHECK_EQ_U64(host_tcp_frame_build(hdrs, hlen, &seg, &h, &fr), len);
+	CHECK(memcmp(hdrs, buf, hlen) == 0);
 }
 
 /* A SEND's header template: the same bytes pkt_build_tcp gives for the segment's header. */

@@ -185,6 +185,20 @@ static void test_offload(void)
 	put_be16(th + 16, hw);
 	put_be16(buf + 24, inet_csum(buf + 14, 20));
 	CHECK_EQ_U64(pkt_decode_eth(buf, n, &v, 0), PKT_OK);
+
+	/* The payload by reference: the same headers, written into room for the headers only;
+	 * nothing after them; the length still counts the payload. Not without the L4 offload. */
+	uint8_t ref[512];
+	memset(ref, 0xA5, sizeof(ref));
+	o.flags = PKT_TX_L4_CSUM_OFFLOAD | PKT_TX_PAYLOAD_BY_REF;
+	CHECK_EQ_U64(pkt_build_tcp(ref, 14 + 20 + 20 - 1, &o), 0);
+	CHECK_EQ_U64(pkt_build_tcp(ref, 14 + 20 + 20, &o), n);
+	o.flags = PKT_TX_L4_CSUM_OFFLOAD;
+	CHECK_EQ_U64(pkt_build_tcp(buf, sizeof(buf), &o), n);
+	CHECK(memcmp(ref, buf, 14 + 20 + 20) == 0);
+	CHECK(ref[14 + 20 + 20] == 0xA5);
+	o.flags = PKT_TX_PAYLOAD_BY_REF;
+	CHECK_EQ_U64(pkt_build_tcp(ref, sizeof(ref), &o), 0);
 }
 
 static void fix_tcp_csum(uint8_t *ip)
