@@ -55,13 +55,20 @@ const struct tcp_cc_ops *tcp_cc_default(void)
 	return &tcp_cc_cubic;
 }
 
-/* RFC 9406 section 4.1 constants. L: none, as in tcp_cc_slow_start (stretch ACKs). */
+/* RFC 9406 section 4.1 constants. */
 #define HYSTART_MIN_RTT_THRESH  (4 * TCP_MSEC)
 #define HYSTART_MAX_RTT_THRESH  (16 * TCP_MSEC)
 #define HYSTART_MIN_RTT_DIVISOR 8
 #define HYSTART_N_RTT_SAMPLE    8
 #define HYSTART_CSS_GROWTH_DIV  4
 #define HYSTART_CSS_ROUNDS      5
+/* RFC 9406 sections 4.2 and 4.3: in slow start and in CSS, cwnd grows by at most L*SMSS per
+ * ACK; L = infinity when pacing, "it is RECOMMENDED that L = 8 when not pacing" (RFC 3465 byte
+ * counting). iotcp does not pace (segments go to the NIC as the window allows), so L = 8 while
+ * HyStart++ runs: an ACK covering a burst (a stretch ACK, an ACK that fills a hole) does not
+ * release a burst of twice its size into a queue that may already be building. After HyStart++
+ * (tcp_cc_slow_start, a later slow start) there is no limit, as in Linux. */
+#define HYSTART_L 8u
 
 void tcp_hystart_init(struct tcp_hystart *h)
 {
@@ -108,6 +115,7 @@ uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 			    const struct tcp_cc_ack *ack)
 {
 	uint32_t acked = ack->acked;
+	uint32_t cap = HYSTART_L * tcp_cc_smss(cc);
 
 	if (h->done)
 		return tcp_cc_slow_start(cc, acked);
@@ -129,7 +137,9 @@ uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 	}
 
 	if (!h->in_css) {
-		uint32_t left = tcp_cc_slow_start(cc, acked);
+		/* section 4.2: cwnd += min(N, L*SMSS); bytes beyond the cap are not counted for
+		 * congestion avoidance either (only those past ssthresh are) */
+		uint32_t left = tcp_cc_slow_start(cc, acked < cap ? acked : cap);
 
 		if (hystart_delay_increased(h)) {
 			h->css_baseline_min_rtt = h->cur_round_min_rtt;
@@ -145,10 +155,11 @@ uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 	    h->cur_round_min_rtt < h->css_baseline_min_rtt) {
 		h->css_baseline_min_rtt = TCP_TIME_NEVER;
 		h->in_css = false;
-		return tcp_cc_slow_start(cc, acked);
+		return tcp_cc_slow_start(cc, acked < cap ? acked : cap);
 	}
-	/* CSS growth: a quarter of slow start's (RFC 9406 4.3). */
-	uint32_t inc = acked / HYSTART_CSS_GROWTH_DIV;
+	/* CSS growth: a quarter of slow start's, cwnd += min(N, L*SMSS) / CSS_GROWTH_DIVISOR
+	 * (RFC 9406 4.3). */
+	uint32_t inc = (acked < cap ? acked : cap) / HYSTART_CSS_GROWTH_DIV;
 	if (inc > cc->ssthresh - cc->cwnd)
 		inc = cc->ssthresh - cc->cwnd;
 	if (cc->cwnd < TCP_CC_CWND_MAX)

@@ -300,6 +300,55 @@ static void test_hystart(void)
 	}
 }
 
+/* RFC 9406 sections 4.2/4.3 with L = 8 (iotcp does not pace): while HyStart++ runs, one ACK
+ * grows cwnd by at most 8 SMSS in slow start and by 8 SMSS / CSS_GROWTH_DIVISOR (4) in CSS,
+ * however many bytes it acknowledges. The clock stands still: the cap is per ACK, not per time. */
+static void test_hystart_ack_cap(void)
+{
+	struct flow f;
+	struct tcp_cc_ack ack = {.srtt = 10 * TCP_MSEC, .min_rtt = 10 * TCP_MSEC};
+
+	flow_init(&f, 10 * TCP_MSEC);
+	ack.rtt_sample = 10 * TCP_MSEC;
+	ack.flight = f.cc.cwnd;
+	/* slow start: an ACK of 20 segments adds 8, one of 3 adds 3, one of exactly 8 adds 8 */
+	ack.acked = 20 * SMSS;
+	f.ops->on_ack(&f.cc, &ack, f.now);
+	CHECK_EQ_U64(f.cc.cwnd, 18 * SMSS);
+	ack.acked = 3 * SMSS;
+	f.ops->on_ack(&f.cc, &ack, f.now);
+	CHECK_EQ_U64(f.cc.cwnd, 21 * SMSS);
+	ack.acked = 8 * SMSS;
+	f.ops->on_ack(&f.cc, &ack, f.now);
+	CHECK_EQ_U64(f.cc.cwnd, 29 * SMSS);
+	CHECK_EQ_U64(f.cc.ssthresh, UINT32_MAX);
+
+	/* CSS (entered as in test_hystart): an ACK of 40 segments adds 8/4 = 2 segments, one of
+	 * 4 segments adds 1 */
+	flow_init(&f, 50 * TCP_MSEC);
+	f.sample = 50 * TCP_MSEC;
+	for (int i = 0; i < 4; i++)
+		flow_rtt(&f, false);
+	f.sample = 70 * TCP_MSEC;
+	flow_rtt(&f, false);
+	CHECK_EQ_U64(f.cc.css_entries, 1);
+	uint32_t w = f.cc.cwnd;
+	ack.rtt_sample = 70 * TCP_MSEC;
+	ack.flight = w;
+	ack.acked = 40 * SMSS;
+	f.ops->on_ack(&f.cc, &ack, f.now);
+	CHECK_EQ_U64(f.cc.cwnd, w + 2 * SMSS);
+	ack.acked = 4 * SMSS;
+	f.ops->on_ack(&f.cc, &ack, f.now);
+	CHECK_EQ_U64(f.cc.cwnd, w + 3 * SMSS);
+	CHECK_EQ_U64(f.cc.ssthresh, UINT32_MAX);
+
+	/* After HyStart++ (a later slow start, tcp_cc_slow_start): no per-ACK limit, as Linux */
+	struct tcp_cc cc = {.cwnd = 10 * SMSS, .ssthresh = UINT32_MAX, .smss = SMSS};
+	CHECK_EQ_U64(tcp_cc_slow_start(&cc, 40 * SMSS), 0);
+	CHECK_EQ_U64(cc.cwnd, 50 * SMSS);
+}
+
 static void test_bad_input(void)
 {
 	struct flow f;
@@ -334,6 +383,7 @@ int main(int argc, char **argv)
 	RUN(test_app_limited);
 	RUN(test_slow_start_and_rto);
 	RUN(test_hystart);
+	RUN(test_hystart_ack_cap);
 	RUN(test_bad_input);
 	RUN_DONE();
 }
