@@ -86,8 +86,8 @@ struct tcp_hystart {
 };
 
 void tcp_hystart_init(struct tcp_hystart *h);
-/* Slow-start step for one ACK (cwnd < ssthresh): grows cwnd like tcp_cc_slow_start, or by a
- * quarter of that in CSS; after CSS_ROUNDS rounds of CSS sets ssthresh = cwnd. Returns the acked
+/* Slow-start step for one ACK (cwnd < ssthresh): grows cwnd like tcp_cc_slow_start, or in CSS
+ * by a quarter of min(acked, 8*SMSS) (RFC 9406 section 4.3, L = 8: no pacing); after CSS_ROUNDS rounds of CSS sets ssthresh = cwnd. Returns the acked
  * bytes left for congestion avoidance (as tcp_cc_slow_start does). */
 uint32_t tcp_hystart_on_ack(struct tcp_hystart *h, struct tcp_cc *cc,
 			    const struct tcp_cc_ack *ack);

@@ -491,8 +491,8 @@ static void test_loss01(void)
  * 100 Mb/s bottleneck with tbf's queue (~1.25 MB, one BDP is 125 kB), no random loss. HyStart++
  * (RFC 9406) enters CSS at ~480 kB; its 5 rounds at 1.25x per round (section 4.3) reach ~1.45 MB
  * and overflow the queue: 88 segments (127 kB) retransmitted in 2.883 s (Linux in the lab: ~75
- * kB). The per-ACK cap L = 8 (sections 4.2/4.3) does not bite here: the simulated receiver ACKs
- * every one or two segments; in the lab (stretch ACKs) it ends the retransmissions. 1-3 CSS
+ * kB). The per-ACK cap L = 8 in CSS (section 4.3, cc.c) does not bite here: the simulated receiver
+ * ACKs every one or two segments; in the lab (stretch ACKs) it cuts them from ~410 to ~93 kB. 1-3 CSS
  * rounds or a CSS divisor of 8 would end them here too (0 retransmissions, 2.843 s), but fail
  * test_reorder (utilisation 68-76% < 80%: reordering raises the round's minimum RTT and CSS is
  * what undoes such a spurious exit) and slow wscale (4.543 -> 4.646 s), so the RFC's values
