@@ -204,10 +204,15 @@ void respond_file(struct httpd *h, struct hconn *c)
 	uint64_t size = meta.size, first = sel.first, len = sel.len;
 	const char *etag = sel.etag, *lastmod = sel.last_modified;
 	int n = head_begin(h, c, status);
-	n = head_add(c, n,
-		     "Content-Type: %s\r\nContent-Length: %" PRIu64
-		     "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-		     http_mime_type(c->b->path), len, lastmod, etag);
+	n = head_str(c, n, "Content-Type: ");
+	n = head_str(c, n, http_mime_type(c->b->path));
+	n = head_str(c, n, "\r\nContent-Length: ");
+	n = head_u64(c, n, len);
+	n = head_str(c, n, "\r\nLast-Modified: ");
+	n = head_str(c, n, lastmod);
+	n = head_str(c, n, "\r\nETag: ");
+	n = head_str(c, n, etag);
+	n = head_str(c, n, "\r\nAccept-Ranges: bytes\r\n");
 	if (status == 206)
 		n = head_add(c, n, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
 			     first, first + len - 1, size);

@@ -57,6 +57,31 @@ __attribute__((format(printf, 3, 4))) int head_add(struct hconn *c, int n, const
 	return n + r;
 }
 
+/* head_add without a format: a string, or a number in decimal (the per-request head of a
+ * file response is built from these; vsnprintf was 5% of the host's time at 4 KiB). */
+int head_str(struct hconn *c, int n, const char *str)
+{
+	if (n < 0 || n >= HEAD_CAP)
+		return -1;
+	size_t len = strlen(str);
+	if (len >= (size_t)(HEAD_CAP - n)) /* and its NUL, as vsnprintf */
+		return -1;
+	memcpy(c->b->head + n, str, len + 1);
+	return n + (int)len;
+}
+
+int head_u64(struct hconn *c, int n, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return head_str(c, n, p);
+}
+
 /* Start a response: status line and the headers every response carries. */
 int head_begin(struct httpd *h, struct hconn *c, int status)
 {
@@ -66,8 +91,16 @@ int head_begin(struct httpd *h, struct hconn *c, int status)
 	const char *conn = !c->keep_alive		  ? "Connection: close\r\n"
 			   : c->b->req.version_minor == 0 ? "Connection: keep-alive\r\n"
 							  : "";
-	return head_add(c, 0, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n%s", status,
-			http_reason(status), h->cfg.server_name, http_date_now(h), conn);
+	int n = head_str(c, 0, "HTTP/1.1 ");
+	n = head_u64(c, n, (uint64_t)(status < 0 ? 0 : status));
+	n = head_str(c, n, " ");
+	n = head_str(c, n, http_reason(status));
+	n = head_str(c, n, "\r\nServer: ");
+	n = head_str(c, n, h->cfg.server_name);
+	n = head_str(c, n, "\r\nDate: ");
+	n = head_str(c, n, http_date_now(h));
+	n = head_str(c, n, "\r\n");
+	return head_str(c, n, conn);
 }
 
 /* End the head. False when it did not fit: a bare 500 that closes the connection was put in

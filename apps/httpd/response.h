@@ -4,6 +4,7 @@
 #define IOTCP_HTTPD_RESPONSE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct httpd;
 struct hconn;
@@ -12,6 +13,9 @@ struct hconn;
 int head_begin(struct httpd *h, struct hconn *c, int status);
 /* Append to the head being built (n: its length so far, -1 stays -1). */
 __attribute__((format(printf, 3, 4))) int head_add(struct hconn *c, int n, const char *fmt, ...);
+/* The same for one string / one number in decimal. */
+int head_str(struct hconn *c, int n, const char *str);
+int head_u64(struct hconn *c, int n, uint64_t v);
 /* End the head; false when it did not fit (a bare 500 that closes was put in its place). */
 bool head_finish(struct httpd *h, struct hconn *c, int n);
 /* An error or bodiless response with a short text body. */
