@@ -360,8 +360,10 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_hdr *h, uint32_t le
 		c->cc_ops->on_ack(&c->cc, &a, now);
 		if (c->cc.css_entries != css_before)
 			c->stack->st.hystart_css++;
-		if (ssthresh_before == UINT32_MAX && c->cc.ssthresh != UINT32_MAX) {
+		if (ssthresh_before == UINT32_MAX && c->cc.ssthresh != UINT32_MAX &&
+		    !c->ss_exit_counted) {
 			/* only HyStart++ sets ssthresh on an ACK (RFC 9406 section 4.3) */
+			c->ss_exit_counted = true;
 			c->stack->st.ss_exits_hystart++;
 			c->stack->st.ss_exit_cwnd_bytes += c->cc.cwnd;
 		}

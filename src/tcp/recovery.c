@@ -35,9 +35,10 @@ static void undo_begin(struct tcp_conn *c, bool eifel)
 void tcp_note_loss_in_slow_start(struct tcp_conn *c)
 {
 	/* ssthresh still at its initial "arbitrarily high" value (RFC 5681 section 3.1): this
-	 * loss ends the initial slow start (or one an undo resumed) */
-	if (c->cc.ssthresh != UINT32_MAX || c->cc.cwnd >= c->cc.ssthresh)
+	 * loss ends the initial slow start; once per connection (an undo may resume it) */
+	if (c->ss_exit_counted || c->cc.ssthresh != UINT32_MAX || c->cc.cwnd >= c->cc.ssthresh)
 		return;
+	c->ss_exit_counted = true;
 	c->stack->st.ss_exits_loss++;
 	c->stack->st.ss_exit_cwnd_bytes += c->cc.cwnd;
 }

@@ -87,6 +87,8 @@ struct tcp_conn {
 	bool deferred_set;	/* tcp_conn_ext_deferred: data up to deferred_end left late */
 	uint32_t deferred_end;
 	uint32_t prior_cwnd, prior_ssthresh;
+	bool ss_exit_counted; /* ss_exits_*: the initial slow start's end counted (an undo
+			       * that resumes slow start does not count it again) */
 
 	/* RACK, RFC 8985 section 6 */
 	tcp_time_t rack_xmit;          /* RACK.xmit_ts */

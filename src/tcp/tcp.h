@@ -137,7 +137,7 @@ const char *tcp_drop_name(enum tcp_drop d);
 	X(retrans_segs) X(retrans_bytes)                                                           \
 	X(rto_timeouts) X(fast_recoveries) X(tlp_probes)                                           \
 	X(tlp_recoveries)     /* losses a loss probe repaired (RFC 8985 7.4) */                    \
-	X(ss_exits_hystart)   /* initial slow starts ended by HyStart++ (RFC 9406 4.3) */          \
+	X(ss_exits_hystart)   /* conns whose initial slow start HyStart++ ended (RFC 9406 4.3) */  \
 	X(ss_exits_loss)      /* ... ended by a loss (fast recovery, loss probe or RTO) */         \
 	X(ss_exit_cwnd_bytes) /* sum of cwnd at those exits (/ exits: the mean exit window) */     \
 	X(hystart_css)        /* HyStart++ Conservative Slow Start entries (RFC 9406 4.2) */       \

@@ -299,6 +299,8 @@ static void run(const struct scenario *sc, uint64_t seed, struct result *res)
 	       (unsigned long long)res->tlp_recoveries);
 	const struct tcp_stats *ast = tcp_stack_stats(a->stack);
 	res->ss_exits_hystart = ast->ss_exits_hystart;
+	/* one connection: its initial slow start ends once, an undo that resumes it or not */
+	CHECK(ast->ss_exits_hystart + ast->ss_exits_loss <= 1);
 	res->ss_exits_loss = ast->ss_exits_loss;
 	res->ss_exit_cwnd =
 	    ast->ss_exits_hystart + ast->ss_exits_loss
